@@ -1,0 +1,68 @@
+/// What a lock returns from `get`: the parsed record and the exact bytes it was parsed from.
+public struct ObservedRecord: Sendable, Equatable {
+    public var record: LeaderElectionRecord
+    /// The stored bytes; the elector compares them to notice any change, whatever its cause.
+    public var raw: [UInt8]
+
+    public init(record: LeaderElectionRecord, raw: [UInt8]) {
+        self.record = record
+        self.raw = raw
+    }
+}
+
+/// Storage for the lease record. Strictly for use by `LeaderElector`, which never names a concrete lock.
+///
+/// Only a lock that truly does not exist may answer `nil` from `get`; every other failure throws, so a
+/// network error is never mistaken for an absent lock.
+public protocol ResourceLock: Sendable {
+    /// Reads the record, or `nil` when the lock does not exist yet.
+    /// Throws `ResourceLockError.invalidRecord` when the stored bytes are not a record.
+    func get() async throws -> ObservedRecord?
+    /// Creates the lock holding `record`; throws `ResourceLockError.conflict` if it appeared meanwhile.
+    func create(_ record: LeaderElectionRecord) async throws
+    /// Replaces the record only if the stored bytes are still `observedRaw`; else `ResourceLockError.conflict`.
+    func update(_ record: LeaderElectionRecord, expecting observedRaw: [UInt8]) async throws
+    /// Records a notable event, such as "napoleon became leader", where the lock's users can see it.
+    func recordEvent(_ message: String) async
+    /// The identity this lock writes as holder.
+    var identity: String { get }
+    /// A human description of the lock, used in log lines: "Github gist lock: napoleon".
+    var describe: String { get }
+}
+
+/// The failures of a `ResourceLock` that the elector treats specially; any other error is a failed attempt.
+public struct ResourceLockError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Which failure this is.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: Hashable, Sendable { case conflict, invalidRecord }
+        private let base: Base
+        /// The lock changed between our read and our write.
+        public static let conflict = Code(base: .conflict)
+        /// The stored bytes are not a lease record.
+        public static let invalidRecord = Code(base: .invalidRecord)
+        public var description: String {
+            switch base {
+            case .conflict: "conflict"
+            case .invalidRecord: "invalid record"
+            }
+        }
+    }
+
+    public let code: Code
+    /// What went wrong and how to fix it, in one line.
+    public let message: String
+    /// For `invalidRecord`: the bytes found, so the elector can wait for them to stay unchanged.
+    public let raw: [UInt8]
+
+    /// The lock no longer holds what we last observed (or already exists, for `create`).
+    public static func conflict(_ message: String) -> Self {
+        Self(code: .conflict, message: message, raw: [])
+    }
+
+    /// The stored content is not a lease record; `raw` is what was found.
+    public static func invalidRecord(_ message: String, raw: [UInt8]) -> Self {
+        Self(code: .invalidRecord, message: message, raw: raw)
+    }
+
+    public var description: String { message }
+}
