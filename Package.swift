@@ -83,7 +83,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GistLockTests",
-            dependencies: ["GistLock", "GistServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["GistLock", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
