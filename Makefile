@@ -9,3 +9,52 @@ SHELL = /usr/bin/env bash -o pipefail
 help: ## Show the targets with one line each.
 	@awk 'BEGIN {FS = ":.*##"; printf "\nUsage:\n  make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
 
+##@ Development
+
+.PHONY: build-local
+build-local: ## Build the leader-election and gist-server binaries (debug) into .build.
+	./cicd.sh build-local
+
+.PHONY: test
+test: ## Run every check: Swift tests, system tests, chart and script checks.
+	./cicd.sh test
+
+##@ Demo
+
+.PHONY: demo
+demo: ## Run napoleon, stalin and cleopatra against a local gist server and show two failovers.
+	./cicd.sh demo
+
+##@ Clusters
+
+# Which vclusters to use; override like: make deploy CLUSTERS="napoleon stalin".
+CLUSTERS ?= napoleon stalin cleopatra
+export CLUSTERS
+
+.PHONY: build
+build: ## Build the container image; push it to $$REGISTRY, or load it into kind.
+	./cicd.sh build
+
+.PHONY: provision
+provision: ## Create the kind cluster and the vclusters napoleon, stalin and cleopatra (idempotent).
+	./cicd.sh provision
+
+.PHONY: deploy
+deploy: ## Install or upgrade the chart in every vcluster (needs LEADER_ELECTION_GITHUB_API_TOKEN).
+	./cicd.sh deploy
+
+.PHONY: check-leader
+check-leader: ## Show each cluster's logs and the current lock record.
+	./cicd.sh check-leader
+
+.PHONY: kill-leader
+kill-leader: ## Scale the leader's deployment to 0 to watch a failover.
+	./cicd.sh kill-leader
+
+.PHONY: status
+status: ## Show the clusters, vclusters and releases.
+	./cicd.sh status
+
+.PHONY: teardown
+teardown: ## Delete what provision made.
+	./cicd.sh teardown
