@@ -1,0 +1,46 @@
+import Metrics
+
+/// The elector's metrics through swift-metrics: a no-op unless the application bootstraps a backend
+/// (or passes a factory).
+struct ElectionMetrics: Sendable {
+    /// A lock verb, as the `op` dimension.
+    enum Operation: String, CaseIterable, Sendable { case get, create, update }
+    /// How a lock call ended, as the `outcome` dimension.
+    enum Outcome: String, CaseIterable, Sendable {
+        case success, conflict, notFound = "not_found", error, invalid
+    }
+
+    /// 1 while this process leads the election, 0 otherwise (client-go's `leader_election_master_status`).
+    private let masterStatus: Gauge
+    /// Changes of the observed holder.
+    private let transitions: Counter
+    private let operations: [String: Counter]
+
+    init(name: String, factory: any MetricsFactory) {
+        masterStatus = Gauge(label: "leader_election_master_status", dimensions: [("name", name)], factory: factory)
+        transitions = Counter(
+            label: "leader_election_transitions_total", dimensions: [("name", name)], factory: factory)
+        var operations: [String: Counter] = [:]
+        for operation in Operation.allCases {
+            for outcome in Outcome.allCases {
+                operations[Self.key(operation, outcome)] = Counter(
+                    label: "leader_election_lock_operations_total",
+                    dimensions: [("name", name), ("op", operation.rawValue), ("outcome", outcome.rawValue)],
+                    factory: factory)
+            }
+        }
+        self.operations = operations
+    }
+
+    func leading(_ isLeading: Bool) { masterStatus.record(isLeading ? 1 : 0) }
+
+    func transitionSeen() { transitions.increment() }
+
+    func lockCall(_ operation: Operation, _ outcome: Outcome) {
+        operations[Self.key(operation, outcome)]?.increment()
+    }
+
+    private static func key(_ operation: Operation, _ outcome: Outcome) -> String {
+        "\(operation.rawValue)/\(outcome.rawValue)"
+    }
+}

@@ -1,0 +1,153 @@
+import Logging
+
+extension LeaderElector {
+    /// client-go's tryAcquireOrRenew: one read and at most one write. Returns true when the record now
+    /// names us with a fresh renewTime. When `renewing`, it never writes a new term: a record that
+    /// names someone else (or nobody) means our term is over.
+    func tryAcquireOrRenew(renewing: Bool = false) async -> Bool {
+        // Taken before the read: expiry is judged against the earliest moment this attempt could act.
+        let now = time.now()
+        let stored: ObservedRecord?
+        do {
+            stored = try await lock.get()
+            metrics.lockCall(.get, stored == nil ? .notFound : .success)
+        } catch let error as ResourceLockError where error.code == .invalidRecord {
+            metrics.lockCall(.get, .invalid)
+            return await overwriteInvalidIfExpired(error, now: now, renewing: renewing)
+        } catch {
+            metrics.lockCall(.get, .error)
+            logger.error("error retrieving resource lock \(lock.describe): \(error)")
+            return false
+        }
+
+        guard let stored else {
+            // Only a real "not found" leads here: every other failure threw above.
+            guard !renewing else {
+                logger.error("lease lock \(lock.describe) disappeared while we held it")
+                return false
+            }
+            return await create(now: now)
+        }
+
+        if stored.raw != observedRaw {
+            // Noted after the read, so a holder is always granted at least its full lease from our view.
+            observe(stored.record, raw: stored.raw, at: time.now())
+        }
+        let current = stored.record
+        let holder = current.holderIdentity
+        if renewing && holder != identity { return false }
+        if !holder.isEmpty, holder != identity, let observedTime,
+            observedTime + .seconds(current.leaseDurationSeconds) > now
+        {
+            logger.debug("lease is held by \(holder) and has not yet expired", metadata: ["holder": "\(holder)"])
+            return false
+        }
+
+        let wallNow = wallClock()
+        var record = LeaderElectionRecord(
+            holderIdentity: identity, leaseDurationSeconds: config.leaseDurationSeconds,
+            acquireTime: wallNow, renewTime: wallNow, leaderTransitions: current.leaderTransitions + 1)
+        if holder == identity {
+            record.acquireTime = current.acquireTime
+            record.leaderTransitions = current.leaderTransitions
+        }
+        return await write(record, expecting: stored.raw, now: now)
+    }
+
+    /// Content that is not a record counts as a lease held by nobody we know, which expires once the
+    /// same bytes stayed unchanged for our own leaseDuration; then it is overwritten, compare-before-write.
+    private func overwriteInvalidIfExpired(_ error: ResourceLockError, now: Duration, renewing: Bool) async -> Bool {
+        if error.raw != observedRaw || !observedInvalid {
+            observedRaw = error.raw
+            observedInvalid = true
+            observedTime = time.now()
+            logger.error(
+                """
+                lease lock \(lock.describe) holds content that is not a lease record: \(error.message); \
+                it will be overwritten if it stays unchanged for \(config.leaseDuration.text)
+                """)
+        }
+        guard !renewing, let observedTime, observedTime + config.leaseDuration <= now else { return false }
+        logger.warning("overwriting lease lock \(lock.describe): its invalid content has not changed for \(config.leaseDuration.text)")
+        let wallNow = wallClock()
+        let record = LeaderElectionRecord(
+            holderIdentity: identity, leaseDurationSeconds: config.leaseDurationSeconds,
+            acquireTime: wallNow, renewTime: wallNow,
+            leaderTransitions: observedRecord.map { $0.leaderTransitions + 1 } ?? 0)
+        return await write(record, expecting: error.raw, now: now)
+    }
+
+    private func create(now: Duration) async -> Bool {
+        let wallNow = wallClock()
+        let record = LeaderElectionRecord(
+            holderIdentity: identity, leaseDurationSeconds: config.leaseDurationSeconds,
+            acquireTime: wallNow, renewTime: wallNow, leaderTransitions: 0)
+        do {
+            try await lock.create(record)
+            metrics.lockCall(.create, .success)
+        } catch {
+            metrics.lockCall(.create, Self.outcome(of: error))
+            logger.error("error initially creating lease lock \(lock.describe): \(error)")
+            return false
+        }
+        observe(record, raw: record.jsonBytes(), at: now)
+        lastRenewal = now
+        return true
+    }
+
+    private func write(_ record: LeaderElectionRecord, expecting raw: [UInt8], now: Duration) async -> Bool {
+        do {
+            try await lock.update(record, expecting: raw)
+            metrics.lockCall(.update, .success)
+        } catch {
+            metrics.lockCall(.update, Self.outcome(of: error))
+            logger.error("failed to update lease \(lock.describe): \(error)")
+            return false
+        }
+        // `now` precedes the write, so our renew deadline runs out no later than others' view of the lease.
+        observe(record, raw: record.jsonBytes(), at: now)
+        lastRenewal = now
+        return true
+    }
+
+    /// Reads the lock again (after a conflicting release) and notes what it holds; false on failure.
+    func refreshObservation() async -> Bool {
+        do {
+            guard let stored = try await lock.get() else {
+                metrics.lockCall(.get, .notFound)
+                return false
+            }
+            metrics.lockCall(.get, .success)
+            if stored.raw != observedRaw { observe(stored.record, raw: stored.raw, at: time.now()) }
+            return true
+        } catch {
+            metrics.lockCall(.get, Self.outcome(of: error))
+            logger.error("error retrieving resource lock \(lock.describe): \(error)")
+            return false
+        }
+    }
+
+    func observe(_ record: LeaderElectionRecord, raw: [UInt8], at instant: Duration) {
+        observedRecord = record
+        observedRaw = raw
+        observedTime = instant
+        observedInvalid = false
+    }
+
+    /// The holder of the last valid observation; nil while the lock holds invalid content.
+    var observedHolder: String? { observedInvalid ? nil : observedRecord?.holderIdentity }
+
+    /// client-go's maybeReportTransition, except that a released (empty) holder is not reported.
+    func reportTransition() {
+        guard let holder = observedHolder, holder != reportedLeader else { return }
+        reportedLeader = holder
+        guard !holder.isEmpty else { return }
+        metrics.transitionSeen()
+        notify(.newLeader(holder))
+    }
+
+    private static func outcome(of error: any Error) -> ElectionMetrics.Outcome {
+        guard let error = error as? ResourceLockError else { return .error }
+        return error.code == .conflict ? .conflict : .invalid
+    }
+}

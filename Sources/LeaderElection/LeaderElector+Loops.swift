@@ -1,0 +1,163 @@
+import Logging
+
+/// Why a term of leadership ended.
+enum LeadershipEnd: Sendable {
+    /// No successful renewal for renewDeadline (slow or failing lock, or a paused process).
+    case renewDeadline
+    /// The record names another holder: someone else took over.
+    case takenOver(String)
+    /// run() is ending.
+    case cancelled
+}
+
+extension LeaderElector {
+    /// Competes, leads, and competes again, until the task is cancelled.
+    func elect() async {
+        while let term = await acquire() {
+            await lead(term: term)
+        }
+    }
+
+    /// client-go's acquire: attempts at once, then every retryPeriod plus jitter (measured from the end
+    /// of the previous attempt) until one succeeds. Returns the term, or nil when cancelled.
+    func acquire() async -> Int? {
+        logger.info("attempting to acquire leader lease \(lock.describe)...")
+        while !Task.isCancelled {
+            let acquired = await tryAcquireOrRenew()
+            reportTransition()
+            if acquired, let term = observedRecord?.leaderTransitions {
+                await lock.recordEvent("\(identity) became leader")
+                leading = true
+                metrics.leading(true)
+                logger.info("successfully acquired lease \(lock.describe)", metadata: ["term": "\(term)"])
+                return term
+            }
+            logger.debug("failed to acquire lease \(lock.describe)")
+            let pause = config.retryPeriod * (1 + LeaderElectionConfig.jitterFactor * jitter())
+            do { try await time.sleep(until: time.now() + pause) } catch { return nil }
+        }
+        return nil
+    }
+
+    /// Leads one term: runs onStartedLeading beside the renew loop, then winds down in client-go's
+    /// order (release, event) before reporting onStoppedLeading.
+    func lead(term: Int) async {
+        let (gate, opener) = AsyncStream.makeStream(of: Never.self)
+        notify(.startLeading(opener))
+        let end = await withTaskGroup(of: Void.self) { group in
+            group.addTask { [callbacks] in
+                for await _ in gate {}
+                // Leadership already over (cancelled while waiting for the gate): do not start work.
+                guard !Task.isCancelled else { return }
+                await callbacks.onStartedLeading(term)
+            }
+            let end = await keepRenewing()
+            group.cancelAll()
+            return end
+        }
+        // Only now has the guarded work returned, so releasing cannot overlap it with the next leader.
+        let release = config.releaseOnCancel && Task.isCancelled
+        // Unstructured so that the lock calls still run when run() was cancelled.
+        await Task { await self.windDown(release: release) }.value
+        if case .cancelled = end { stoppedAtExit = true }
+        notify(.stoppedLeading)
+    }
+
+    private func windDown(release: Bool) async {
+        if release { await self.release() }
+        await lock.recordEvent("\(identity) stopped leading")
+    }
+
+    /// Renews every retryPeriod while a watchdog enforces renewDeadline; returns when leadership ends,
+    /// with `leading` already false.
+    func keepRenewing() async -> LeadershipEnd {
+        await withTaskGroup(of: LeadershipEnd.self) { group in
+            group.addTask { await self.renewLoop() }
+            group.addTask { await self.watchRenewDeadline() }
+            let end = await group.next() ?? .cancelled
+            group.cancelAll()
+            // In the same actor turn as cancelAll, so nobody ever sees a leader with no renewal running.
+            leading = false
+            metrics.leading(false)
+            switch end {
+            case .renewDeadline:
+                logger.info("failed to renew lease \(lock.describe): timed out waiting for the condition")
+            case .takenOver(let holder):
+                let now = holder.isEmpty ? "was released by someone else" : "is now held by \(holder)"
+                logger.info("failed to renew lease \(lock.describe): the lease \(now)")
+            case .cancelled:
+                logger.info("stopped renewing lease \(lock.describe): shutting down")
+            }
+            return end
+        }
+    }
+
+    /// Tries to renew every retryPeriod; a wake-up past the deadline (a paused process, a clock jump)
+    /// ends leadership before any lock call.
+    func renewLoop() async -> LeadershipEnd {
+        var next = (lastRenewal ?? time.now()) + config.retryPeriod
+        while true {
+            do { try await time.sleep(until: next) } catch { return .cancelled }
+            if renewalOverdue() { return .renewDeadline }
+            let renewed = await tryAcquireOrRenew(renewing: true)
+            reportTransition()
+            if Task.isCancelled { return .cancelled }
+            if renewed {
+                logger.trace("successfully renewed lease \(lock.describe)")
+            } else if let holder = observedHolder, holder != identity {
+                return .takenOver(holder)
+            } else if renewalOverdue() {
+                return .renewDeadline
+            } else {
+                logger.debug("failed to renew lease \(lock.describe), retrying")
+            }
+            next = time.now() + config.retryPeriod
+        }
+    }
+
+    /// Ends leadership once renewDeadline has passed since the last successful renewal, even while a
+    /// renewal is still waiting for the lock (it is then cancelled).
+    func watchRenewDeadline() async -> LeadershipEnd {
+        while true {
+            let deadline = (lastRenewal ?? time.now()) + config.renewDeadline
+            do { try await time.sleep(until: deadline) } catch { return .cancelled }
+            if renewalOverdue() { return .renewDeadline }
+        }
+    }
+
+    func renewalOverdue() -> Bool {
+        guard let lastRenewal else { return true }
+        return time.now() - lastRenewal >= config.renewDeadline
+    }
+
+    /// Writes an empty holder (leaseDurationSeconds 1, transitions kept) if the stored record is still
+    /// ours. On conflict it reads again and retries while the record still names us, as client-go does
+    /// when a renewal raced with the cancellation.
+    func release() async {
+        for _ in 0..<3 {
+            guard let raw = observedRaw, let current = observedRecord, !observedInvalid,
+                current.holderIdentity == identity
+            else { return }
+            let now = wallClock()
+            let record = LeaderElectionRecord(
+                holderIdentity: "", leaseDurationSeconds: 1, acquireTime: now, renewTime: now,
+                leaderTransitions: current.leaderTransitions)
+            do {
+                try await lock.update(record, expecting: raw)
+                metrics.lockCall(.update, .success)
+                observe(record, raw: record.jsonBytes(), at: time.now())
+                logger.info("released lease \(lock.describe)")
+                return
+            } catch let error as ResourceLockError where error.code == .conflict {
+                metrics.lockCall(.update, .conflict)
+                logger.debug("conflict when releasing lease \(lock.describe), reading it again")
+                guard await refreshObservation() else { return }
+            } catch {
+                metrics.lockCall(.update, .error)
+                logger.error("failed to release lease \(lock.describe): \(error)")
+                return
+            }
+        }
+        logger.error("failed to release lease \(lock.describe): it kept changing; it will expire instead")
+    }
+}

@@ -1,0 +1,127 @@
+public import Foundation
+public import Logging
+public import Metrics
+public import ServiceLifecycle
+
+/// Elects one leader among processes that share a `ResourceLock`: Kubernetes client-go's leader
+/// election, with the same observable behaviour.
+///
+/// Safety model, as client-go states it:
+/// - No fencing. The elector does not guarantee that only one process acts as leader; a paused or
+///   partitioned leader may still be working when another takes over. Work that must never overlap
+///   should check the term handed to `onStartedLeading` (the record's `leaderTransitions`) where it
+///   writes.
+/// - It trusts only its own clock. Expiry is "the local time at which the stored bytes were last seen
+///   to change, plus the record's leaseDurationSeconds", never the remote renewTime; so any clock
+///   *skew* between processes is tolerated, but not clock *rate* skew. The tolerated ratio of the
+///   fastest clock's rate to the slowest is about leaseDuration / renewDeadline: 30s / 15s tolerates
+///   one clock running twice as fast. The leader stops leading when it could not renew for
+///   renewDeadline, while others wait leaseDuration; the gap covers slow clocks and slow lock calls.
+/// - A longer leaseDuration makes takeover after a crash slower (a new set of candidates always waits
+///   a full lease); a shorter one makes the election less tolerant of latency and rate skew.
+/// - `releaseOnCancel` hands the lease over within one retry period on shutdown instead of a whole
+///   lease. It is safe only if all guarded work has stopped first: the elector cancels
+///   `onStartedLeading` and waits for it to return before it writes the empty holder.
+///
+/// Run it as a swift-service-lifecycle `Service`: nothing starts before `run()`, and graceful shutdown
+/// or cancellation ends it (releasing the lease when leading and `releaseOnCancel` is set).
+/// Lock implementations should honour task cancellation: a renewal that outlives `renewDeadline` is
+/// cancelled.
+public actor LeaderElector: Service {
+    /// The election's timings and name.
+    public let config: LeaderElectionConfig
+    let lock: any ResourceLock
+    let callbacks: LeaderCallbacks
+    let time: ElectionClock
+    let wallClock: @Sendable () -> Date
+    let jitter: @Sendable () -> Double
+    let logger: Logger
+    let metrics: ElectionMetrics
+
+    // What client-go calls observedRecord, observedRawRecord and observedTime.
+    /// The last valid record seen or written (kept while the lock holds invalid bytes, for its term).
+    var observedRecord: LeaderElectionRecord?
+    /// The stored bytes last seen or written; change is detected by comparing them.
+    var observedRaw: [UInt8]?
+    /// When `observedRaw` last changed, on our own clock.
+    var observedTime: Duration?
+    /// Whether `observedRaw` is content that is not a record.
+    var observedInvalid = false
+    /// The holder last reported through `onNewLeader`.
+    var reportedLeader = ""
+    /// Whether this process leads now.
+    var leading = false
+    /// When we last wrote the record successfully; the renew deadline counts from here.
+    var lastRenewal: Duration?
+    var running = false
+    /// Whether the current run() already reported onStoppedLeading for leadership that ended with it.
+    var stoppedAtExit = false
+    var notifications: AsyncStream<Notification>.Continuation?
+
+    /// Creates an elector; nothing runs until `run()`.
+    /// - Parameters:
+    ///   - clock: the time source for every expiry and deadline (a test clock in tests).
+    ///   - wallClock: the wall time written into the record's acquireTime and renewTime (never read back).
+    ///   - jitter: a random number in 0..<1 that spreads candidates' retries.
+    ///   - metrics: where the metrics go; the bootstrapped swift-metrics backend by default.
+    public init(
+        config: LeaderElectionConfig,
+        lock: any ResourceLock,
+        callbacks: LeaderCallbacks,
+        clock: any Clock<Duration> = ContinuousClock(),
+        wallClock: @escaping @Sendable () -> Date = { Date() },
+        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory
+    ) {
+        self.config = config
+        self.lock = lock
+        self.callbacks = callbacks
+        self.time = ElectionClock(clock)
+        self.wallClock = wallClock
+        self.jitter = jitter
+        self.logger = logger
+        self.metrics = ElectionMetrics(name: config.name, factory: metrics)
+        self.metrics.leading(false)
+    }
+
+    /// The identity this elector writes as holder (the lock's identity).
+    public nonisolated var identity: String { lock.identity }
+
+    /// Acquires, leads and renews, and competes again after losing, until graceful shutdown or
+    /// cancellation; then releases the lease if leading and `releaseOnCancel` is set, and returns.
+    public func run() async throws {
+        guard !running else {
+            logger.error("run() called while this elector is already running: run each LeaderElector once at a time")
+            return
+        }
+        running = true
+        stoppedAtExit = false
+        let (stream, continuation) = AsyncStream.makeStream(of: Notification.self)
+        notifications = continuation
+        // Unstructured so that cancelling run() cannot drop a notification; awaited below, so it
+        // never outlives run().
+        let delivery = Task { [callbacks] in await Notification.deliver(stream, to: callbacks) }
+        await cancelWhenGracefulShutdown { await self.elect() }
+        // As client-go's deferred OnStoppedLeading: also when run() ends without leading.
+        if !stoppedAtExit { notify(.stoppedLeading) }
+        continuation.finish()
+        notifications = nil
+        await delivery.value
+        running = false
+    }
+
+    /// A snapshot for status endpoints.
+    public func status() -> ElectorStatus {
+        let now = time.now()
+        return ElectorStatus(
+            identity: identity, election: config.name, isLeader: leading,
+            observedRecord: observedInvalid ? nil : observedRecord,
+            sinceObservedChange: observedTime.map { now - $0 }, sinceLastRenewal: lastRenewal.map { now - $0 },
+            lock: lock.describe)
+    }
+
+    func notify(_ notification: Notification) {
+        notifications?.yield(notification)
+    }
+}
