@@ -1,0 +1,136 @@
+import Foundation
+import LeaderElection
+import Testing
+
+/// tryAcquireOrRenew from a candidate's side, against a scripted lock (lease 10s, retry 2s, no jitter).
+@Suite(.timeLimit(.minutes(1))) struct AcquisitionTests {
+    let h = Harness()
+    let lock = FakeLock(identity: "a")
+
+    @Test func createsAnAbsentLockAndLeadsWithTermZero() async throws {
+        await lock.script(get: [.notFound], create: [.ok])
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.settle([elector])
+
+        #expect(await elector.status().isLeader)
+        #expect(await lock.created == [record("a", transitions: 0, renewedAt: Harness.wall(0), acquiredAt: Harness.wall(0))])
+        #expect(await lock.events == ["a became leader"])
+        await h.callbacks.waitFor("started:0")
+        task.cancel()
+        try await task.value
+        #expect(await h.callbacks.entries == ["new:a", "started:0", "work ended", "stopped"])
+        #expect(await lock.calls == ["get", "create", "event", "event"])
+    }
+
+    @Test func takesAFreeLeaseAtOnceWithTransitionsPlusOne() async throws {
+        let released = record("", transitions: 3, leaseSeconds: 1)
+        await lock.script(get: [.record(released)], update: [.ok])
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.settle([elector])
+
+        #expect(await elector.status().isLeader)
+        let updates = await lock.updated
+        #expect(updates.map(\.record) == [record("a", transitions: 4, renewedAt: Harness.wall(0), acquiredAt: Harness.wall(0))])
+        #expect(updates.map(\.expecting) == [released.jsonBytes()])
+        task.cancel()
+        try await task.value
+        // No onNewLeader for the empty holder.
+        #expect(await h.callbacks.entries.first == "new:a")
+    }
+
+    /// The record was renewed long ago by the remote clock, yet it is respected for a full lease after
+    /// we first saw it: expiry is judged from our observation, never from renewTime.
+    @Test func takesAnUnchangedLeaseOnlyAfterLeaseDurationFromFirstSight() async throws {
+        let ancient = record("b", transitions: 2, renewedAt: Date(timeIntervalSince1970: 0))
+        await lock.script(get: Array(repeating: .record(ancient), count: 6), update: [.ok])
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.settle([elector])
+        for _ in 1...4 {  // t = 2, 4, 6, 8
+            await h.clock.advance(by: .seconds(2))
+            await h.settle([elector])
+            #expect(await lock.count("update") == 0)
+            #expect(await elector.status().isLeader == false)
+        }
+        await h.clock.advance(by: .seconds(2))  // t = 10: unchanged for 10s
+        await h.settle([elector])
+
+        #expect(await elector.status().isLeader)
+        #expect(await lock.updated.map(\.record) == [record("a", transitions: 3, renewedAt: Harness.wall(10), acquiredAt: Harness.wall(10))])
+        task.cancel()
+        try await task.value
+        #expect(await h.callbacks.entries.prefix(3) == ["new:b", "new:a", "started:3"])
+    }
+
+    @Test func aChangeOfTheRecordRestartsTheLease() async throws {
+        let first = record("b", renewedAt: Harness.wall(0))
+        let renewed = record("b", renewedAt: Harness.wall(4))
+        // t=0, 2: first; t=4..12: renewed (unchanged from t=4); t=14: expired.
+        await lock.script(
+            get: [.record(first), .record(first)] + Array(repeating: .record(renewed), count: 6), update: [.ok])
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.advance(by: .seconds(12), step: .seconds(2), settling: [elector])
+        #expect(await lock.count("update") == 0)
+        await h.clock.advance(by: .seconds(2))
+        await h.settle([elector])
+        #expect(await elector.status().isLeader)
+        #expect(await lock.count("get") == 8)
+        task.cancel()
+        try await task.value
+    }
+
+    @Test func usesTheRecordsOwnLeaseDuration() async throws {
+        let short = record("b", leaseSeconds: 4)
+        await lock.script(get: Array(repeating: .record(short), count: 3), update: [.ok])
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
+        #expect(await elector.status().isLeader == false)
+        await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
+        #expect(await elector.status().isLeader)
+        task.cancel()
+        try await task.value
+    }
+
+    @Test func aNetworkErrorNeverLeadsToCreate() async throws {
+        await lock.script(get: Array(repeating: .networkError, count: 4))
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.advance(by: .seconds(6), step: .seconds(2), settling: [elector])
+
+        #expect(await lock.calls == ["get", "get", "get", "get"])
+        #expect(await elector.status().isLeader == false)
+        #expect(h.messages.filter { $0 == "error retrieving resource lock fake lock: a: connection refused" }.count == 4)
+        task.cancel()
+        try await task.value
+        #expect(await h.callbacks.entries == ["stopped"])
+    }
+
+    @Test func aCreateConflictIsAFailedAttempt() async throws {
+        let winner = record("b", renewedAt: Harness.wall(0))
+        await lock.script(get: [.notFound, .record(winner)], create: [.conflict])
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
+        #expect(await elector.status().isLeader == false)
+        #expect(await elector.status().observedRecord == winner)
+        task.cancel()
+        try await task.value
+        #expect(await h.callbacks.entries == ["new:b", "stopped"])
+    }
+
+    @Test func anUpdateConflictIsAFailedAttempt() async throws {
+        let released = record("", transitions: 1, leaseSeconds: 1)
+        await lock.script(get: [.record(released), .record(record("b", transitions: 2))], update: [.conflict])
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
+        #expect(await elector.status().isLeader == false)
+        #expect(await lock.count("update") == 1)
+        task.cancel()
+        try await task.value
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import InMemoryLogging
+import LeaderElection
+import Logging
+import Metrics
+
+/// One test's world: a manual clock, wall time derived from it, a callback log and captured logs.
+struct Harness {
+    static let wallStart = Date(timeIntervalSince1970: 1_700_000_000)
+    /// Lease 10s, renew deadline 5s, retry 2s: small numbers that keep the arithmetic readable.
+    static func config(release: Bool = false) -> LeaderElectionConfig {
+        try! LeaderElectionConfig(
+            name: "test-election", leaseDuration: .seconds(10), renewDeadline: .seconds(5), retryPeriod: .seconds(2),
+            releaseOnCancel: release)
+    }
+
+    let clock = ManualClock()
+    let callbacks = CallbackLog()
+    let logs = InMemoryLogHandler()
+
+    /// The wall time the elector writes, `seconds` after the start of the test.
+    static func wall(_ seconds: Double) -> Date { wallStart.addingTimeInterval(seconds) }
+
+    func elector(
+        _ lock: any ResourceLock, config: LeaderElectionConfig = Harness.config(), jitter: Double = 0,
+        callbacks: LeaderCallbacks? = nil, metrics: (any MetricsFactory)? = nil
+    ) -> LeaderElector {
+        let clock = clock
+        let logs = logs
+        return LeaderElector(
+            config: config, lock: lock, callbacks: callbacks ?? self.callbacks.callbacks, clock: clock,
+            wallClock: { Harness.wallStart.addingTimeInterval(clock.now.offset.seconds) },
+            jitter: { jitter }, logger: Logger(label: "test", factory: { _ in logs }),
+            metrics: metrics ?? NOOPMetricsHandler.instance)
+    }
+
+    /// Starts `run()` in a task of its own.
+    func start(_ elector: LeaderElector) -> Task<Void, any Error> {
+        Task { try await elector.run() }
+    }
+
+    /// Waits until every running elector is asleep: one sleeper per candidate, two per leader (renew
+    /// loop and deadline watchdog). Leadership is read before and after the sleepers, and only an
+    /// unchanged reading counts, so a transition in flight is never mistaken for a settled state.
+    func settle(_ electors: [LeaderElector]) async {
+        while true {
+            let version = await clock.version
+            let before = await leaders(electors)
+            let sleeping = await clock.activeSleepers
+            let after = await leaders(electors)
+            if before == after, sleeping == electors.count + before.filter({ $0 }).count { return }
+            await clock.waitForChange(after: version)
+        }
+    }
+
+    /// Settles, then advances in `step`s until `elapsed` has passed, settling after each step.
+    func advance(by elapsed: Duration, step: Duration, settling electors: [LeaderElector]) async {
+        await settle(electors)
+        var done = Duration.zero
+        while done < elapsed {
+            await clock.advance(by: step)
+            done += step
+            await settle(electors)
+        }
+    }
+
+    func leaders(_ electors: [LeaderElector]) async -> [Bool] {
+        var result: [Bool] = []
+        for elector in electors { result.append(await elector.status().isLeader) }
+        return result
+    }
+
+    /// Every captured log message, in order.
+    var messages: [String] { logs.entries.map { $0.message.description } }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// A record held by `holder`, as another process would have written it.
+func record(
+    _ holder: String, transitions: Int = 0, leaseSeconds: Int = 10, renewedAt renewTime: Date = Harness.wall(0),
+    acquiredAt acquireTime: Date = Harness.wall(-100)
+) -> LeaderElectionRecord {
+    LeaderElectionRecord(
+        holderIdentity: holder, leaseDurationSeconds: leaseSeconds, acquireTime: acquireTime,
+        renewTime: renewTime, leaderTransitions: transitions)
+}

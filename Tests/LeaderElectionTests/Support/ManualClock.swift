@@ -1,0 +1,125 @@
+import Synchronization
+
+/// A clock that moves only when a test advances it. Sleepers suspend on continuations that
+/// `advance(by:)` resumes; tests wait for "every task is asleep again" through `version` and
+/// `activeSleepers` instead of sleeping for real.
+final class ManualClock: Clock, Sendable {
+    struct Instant: InstantProtocol, CustomStringConvertible {
+        var offset: Duration
+        func advanced(by duration: Duration) -> Self { Self(offset: offset + duration) }
+        func duration(to other: Self) -> Duration { other.offset - offset }
+        static func < (lhs: Self, rhs: Self) -> Bool { lhs.offset < rhs.offset }
+        var description: String { "t+\(offset)" }
+    }
+
+    private let nanoseconds: NowCell
+    private let sleepers: Sleepers
+
+    init() {
+        nanoseconds = NowCell()
+        sleepers = Sleepers(now: nanoseconds)
+    }
+
+    var now: Instant { Instant(offset: nanoseconds.value) }
+    var minimumResolution: Duration { .nanoseconds(1) }
+
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        let flag = CancelFlag()
+        try await withTaskCancellationHandler {
+            try await sleepers.sleep(until: deadline.offset, flag: flag)
+        } onCancel: {
+            // Set at once, so a cancelled sleeper stops counting before its removal is processed.
+            flag.set()
+            Task { [sleepers] in await sleepers.cancel(flag) }
+        }
+    }
+
+    /// Moves time forward and wakes every sleeper whose deadline has come, earliest first.
+    func advance(by duration: Duration) async { await sleepers.advance(by: duration) }
+
+    /// Sleepers that are neither woken nor cancelled.
+    var activeSleepers: Int { get async { await sleepers.activeCount } }
+    /// Grows on every registration, wake-up and cancellation.
+    var version: Int { get async { await sleepers.version } }
+    /// Returns once `version` is past `version`.
+    func waitForChange(after version: Int) async { await sleepers.waitForChange(after: version) }
+
+    /// Waits until exactly `count` sleepers are registered.
+    func waitForSleepers(_ count: Int) async {
+        while true {
+            let version = await version
+            if await activeSleepers == count { return }
+            await waitForChange(after: version)
+        }
+    }
+}
+
+/// The clock's current offset, readable synchronously (`Clock.now` is not async).
+final class NowCell: Sendable {
+    private let nanos = Atomic<Int64>(0)
+    var value: Duration { .nanoseconds(nanos.load(ordering: .sequentiallyConsistent)) }
+    func advance(by duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        nanos.add(seconds * 1_000_000_000 + attoseconds / 1_000_000_000, ordering: .sequentiallyConsistent)
+    }
+}
+
+final class CancelFlag: Sendable {
+    private let cancelled = Atomic<Bool>(false)
+    var isSet: Bool { cancelled.load(ordering: .sequentiallyConsistent) }
+    func set() { cancelled.store(true, ordering: .sequentiallyConsistent) }
+}
+
+actor Sleepers {
+    private struct Sleeper {
+        var deadline: Duration
+        var flag: CancelFlag
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private let now: NowCell
+    private var sleepers: [ObjectIdentifier: Sleeper] = [:]
+    private var watchers: [(after: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    private(set) var version = 0
+
+    init(now: NowCell) { self.now = now }
+
+    var activeCount: Int { sleepers.values.filter { !$0.flag.isSet }.count }
+
+    func sleep(until deadline: Duration, flag: CancelFlag) async throws {
+        if flag.isSet { throw CancellationError() }
+        if deadline <= now.value { return }
+        try await withCheckedThrowingContinuation { continuation in
+            sleepers[ObjectIdentifier(flag)] = Sleeper(deadline: deadline, flag: flag, continuation: continuation)
+            changed()
+        }
+    }
+
+    func cancel(_ flag: CancelFlag) {
+        guard let sleeper = sleepers.removeValue(forKey: ObjectIdentifier(flag)) else { return }
+        sleeper.continuation.resume(throwing: CancellationError())
+        changed()
+    }
+
+    func advance(by duration: Duration) {
+        now.advance(by: duration)
+        let due = sleepers.filter { $0.value.deadline <= now.value }.sorted { $0.value.deadline < $1.value.deadline }
+        for (key, sleeper) in due {
+            sleepers[key] = nil
+            sleeper.continuation.resume()
+        }
+        changed()
+    }
+
+    func waitForChange(after seen: Int) async {
+        if version > seen { return }
+        await withCheckedContinuation { watchers.append((seen, $0)) }
+    }
+
+    private func changed() {
+        version += 1
+        let ready = watchers.filter { $0.after < version }
+        watchers.removeAll { $0.after < version }
+        for watcher in ready { watcher.continuation.resume() }
+    }
+}
