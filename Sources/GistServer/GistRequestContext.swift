@@ -1,0 +1,19 @@
+public import Hummingbird
+import NIOCore
+
+/// The request context of the gist server: Hummingbird's core context plus who is calling.
+public struct GistRequestContext: RequestContext {
+    /// Hummingbird's per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// IP address of the client; the unauthenticated rate limit is counted per address.
+    public let clientAddress: String
+    /// The token the request authenticated with, once `GitHubMiddleware` has checked it.
+    public internal(set) var caller: AccessToken?
+
+    /// Creates the context for a request arriving on a channel.
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.caller = nil
+    }
+}

@@ -1,0 +1,56 @@
+public import Hummingbird
+public import Logging
+import NIOCore
+
+/// Where a running server listens.
+public struct GistServerAddress: Sendable, Equatable {
+    /// Host it was asked to listen on.
+    public var host: String
+    /// Port it actually listens on (the chosen one when 0 was asked).
+    public var port: Int
+    /// `http://host:port`, the value for a client's API URL.
+    public var url: String { "http://\(host):\(port)" }
+}
+
+/// Builds the gist server application exactly as `gist-server` runs it.
+/// - Parameters:
+///   - configuration: listening address, tokens, limits, time sources.
+///   - store: where gists live; by default an `InMemoryGistStore` on `configuration.stateFile`.
+///   - logger: the server's logger.
+///   - onListening: called once the socket is bound, with the real port.
+/// - Throws: `GistServerError` for invalid settings or a state file that cannot be used.
+public func buildApplication(
+    configuration: GistServerConfiguration,
+    store: (any GistStore)? = nil,
+    logger: Logger = Logger(label: "gist-server"),
+    onListening: @escaping @Sendable (GistServerAddress) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
+    try configuration.validate()
+    let gists: any GistStore = try store ?? InMemoryGistStore(stateFile: configuration.stateFile, now: configuration.now)
+    let router = buildRouter(store: gists, configuration: configuration)
+    let host = configuration.host
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
+        onServerRunning: { channel in
+            await onListening(GistServerAddress(host: host, port: channel.localAddress?.port ?? configuration.port))
+        },
+        logger: logger)
+}
+
+/// Builds the router: admin routes under `/_gist-server`, then the gist routes behind the
+/// middleware that gives them GitHub's checks, limits and headers.
+public func buildRouter(store: some GistStore, configuration: GistServerConfiguration) -> Router<GistRequestContext> {
+    let faults = FaultInjector()
+    let stats = RequestStats()
+    let router = Router(context: GistRequestContext.self)
+    router.addRoutes(AdminController(faults: faults, stats: stats).endpoints, atPath: "/_gist-server")
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: GitHubMiddleware(
+        tokens: Dictionary(configuration.tokens.map { ($0.value, $0) }, uniquingKeysWith: { first, _ in first }),
+        limiter: RateLimiter(policy: configuration.rateLimits, now: configuration.now),
+        faults: faults, stats: stats, apiVersions: configuration.apiVersions,
+        exceededStatus: configuration.rateLimits.exceededStatus, clock: configuration.clock))
+    router.addRoutes(GistController(store: store, configuration: configuration).endpoints, atPath: "/gists")
+    return router
+}

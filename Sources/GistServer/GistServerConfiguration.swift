@@ -1,0 +1,50 @@
+public import Foundation
+
+/// Everything that shapes one gist server: where it listens, who may use it, its limits and its
+/// sense of time.
+public struct GistServerConfiguration: Sendable {
+    /// Address to listen on; loopback by default.
+    public var host: String = "127.0.0.1"
+    /// Port to listen on; 0 picks a free one.
+    public var port: Int = 8787
+    /// Accepted tokens. Labels must be unique.
+    public var tokens: [AccessToken] = []
+    /// JSON file that keeps the gists across restarts; `nil` keeps them in memory only.
+    public var stateFile: String?
+    /// Primary and secondary rate limits.
+    public var rateLimits: RateLimitPolicy = RateLimitPolicy()
+    /// Values of X-GitHub-Api-Version the server accepts; the first is used when none is sent.
+    public var apiVersions: [String] = ["2022-11-28"]
+    /// File content longer than this many bytes is cut in JSON answers and marked truncated.
+    public var inlineContentLimit: Int = 1 << 20
+    /// Largest request body accepted, in bytes.
+    public var maxRequestBodySize: Int = 32 << 20
+    /// Clock for waits (injected latency); a test clock makes them instant.
+    public var clock: any Clock<Duration> = ContinuousClock()
+    /// Wall time for timestamps and rate-limit windows; tests move it by hand.
+    public var now: @Sendable () -> Date = { Date() }
+
+    /// Creates a configuration with GitHub's defaults and the given tokens.
+    public init(tokens: [AccessToken] = []) {
+        self.tokens = tokens
+    }
+
+    /// Checks the settings that would otherwise fail later or confusingly.
+    /// - Throws: `GistServerError` naming the setting and the fix.
+    public func validate() throws(GistServerError) {
+        guard (0...65535).contains(port) else {
+            throw .invalidConfiguration("port \(port) is out of range; use 0...65535 (0 picks a free port)")
+        }
+        let labels = tokens.map(\.label)
+        guard Set(labels).count == labels.count else {
+            throw .invalidConfiguration("token labels must be unique; got \(labels.joined(separator: ", "))")
+        }
+        guard !tokens.contains(where: { $0.value.isEmpty || $0.value.contains(where: \.isWhitespace) }) else {
+            throw .invalidConfiguration("a token is empty or contains whitespace; give each token as one word")
+        }
+        guard inlineContentLimit > 0, maxRequestBodySize > 0 else {
+            throw .invalidConfiguration("content and body size limits must be positive")
+        }
+        try rateLimits.validate()
+    }
+}

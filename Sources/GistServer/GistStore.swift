@@ -1,0 +1,12 @@
+/// Where the server keeps gists. Implementations are actors or otherwise safe to share.
+public protocol GistStore: Sendable {
+    /// Creates a gist owned by `owner` and returns it.
+    func create(_ new: NewGist, owner: String) async throws -> Gist
+    /// The gist with `id`, or `nil` when there is none.
+    func gist(id: String) async throws -> Gist?
+    /// Applies `edit` as `login`; `nil` when the gist does not exist. Throws `GitHubAPIError` (422)
+    /// for an edit GitHub would refuse (a rename onto an existing name, deleting every file).
+    func update(id: String, with edit: GistEdit, by login: String) async throws -> Gist?
+    /// Deletes the gist; `false` when it did not exist.
+    func delete(id: String) async throws -> Bool
+}

@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import GistServer
+import Hummingbird
+import Logging
+
+/// `gist-server`: a local server that answers the gist endpoints as api.github.com does.
+@main
+struct GistServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gist-server",
+        abstract: "A local server that answers GitHub's gist endpoints (POST /gists, GET/PATCH/DELETE /gists/{id}, ...).",
+        discussion: """
+            Logs go to stderr; stdout carries only the id printed by --create-gist. Tokens are never printed.
+            Admin routes for tests: GET /_gist-server/stats, POST /_gist-server/reset-stats,
+            GET|POST|DELETE /_gist-server/faults, GET /_gist-server/health.
+            """)
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free port (see --ready-file).")
+    var port = 8787
+
+    @Option(name: .customLong("token"), help: ArgumentHelp("A token with the gist scope (repeatable).", valueName: "value"))
+    var tokens: [String] = []
+
+    @Option(help: ArgumentHelp("File with one token per line (# comments), kept out of the process list.", valueName: "path"))
+    var tokenFile: String?
+
+    @Option(
+        name: .customLong("token-without-gist-scope"),
+        help: ArgumentHelp("A valid token that lacks the gist scope: writes answer 404 (repeatable).", valueName: "value"))
+    var tokensWithoutGistScope: [String] = []
+
+    @Option(help: ArgumentHelp("JSON file that keeps the gists across restarts, written atomically.", valueName: "path"))
+    var stateFile: String?
+
+    @Flag(help: "Once listening, create a secret gist with a README.md owned by the first token and print its id on stdout.")
+    var createGist = false
+
+    @Option(help: ArgumentHelp("Once listening, write http://HOST:PORT to this file atomically.", valueName: "path"))
+    var readyFile: String?
+
+    @Option(help: "Login of the user every token belongs to.")
+    var login = AccessToken.defaultLogin
+
+    @Option(help: "Primary rate limit per token and window.")
+    var rateLimit = 5000
+
+    @Option(help: "Primary rate limit per client address without a token.")
+    var rateLimitUnauthenticated = 60
+
+    @Option(help: "Primary rate-limit window in seconds.")
+    var rateLimitWindow = 3600
+
+    @Option(help: "Status of a primary rate-limit answer: 403 or 429.")
+    var rateLimitStatus = 403
+
+    @Option(help: "Secondary limit: content-creating requests (POST/PATCH/DELETE) per minute per caller.")
+    var secondaryLimitPerMinute = 80
+
+    @Option(help: "Secondary limit: content-creating requests per hour per caller.")
+    var secondaryLimitPerHour = 500
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard !host.isEmpty else { throw ValidationError("--host must not be empty") }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "gist-server")
+        let configuration = try makeConfiguration()
+        try configuration.validate()
+        guard !createGist || configuration.tokens.contains(where: \.hasGistScope) else {
+            throw ValidationError("--create-gist needs a token with the gist scope; give --token or --token-file")
+        }
+        let store = try InMemoryGistStore(stateFile: stateFile, now: configuration.now)
+        let owner = configuration.tokens.first(where: \.hasGistScope)?.login ?? login
+        let (createGist, readyFile) = (createGist, readyFile)
+        let app = try await buildApplication(configuration: configuration, store: store, logger: logger) { address in
+            logger.info("listening", metadata: ["url": "\(address.url)", "tokens": "\(configuration.tokens.count)"])
+            do {
+                if createGist {
+                    let gist = try await store.create(.startupReadme(serverURL: address.url), owner: owner)
+                    FileHandle.standardOutput.write(Data((gist.id + "\n").utf8))
+                }
+                if let readyFile { try address.writeReadyFile(at: readyFile) }
+            } catch {
+                FileHandle.standardError.write(Data("gist-server: \(error)\n".utf8))
+                Foundation.exit(1)
+            }
+        }
+        do {
+            try await app.runService()
+        } catch {
+            throw GistServerError.cannotListen(host: host, port: port, underlying: error)
+        }
+    }
+
+    /// Tokens labelled token-1, token-2... in the order given (flags, then file), then the tokens
+    /// without the gist scope as no-gist-scope-1...; a value given twice counts once.
+    private func makeConfiguration() throws -> GistServerConfiguration {
+        var scoped = tokens
+        if let tokenFile { scoped += try AccessToken.values(fromFile: tokenFile) }
+        var seen = Set<String>()
+        var accepted: [AccessToken] = []
+        for value in scoped where seen.insert(value).inserted {
+            accepted.append(AccessToken(value: value, label: "token-\(accepted.count + 1)", login: login))
+        }
+        var unscoped = 0
+        for value in tokensWithoutGistScope where seen.insert(value).inserted {
+            unscoped += 1
+            accepted.append(AccessToken(value: value, label: "no-gist-scope-\(unscoped)", hasGistScope: false, login: login))
+        }
+        var configuration = GistServerConfiguration(tokens: accepted)
+        configuration.host = host
+        configuration.port = port
+        configuration.stateFile = stateFile
+        configuration.rateLimits.authenticatedLimit = rateLimit
+        configuration.rateLimits.unauthenticatedLimit = rateLimitUnauthenticated
+        configuration.rateLimits.windowSeconds = rateLimitWindow
+        configuration.rateLimits.exceededStatus = rateLimitStatus
+        configuration.rateLimits.contentCreationPerMinute = secondaryLimitPerMinute
+        configuration.rateLimits.contentCreationPerHour = secondaryLimitPerHour
+        return configuration
+    }
+
+    /// Runs the command; any failure, bad flags included, ends as one line on stderr and a non-zero exit.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }  // --help, --version
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("gist-server: \(message)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
+}
