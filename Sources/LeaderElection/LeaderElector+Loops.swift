@@ -21,6 +21,7 @@ extension LeaderElector {
     /// client-go's acquire: attempts at once, then every retryPeriod plus jitter (measured from the end
     /// of the previous attempt) until one succeeds. Returns the term, or nil when cancelled.
     func acquire() async -> Int? {
+        guard !Task.isCancelled else { return nil }
         logger.info("attempting to acquire leader lease \(lock.describe)...")
         while !Task.isCancelled {
             let acquired = await tryAcquireOrRenew()

@@ -1,0 +1,76 @@
+import Foundation
+import LeaderElection
+import Testing
+
+/// The order and content of callbacks, as the app turns them into its log lines.
+@Suite(.timeLimit(.minutes(1))) struct CallbackTests {
+    let h = Harness()
+
+    @Test func followsTheElectionInOrder() async throws {
+        let store = LeaseStore(raw: record("b", transitions: 0).jsonBytes())
+        let elector = h.elector(InMemoryLock(store: store, identity: "a"))
+        let task = h.start(elector)
+        await h.settle([elector])
+        #expect(await h.callbacks.entries == ["new:b"], "the first observation is reported")
+
+        await h.advance(by: .seconds(10), step: .seconds(2), settling: [elector])
+        await h.callbacks.waitFor("started:1")
+        task.cancel()
+        try await task.value
+        #expect(await h.callbacks.entries == ["new:b", "new:a", "started:1", "work ended", "stopped"])
+    }
+
+    @Test func reportsEachChangeOfHolderOnceAndNeverAnEmptyHolder() async throws {
+        let lock = FakeLock(identity: "a")
+        let b = record("b", transitions: 1)
+        let bRenewed = record("b", transitions: 1, renewedAt: Harness.wall(2))
+        let released = record("", transitions: 1, leaseSeconds: 1)
+        let c = record("c", transitions: 2)
+        await lock.script(
+            get: [.record(b), .record(bRenewed), .record(released), .record(c), .networkError], update: [.conflict])
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.advance(by: .seconds(8), step: .seconds(2), settling: [elector])
+        task.cancel()
+        try await task.value
+        #expect(await h.callbacks.entries == ["new:b", "new:c", "stopped"])
+    }
+
+    @Test func onStartedLeadingIsCancelledWhenLeadershipEnds() async throws {
+        let lock = FakeLock(identity: "a")
+        await lock.script(get: [.notFound, .networkError, .networkError, .networkError], create: [.ok])
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.callbacks.waitFor("started:0")
+        await h.advance(by: .seconds(5), step: .seconds(1), settling: [elector])
+        await h.callbacks.waitFor("stopped")
+        #expect(await h.callbacks.entries == ["new:a", "started:0", "work ended", "stopped"])
+        task.cancel()
+        try await task.value
+        #expect(await h.callbacks.entries.last == "stopped")
+    }
+
+    @Test func onStoppedLeadingRunsWhenRunEndsWithoutEverLeading() async throws {
+        let lock = FakeLock(identity: "a")
+        await lock.script(get: [.networkError])
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.settle([elector])
+        task.cancel()
+        try await task.value
+        #expect(await h.callbacks.entries == ["stopped"])
+    }
+
+    @Test func aSecondConcurrentRunReturnsAtOnce() async throws {
+        let lock = FakeLock(identity: "a")
+        await lock.script(get: [.networkError])
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.settle([elector])
+        try await elector.run()
+        #expect(h.messages.contains { $0.hasPrefix("run() called while this elector is already running") })
+        task.cancel()
+        try await task.value
+        #expect(await h.callbacks.entries == ["stopped"])
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import InMemoryLogging
+import Logging
+import LeaderElection
+import Testing
+
+@Suite(.timeLimit(.minutes(1))) struct MetricsAndLoggingTests {
+    let h = Harness()
+
+    @Test func countsLockCallsTransitionsAndLeadership() async throws {
+        let metrics = RecordingMetrics(election: "test-election")
+        let lock = FakeLock(identity: "a")
+        await lock.script(
+            get: [.networkError, .notFound, .lastWritten, .invalid([1]), .networkError, .networkError], create: [.ok], update: [.ok])
+        let elector = h.elector(lock, metrics: metrics)
+        let status = "leader_election_master_status"
+        #expect(metrics.recorder(status, ["name": "test-election"]) == 0, "0 from the start")
+        let task = h.start(elector)
+        await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
+        #expect(metrics.recorder(status, ["name": "test-election"]) == 1)
+        // Renewed at 4; the renewal at 6 meets invalid content, the one at 8 a network error; the deadline
+        // ends the term at 4 + 5 = 9, and the candidate's first attempt meets a network error again.
+        await h.advance(by: .seconds(6), step: .seconds(1), settling: [elector])
+        #expect(metrics.recorder(status, ["name": "test-election"]) == 1)
+        await h.advance(by: .seconds(1), step: .seconds(1), settling: [elector])
+        #expect(metrics.recorder(status, ["name": "test-election"]) == 0)
+        task.cancel()
+        try await task.value
+
+        let ops = "leader_election_lock_operations_total"
+        func count(_ op: String, _ outcome: String) -> Int64 {
+            metrics.counter(ops, ["name": "test-election", "op": op, "outcome": outcome])
+        }
+        #expect(count("get", "error") == 3)
+        #expect(count("get", "not_found") == 1)
+        #expect(count("get", "success") == 1)
+        #expect(count("get", "invalid") == 1)
+        #expect(count("create", "success") == 1)
+        #expect(count("update", "success") == 1)
+        #expect(count("update", "conflict") == 0)
+        #expect(metrics.counter("leader_election_transitions_total", ["name": "test-election"]) == 1)
+    }
+
+    @Test func logsTheMessagesTheAppAndSystemTestsLookFor() async throws {
+        let lock = FakeLock(identity: "napoleon")
+        await lock.script(get: [.record(record("stalin")), .record(record("stalin")), .record(record(""))], update: [.ok])
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.advance(by: .seconds(4), step: .seconds(2), settling: [elector])
+        task.cancel()
+        try await task.value
+
+        let attempting = "attempting to acquire leader lease fake lock: napoleon..."
+        let acquired = "successfully acquired lease fake lock: napoleon"
+        #expect(h.messages.filter { $0 == attempting }.count == 1, "logged once per round of attempts")
+        let order = h.messages.filter { $0 == attempting || $0 == acquired }
+        #expect(order == [attempting, acquired])
+        #expect(h.logs.entries.first { $0.message.description == acquired }?.metadata["term"] == "1")
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+@testable import LeaderElection
+import Testing
+
+@Suite(.timeLimit(.minutes(1))) struct StatusAndHealthTests {
+    let h = Harness()
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var isLeader: Bool
+        var sinceObserved: Duration?
+        var healthy: Bool
+        var message: String
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "standby", isLeader: false, sinceObserved: .seconds(500), healthy: true,
+             message: "not leading election e"),
+        Case(name: "fresh leader", isLeader: true, sinceObserved: .seconds(2), healthy: true,
+             message: "leading election e, renewed 2s ago"),
+        Case(name: "at the limit", isLeader: true, sinceObserved: .seconds(40), healthy: true,
+             message: "leading election e, renewed 40s ago"),
+        Case(name: "stuck leader", isLeader: true, sinceObserved: .milliseconds(42500), healthy: false,
+             message: "failed election to renew leadership on lease e: last renewal 42.5s ago exceeds "
+                + "leaseDuration (30s) + tolerance (10s) by 2.5s; the elector is stuck, restart the process"),
+    ]
+
+    /// client-go's HealthzAdaptor: lease 30s, tolerance 10s.
+    @Test(arguments: cases)
+    func healthRule(_ test: Case) {
+        let result = HealthCheckResult.evaluate(
+            election: "e", isLeader: test.isLeader, sinceObserved: test.sinceObserved,
+            leaseDuration: .seconds(30), tolerance: .seconds(10))
+        #expect(result == HealthCheckResult(isHealthy: test.healthy, message: test.message))
+    }
+
+    @Test func healthOfARunningElector() async throws {
+        let store = LeaseStore(raw: record("b").jsonBytes())
+        let elector = h.elector(InMemoryLock(store: store, identity: "a"))
+        #expect(await elector.healthCheck(maxTolerableExpiredLease: .zero).isHealthy, "healthy before run()")
+        let task = h.start(elector)
+        await h.advance(by: .seconds(11), step: .seconds(1), settling: [elector])
+        let check = await elector.healthCheck(maxTolerableExpiredLease: .seconds(1))
+        #expect(check == HealthCheckResult(isHealthy: true, message: "leading election test-election, renewed 1s ago"))
+        task.cancel()
+        try await task.value
+    }
+
+    @Test func statusDescribesWhatTheElectorKnows() async throws {
+        let held = record("b", transitions: 3)
+        let store = LeaseStore(raw: held.jsonBytes())
+        let elector = h.elector(InMemoryLock(store: store, identity: "a"))
+        #expect(elector.identity == "a")
+        #expect(await elector.status() == ElectorStatus(
+            identity: "a", election: "test-election", isLeader: false, observedRecord: nil,
+            sinceObservedChange: nil, sinceLastRenewal: nil, lock: "in-memory lock: a"))
+
+        let task = h.start(elector)
+        await h.advance(by: .seconds(4), step: .seconds(2), settling: [elector])
+        #expect(await elector.status() == ElectorStatus(
+            identity: "a", election: "test-election", isLeader: false, observedRecord: held,
+            sinceObservedChange: .seconds(4), sinceLastRenewal: nil, lock: "in-memory lock: a"))
+
+        await h.advance(by: .seconds(7), step: .seconds(1), settling: [elector])
+        let leading = await elector.status()
+        #expect(leading.isLeader)
+        #expect(leading.observedRecord?.holderIdentity == "a")
+        #expect(leading.observedRecord?.leaderTransitions == 4)
+        #expect(leading.sinceLastRenewal == .seconds(1))
+        task.cancel()
+        try await task.value
+    }
+}
