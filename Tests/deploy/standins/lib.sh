@@ -1,0 +1,80 @@
+# shellcheck shell=bash
+# Shared by the recording stand-ins: each call appends its tool name and argv to STANDIN_LOG, one line
+# per call, and keeps what it "created" under STANDIN_STATE so later calls see it, like the real tools.
+set -euo pipefail
+
+: "${STANDIN_LOG:?STANDIN_LOG must name the call log}"
+: "${STANDIN_STATE:?STANDIN_STATE must name the state directory}"
+mkdir -p "${STANDIN_STATE}"
+
+# record TOOL ARGS...: appends one line; inside `vcluster connect` the line names the vcluster.
+record() {
+  local tool="$1"
+  shift
+  local where=""
+  [[ -n "${STANDIN_VCLUSTER:-}" ]] && where="[${STANDIN_VCLUSTER}] "
+  printf '%s%s %s\n' "${where}" "${tool}" "$*" >>"${STANDIN_LOG}"
+}
+
+# flag_value NAME ARGS...: the value of --NAME VALUE or --NAME=VALUE among ARGS.
+flag_value() {
+  local name="$1"
+  shift
+  while (( $# > 0 )); do
+    case "$1" in
+      "--${name}="*) printf '%s' "${1#*=}"; return 0 ;;
+      "--${name}") printf '%s' "${2:-}"; return 0 ;;
+    esac
+    shift
+  done
+  return 1
+}
+
+# has_line FILE LINE: whether FILE holds LINE exactly.
+has_line() {
+  [[ -f "$1" ]] && grep -qxF -- "$2" "$1"
+}
+
+# remove_line FILE LINE
+remove_line() {
+  [[ -f "$1" ]] || return 0
+  grep -vxF -- "$2" "$1" >"$1.new" || true
+  mv "$1.new" "$1"
+}
+
+# replicas_of CLUSTER: the deployment's replicas in that vcluster, or nothing when never deployed.
+replicas_of() {
+  local file="${STANDIN_STATE}/replicas-$1"
+  [[ -f "${file}" ]] && cat "${file}"
+}
+
+# current_leader: the first deployed cluster, in CLUSTERS order, that still runs a copy.
+current_leader() {
+  local name replicas
+  for name in ${CLUSTERS:-napoleon stalin cleopatra}; do
+    replicas="$(replicas_of "${name}" || true)"
+    if [[ -n "${replicas}" && "${replicas}" != "0" ]]; then
+      printf '%s' "${name}"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# identity_of CLUSTER: the identity a copy there has; STANDIN_POD_SUFFIX mimics pod-named identities.
+identity_of() {
+  printf '%s%s' "$1" "${STANDIN_POD_SUFFIX:+-${STANDIN_POD_SUFFIX}}"
+}
+
+# print_status FORMAT: what `leader-election status` prints for the current leader.
+print_status() {
+  local leader=""
+  if leader="$(current_leader)"; then leader="$(identity_of "${leader}")"; fi
+  if [[ "$1" == "json" ]]; then
+    printf '{"exists":true,"file":"multi-cluster-leader-election.lock","gist":"%s","holderIdentity":"%s","leaderTransitions":2}\n' \
+      "${STANDIN_GIST_ID:-feedc0de}" "${leader}"
+  else
+    printf 'lock:     multi-cluster-leader-election.lock in gist %s\nholder:   %s\nterm:     2 (leaderTransitions)\n' \
+      "${STANDIN_GIST_ID:-feedc0de}" "${leader:-none (released)}"
+  fi
+}

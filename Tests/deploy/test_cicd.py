@@ -1,0 +1,385 @@
+"""cicd.sh's cluster workflows, run against recording stand-ins for docker, kind, vcluster, helm,
+kubectl and the app: the commands each workflow issues, in order, and what it tells the user."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shlex
+
+import pytest
+import yaml
+
+from conftest import CLUSTERS, GIST_ID, RELEASE, REPO, TOKEN, Sandbox
+
+STANDIN_GIST = "feedc0de"  # what the init stand-in prints
+IMAGE = "leader-election:0.1.0"  # the chart's appVersion is the default tag
+
+
+def seed_deployed(sandbox: Sandbox, replicas: dict[str, int] | None = None) -> None:
+    """Pretends provision, build and deploy ran: every vcluster runs one copy."""
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    for name, count in (replicas or {c: 1 for c in CLUSTERS}).items():
+        (sandbox.state / f"replicas-{name}").write_text(str(count))
+
+
+def creating(calls: list[str]) -> list[str]:
+    """The calls that change something."""
+    pattern = re.compile(r"\b(create cluster|vcluster create|delete|apply|upgrade|scale|rollout|load|push|build)\b")
+    return [c for c in calls if pattern.search(c) and "--dry-run=client" not in c
+            and not c.startswith("vcluster connect")]
+
+
+def assert_no_token(sandbox: Sandbox, *results) -> None:
+    encoded = base64.b64encode(TOKEN.encode()).decode()
+    for result in results:
+        assert TOKEN not in result.stdout and TOKEN not in result.stderr
+        assert encoded not in result.stdout and encoded not in result.stderr
+    assert TOKEN not in "\n".join(sandbox.calls()), "the token showed up on a command line"
+
+
+# ---- provision ----------------------------------------------------------------------------------
+
+def test_provision_creates_kind_then_each_vcluster_and_waits(sandbox):
+    result = sandbox.run("provision")
+    assert result.returncode == 0, result.stderr
+    assert creating(sandbox.calls()) == [
+        "kind create cluster --name kind --wait 5s",
+        "vcluster create napoleon --namespace vcluster-napoleon --context kind-kind --connect=false",
+        "vcluster create stalin --namespace vcluster-stalin --context kind-kind --connect=false",
+        "vcluster create cleopatra --namespace vcluster-cleopatra --context kind-kind --connect=false",
+    ]
+    readiness = [c for c in sandbox.calls() if c.startswith("kubectl --context kind-kind get pods")]
+    assert [shlex.split(c)[6] for c in readiness] == [f"vcluster-{c}" for c in CLUSTERS]
+    assert "provisioned: kind cluster 'kind' with vclusters napoleon stalin cleopatra" in result.stderr
+
+
+def test_provision_is_idempotent(sandbox):
+    first = sandbox.run("provision")
+    assert first.returncode == 0, first.stderr
+    before = len(sandbox.calls())
+    second = sandbox.run("provision")
+    assert second.returncode == 0, second.stderr
+    assert creating(sandbox.calls()[before:]) == [], "a second provision must create nothing"
+    assert "kind cluster 'kind' exists" in second.stderr
+    for name in CLUSTERS:
+        assert f"vcluster '{name}' exists" in second.stderr
+    assert (sandbox.state / "vclusters").read_text().count("\n") == 3
+
+
+def test_provision_creates_only_what_is_missing(sandbox):
+    sandbox.seed(kind=True, vclusters=("napoleon",))
+    result = sandbox.run("provision", CLUSTERS="napoleon stalin")
+    assert result.returncode == 0, result.stderr
+    assert creating(sandbox.calls()) == [
+        "vcluster create stalin --namespace vcluster-stalin --context kind-kind --connect=false",
+    ]
+
+
+def test_provision_gives_up_on_a_vcluster_that_never_gets_ready(sandbox):
+    result = sandbox.run("provision", STANDIN_VCLUSTER_READY="false", CLUSTER_TIMEOUT="0")
+    assert result.returncode != 0
+    assert "gave up waiting for vcluster napoleon to be ready after 0s" in result.stderr
+
+
+# ---- build --------------------------------------------------------------------------------------
+
+def test_build_loads_the_image_into_kind_without_a_registry(sandbox):
+    sandbox.seed(kind=True)
+    result = sandbox.run("build")
+    assert result.returncode == 0, result.stderr
+    calls = creating(sandbox.calls())
+    assert calls[0].startswith(f"docker build --tag {IMAGE} --build-arg VERSION=0.1.0 --build-arg REVISION=")
+    assert calls[0].endswith(f" {REPO}"), "the build context is the repository"
+    assert calls[1:] == [f"kind load docker-image {IMAGE} --name kind"]
+
+
+def test_build_pushes_to_a_registry_and_leaves_kind_alone(sandbox):
+    result = sandbox.run("build", REGISTRY="registry.example:5000/team/", TAG="1.2.3")
+    assert result.returncode == 0, result.stderr
+    calls = creating(sandbox.calls())
+    assert calls[0].startswith("docker build --tag registry.example:5000/team/leader-election:1.2.3 ")
+    assert calls[1:] == ["docker push registry.example:5000/team/leader-election:1.2.3"]
+    assert not any(c.startswith("kind") for c in sandbox.calls())
+
+
+def test_build_before_provision_says_deploy_loads_the_image(sandbox):
+    result = sandbox.run("build")
+    assert result.returncode == 0, result.stderr
+    assert "deploy loads leader-election:0.1.0 into it after ./cicd.sh provision" in result.stderr
+
+
+# ---- deploy -------------------------------------------------------------------------------------
+
+def helm_values(call: str) -> dict:
+    """The values a logged `helm upgrade --install` call sets, as Helm would merge them."""
+    args = shlex.split(call.split("] ", 1)[1])
+    values: dict = {}
+    for flag, setting in zip(args, args[1:]):
+        if flag in ("--set", "--set-string"):
+            path, value = setting.split("=", 1)
+            node = values
+            *parents, leaf = path.split(".")
+            for key in parents:
+                node = node.setdefault(key, {})
+            node[leaf] = int(value) if flag == "--set" and value.isdigit() else value
+    return values
+
+
+def test_deploy_creates_a_gist_then_the_secret_and_release_in_each_cluster(sandbox, render):
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN)
+    assert result.returncode == 0, result.stderr
+    calls = sandbox.calls()
+    assert calls[:2] == [
+        "kind get clusters",
+        f"docker image inspect {IMAGE}",
+    ]
+    assert calls[2] == (f"docker run --rm -e LEADER_ELECTION_GITHUB_API_TOKEN -e LEADER_ELECTION_GITHUB_API_URL "
+                        f"{IMAGE} init --election multi-cluster-leader-election")
+    assert calls[3] == "leader-election init --election multi-cluster-leader-election"
+    assert f"created gist {STANDIN_GIST}; reuse it with: export GIST_ID={STANDIN_GIST}" in result.stderr
+    assert calls[4] == f"kind load docker-image {IMAGE} --name kind"
+
+    changes = [c for c in creating(calls) if c.startswith("[")]
+    expected = []
+    for name in CLUSTERS:
+        expected += [f"[{name}] kubectl apply -f -", f"[{name}] kubectl apply -f -", f"[{name}] helm upgrade"]
+    assert [" ".join(c.split()[:3]) if "helm" in c else c for c in changes] == expected
+
+    upgrades = [c for c in calls if c.startswith("[") and "helm upgrade" in c]
+    for name, call in zip(CLUSTERS, upgrades):
+        values = helm_values(call)
+        assert values["clusterName"] == name
+        assert values["gist"] == {"id": STANDIN_GIST, "existingSecret": {"name": f"{RELEASE}-token"}}
+        assert values["image"] == {"repository": "leader-election", "tag": "0.1.0"}
+        assert "--wait --timeout 5s" in call and "--namespace leader-election" in call
+        # What deploy sets is what the chart accepts.
+        assert render(values).env()["LEADER_ELECTION_ID"]["value"] == name
+
+    for name in CLUSTERS:
+        secret = yaml.safe_load((sandbox.state / "applied" / name / f"Secret-{RELEASE}-token.yaml").read_text())
+        assert base64.b64decode(secret["data"]["token"]).decode() == TOKEN
+        assert secret["metadata"]["namespace"] == "leader-election"
+        namespace = yaml.safe_load((sandbox.state / "applied" / name / "Namespace-leader-election.yaml").read_text())
+        assert namespace["metadata"]["name"] == "leader-election"
+    assert list(sandbox.tmp.iterdir()) == [], "the token file must be removed"
+    assert_no_token(sandbox, result)
+
+
+def test_deploy_with_a_gist_id_and_a_local_binary(sandbox):
+    sandbox.seed(kind=True, vclusters=("napoleon",), images=(IMAGE,))
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID, CLUSTERS="napoleon",
+                         REPLICAS="2", LEADER_ELECTION_GITHUB_API_URL="http://127.0.0.1:9999")
+    assert result.returncode == 0, result.stderr
+    calls = sandbox.calls()
+    assert not any(" init" in c for c in calls), "a given GIST_ID needs no new gist"
+    upgrade = next(c for c in calls if c.startswith("[") and "helm upgrade" in c)
+    values = helm_values(upgrade)
+    assert values["gist"]["id"] == GIST_ID and values["replicaCount"] == 2
+    assert values["gist"]["apiUrl"] == "http://127.0.0.1:9999"
+    assert_no_token(sandbox, result)
+
+
+def test_deploy_can_run_init_with_a_local_binary(sandbox, tmp_path):
+    sandbox.seed(kind=True, vclusters=("stalin",), images=(IMAGE,))
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, CLUSTERS="stalin",
+                         LEADER_ELECTION_BIN=str(sandbox.root / "bin" / "leader-election"))
+    assert result.returncode == 0, result.stderr
+    calls = sandbox.calls()
+    assert "leader-election init --election multi-cluster-leader-election" in calls
+    assert not any(c.startswith("docker run") for c in calls)
+    assert_no_token(sandbox, result)
+
+
+def test_redeploy_leaves_the_secret_alone_and_a_new_token_restarts_the_pods(sandbox):
+    sandbox.seed(kind=True, vclusters=("napoleon",), images=(IMAGE,))
+    env = {"GIST_ID": GIST_ID, "CLUSTERS": "napoleon"}
+    first = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, **env)
+    assert first.returncode == 0, first.stderr
+    assert f"secret/{RELEASE}-token created" in first.stderr
+    same = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, **env)
+    assert f"secret/{RELEASE}-token unchanged" in same.stderr
+    assert not any("rollout restart" in c for c in sandbox.calls())
+    rotated = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN[::-1], **env)
+    assert rotated.returncode == 0, rotated.stderr
+    assert f"secret/{RELEASE}-token configured" in rotated.stderr
+    assert sandbox.calls()[-1] == f"[napoleon] kubectl rollout restart --namespace leader-election deployment/{RELEASE}"
+    assert_no_token(sandbox, first, same)
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({}, "LEADER_ELECTION_GITHUB_API_TOKEN is not set: export a GitHub token with only the gist scope"),
+    ({"LEADER_ELECTION_GITHUB_API_TOKEN": TOKEN, "GIST_ID": "../etc"}, "GIST_ID '../etc' is not a gist id"),
+    ({"LEADER_ELECTION_GITHUB_API_TOKEN": TOKEN, "REPLICAS": "two"}, "REPLICAS must be a whole number"),
+    ({"LEADER_ELECTION_GITHUB_API_TOKEN": TOKEN, "TAG": "9.9.9"}, "image leader-election:9.9.9 is not built"),
+    ({"LEADER_ELECTION_GITHUB_API_TOKEN": TOKEN, "KIND_CLUSTER": "other"}, "no kind cluster 'other'"),
+])
+def test_deploy_stops_before_changing_anything_when_something_is_missing(sandbox, env, message):
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    result = sandbox.run("deploy", **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert creating(sandbox.calls()) == []
+    assert_no_token(sandbox, result)
+
+
+def test_deploy_says_when_init_cannot_make_a_gist(sandbox):
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, STANDIN_GIST_ID="")
+    assert result.returncode != 0
+    assert "init printed no gist id" in result.stderr
+    assert creating(sandbox.calls()) == []
+
+
+# ---- check-leader, kill-leader, status ----------------------------------------------------------
+
+def test_check_leader_shows_each_clusters_logs_and_the_lock(sandbox):
+    seed_deployed(sandbox)
+    result = sandbox.run("check-leader")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    sections = re.split(r"^===== (\S+) =====$", out, flags=re.MULTILINE)[1:]
+    assert sections[0::2] == ["napoleon", "stalin", "cleopatra", "lock"]
+    logs = dict(zip(sections[0::2], sections[1::2]))
+    assert "I am napoleon! I will lead you to greatness!" in logs["napoleon"]
+    assert "All hail napoleon" in logs["stalin"] and "All hail napoleon" in logs["cleopatra"]
+    assert "holder:   napoleon" in logs["lock"]
+    assert "[napoleon] kubectl logs --namespace leader-election --selector " \
+           f"app.kubernetes.io/instance={RELEASE} --tail 15" in sandbox.calls()
+    assert creating(sandbox.calls()) == []
+
+
+def test_check_leader_prefixes_pod_names_with_several_replicas(sandbox):
+    seed_deployed(sandbox)
+    result = sandbox.run("check-leader", REPLICAS="3", LOG_LINES="5")
+    assert result.returncode == 0, result.stderr
+    assert any(c.endswith("--tail 5 --prefix") for c in sandbox.calls())
+
+
+def test_check_leader_reads_the_lock_from_a_cluster_that_still_runs(sandbox):
+    seed_deployed(sandbox, {"napoleon": 0, "stalin": 1, "cleopatra": 1})
+    result = sandbox.run("check-leader")
+    assert result.returncode == 0, result.stderr
+    assert "holder:   stalin" in result.stdout
+    assert "No resources found" in result.stderr
+
+
+def test_kill_leader_scales_the_leaders_deployment_to_zero_and_waits_for_the_next(sandbox):
+    seed_deployed(sandbox)
+    result = sandbox.run("kill-leader")
+    assert result.returncode == 0, result.stderr
+    assert creating(sandbox.calls()) == [
+        f"[napoleon] kubectl scale --namespace leader-election deployment/{RELEASE} --replicas=0",
+    ]
+    assert "napoleon leads: scaling deployment/leader-election in napoleon to 0" in result.stderr
+    assert "stalin took over" in result.stderr
+    assert (sandbox.state / "replicas-napoleon").read_text() == "0"
+
+
+def test_kill_leader_maps_a_pod_named_identity_to_its_cluster(sandbox):
+    # With replicas the identity is <cluster>-<pod>; "cleo-patra-..." belongs to cleo-patra, not to cleo.
+    sandbox.seed(kind=True, vclusters=("cleo-patra", "cleo"))
+    for name in ("cleo-patra", "cleo"):
+        (sandbox.state / f"replicas-{name}").write_text("2")
+    result = sandbox.run("kill-leader", CLUSTERS="cleo-patra cleo", REPLICAS="2",
+                         STANDIN_POD_SUFFIX="leader-election-5d9f8-x2x7q")
+    assert result.returncode == 0, result.stderr
+    assert creating(sandbox.calls()) == [
+        f"[cleo-patra] kubectl scale --namespace leader-election deployment/{RELEASE} --replicas=0",
+    ]
+    assert "cleo-leader-election-5d9f8-x2x7q took over" in result.stderr
+
+
+def test_kill_leader_gives_up_when_nobody_takes_over(sandbox):
+    seed_deployed(sandbox, {"napoleon": 1, "stalin": 0, "cleopatra": 0})
+    result = sandbox.run("kill-leader", CLUSTER_TIMEOUT="1", POLL_INTERVAL="0.2")
+    assert result.returncode != 0
+    assert "no new leader after 1s" in result.stderr
+    assert "waiting for a new leader, holder now 'none'" in result.stderr
+
+
+def test_kill_leader_with_nobody_leading(sandbox):
+    seed_deployed(sandbox, {"napoleon": 0, "stalin": 0, "cleopatra": 0})
+    result = sandbox.run("kill-leader")
+    assert result.returncode != 0
+    assert "nobody holds the lock right now" in result.stderr
+    assert creating(sandbox.calls()) == []
+
+
+def test_status_shows_clusters_vclusters_and_releases(sandbox):
+    seed_deployed(sandbox)
+    result = sandbox.run("status", CLUSTERS="napoleon ghost")
+    assert result.returncode == 0, result.stderr
+    assert "===== vclusters =====" in result.stdout
+    assert "(no vcluster ghost: run ./cicd.sh provision)" in result.stdout
+    assert "[napoleon] helm list --namespace leader-election" in sandbox.calls()
+    assert creating(sandbox.calls()) == []
+
+
+def test_status_without_a_kind_cluster(sandbox):
+    result = sandbox.run("status")
+    assert result.returncode == 0, result.stderr
+    assert "(no kind cluster kind: run ./cicd.sh provision)" in result.stdout
+
+
+# ---- teardown -----------------------------------------------------------------------------------
+
+def test_teardown_deletes_the_vclusters_then_kind_and_is_idempotent(sandbox):
+    seed_deployed(sandbox)
+    result = sandbox.run("teardown")
+    assert result.returncode == 0, result.stderr
+    assert creating(sandbox.calls()) == [
+        f"vcluster delete {c} --namespace vcluster-{c} --context kind-kind" for c in CLUSTERS
+    ] + ["kind delete cluster --name kind"]
+    before = len(sandbox.calls())
+    again = sandbox.run("teardown")
+    assert again.returncode == 0
+    assert "nothing to delete" in again.stderr
+    assert creating(sandbox.calls()[before:]) == []
+
+
+def test_teardown_can_keep_the_kind_cluster(sandbox):
+    seed_deployed(sandbox)
+    result = sandbox.run("teardown", KEEP_KIND="true")
+    assert result.returncode == 0, result.stderr
+    assert not any("kind delete" in c for c in sandbox.calls())
+
+
+# ---- missing tools, the whole journey ----------------------------------------------------------
+
+@pytest.mark.parametrize(("verb", "tool", "hint"), [
+    ("build", "docker", "install Docker Engine 28"),
+    ("provision", "kind", "install kind v0.32"),
+    ("provision", "vcluster", "install the vcluster CLI v0.36"),
+    ("deploy", "helm", "install helm v3.18+ or v4"),
+    ("check-leader", "kubectl", "install kubectl v1.34+"),
+    ("kill-leader", "vcluster", "install the vcluster CLI"),
+    ("status", "helm", "install helm"),
+    ("teardown", "kind", "install kind"),
+])
+def test_a_missing_tool_is_named_with_a_hint(sandbox, verb, tool, hint):
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    sandbox.remove_tool(tool)
+    result = sandbox.run(verb, LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN)
+    assert result.returncode == 1
+    assert f"error: {tool} is not installed: {hint}" in result.stderr
+    assert sandbox.calls() == [], "nothing runs before the tools are checked"
+
+
+def test_unknown_verb_fails_with_usage(sandbox):
+    result = sandbox.run("deploy-everything")
+    assert result.returncode != 0
+    assert "unknown verb 'deploy-everything'" in result.stderr
+
+
+def test_the_whole_journey_never_shows_the_token(sandbox):
+    env = {"LEADER_ELECTION_GITHUB_API_TOKEN": TOKEN}
+    results = []
+    for verb in ("provision", "build", "deploy", "check-leader", "kill-leader", "status", "teardown"):
+        result = sandbox.run(verb, **env)
+        assert result.returncode == 0, f"{verb}: {result.stderr}"
+        results.append(result)
+    assert_no_token(sandbox, *results)
+    assert "All hail napoleon" in results[3].stdout
+    assert (sandbox.state / "kind-clusters").read_text() == ""

@@ -1,0 +1,105 @@
+"""Linters on the deployment files: shellcheck, hadolint and yamllint, and the Dockerfile's promises."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CHART, REPO, STANDINS
+
+VENV_BIN = Path(sys.executable).parent
+DOCKERFILE = (REPO / "Dockerfile").read_text()
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name, path=f"{VENV_BIN}:{os.environ.get('PATH', '')}")
+    if not found:
+        pytest.fail(f"{name} is missing: run ./cicd.sh test-deploy, which installs it")
+    return found
+
+
+def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_shellcheck_cicd_sh():
+    result = run(tool("shellcheck"), "-x", "cicd.sh")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_shellcheck_standins():
+    scripts = sorted(str(p) for p in STANDINS.iterdir() if p.is_file())
+    assert len(scripts) == 7
+    result = run(tool("shellcheck"), "-x", "-P", "SCRIPTDIR", *scripts)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_hadolint_dockerfile():
+    result = run(tool("hadolint"), "--config", ".hadolint.yaml", "Dockerfile")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_hadolint_catches_a_bad_dockerfile(tmp_path):
+    bad = tmp_path / "Dockerfile"
+    bad.write_text("FROM ubuntu:latest\nRUN cd /tmp && apt-get install -y curl\nUSER root\n")
+    result = run(tool("hadolint"), "--config", str(REPO / ".hadolint.yaml"), str(bad))
+    assert result.returncode != 0
+    assert "DL3007" in result.stdout  # the latest tag
+
+
+def test_yamllint_values_and_chart_metadata():
+    files = ["chart/values.yaml", "chart/Chart.yaml", *sorted(str(p.relative_to(REPO)) for p in (CHART / "ci").glob("*.yaml"))]
+    result = run(tool("yamllint"), "--strict", "-c", ".yamllint.yaml", *files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_yamllint_catches_bad_yaml(tmp_path):
+    bad = tmp_path / "values.yaml"
+    bad.write_text("a: 1\na: 2\nb:   [1,2]\n")
+    result = run(tool("yamllint"), "--strict", "-c", str(REPO / ".yamllint.yaml"), str(bad))
+    assert result.returncode != 0 and "duplication of key" in result.stdout
+
+
+def stages() -> list[str]:
+    return re.split(r"^FROM ", DOCKERFILE, flags=re.MULTILINE)[1:]
+
+
+def test_dockerfile_builds_static_release_in_the_swift_image():
+    build, runtime = stages()
+    assert build.startswith("${SWIFT_IMAGE} AS build")
+    assert re.search(r"^ARG SWIFT_IMAGE=swift:6\.\d+-noble$", DOCKERFILE, re.MULTILINE)
+    assert "libcurl4-openssl-dev" in build
+    assert "swift build -c release --static-swift-stdlib" in build
+    assert "swift-backtrace-static" in build
+
+
+def test_dockerfile_runtime_is_small_non_root_and_readable_when_it_crashes():
+    _, runtime = stages()
+    assert re.search(r"^ARG RUNTIME_IMAGE=ubuntu:noble$", DOCKERFILE, re.MULTILINE)
+    for package in ("ca-certificates", "libcurl4t64", "tzdata"):
+        assert package in runtime
+    assert re.search(r"^USER \d+:\d+$", runtime, re.MULTILINE), "USER must be numeric"
+    assert 'ENTRYPOINT ["/usr/local/bin/leader-election"]' in runtime
+    backtrace = re.search(r"^ENV SWIFT_BACKTRACE=(\S+)$", runtime, re.MULTILINE)
+    assert backtrace, "crash backtraces must be on"
+    settings = dict(item.split("=", 1) for item in backtrace.group(1).split(","))
+    assert settings["enable"] == "yes" and settings["interactive"] == "no" and settings["threads"] == "all"
+    assert settings["swift-backtrace"] == "/usr/local/libexec/swift-backtrace-static"
+    assert "COPY --from=build /staging/swift-backtrace-static /usr/local/libexec/swift-backtrace-static" in runtime
+    for label in ("title", "description", "version", "revision"):
+        assert f"org.opencontainers.image.{label}=" in runtime
+
+
+def test_dockerignore_keeps_build_output_and_local_state_out():
+    ignored = {line.strip() for line in (REPO / ".dockerignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")}
+    for entry in (".build", ".build-*", ".git", "Package.resolved", ".venv*"):
+        assert entry in ignored
+    # SwiftPM checks every target's folder, so the Swift sources and tests stay in the context.
+    assert not {"Sources", "Tests", "Package.swift"} & ignored
