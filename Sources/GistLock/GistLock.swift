@@ -1,0 +1,180 @@
+import Foundation
+public import LeaderElection
+public import Logging
+
+/// A `ResourceLock` whose record is the file `<election>.lock` in a GitHub gist.
+///
+/// Gists have no conditional write, so `update` compares before it writes (read again, write only if
+/// the bytes are still those observed) and confirms a takeover by reading back after `settleTime`:
+/// of two candidates that wrote at nearly the same moment, only the one whose bytes stayed leads.
+/// Other files in the gist are never touched, and the lock is never read through `raw_url`.
+public actor GistLock: ResourceLock {
+    public nonisolated let identity: String
+    /// The gist that holds the lock file.
+    public nonisolated let gistID: String
+    /// `<election>.lock`.
+    public nonisolated let fileName: String
+    /// How long a takeover waits before reading back its write.
+    public nonisolated let settleTime: Duration
+
+    private let client: GistClient
+    private let clock: any Clock<Duration>
+    private let logger: Logger
+    /// The last 200 answer and its ETag, reused when GitHub answers 304.
+    private var cached: (etag: String, gist: Gist)?
+    /// The rate-limit deadline already logged, so each limit is logged once.
+    private var loggedRetryAt: Date?
+
+    /// - Parameters:
+    ///   - client: the GitHub API client.
+    ///   - gistID: the gist holding the lock file (`--gist`).
+    ///   - election: names the file `<election>.lock`; one gist can hold many elections.
+    ///   - identity: written as `holderIdentity` when this copy leads.
+    ///   - settleTime: the wait before a takeover reads back its write (default 1 s).
+    ///   - clock: sleeps the settle time.
+    ///   - logger: receives events and rate-limit warnings.
+    public init(
+        client: GistClient,
+        gistID: String,
+        election: String = "multi-cluster-leader-election",
+        identity: String,
+        settleTime: Duration = .seconds(1),
+        clock: any Clock<Duration> = ContinuousClock(),
+        logger: Logger
+    ) {
+        self.client = client
+        self.gistID = gistID
+        self.fileName = Self.fileName(election: election)
+        self.identity = identity
+        self.settleTime = settleTime
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The gist file that holds an election's record.
+    public static func fileName(election: String) -> String { "\(election).lock" }
+
+    /// Creates a secret gist whose lock file holds a free lease (empty holder), for the app's `init`
+    /// subcommand and demos; the returned gist's `id` is what `--gist` takes.
+    public static func createGist(
+        client: GistClient, election: String = "multi-cluster-leader-election", description: String
+    ) async throws -> Gist {
+        let free = LeaderElectionRecord(
+            holderIdentity: "", leaseDurationSeconds: 1, acquireTime: nil, renewTime: nil, leaderTransitions: 0)
+        let content = String(decoding: free.jsonBytes(), as: UTF8.self)
+        return try await client.createGist(description: description, files: [fileName(election: election): content])
+    }
+
+    /// "Github gist lock: <identity>", as the Go original logs it.
+    public nonisolated var describe: String { "Github gist lock: \(identity)" }
+
+    public func get() async throws -> ObservedRecord? {
+        guard let file = try await readLockFile() else { return nil }
+        if file.truncated {
+            throw ResourceLockError.invalidRecord(
+                "lock file \(fileName) in gist \(gistID) is over 1 MB and GitHub truncated it, so it is not a lease "
+                    + "record; first bytes: \(quotedPrefix(file.raw)); delete the file or replace it with a record",
+                raw: file.raw)
+        }
+        do {
+            return ObservedRecord(record: try LeaderElectionRecord(jsonBytes: file.raw), raw: file.raw)
+        } catch {
+            throw ResourceLockError.invalidRecord(
+                "lock file \(fileName) in gist \(gistID) is not a lease record: \(decodingReason(error)); "
+                    + "first bytes: \(quotedPrefix(file.raw)); fix or delete it, "
+                    + "or let the election overwrite it once it stays unchanged for a lease duration",
+                raw: file.raw)
+        }
+    }
+
+    public func create(_ record: LeaderElectionRecord) async throws {
+        if try await readLockFile() != nil {
+            throw ResourceLockError.conflict(
+                "lock file \(fileName) appeared in gist \(gistID) before it could be created: another candidate was first")
+        }
+        let bytes = record.jsonBytes()
+        try await write(bytes)
+        if !record.holderIdentity.isEmpty { try await confirm(bytes) }
+    }
+
+    public func update(_ record: LeaderElectionRecord, expecting observedRaw: [UInt8]) async throws {
+        guard let current = try await readLockFile() else {
+            throw ResourceLockError.conflict(
+                "lock file \(fileName) vanished from gist \(gistID) since it was read: someone deleted it")
+        }
+        guard current.raw == observedRaw else {
+            throw ResourceLockError.conflict(
+                "lock file \(fileName) in gist \(gistID) changed since it was read: another candidate wrote it")
+        }
+        let bytes = record.jsonBytes()
+        try await write(bytes)
+        // Renewals and releases cannot race a second claimer for the same change of holder; takeovers can.
+        let previousHolder = (try? LeaderElectionRecord(jsonBytes: observedRaw))?.holderIdentity
+        if !record.holderIdentity.isEmpty && previousHolder != record.holderIdentity {
+            try await confirm(bytes)
+        }
+    }
+
+    public func recordEvent(_ message: String) async {
+        logger.info("\(message)", metadata: ["lock": "\(describe)", "gist.id": "\(gistID)", "gist.file": "\(fileName)"])
+    }
+
+    // MARK: - Reading and writing the file
+
+    private struct LockFile: Equatable {
+        var raw: [UInt8]
+        var truncated: Bool
+    }
+
+    /// The lock file as GitHub holds it now, or `nil` when the gist has no such file.
+    private func readLockFile() async throws -> LockFile? {
+        let gist: Gist
+        switch try await calling({ [cached] in try await $0.getGist(self.gistID, ifNoneMatch: cached?.etag) }) {
+        case .modified(let fresh, let etag):
+            gist = fresh
+            cached = etag.map { ($0, fresh) }
+        case .notModified:
+            guard let reused = cached?.gist else {
+                throw GitHubError(
+                    code: .unexpectedResponse,
+                    message: "GitHub answered 304 for gist \(gistID) to a request without a cached copy: "
+                        + "check that --github-api-url is a GitHub-compatible API", status: 304)
+            }
+            gist = reused
+        }
+        guard let file = gist.files[fileName] else { return nil }
+        // A file GitHub lists without inline content can only be judged as "not a record".
+        return LockFile(raw: file.contentBytes ?? [], truncated: file.truncated || file.content == nil)
+    }
+
+    private func write(_ bytes: [UInt8]) async throws {
+        let content = String(decoding: bytes, as: UTF8.self)
+        _ = try await calling { try await $0.updateFiles(inGist: self.gistID, [self.fileName: content]) }
+    }
+
+    /// Waits `settleTime`, then reads back: if another candidate's write landed after ours, it leads.
+    private func confirm(_ bytes: [UInt8]) async throws {
+        if settleTime > .zero { try await clock.sleep(for: settleTime) }
+        let after = try await readLockFile()
+        guard after?.raw == bytes else {
+            throw ResourceLockError.conflict(
+                "lock file \(fileName) in gist \(gistID) no longer held our write after \(settleTime): "
+                    + "another candidate took the lease at the same moment")
+        }
+    }
+
+    /// Runs a client call, logging each new rate-limit deadline once.
+    private func calling<T: Sendable>(_ call: @Sendable (GistClient) async throws -> T) async throws -> T {
+        do {
+            return try await call(client)
+        } catch let error as GitHubError where error.code == .rateLimited {
+            if let until = error.retryAt, until != loggedRetryAt {
+                loggedRetryAt = until
+                logger.warning(
+                    "GitHub rate limit reached; no requests until the reset",
+                    metadata: ["lock": "\(describe)", "retry.at": "\(until.formatted(.iso8601))", "error": "\(error)"])
+            }
+            throw error
+        }
+    }
+}
