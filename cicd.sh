@@ -476,8 +476,10 @@ deploy() {
   fi
   [[ "${gist_id}" =~ ^[A-Za-z0-9_-]+$ ]] || die "GIST_ID '${gist_id}' is not a gist id (the last part of the gist's URL)"
 
+  # No `set -x` from here on: the token is in scope.
   if [[ -z "${REGISTRY}" ]]; then
-    (set -x; kind load docker-image "${ref}" --name "${KIND_CLUSTER}")
+    log "kind load docker-image ${ref} --name ${KIND_CLUSTER}"
+    kind load docker-image "${ref}" --name "${KIND_CLUSTER}"
   fi
 
   # The token goes to kubectl in a file only this user can read, never as an argument.

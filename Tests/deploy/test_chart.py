@@ -381,3 +381,22 @@ def test_chart_metadata_and_helpers():
     for template in (CHART / "templates").rglob("*.yaml"):
         for used in re.findall(r'include "([^"]+)"', template.read_text()):
             assert used in defines, f"{template.name} includes unknown helper {used}"
+
+
+def test_chart_readme_lists_every_value():
+    readme = (CHART / "README.md").read_text()
+    schema = json.loads((CHART / "values.schema.json").read_text())
+    defaults = yaml.safe_load((CHART / "values.yaml").read_text())
+
+    def leaves(node: dict[str, Any], sch: dict[str, Any], prefix: str) -> list[str]:
+        found = []
+        for key, value in node.items():
+            child = sch["properties"][key]
+            if isinstance(value, dict) and "properties" in child:
+                found += leaves(value, child, f"{prefix}{key}.")
+            else:
+                found.append(f"{prefix}{key}")
+        return found
+
+    missing = [key for key in leaves(defaults, schema, "") if f"| `{key}` |" not in readme]
+    assert not missing, f"chart/README.md does not document {missing}"
