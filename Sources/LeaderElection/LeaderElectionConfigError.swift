@@ -4,21 +4,26 @@ public struct LeaderElectionConfigError: Error, Sendable, Equatable, CustomStrin
     /// Which rule was broken.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
-            case emptyName, notPositive, leaseNotLongerThanRenewDeadline, renewDeadlineNotLongerThanJitteredRetry
+            case emptyName, emptyIdentity, notPositive
+            case leaseNotLongerThanRenewDeadline, renewDeadlineNotLongerThanJitteredRetry
         }
         private let base: Base
         /// The election name is empty.
         public static let emptyName = Code(base: .emptyName)
+        /// The lock's identity is empty (found by `LeaderElector.run()`, as client-go's constructor finds it).
+        public static let emptyIdentity = Code(base: .emptyIdentity)
         /// A duration is zero or negative.
         public static let notPositive = Code(base: .notPositive)
         /// leaseDuration is not greater than renewDeadline.
         public static let leaseNotLongerThanRenewDeadline = Code(base: .leaseNotLongerThanRenewDeadline)
         /// renewDeadline is not greater than 1.2 x retryPeriod.
-        public static let renewDeadlineNotLongerThanJitteredRetry = Code(base: .renewDeadlineNotLongerThanJitteredRetry)
+        public static let renewDeadlineNotLongerThanJitteredRetry = Code(
+            base: .renewDeadlineNotLongerThanJitteredRetry)
 
         public var description: String {
             switch base {
             case .emptyName: "empty name"
+            case .emptyIdentity: "empty identity"
             case .notPositive: "duration not positive"
             case .leaseNotLongerThanRenewDeadline: "leaseDuration not greater than renewDeadline"
             case .renewDeadlineNotLongerThanJitteredRetry: "renewDeadline not greater than 1.2 x retryPeriod"
@@ -32,23 +37,31 @@ public struct LeaderElectionConfigError: Error, Sendable, Equatable, CustomStrin
     public let description: String
 
     static let emptyName = Self(
-        code: .emptyName, description: "election name must not be empty: give a name such as multi-cluster-leader-election")
+        code: .emptyName,
+        description: "election name must not be empty: give a name such as multi-cluster-leader-election")
+
+    static let emptyIdentity = Self(
+        code: .emptyIdentity,
+        description: "the lock's identity must not be empty: give each copy a unique identity such as its host name")
 
     static func notPositive(field: String, value: Duration) -> Self {
-        Self(code: .notPositive, description: "\(field) (\(value.text)) must be greater than zero: give a positive duration")
+        Self(
+            code: .notPositive,
+            description: "\(field) (\(value.text)) must be greater than zero: give a positive duration")
     }
 
     static func leaseNotLongerThanRenewDeadline(leaseDuration: Duration, renewDeadline: Duration) -> Self {
         Self(
             code: .leaseNotLongerThanRenewDeadline,
-            description: "leaseDuration (\(leaseDuration.text)) must be greater than renewDeadline (\(renewDeadline.text)): "
-                + "raise leaseDuration or lower renewDeadline")
+            description: "leaseDuration (\(leaseDuration.text)) must be greater than "
+                + "renewDeadline (\(renewDeadline.text)): raise leaseDuration or lower renewDeadline")
     }
 
     static func renewDeadlineNotLongerThanJitteredRetry(renewDeadline: Duration, retryPeriod: Duration) -> Self {
         Self(
             code: .renewDeadlineNotLongerThanJitteredRetry,
             description: "renewDeadline (\(renewDeadline.text)) must be greater than 1.2 x retryPeriod "
-                + "(1.2 x \(retryPeriod.text) = \((retryPeriod * 6 / 5).text)): raise renewDeadline or lower retryPeriod")
+                + "(1.2 x \(retryPeriod.text) = \((retryPeriod * 6 / 5).text)): "
+                + "raise renewDeadline or lower retryPeriod")
     }
 }

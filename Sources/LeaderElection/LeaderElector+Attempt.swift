@@ -1,10 +1,19 @@
 import Logging
 
+/// The outcome of one tryAcquireOrRenew.
+enum Attempt: Equatable {
+    /// The record now names us with a fresh renewTime.
+    case succeeded
+    /// Nothing decided (lease held by another, network error, conflict): try again later.
+    case failed
+    /// While renewing, the lock answered that the record is no longer ours (the reason says why).
+    case notOurs(String)
+}
+
 extension LeaderElector {
-    /// client-go's tryAcquireOrRenew: one read and at most one write. Returns true when the record now
-    /// names us with a fresh renewTime. When `renewing`, it never writes a new term: a record that
-    /// names someone else (or nobody) means our term is over.
-    func tryAcquireOrRenew(renewing: Bool = false) async -> Bool {
+    /// client-go's tryAcquireOrRenew: one read and at most one write. When `renewing`, it never writes a
+    /// new term: a record that names someone else, or nobody, or is gone or unreadable, ends our term.
+    func tryAcquireOrRenew(renewing: Bool = false) async -> Attempt {
         // Taken before the read: expiry is judged against the earliest moment this attempt could act.
         let now = time.now()
         let stored: ObservedRecord?
@@ -17,15 +26,12 @@ extension LeaderElector {
         } catch {
             metrics.lockCall(.get, .error)
             logger.error("error retrieving resource lock \(lock.describe): \(error)")
-            return false
+            return .failed
         }
 
         guard let stored else {
             // Only a real "not found" leads here: every other failure threw above.
-            guard !renewing else {
-                logger.error("lease lock \(lock.describe) disappeared while we held it")
-                return false
-            }
+            if renewing { return .notOurs("the lease lock was deleted") }
             return await create(now: now)
         }
 
@@ -35,12 +41,15 @@ extension LeaderElector {
         }
         let current = stored.record
         let holder = current.holderIdentity
-        if renewing && holder != identity { return false }
+        if renewing && holder != identity {
+            let reason = holder.isEmpty ? "the lease was released by someone else" : "the lease is now held by \(holder)"
+            return .notOurs(reason)
+        }
         if !holder.isEmpty, holder != identity, let observedTime,
             observedTime + .seconds(current.leaseDurationSeconds) > now
         {
             logger.debug("lease is held by \(holder) and has not yet expired", metadata: ["holder": "\(holder)"])
-            return false
+            return .failed
         }
 
         let wallNow = wallClock()
@@ -56,7 +65,9 @@ extension LeaderElector {
 
     /// Content that is not a record counts as a lease held by nobody we know, which expires once the
     /// same bytes stayed unchanged for our own leaseDuration; then it is overwritten, compare-before-write.
-    private func overwriteInvalidIfExpired(_ error: ResourceLockError, now: Duration, renewing: Bool) async -> Bool {
+    private func overwriteInvalidIfExpired(
+        _ error: ResourceLockError, now: Duration, renewing: Bool
+    ) async -> Attempt {
         if error.raw != observedRaw || !observedInvalid {
             observedRaw = error.raw
             observedInvalid = true
@@ -67,8 +78,10 @@ extension LeaderElector {
                 it will be overwritten if it stays unchanged for \(config.leaseDuration.text)
                 """)
         }
-        guard !renewing, let observedTime, observedTime + config.leaseDuration <= now else { return false }
-        logger.warning("overwriting lease lock \(lock.describe): its invalid content has not changed for \(config.leaseDuration.text)")
+        if renewing { return .notOurs("the lease lock holds content that is not a lease record") }
+        guard let observedTime, observedTime + config.leaseDuration <= now else { return .failed }
+        logger.warning(
+            "overwriting lease lock \(lock.describe): its invalid content has not changed for \(config.leaseDuration.text)")
         let wallNow = wallClock()
         let record = LeaderElectionRecord(
             holderIdentity: identity, leaseDurationSeconds: config.leaseDurationSeconds,
@@ -77,7 +90,7 @@ extension LeaderElector {
         return await write(record, expecting: error.raw, now: now)
     }
 
-    private func create(now: Duration) async -> Bool {
+    private func create(now: Duration) async -> Attempt {
         let wallNow = wallClock()
         let record = LeaderElectionRecord(
             holderIdentity: identity, leaseDurationSeconds: config.leaseDurationSeconds,
@@ -88,26 +101,26 @@ extension LeaderElector {
         } catch {
             metrics.lockCall(.create, Self.outcome(of: error))
             logger.error("error initially creating lease lock \(lock.describe): \(error)")
-            return false
+            return .failed
         }
         observe(record, raw: record.jsonBytes(), at: now)
         lastRenewal = now
-        return true
+        return .succeeded
     }
 
-    private func write(_ record: LeaderElectionRecord, expecting raw: [UInt8], now: Duration) async -> Bool {
+    private func write(_ record: LeaderElectionRecord, expecting raw: [UInt8], now: Duration) async -> Attempt {
         do {
             try await lock.update(record, expecting: raw)
             metrics.lockCall(.update, .success)
         } catch {
             metrics.lockCall(.update, Self.outcome(of: error))
             logger.error("failed to update lease \(lock.describe): \(error)")
-            return false
+            return .failed
         }
         // `now` precedes the write, so our renew deadline runs out no later than others' view of the lease.
         observe(record, raw: record.jsonBytes(), at: now)
         lastRenewal = now
-        return true
+        return .succeeded
     }
 
     /// Reads the lock again (after a conflicting release) and notes what it holds; false on failure.

@@ -4,8 +4,8 @@ import Logging
 enum LeadershipEnd: Sendable {
     /// No successful renewal for renewDeadline (slow or failing lock, or a paused process).
     case renewDeadline
-    /// The record names another holder: someone else took over.
-    case takenOver(String)
+    /// The lock says the record is no longer ours (another holder, released, deleted or unreadable).
+    case notOurs(String)
     /// run() is ending.
     case cancelled
 }
@@ -24,9 +24,9 @@ extension LeaderElector {
         guard !Task.isCancelled else { return nil }
         logger.info("attempting to acquire leader lease \(lock.describe)...")
         while !Task.isCancelled {
-            let acquired = await tryAcquireOrRenew()
+            let attempt = await tryAcquireOrRenew()
             reportTransition()
-            if acquired, let term = observedRecord?.leaderTransitions {
+            if attempt == .succeeded, let term = observedRecord?.leaderTransitions {
                 await lock.recordEvent("\(identity) became leader")
                 leading = true
                 metrics.leading(true)
@@ -34,7 +34,9 @@ extension LeaderElector {
                 return term
             }
             logger.debug("failed to acquire lease \(lock.describe)")
-            let pause = config.retryPeriod * (1 + LeaderElectionConfig.jitterFactor * jitter())
+            // Clamped, so a faulty random source can neither spin nor stall the loop.
+            let spread = min(max(jitter(), 0), 1)
+            let pause = config.retryPeriod * (1 + LeaderElectionConfig.jitterFactor * spread)
             do { try await time.sleep(until: time.now() + pause) } catch { return nil }
         }
         return nil
@@ -83,9 +85,8 @@ extension LeaderElector {
             switch end {
             case .renewDeadline:
                 logger.info("failed to renew lease \(lock.describe): timed out waiting for the condition")
-            case .takenOver(let holder):
-                let now = holder.isEmpty ? "was released by someone else" : "is now held by \(holder)"
-                logger.info("failed to renew lease \(lock.describe): the lease \(now)")
+            case .notOurs(let reason):
+                logger.info("failed to renew lease \(lock.describe): \(reason)")
             case .cancelled:
                 logger.info("stopped renewing lease \(lock.describe): shutting down")
             }
@@ -100,16 +101,16 @@ extension LeaderElector {
         while true {
             do { try await time.sleep(until: next) } catch { return .cancelled }
             if renewalOverdue() { return .renewDeadline }
-            let renewed = await tryAcquireOrRenew(renewing: true)
+            let attempt = await tryAcquireOrRenew(renewing: true)
             reportTransition()
             if Task.isCancelled { return .cancelled }
-            if renewed {
+            switch attempt {
+            case .succeeded:
                 logger.trace("successfully renewed lease \(lock.describe)")
-            } else if let holder = observedHolder, holder != identity {
-                return .takenOver(holder)
-            } else if renewalOverdue() {
-                return .renewDeadline
-            } else {
+            case .notOurs(let reason):
+                return .notOurs(reason)
+            case .failed:
+                if renewalOverdue() { return .renewDeadline }
                 logger.debug("failed to renew lease \(lock.describe), retrying")
             }
             next = time.now() + config.retryPeriod

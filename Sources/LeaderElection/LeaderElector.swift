@@ -90,7 +90,10 @@ public actor LeaderElector: Service {
 
     /// Acquires, leads and renews, and competes again after losing, until graceful shutdown or
     /// cancellation; then releases the lease if leading and `releaseOnCancel` is set, and returns.
+    /// - Throws: `LeaderElectionConfigError` (`.emptyIdentity`) at once when the lock's identity is
+    ///   empty, since an empty holder means "free" to every other copy.
     public func run() async throws {
+        guard !identity.isEmpty else { throw LeaderElectionConfigError.emptyIdentity }
         guard !running else {
             logger.error("run() called while this elector is already running: run each LeaderElector once at a time")
             return

@@ -95,6 +95,24 @@ import Testing
         try await task.value
     }
 
+    /// client-go's JitterUntil: retryPeriod x (1 + 1.2 x jitter) after the end of each attempt.
+    // Out-of-range jitter is clamped to 0...1 (4.4s, plus floating-point noise, for 7.0).
+    @Test(arguments: [(0.0, 2000), (0.5, 3200), (0.999, 4398), (7.0, 4401), (-1.0, 2000)])
+    func retriesAfterTheJitteredPeriod(jitter: Double, pauseMilliseconds: Int) async throws {
+        await lock.script(get: [.networkError, .networkError, .networkError])
+        let elector = h.elector(lock, jitter: jitter)
+        let task = h.start(elector)
+        let pause = Duration.milliseconds(pauseMilliseconds)
+        await h.advance(by: pause - .milliseconds(1), step: pause - .milliseconds(1), settling: [elector])
+        #expect(await lock.count("get") == 1)
+        await h.advance(by: .milliseconds(1), step: .milliseconds(1), settling: [elector])
+        #expect(await lock.count("get") == 2)
+        await h.advance(by: pause, step: pause, settling: [elector])
+        #expect(await lock.count("get") == 3)
+        task.cancel()
+        try await task.value
+    }
+
     @Test func aNetworkErrorNeverLeadsToCreate() async throws {
         await lock.script(get: Array(repeating: .networkError, count: 4))
         let elector = h.elector(lock)

@@ -61,6 +61,19 @@ import Testing
         #expect(await h.callbacks.entries == ["stopped"])
     }
 
+    @Test func anEmptyIdentityIsRefusedBeforeAnyLockCall() async throws {
+        let elector = h.elector(FakeLock(identity: ""))
+        await #expect(throws: LeaderElectionConfigError.self) { try await elector.run() }
+        do {
+            try await elector.run()
+        } catch let error as LeaderElectionConfigError {
+            #expect(error.code == .emptyIdentity)
+            #expect(error.description
+                == "the lock's identity must not be empty: give each copy a unique identity such as its host name")
+        }
+        #expect(await h.callbacks.entries.isEmpty)
+    }
+
     @Test func aSecondConcurrentRunReturnsAtOnce() async throws {
         let lock = FakeLock(identity: "a")
         await lock.script(get: [.networkError])

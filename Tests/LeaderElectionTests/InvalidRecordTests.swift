@@ -64,13 +64,21 @@ import Testing
         #expect(await h.callbacks.entries.prefix(3) == ["new:b", "new:a", "started:5"])
     }
 
-    @Test func aLeaderWhoseRecordTurnsInvalidStopsAtTheRenewDeadline() async throws {
-        await lock.script(get: [.notFound, .invalid(garbage), .invalid(garbage), .invalid(garbage)], create: [.ok])
+    @Test func aLeaderWhoseRecordTurnsInvalidStopsAtOnceAndWaitsALease() async throws {
+        await lock.script(
+            get: [.notFound] + Array(repeating: .invalid(garbage), count: 7), create: [.ok], update: [.ok])
         let elector = h.elector(lock)
         let task = h.start(elector)
-        await h.advance(by: .seconds(5), step: .seconds(1), settling: [elector])
+        await h.advance(by: .seconds(2), step: .seconds(1), settling: [elector])
         #expect(await elector.status().isLeader == false)
+        #expect(h.messages.contains(
+            "failed to renew lease fake lock: a: the lease lock holds content that is not a lease record"))
+        // Seen first by the renewal at 2, so even its former holder, competing again at once, overwrites
+        // it only at 12.
+        await h.advance(by: .seconds(8), step: .seconds(2), settling: [elector])
         #expect(await lock.count("update") == 0)
+        await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
+        #expect(await lock.updated.map(\.record.leaderTransitions) == [1])
         task.cancel()
         try await task.value
     }

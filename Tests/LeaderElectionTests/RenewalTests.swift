@@ -88,6 +88,20 @@ import Testing
         #expect(await h.callbacks.entries == ["new:a", "started:0", "new:b", "work ended", "stopped", "stopped"])
     }
 
+    @Test func aDeletedLockEndsLeadershipAtOnce() async throws {
+        await lock.script(get: [.notFound, .notFound, .notFound], create: [.ok, .ok])
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
+        #expect(h.messages.contains("failed to renew lease fake lock: a: the lease lock was deleted"))
+        // Competing again at once, it creates the lock anew (term 0, as client-go's create).
+        #expect(await lock.created.map(\.renewTime) == [Harness.wall(0), Harness.wall(2)])
+        #expect(await elector.status().isLeader)
+        task.cancel()
+        try await task.value
+        #expect(await h.callbacks.entries == ["new:a", "started:0", "work ended", "stopped", "started:0", "work ended", "stopped"])
+    }
+
     @Test func aLeaderThatSeesItsOwnRecordAfterLosingTakesItBackWithTheSameTerm() async throws {
         // As client-go: a record that still names us is ours to renew, keeping its term.
         await lock.script(
