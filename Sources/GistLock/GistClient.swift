@@ -25,6 +25,8 @@ public actor GistClient: CustomStringConvertible {
     public private(set) var rateLimit: RateLimitStatus?
     /// The last rate-limit error; while its `retryAt` lies ahead, requests are refused locally.
     private var backoff: GitHubError?
+    /// Rate-limit answers in a row, doubling the pause when GitHub names no deadline.
+    private var limitsInARow = 0
 
     /// - Parameters:
     ///   - apiURL: the API root (`https://api.github.com`, or a local gist server).
@@ -140,14 +142,21 @@ public actor GistClient: CustomStringConvertible {
         }
         onResponse?(summary.method, http.statusCode)
         if let status = RateLimitStatus(http) { rateLimit = status }
+        if http.statusCode != 403 && http.statusCode != 429 { limitsInARow = 0 }
         return (data, http)
     }
 
     private func expect(_ status: Int, _ data: Data, _ response: HTTPURLResponse, _ summary: RequestSummary) throws {
         guard response.statusCode != status else { return }
+        // GitHub's advice when no deadline is given: wait a minute, then back off exponentially.
+        let fallbackWait = 60 * TimeInterval(1 << min(limitsInARow, 4))
         let error = scrubbed(GitHubError.classify(
-            status: response.statusCode, response: response, body: data, request: summary, now: now()))
-        if error.code == .rateLimited { backoff = error }
+            status: response.statusCode, response: response, body: data, request: summary, now: now(),
+            fallbackWait: fallbackWait))
+        if error.code == .rateLimited {
+            backoff = error
+            limitsInARow += 1
+        }
         throw error
     }
 

@@ -22,9 +22,11 @@ struct RequestSummary: Sendable {
 }
 
 extension GitHubError {
-    /// Classifies an answer whose status the caller did not expect.
+    /// Classifies an answer whose status the caller did not expect; `fallbackWait` is the pause after
+    /// a rate-limit answer that names no deadline.
     static func classify(
-        status: Int, response: HTTPURLResponse, body: Data, request: RequestSummary, now: Date
+        status: Int, response: HTTPURLResponse, body: Data, request: RequestSummary, now: Date,
+        fallbackWait: TimeInterval = 60
     ) -> GitHubError {
         let githubMessage = Self.githubMessage(in: body)
         let quotedMessage = githubMessage.map { " " + quotedPrefix(Array($0.utf8), limit: 160) } ?? ""
@@ -35,7 +37,8 @@ extension GitHubError {
                 message: "the token was rejected (401 Bad credentials): check LEADER_ELECTION_GITHUB_API_TOKEN",
                 status: status)
         case 403, 429:
-            if let retryAt = rateLimitDeadline(status: status, response: response, message: githubMessage, now: now) {
+            if let retryAt = rateLimitDeadline(
+                status: status, response: response, message: githubMessage, now: now, fallbackWait: fallbackWait) {
                 return GitHubError(
                     code: .rateLimited,
                     message: "GitHub rate limit reached (\(status)\(quotedMessage)) on \(request.line): "
@@ -113,7 +116,7 @@ extension GitHubError {
     /// When to send again, or `nil` when the answer shows no sign of a rate limit.
     /// GitHub's documented order: `retry-after` first, then `x-ratelimit-remaining: 0` with its reset.
     private static func rateLimitDeadline(
-        status: Int, response: HTTPURLResponse, message: String?, now: Date
+        status: Int, response: HTTPURLResponse, message: String?, now: Date, fallbackWait: TimeInterval
     ) -> Date? {
         func header(_ name: String) -> String? {
             response.value(forHTTPHeaderField: name)?.trimmingCharacters(in: .whitespaces)
@@ -123,7 +126,7 @@ extension GitHubError {
         }
         if header("x-ratelimit-remaining") == "0" {
             guard let reset = header("x-ratelimit-reset").flatMap({ TimeInterval($0) }) else {
-                return now.addingTimeInterval(60)
+                return now.addingTimeInterval(fallbackWait)
             }
             // Clock skew must neither make us hammer (a reset in our past) nor stall for long
             // (a reset further than GitHub's one-hour window).
@@ -132,7 +135,7 @@ extension GitHubError {
         }
         // Secondary limits may come without headers; GitHub asks for at least a minute's pause.
         if status == 429 || message?.lowercased().contains("rate limit") == true {
-            return now.addingTimeInterval(60)
+            return now.addingTimeInterval(fallbackWait)
         }
         return nil
     }

@@ -135,6 +135,24 @@ let errorCases: [ErrorCase] = [
         #expect(await fake.requests.count == 2)
     }
 
+    @Test func limitsWithoutADeadlineBackOffExponentially() async throws {
+        let start = Date(timeIntervalSince1970: 1_763_719_200)
+        let wall = WallTime(start)
+        let fake = FakeGitHub(files: ["a.lock": "x"])
+        let limited = Reply.error(429, "You have exceeded a secondary rate limit.")
+        await fake.script(limited, limited, Reply(status: 200, headers: json, body: #"{"id":"x","files":{}}"#), limited)
+        try await withFakeGitHub(fake) { url in
+            let client = makeClient(url, wall: wall)
+            #expect(await gitHubError { _ = try await client.getGist(gistID) }?.retryAt == start.addingTimeInterval(60))
+            wall.advance(by: 60)
+            #expect(await gitHubError { _ = try await client.getGist(gistID) }?.retryAt == start.addingTimeInterval(180))
+            wall.advance(by: 120)
+            _ = try await client.getGist(gistID)
+            #expect(await gitHubError { _ = try await client.getGist(gistID) }?.retryAt == start.addingTimeInterval(240))
+        }
+        #expect(await fake.requests.count == 4)
+    }
+
     @Test func aResetInThePastStillPausesBriefly() async throws {
         let start = Date(timeIntervalSince1970: 1_763_719_200)
         let fake = FakeGitHub(files: ["a.lock": "x"])
@@ -162,6 +180,21 @@ let errorCases: [ErrorCase] = [
             let error = await gitHubError { _ = try await makeClient(url, timeout: .milliseconds(300)).getGist(gistID) }
             #expect(error?.code == .transport)
             #expect(error?.description.contains("no answer within the timeout") == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test func cancellingEndsARequestInFlightAtOnce() async throws {
+        let fake = FakeGitHub(files: ["a.lock": "x"])
+        await fake.script(Reply(status: 200, delay: .seconds(4)))
+        try await withFakeGitHub(fake) { url in
+            let client = makeClient(url)
+            let start = ContinuousClock.now
+            let read = Task { try await client.getGist(gistID) }
+            // Real I/O: wait until the request is on the server.
+            while await fake.requests.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+            read.cancel()
+            await #expect(throws: CancellationError.self) { _ = try await read.value }
+            #expect(ContinuousClock.now - start < .seconds(2))
         }
     }
 
