@@ -32,7 +32,7 @@ CLUSTERS ?= napoleon stalin cleopatra
 export CLUSTERS
 
 .PHONY: build
-build: ## Build the container image; push it to $$REGISTRY, or load it into kind.
+build: ## Build the container image; push it to the REGISTRY, or load it into kind.
 	./cicd.sh build
 
 .PHONY: provision

@@ -196,6 +196,8 @@ demo() {
   log "killing ${next} (SIGKILL): its lease must expire first"
   started=$(millis)
   kill -KILL "$(pid_of "${next}")"
+  # Reap it quietly: bash would otherwise report the killed job in the middle of the demo output.
+  { wait "$(pid_of "${next}")" || true; } 2>/dev/null
   local last
   last="$(wait_for_new_leader "${next}")"
   log "${last} took over after $(( $(millis) - started )) ms"
@@ -236,8 +238,8 @@ test_system() {
   build_local
   local python
   python="$(python_venv pytest jsonschema)"
-  (set -x; LEADER_ELECTION_BIN="${BIN_DIR}/leader-election" GIST_SERVER_BIN="${BIN_DIR}/gist-server" \
-    "${python}" -m pytest -q Tests/system)
+  export BIN_DIR
+  (set -x; "${python}" -m pytest -q Tests/system)
 }
 
 test_all() {
@@ -377,10 +379,10 @@ wait_for() {
   local what="$1" start="${SECONDS}"
   shift
   until "$@" >/dev/null 2>&1; do
+    log "waiting for ${what} ($(( SECONDS - start ))s of ${CLUSTER_TIMEOUT}s)"
     if (( SECONDS - start >= CLUSTER_TIMEOUT )); then
       die "gave up waiting for ${what} after ${CLUSTER_TIMEOUT}s (raise CLUSTER_TIMEOUT to wait longer)"
     fi
-    log "waiting for ${what} ($(( SECONDS - start ))s of ${CLUSTER_TIMEOUT}s)"
     sleep "${POLL_INTERVAL}"
   done
 }
@@ -585,10 +587,10 @@ kill_leader() {
     if [[ -n "${next}" && "$(cluster_of "${next}" || true)" != "${cluster}" ]]; then
       break
     fi
+    log "waiting for a new leader, holder now '${next:-none}' ($(( SECONDS - start ))s of ${CLUSTER_TIMEOUT}s)"
     if (( SECONDS - start >= CLUSTER_TIMEOUT )); then
       die "no new leader after ${CLUSTER_TIMEOUT}s; see ./cicd.sh check-leader"
     fi
-    log "waiting for a new leader, holder now '${next:-none}' ($(( SECONDS - start ))s of ${CLUSTER_TIMEOUT}s)"
     sleep "${POLL_INTERVAL}"
   done
   log "${next} took over after about $(( SECONDS - start ))s"

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+
+/// Where the lock lives and how to reach it; shared by every subcommand.
+struct GistOptions: ParsableArguments {
+    @Option(name: .customLong("gist"), help: "Id of the gist that holds the lock. [env: LEADER_ELECTION_GIST_ID]")
+    var gistID: String?
+
+    @Option(help: "Election name; the lock is the gist file <election>.lock. [env: LEADER_ELECTION_ELECTION] (default: multi-cluster-leader-election)")
+    var election: String?
+
+    @Option(name: .customLong("github-api-url"), help: "GitHub REST API base URL. [env: LEADER_ELECTION_GITHUB_API_URL] (default: https://api.github.com)")
+    var githubAPIURL: String?
+
+    @Option(help: "File holding the GitHub token; otherwise LEADER_ELECTION_GITHUB_API_TOKEN. [env: LEADER_ELECTION_TOKEN_FILE]")
+    var tokenFile: String?
+
+    @Option(help: "Timeout of each GitHub request. (default: 10s)")
+    var requestTimeout: GoDuration = GoDuration(.seconds(10))
+}
+
+/// `GistOptions` after flags, then environment, then defaults were applied and checked.
+struct GistSettings: Sendable {
+    static let defaultElection = "multi-cluster-leader-election"
+    static let defaultAPIURL = "https://api.github.com"
+
+    var gistID: String?
+    var election: String
+    var apiURL: URL
+    var token: String?
+    var requestTimeout: Duration
+
+    init(_ options: GistOptions, environment: [String: String]) throws {
+        gistID = options.gistID ?? environment.nonEmpty("LEADER_ELECTION_GIST_ID")
+        election = options.election ?? environment.nonEmpty("LEADER_ELECTION_ELECTION") ?? Self.defaultElection
+        guard !election.isEmpty, election.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw AppError("invalid election name \"\(election)\": use letters, digits, '-', '_' or '.' (it names the gist file <election>.lock)")
+        }
+        let urlText = options.githubAPIURL ?? environment.nonEmpty("LEADER_ELECTION_GITHUB_API_URL") ?? Self.defaultAPIURL
+        guard let url = URL(string: urlText), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw AppError("invalid GitHub API URL \"\(urlText)\": give an http(s) URL such as https://api.github.com with --github-api-url")
+        }
+        apiURL = url
+        requestTimeout = options.requestTimeout.duration
+        guard requestTimeout > .zero else {
+            throw AppError("--request-timeout must be greater than 0s")
+        }
+        let tokenFile = options.tokenFile ?? environment.nonEmpty("LEADER_ELECTION_TOKEN_FILE")
+        if let tokenFile {
+            guard let data = FileManager.default.contents(atPath: tokenFile) else {
+                throw AppError("cannot read the token file \(tokenFile): check --token-file (or LEADER_ELECTION_TOKEN_FILE) and its permissions")
+            }
+            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else {
+                throw AppError("the token file \(tokenFile) is empty: put a GitHub token with the gist scope in it")
+            }
+            token = text
+        } else {
+            token = environment.nonEmpty("LEADER_ELECTION_GITHUB_API_TOKEN")
+        }
+    }
+
+    /// The gist id, or an error telling how to give one.
+    func requireGistID() throws -> String {
+        guard let gistID else {
+            throw AppError("no gist given: pass --gist ID or set LEADER_ELECTION_GIST_ID (create one with `leader-election init`)")
+        }
+        return gistID
+    }
+
+    /// The token, or an error telling how to give one.
+    func requireToken() throws -> String {
+        guard let token else {
+            throw AppError("no GitHub token: set LEADER_ELECTION_GITHUB_API_TOKEN or pass --token-file (a token with the gist scope)")
+        }
+        return token
+    }
+}
+
+extension Dictionary where Key == String, Value == String {
+    /// The variable's value, treating an empty one as unset.
+    func nonEmpty(_ name: String) -> String? {
+        guard let value = self[name], !value.isEmpty else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Hummingbird
+import LeaderElection
+import Logging
+import ServiceLifecycle
+
+/// What the HTTP endpoint needs from the elector; a protocol so tests can serve a fixed picture.
+protocol LeaderStatusSource: Sendable {
+    func status() async -> ElectorStatus
+    func healthCheck(maxTolerableExpiredLease: Duration) async -> HealthCheckResult
+}
+
+extension LeaderElector: LeaderStatusSource {}
+
+/// The HTTP endpoint: who leads (as the Kubernetes leader-elector sidecar answered), health and readiness.
+struct LeaderEndpoint<Source: LeaderStatusSource> {
+    let source: Source
+    /// How far past its lease a leader may be before /healthz fails (client-go's HealthzAdaptor timeout).
+    var maxTolerableExpiredLease: Duration = .seconds(20)
+
+    /// `GET /` -> `{"name":"<leader>"}`; `/leader`, `/healthz`, `/readyz`.
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/") { _, _ in
+            let status = await source.status()
+            return try Self.json(["name": status.observedRecord?.holderIdentity ?? ""])
+        }
+        router.get("/leader") { _, _ in
+            try Self.json(LeaderReport(await source.status()))
+        }
+        router.get("/healthz") { _, _ in
+            let health = await source.healthCheck(maxTolerableExpiredLease: maxTolerableExpiredLease)
+            return Self.text(health.isHealthy ? .ok : .internalServerError, health.isHealthy ? "ok" : health.message)
+        }
+        router.get("/readyz") { _, _ in
+            let status = await source.status()
+            let ready = status.observedRecord != nil || status.isLeader
+            return Self.text(ready ? .ok : .serviceUnavailable, ready ? "ok" : "the lock has not been read yet")
+        }
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
+    }
+
+    static func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        var body = try encoder.encode(value)
+        body.append(0x0A)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension LeaderEndpoint where Source == LeaderElector {
+    /// The endpoint as a service that listens on `host:port` (port 0 picks a free one and logs it).
+    static func application(elector: LeaderElector, host: String, port: Int, logger: Logger) -> some Service {
+        let router = Router()
+        LeaderEndpoint(source: elector).addRoutes(to: router)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in
+                logger.info("serving HTTP", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+            },
+            logger: logger)
+    }
+}
+
+/// The fuller picture served at `/leader`.
+struct LeaderReport: Encodable {
+    var identity: String
+    var leader: String
+    var isLeader: Bool
+    var term: Int?
+    var acquireTime: Date?
+    var renewTime: Date?
+    var lock: String
+
+    init(_ status: ElectorStatus) {
+        identity = status.identity
+        leader = status.observedRecord?.holderIdentity ?? ""
+        isLeader = status.isLeader
+        term = status.observedRecord?.leaderTransitions
+        acquireTime = status.observedRecord?.acquireTime
+        renewTime = status.observedRecord?.renewTime
+        lock = status.lock
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `leader-election run`: take part in the election until SIGTERM or SIGINT, then release the lease.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Take part in the election until SIGTERM or SIGINT (the default subcommand)."
+    )
+
+    @OptionGroup var gist: GistOptions
+    @OptionGroup var run: RunOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        logging.bootstrap()
+        let logger = Logger(label: "leader-election")
+        do {
+            let gistSettings = try GistSettings(gist, environment: environment)
+            let runSettings = try RunSettings(run, election: gistSettings.election, environment: environment)
+            let app = try await ElectionApp.build(gist: gistSettings, run: runSettings, logger: logger)
+            try await app.run()
+        } catch let error as AppError {
+            logger.critical("\(error.description)")
+            throw ExitCode(2)
+        } catch let error as StartupError {
+            logger.critical("\(error.description)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import LeaderElection
+
+/// The flags of `leader-election run`.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Identity of this copy, unique per running copy; hailed in the logs. [env: LEADER_ELECTION_ID]")
+    var id: String?
+
+    @Option(help: "How long a lease lasts without renewal before others may take it. [env: LEADER_ELECTION_LEASE_DURATION] (default: 30s)")
+    var leaseDuration: GoDuration?
+
+    @Option(help: "How long the leader keeps retrying a renewal before it gives up leading. [env: LEADER_ELECTION_RENEW_DEADLINE] (default: 15s)")
+    var renewDeadline: GoDuration?
+
+    @Option(help: "How long to wait between attempts, before jitter. [env: LEADER_ELECTION_RETRY_PERIOD] (default: 5s)")
+    var retryPeriod: GoDuration?
+
+    @Option(help: "How long to wait before reading back a takeover, so a simultaneous claimer is noticed. (default: 1s)")
+    var takeoverSettle: GoDuration = GoDuration(.seconds(1))
+
+    @Option(help: "Address of the HTTP endpoint (/, /leader, /healthz, /readyz), e.g. 0.0.0.0:8080; off when not given. [env: LEADER_ELECTION_HTTP]")
+    var http: String?
+}
+
+/// `RunOptions` after flags, then environment, then defaults were applied and checked.
+struct RunSettings: Sendable {
+    var identity: String
+    var config: LeaderElectionConfig
+    var takeoverSettle: Duration
+    var http: (host: String, port: Int)?
+
+    init(_ options: RunOptions, election: String, environment: [String: String]) throws {
+        guard let identity = options.id ?? environment.nonEmpty("LEADER_ELECTION_ID") else {
+            throw AppError("no identity: pass --id NAME or set LEADER_ELECTION_ID (unique per running copy)")
+        }
+        guard !identity.contains(where: \.isNewline), identity.count <= 128 else {
+            throw AppError("invalid identity: use one line of at most 128 characters for --id")
+        }
+        self.identity = identity
+        let lease = try Self.duration(options.leaseDuration, "LEADER_ELECTION_LEASE_DURATION", environment) ?? .seconds(30)
+        let renew = try Self.duration(options.renewDeadline, "LEADER_ELECTION_RENEW_DEADLINE", environment) ?? .seconds(15)
+        let retry = try Self.duration(options.retryPeriod, "LEADER_ELECTION_RETRY_PERIOD", environment) ?? .seconds(5)
+        do {
+            config = try LeaderElectionConfig(
+                name: election, leaseDuration: lease, renewDeadline: renew, retryPeriod: retry,
+                releaseOnCancel: true)
+        } catch {
+            throw AppError("invalid timings: \(error) (set --lease-duration, --renew-deadline, --retry-period)")
+        }
+        takeoverSettle = options.takeoverSettle.duration
+        guard takeoverSettle >= .zero, takeoverSettle < lease else {
+            throw AppError("--takeover-settle (\(options.takeoverSettle)) must be at least 0s and shorter than the lease duration")
+        }
+        if let address = options.http ?? environment.nonEmpty("LEADER_ELECTION_HTTP") {
+            http = try Self.address(address)
+        }
+    }
+
+    private static func duration(
+        _ flag: GoDuration?, _ variable: String, _ environment: [String: String]
+    ) throws -> Duration? {
+        if let flag { return flag.duration }
+        guard let text = environment.nonEmpty(variable) else { return nil }
+        guard let duration = GoDuration.parse(text) else {
+            throw AppError("\(variable)=\"\(text)\" is not a duration: write it like 30s, 1m30s or 500ms")
+        }
+        return duration
+    }
+
+    /// Splits "host:port" (or ":port", meaning all interfaces).
+    static func address(_ text: String) throws -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
+            throw AppError("invalid HTTP address \"\(text)\": write HOST:PORT, e.g. 0.0.0.0:8080 or 127.0.0.1:0")
+        }
+        let host = String(text[..<colon])
+        return (host.isEmpty ? "0.0.0.0" : host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+    }
+}

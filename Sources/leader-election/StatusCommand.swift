@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import GistLock
+import LeaderElection
+import Logging
+
+/// `leader-election status`: reads the lock and tells who holds it.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Read the lock and print who holds it, since when, and its term.")
+
+    enum Output: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @OptionGroup var gist: GistOptions
+
+    @Option(help: "text for people, json for scripts. (default: text)")
+    var output: Output = .text
+
+    func run() async throws {
+        let report: LockReport
+        do {
+            let settings = try GistSettings(gist, environment: ProcessInfo.processInfo.environment)
+            let client = try GistClient(
+                apiURL: settings.apiURL, token: settings.requireToken(), userAgent: ElectionApp.userAgent,
+                timeout: settings.requestTimeout)
+            let gistID = try settings.requireGistID()
+            let lock = GistLock(
+                client: client, gistID: gistID, election: settings.election, identity: "status",
+                logger: Logger(label: "status", factory: { _ in SwiftLogNoOpLogHandler() }))
+            report = LockReport(
+                gistID: gistID, file: "\(settings.election).lock", observed: try await lock.get(), now: Date())
+        } catch {
+            FileHandle.standardError.write(Data("leader-election status: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        print(output == .json ? report.json() : report.text(), terminator: "")
+    }
+}
+
+/// What `status` prints: the record, plus how long ago it was renewed by the wall clock.
+struct LockReport: Encodable {
+    var gist: String
+    var file: String
+    var exists: Bool
+    var holderIdentity: String?
+    var leaderTransitions: Int?
+    var leaseDurationSeconds: Int?
+    var acquireTime: Date?
+    var renewTime: Date?
+    /// Seconds since renewTime on this machine's clock; only a hint, since clocks differ.
+    var renewedSecondsAgo: Double?
+    /// Whether renewTime + lease is in the past on this machine's clock, or the holder is empty.
+    var looksExpired: Bool?
+
+    init(gistID: String, file: String, observed: ObservedRecord?, now: Date) {
+        gist = gistID
+        self.file = file
+        exists = observed != nil
+        guard let record = observed?.record else { return }
+        holderIdentity = record.holderIdentity
+        leaderTransitions = record.leaderTransitions
+        leaseDurationSeconds = record.leaseDurationSeconds
+        acquireTime = record.acquireTime
+        renewTime = record.renewTime
+        if let renewTime = record.renewTime {
+            let ago = now.timeIntervalSince(renewTime)
+            renewedSecondsAgo = (ago * 10).rounded() / 10
+            looksExpired = record.holderIdentity.isEmpty || ago > Double(record.leaseDurationSeconds)
+        } else {
+            looksExpired = record.holderIdentity.isEmpty
+        }
+    }
+
+    func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        // Every field is a string, number, boolean or date.
+        return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    func text() -> String {
+        guard exists else { return "lock:     \(file) in gist \(gist)\nholder:   none (the lock file does not exist yet)\n" }
+        let holder = holderIdentity.flatMap { $0.isEmpty ? nil : $0 } ?? "none (released)"
+        var lines = [
+            "lock:     \(file) in gist \(gist)",
+            "holder:   \(holder)",
+            "term:     \(leaderTransitions ?? 0) (leaderTransitions)",
+            "acquired: \(acquireTime.map { $0.formatted(.iso8601) } ?? "-")",
+            "renewed:  \(renewTime.map { $0.formatted(.iso8601) } ?? "-")"
+                + (renewedSecondsAgo.map { " (\($0)s ago)" } ?? ""),
+            "lease:    \(leaseDurationSeconds ?? 0)s" + (looksExpired == true ? ", looks expired" : ", looks valid"),
+        ]
+        lines.append("")
+        return lines.joined(separator: "\n")
+    }
+}

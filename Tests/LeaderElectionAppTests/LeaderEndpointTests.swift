@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LeaderElection
+import Testing
+
+@testable import leader_election
+
+@Suite struct LeaderEndpointTests {
+    /// A fixed picture of an elector, so each route's answer can be asserted exactly.
+    struct FixedSource: LeaderStatusSource {
+        var snapshot: ElectorStatus
+        var health = HealthCheckResult(isHealthy: true, message: "fine")
+        func status() async -> ElectorStatus { snapshot }
+        func healthCheck(maxTolerableExpiredLease: Duration) async -> HealthCheckResult { health }
+    }
+
+    static let record = LeaderElectionRecord(
+        holderIdentity: "cleopatra", leaseDurationSeconds: 30, acquireTime: Date(timeIntervalSince1970: 1_700_000_000),
+        renewTime: Date(timeIntervalSince1970: 1_700_000_010), leaderTransitions: 4)
+
+    static func status(record: LeaderElectionRecord?, isLeader: Bool = false) -> ElectorStatus {
+        ElectorStatus(
+            identity: "napoleon", election: "e", isLeader: isLeader, observedRecord: record,
+            sinceObservedChange: nil, sinceLastRenewal: nil, lock: "Github gist lock: napoleon")
+    }
+
+    func withApp(_ source: FixedSource, _ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let router = Router()
+        LeaderEndpoint(source: source).addRoutes(to: router)
+        try await Application(router: router).test(.router, test)
+    }
+
+    @Test func rootAnswersTheLeaderNameAsTheSidecarDid() async throws {
+        try await withApp(FixedSource(snapshot: Self.status(record: Self.record))) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == "{\"name\":\"cleopatra\"}\n")
+            }
+        }
+    }
+
+    @Test func leaderReportsTermTimesAndLock() async throws {
+        try await withApp(FixedSource(snapshot: Self.status(record: Self.record))) { client in
+            try await client.execute(uri: "/leader", method: .get) { response in
+                let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(object?["leader"] as? String == "cleopatra")
+                #expect(object?["identity"] as? String == "napoleon")
+                #expect(object?["isLeader"] as? Bool == false)
+                #expect(object?["term"] as? Int == 4)
+                #expect(object?["acquireTime"] as? String == "2023-11-14T22:13:20Z")
+                #expect(object?["lock"] as? String == "Github gist lock: napoleon")
+            }
+        }
+    }
+
+    @Test func healthzFailsWithTheCheckMessage() async throws {
+        var source = FixedSource(snapshot: Self.status(record: Self.record, isLeader: true))
+        source.health = HealthCheckResult(isHealthy: false, message: "last renewal 50s ago")
+        try await withApp(source) { client in
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .internalServerError)
+                #expect(String(buffer: response.body) == "last renewal 50s ago\n")
+            }
+        }
+    }
+
+    @Test func readyzWaitsForTheFirstRead() async throws {
+        try await withApp(FixedSource(snapshot: Self.status(record: nil))) { client in
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+            }
+        }
+        try await withApp(FixedSource(snapshot: Self.status(record: Self.record))) { client in
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+"""What the user sees when the app cannot start: one clear line, a non-zero exit, no token printed."""
+
+import os
+import subprocess
+
+import pytest
+
+from conftest import LEADER_ELECTION_BIN
+
+
+def run_app(args, env_extra, timeout=30):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("LEADER_ELECTION_")}
+    env.update(env_extra)
+    return subprocess.run([LEADER_ELECTION_BIN, *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def error_lines(result):
+    return [line for line in result.stderr.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("name, args, token, code, message", [
+    ("wrong token", ["--id", "a"], "wrong-token-value", 1, "401"),
+    ("missing gist", ["--id", "a", "--gist", "0000000000000000000000000000dead"], None, 1, "not found"),
+    ("missing token", ["--id", "a"], "", 2, "no GitHub token"),
+    ("missing id", [], None, 2, "no identity"),
+    ("timings out of order", ["--id", "a", "--lease-duration", "10s", "--renew-deadline", "15s"], None, 2,
+     "invalid timings"),
+    ("retry too long for the deadline", ["--id", "a", "--renew-deadline", "5s", "--retry-period", "5s"], None, 2,
+     "invalid timings"),
+    ("bad HTTP address", ["--id", "a", "--http", "nowhere"], None, 2, "invalid HTTP address"),
+    ("bad API URL", ["--id", "a", "--github-api-url", "ftp://example"], None, 2, "invalid GitHub API URL"),
+])
+def test_start_up_error_is_one_clear_line(server, name, args, token, code, message):
+    if "--gist" not in args:
+        args = [*args, "--gist", server.gist_id]
+    if "--github-api-url" not in args:
+        args = [*args, "--github-api-url", server.url]
+    used_token = server.token if token is None else token
+    result = run_app(["run", *args], {"LEADER_ELECTION_GITHUB_API_TOKEN": used_token})
+    assert result.returncode == code, result.stderr
+    lines = error_lines(result)
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0], lines[0]
+    if used_token:
+        assert used_token not in result.stderr + result.stdout
+
+
+def test_malformed_duration_flag_names_the_flag(server):
+    result = run_app(["run", "--id", "a", "--gist", server.gist_id, "--lease-duration", "thirty"],
+                     {"LEADER_ELECTION_GITHUB_API_TOKEN": server.token})
+    assert result.returncode != 0
+    assert "--lease-duration" in result.stderr
+    assert "thirty" in result.stderr
+
+
+def test_malformed_duration_in_environment_names_the_variable(server):
+    result = run_app(["run", "--id", "a", "--gist", server.gist_id, "--github-api-url", server.url],
+                     {"LEADER_ELECTION_GITHUB_API_TOKEN": server.token, "LEADER_ELECTION_RETRY_PERIOD": "5"})
+    assert result.returncode == 2
+    assert "LEADER_ELECTION_RETRY_PERIOD" in result.stderr
+
+
+def test_flags_win_over_environment(server):
+    # The environment names a gist that does not exist; the flag names the real one, so start-up passes
+    # and the copy leads: the flag won.
+    env = {"LEADER_ELECTION_GITHUB_API_TOKEN": server.token, "LEADER_ELECTION_GIST_ID": "0000000000000000000000000000dead",
+           "LEADER_ELECTION_GITHUB_API_URL": server.url, "LEADER_ELECTION_ID": "from-env"}
+    process = subprocess.Popen(
+        [LEADER_ELECTION_BIN, "run", "--gist", server.gist_id, "--id", "from-flag", "--retry-period", "0.5s",
+         "--lease-duration", "4s", "--renew-deadline", "2s"],
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("LEADER_ELECTION_")}, **env},
+        stderr=subprocess.PIPE, text=True)
+    try:
+        from conftest import wait_until
+        wait_until(lambda: server.holder() == "from-flag", 20, what="the copy named by the flag to lead")
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=15)
+    assert process.returncode == 0, stderr
+    assert "I am from-flag!" in stderr
