@@ -79,6 +79,7 @@ def test_provision_creates_only_what_is_missing(sandbox):
 def test_provision_gives_up_on_a_vcluster_that_never_gets_ready(sandbox):
     result = sandbox.run("provision", STANDIN_VCLUSTER_READY="false", CLUSTER_TIMEOUT="0")
     assert result.returncode != 0
+    assert "waiting for vcluster napoleon to be ready (0s of 0s)" in result.stderr
     assert "gave up waiting for vcluster napoleon to be ready after 0s" in result.stderr
 
 
