@@ -4,8 +4,9 @@
 public struct LeaderCallbacks: Sendable {
     /// Called when this process starts leading, with the term (the record's `leaderTransitions` when
     /// it took the lease: a fencing token that grows with every change of holder). It runs as a child
-    /// task that is cancelled when leadership ends, and must return promptly once cancelled: the
-    /// elector waits for it before releasing the lease or competing again.
+    /// task that is cancelled when leadership ends (it may start already cancelled if the term was
+    /// very short), and must return promptly once cancelled: the elector waits for it before
+    /// releasing the lease or competing again.
     public var onStartedLeading: @Sendable (_ term: Int) async -> Void
     /// Called whenever leadership ends, after `onStartedLeading` has returned, and also when `run()`
     /// ends without leading (as client-go: do not assume it follows an `onStartedLeading`).

@@ -50,8 +50,8 @@ extension LeaderElector {
         let end = await withTaskGroup(of: Void.self) { group in
             group.addTask { [callbacks] in
                 for await _ in gate {}
-                // Leadership already over (cancelled while waiting for the gate): do not start work.
-                guard !Task.isCancelled else { return }
+                // Called even if the term is already over, already cancelled, as client-go does; so
+                // every onStoppedLeading of a term follows its onStartedLeading.
                 await callbacks.onStartedLeading(term)
             }
             let end = await keepRenewing()

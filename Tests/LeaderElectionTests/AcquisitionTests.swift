@@ -59,6 +59,7 @@ import Testing
 
         #expect(await elector.status().isLeader)
         #expect(await lock.updated.map(\.record) == [record("a", transitions: 3, renewedAt: Harness.wall(10), acquiredAt: Harness.wall(10))])
+        await h.callbacks.waitFor("started:3")
         task.cancel()
         try await task.value
         #expect(await h.callbacks.entries.prefix(3) == ["new:b", "new:a", "started:3"])

@@ -59,6 +59,7 @@ import Testing
         #expect(await lock.count("update") == 0)
         await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
         #expect(await lock.updated.map(\.record.leaderTransitions) == [5])
+        await h.callbacks.waitFor("started:5")
         task.cancel()
         try await task.value
         #expect(await h.callbacks.entries.prefix(3) == ["new:b", "new:a", "started:5"])

@@ -12,6 +12,7 @@ import Testing
         await lock.script(get: [.record(free), .lastWritten, .lastWritten], update: [.ok, .ok, .ok])
         let elector = h.elector(lock)
         let task = h.start(elector)
+        await h.callbacks.waitFor("started:7")
         await h.advance(by: .seconds(4), step: .seconds(2), settling: [elector])
 
         let updates = await lock.updated
@@ -35,6 +36,7 @@ import Testing
             update: [.networkError, .networkError])
         let elector = h.elector(lock)
         let task = h.start(elector)
+        await h.callbacks.waitFor("started:0")
         await h.advance(by: .seconds(4), step: .seconds(1), settling: [elector])
         #expect(await elector.status().isLeader, "renewals at 2s and 4s failed, but 5s have not passed")
 
@@ -76,6 +78,7 @@ import Testing
         await lock.script(get: [.notFound, .record(usurper), .record(usurper)], create: [.ok])
         let elector = h.elector(lock)
         let task = h.start(elector)
+        await h.callbacks.waitFor("started:0")
         await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
 
         #expect(await elector.status().isLeader == false)
@@ -92,6 +95,7 @@ import Testing
         await lock.script(get: [.notFound, .notFound, .notFound], create: [.ok, .ok])
         let elector = h.elector(lock)
         let task = h.start(elector)
+        await h.callbacks.waitFor("started:0")
         await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
         #expect(h.messages.contains("failed to renew lease fake lock: a: the lease lock was deleted"))
         // Competing again at once, it creates the lock anew (term 0, as client-go's create).
@@ -108,6 +112,7 @@ import Testing
             get: [.notFound, .networkError, .networkError, .lastWritten], create: [.ok], update: [.ok])
         let elector = h.elector(lock)
         let task = h.start(elector)
+        await h.callbacks.waitFor("started:0")
         await h.advance(by: .seconds(4), step: .seconds(1), settling: [elector])
         #expect(await elector.status().isLeader)
         // t=5: the deadline ends the term; the attempt that follows at once finds our own record.
