@@ -4,12 +4,12 @@ import NIOCore
 
 /// Where a running server listens.
 public struct GistServerAddress: Sendable, Equatable {
-    /// Host it was asked to listen on.
+    /// Address it is bound to, e.g. `127.0.0.1`.
     public var host: String
     /// Port it actually listens on (the chosen one when 0 was asked).
     public var port: Int
     /// `http://host:port`, the value for a client's API URL.
-    public var url: String { "http://\(host):\(port)" }
+    public var url: String { host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)" }
 }
 
 /// Builds the gist server application exactly as `gist-server` runs it.
@@ -33,7 +33,8 @@ public func buildApplication(
         router: router,
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
         onServerRunning: { channel in
-            await onListening(GistServerAddress(host: host, port: channel.localAddress?.port ?? configuration.port))
+            let bound = channel.localAddress
+            await onListening(GistServerAddress(host: bound?.ipAddress ?? host, port: bound?.port ?? configuration.port))
         },
         logger: logger)
 }

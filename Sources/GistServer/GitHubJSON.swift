@@ -10,7 +10,8 @@ public enum GitHubJSON {
     /// Encodes `value` the way the API answers are encoded.
     public static func encode(_ value: some Encodable) -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        // Sorted keys make equal content encode to equal bytes, which the ETag relies on.
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(timestamp(date))
@@ -29,6 +30,16 @@ public enum GitHubJSON {
         var headers = HTTPFields()
         headers[.contentType] = contentType
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The status for `code` with its standard reason phrase (`HTTPResponse.Status(code:)` has none).
+    public static func status(_ code: Int) -> HTTPResponse.Status {
+        let known: [HTTPResponse.Status] = [
+            .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .requestTimeout, .conflict, .gone,
+            .contentTooLarge, .unprocessableContent, .tooManyRequests, .internalServerError, .notImplemented, .badGateway,
+            .serviceUnavailable, .gatewayTimeout,
+        ]
+        return known.first { $0.code == code } ?? HTTPResponse.Status(code: code, reasonPhrase: code < 500 ? "Client Error" : "Server Error")
     }
 
     /// `2022-09-20T12:11:58Z`: GitHub's timestamp form, whole seconds in UTC.

@@ -102,7 +102,7 @@ struct GitHubMiddleware: RouterMiddleware {
 
     /// An answer for a status a fault asked for, shaped like GitHub's answer with that status.
     private func injected(status: Int, fault: Fault, credential: Credential, context: Context) async -> Response {
-        let httpStatus = HTTPResponse.Status(code: status)
+        let httpStatus = GitHubJSON.status(status)
         let error: GitHubAPIError
         var rate: RateLimiter.Snapshot?
         switch (status, fault.retryAfter) {
@@ -140,7 +140,7 @@ struct GitHubMiddleware: RouterMiddleware {
             : "API rate limit exceeded for \(context.clientAddress). (But here's the good news: Authenticated requests get "
                 + "a higher rate limit. Check out the documentation for more details.)"
         return GitHubAPIError(
-            HTTPResponse.Status(code: exceededStatus), message: message, documentationURL: GitHubAPIError.Docs.primaryRateLimit)
+            GitHubJSON.status(exceededStatus), message: message, documentationURL: GitHubAPIError.Docs.primaryRateLimit)
     }
 
     private static func secondaryExceeded(retryAfter: Int, status: HTTPResponse.Status = .forbidden) -> GitHubAPIError {

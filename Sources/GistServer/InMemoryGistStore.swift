@@ -15,7 +15,8 @@ public actor InMemoryGistStore: GistStore {
     ///   - now: wall time for created_at, updated_at and committed_at.
     /// - Throws: `GistServerError` for a corrupt, unreadable or unwritable state file.
     public init(stateFile: String? = nil, gists: [Gist] = [], now: @escaping @Sendable () -> Date = { Date() }) throws {
-        self.now = now
+        // Whole seconds, as GitHub's timestamps are, so that the state file round-trips exactly.
+        self.now = { Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down)) }
         let file = stateFile.map(GistStateFile.init(path:))
         self.stateFile = file
         var loaded = gists
