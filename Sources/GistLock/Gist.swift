@@ -15,6 +15,7 @@ public struct Gist: Sendable, Equatable, Decodable {
     /// The gist's web page.
     public var htmlURL: String?
 
+    /// A gist value, as tests and callers that build one by hand need.
     public init(
         id: String, description: String? = nil, isPublic: Bool? = nil, files: [String: GistFile],
         version: String? = nil, htmlURL: String? = nil
@@ -37,6 +38,7 @@ public struct Gist: Sendable, Equatable, Decodable {
         var version: String?
     }
 
+    /// Decodes GitHub's JSON, leaving out `null` file entries and keeping only the newest revision.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
@@ -65,6 +67,7 @@ public struct GistFile: Sendable, Equatable, Decodable {
     /// How `content` is encoded: "utf-8" (the default) or "base64".
     public var encoding: String?
 
+    /// A file value, as tests and callers that build one by hand need.
     public init(
         filename: String?, content: String?, truncated: Bool = false, rawURL: String? = nil,
         size: Int? = nil, encoding: String? = nil
@@ -82,6 +85,7 @@ public struct GistFile: Sendable, Equatable, Decodable {
         case rawURL = "raw_url"
     }
 
+    /// Decodes GitHub's JSON; a missing `truncated` means false.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         filename = try container.decodeIfPresent(String.self, forKey: .filename)

@@ -64,6 +64,7 @@ public actor GistClient: CustomStringConvertible {
         session.finishTasksAndInvalidate()
     }
 
+    /// The API address and user agent; never the token.
     public nonisolated var description: String {
         "GistClient(api: \(displayURL(apiURL)), user agent: \(userAgent))"
     }

@@ -9,6 +9,7 @@ public import Logging
 /// of two candidates that wrote at nearly the same moment, only the one whose bytes stayed leads.
 /// Other files in the gist are never touched, and the lock is never read through `raw_url`.
 public actor GistLock: ResourceLock {
+    /// Written as `holderIdentity` when this copy takes the lease.
     public nonisolated let identity: String
     /// The gist that holds the lock file.
     public nonisolated let gistID: String
@@ -68,6 +69,8 @@ public actor GistLock: ResourceLock {
     /// "Github gist lock: <identity>", as the Go original logs it.
     public nonisolated var describe: String { "Github gist lock: \(identity)" }
 
+    /// Reads the lock file (conditionally, reusing the last body on 304): the record and its exact
+    /// bytes, `nil` when the gist has no such file; a missing gist throws `GitHubError.gistNotFound`.
     public func get() async throws -> ObservedRecord? {
         guard let file = try await readLockFile() else { return nil }
         if file.truncated {
@@ -87,6 +90,8 @@ public actor GistLock: ResourceLock {
         }
     }
 
+    /// Adds the lock file with a PATCH unless it appeared meanwhile (then `conflict`), and confirms a claim
+    /// by reading back after the settle time.
     public func create(_ record: LeaderElectionRecord) async throws {
         if try await readLockFile() != nil {
             throw ResourceLockError.conflict(
@@ -97,6 +102,8 @@ public actor GistLock: ResourceLock {
         if !record.holderIdentity.isEmpty { try await confirm(bytes) }
     }
 
+    /// Writes `record` only if the file still holds exactly `observedRaw` (else `conflict`); a takeover
+    /// (new non-empty holder) is confirmed by reading back after the settle time.
     public func update(_ record: LeaderElectionRecord, expecting observedRaw: [UInt8]) async throws {
         guard let current = try await readLockFile() else {
             throw ResourceLockError.conflict(
@@ -115,6 +122,7 @@ public actor GistLock: ResourceLock {
         }
     }
 
+    /// Logs the event at info level with the lock, gist and file as metadata.
     public func recordEvent(_ message: String) async {
         logger.info("\(message)", metadata: ["lock": "\(describe)", "gist.id": "\(gistID)", "gist.file": "\(fileName)"])
     }

@@ -29,6 +29,7 @@ public struct GitHubError: Error, Sendable, Equatable, CustomStringConvertible {
         /// No answer at all: host unreachable, connection refused, timeout.
         public static let transport = Code(base: .transport)
 
+        /// A short name for logs and metrics labels.
         public var description: String {
             switch base {
             case .unauthorized: "unauthorized"
@@ -68,5 +69,6 @@ public struct GitHubError: Error, Sendable, Equatable, CustomStringConvertible {
     /// True when the same request may succeed later (5xx, rate limit, network, odd answers).
     public var isTransient: Bool { !isPermanent }
 
+    /// The message: the problem and its fix.
     public var description: String { message }
 }

@@ -16,6 +16,7 @@ public struct RateLimitStatus: Sendable, Equatable {
     /// Which limit the answer counted against (`x-ratelimit-resource`, "core" for gists).
     public var resource: String?
 
+    /// A status value; every field is optional because GitHub may send any subset of the headers.
     public init(limit: Int? = nil, remaining: Int? = nil, used: Int? = nil, reset: Date? = nil, resource: String? = nil) {
         self.limit = limit
         self.remaining = remaining
