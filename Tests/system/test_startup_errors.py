@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import LEADER_ELECTION_BIN
+from conftest import LEADER_ELECTION_BIN, wait_until
 
 
 def run_app(args, env_extra, timeout=30):
@@ -60,21 +60,21 @@ def test_malformed_duration_in_environment_names_the_variable(server):
     assert "LEADER_ELECTION_RETRY_PERIOD" in result.stderr
 
 
-def test_flags_win_over_environment(server):
-    # The environment names a gist that does not exist; the flag names the real one, so start-up passes
-    # and the copy leads: the flag won.
+def test_flags_win_over_environment(server, tmp_path):
+    # The environment names a gist that does not exist and another identity; the flags name the real
+    # gist and "from-flag", so start-up passes and "from-flag" leads: the flags won.
     env = {"LEADER_ELECTION_GITHUB_API_TOKEN": server.token, "LEADER_ELECTION_GIST_ID": "0000000000000000000000000000dead",
            "LEADER_ELECTION_GITHUB_API_URL": server.url, "LEADER_ELECTION_ID": "from-env"}
+    log = tmp_path / "from-flag.log"
     process = subprocess.Popen(
         [LEADER_ELECTION_BIN, "run", "--gist", server.gist_id, "--id", "from-flag", "--retry-period", "0.5s",
          "--lease-duration", "4s", "--renew-deadline", "2s"],
         env={**{k: v for k, v in os.environ.items() if not k.startswith("LEADER_ELECTION_")}, **env},
-        stderr=subprocess.PIPE, text=True)
+        stderr=log.open("w"))
     try:
-        from conftest import wait_until
-        wait_until(lambda: server.holder() == "from-flag", 20, what="the copy named by the flag to lead")
+        wait_until(lambda: "I am from-flag!" in log.read_text(), 20, what="the copy named by the flag to lead")
+        assert server.holder() == "from-flag"
     finally:
         process.terminate()
-        _, stderr = process.communicate(timeout=15)
-    assert process.returncode == 0, stderr
-    assert "I am from-flag!" in stderr
+        process.wait(timeout=15)
+    assert process.returncode == 0, log.read_text()
