@@ -16,6 +16,11 @@ public struct Fault: Codable, Sendable, Equatable {
     public var path: String?
     /// Label of the token whose requests are hit (`anonymous` for none); absent means all callers.
     public var token: String?
+    /// Client IP address whose requests are hit; absent means all addresses.
+    public var client: String?
+    /// Text the User-Agent must contain for a request to be hit (copies of an app can be told apart
+    /// by their User-Agent when they share a token and an address); absent means all.
+    public var userAgent: String?
     /// Wait this long before answering (or before handling, when there is no status).
     public var latencyMs: Int?
     /// Retry-After seconds to send with the status; with 403 or 429 the answer is a secondary rate limit.
@@ -26,23 +31,28 @@ public struct Fault: Codable, Sendable, Equatable {
     /// Creates a fault; every part is optional.
     public init(
         status: Int? = nil, count: Int? = nil, methods: [String]? = nil, path: String? = nil, token: String? = nil,
-        latencyMs: Int? = nil, retryAfter: Int? = nil, message: String? = nil
+        client: String? = nil, userAgent: String? = nil, latencyMs: Int? = nil, retryAfter: Int? = nil,
+        message: String? = nil
     ) {
         self.status = status
         self.count = count
         self.methods = methods
         self.path = path
         self.token = token
+        self.client = client
+        self.userAgent = userAgent
         self.latencyMs = latencyMs
         self.retryAfter = retryAfter
         self.message = message
     }
 
     /// Whether a request with these properties is one this fault hits.
-    func matches(method: String, path requestPath: String, tokenLabel: String) -> Bool {
-        if let methods, !methods.contains(where: { $0.caseInsensitiveCompare(method) == .orderedSame }) { return false }
-        if let path, !requestPath.hasPrefix(path) { return false }
-        if let token, token != tokenLabel { return false }
+    func matches(_ request: FaultTarget) -> Bool {
+        if let methods, !methods.contains(where: { $0.caseInsensitiveCompare(request.method) == .orderedSame }) { return false }
+        if let path, !request.path.hasPrefix(path) { return false }
+        if let token, token != request.tokenLabel { return false }
+        if let client, client != request.clientAddress { return false }
+        if let userAgent, !(request.userAgent ?? "").contains(userAgent) { return false }
         return true
     }
 
@@ -55,6 +65,15 @@ public struct Fault: Codable, Sendable, Equatable {
         if status == nil && latencyMs == nil { return "give status, latencyMs or both" }
         return nil
     }
+}
+
+/// What a fault can be matched on.
+struct FaultTarget: Sendable {
+    var method: String
+    var path: String
+    var tokenLabel: String
+    var clientAddress: String
+    var userAgent: String?
 }
 
 /// The faults in force; each matching request takes one use of the first fault it matches.
@@ -77,8 +96,8 @@ actor FaultInjector {
     }
 
     /// The fault that hits this request, if any, counting one use of it.
-    func take(method: String, path: String, tokenLabel: String) -> Fault? {
-        guard let index = faults.firstIndex(where: { $0.matches(method: method, path: path, tokenLabel: tokenLabel) }) else {
+    func take(for target: FaultTarget) -> Fault? {
+        guard let index = faults.firstIndex(where: { $0.matches(target) }) else {
             return nil
         }
         let fault = faults[index]

@@ -23,6 +23,7 @@ struct GistStateFile: Sendable {
         } catch {
             throw .unreadableStateFile(path, reason: Self.reason(error))
         }
+        guard !data.isEmpty else { throw .corruptStateFile(path, reason: "the file is empty") }
         let contents: Contents
         do {
             let decoder = JSONDecoder()
@@ -59,7 +60,8 @@ struct GistStateFile: Sendable {
         case DecodingError.keyNotFound(let key, let context): "missing \(path(context, key))"
         case DecodingError.typeMismatch(_, let context): "wrong type at \(path(context, nil)): \(context.debugDescription)"
         case DecodingError.valueNotFound(_, let context): "null at \(path(context, nil))"
-        default: String(describing: error)
+        case let posix as POSIXError: String(cString: strerror(posix.code.rawValue))
+        default: (error as NSError).localizedDescription
         }
     }
 

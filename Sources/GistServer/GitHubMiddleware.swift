@@ -39,7 +39,10 @@ struct GitHubMiddleware: RouterMiddleware {
         _ request: Request, context: Context, credential: Credential, next: (Request, Context) async throws -> Response
     ) async -> Response {
         let method = request.method.rawValue
-        if let fault = await faults.take(method: method, path: request.uri.path, tokenLabel: credential.label) {
+        let target = FaultTarget(
+            method: method, path: request.uri.path, tokenLabel: credential.label, clientAddress: context.clientAddress,
+            userAgent: request.headers[.userAgent])
+        if let fault = await faults.take(for: target) {
             if let latency = fault.latencyMs, latency > 0 {
                 try? await clock.sleep(for: .milliseconds(latency))
             }

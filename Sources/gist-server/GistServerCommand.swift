@@ -12,8 +12,14 @@ struct GistServerCommand: AsyncParsableCommand {
         abstract: "A local server that answers GitHub's gist endpoints (POST /gists, GET/PATCH/DELETE /gists/{id}, ...).",
         discussion: """
             Logs go to stderr; stdout carries only the id printed by --create-gist. Tokens are never printed.
-            Admin routes for tests: GET /_gist-server/stats, POST /_gist-server/reset-stats,
-            GET|POST|DELETE /_gist-server/faults, GET /_gist-server/health.
+
+            Routes for tests, not GitHub's (no token needed):
+              GET    /_gist-server/stats         requests by method, route, status and token label
+              POST   /_gist-server/reset-stats   forget the counts
+              GET    /_gist-server/faults        faults in force
+              POST   /_gist-server/faults        add one, e.g. {"status":503,"count":3,"methods":["PATCH"]}
+              DELETE /_gist-server/faults        remove every fault
+              GET    /_gist-server/health        {"status":"ok"}
             """)
 
     @Option(help: "Address to listen on.")
@@ -42,28 +48,28 @@ struct GistServerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Once listening, write http://HOST:PORT to this file atomically.", valueName: "path"))
     var readyFile: String?
 
-    @Option(help: "Login of the user every token belongs to.")
+    @Option(help: ArgumentHelp("Login of the user every token belongs to.", valueName: "login"))
     var login = AccessToken.defaultLogin
 
-    @Option(help: "Primary rate limit per token and window.")
+    @Option(help: ArgumentHelp("Primary rate limit per token and window.", valueName: "n"))
     var rateLimit = 5000
 
-    @Option(help: "Primary rate limit per client address without a token.")
+    @Option(help: ArgumentHelp("Primary rate limit per client address without a token.", valueName: "n"))
     var rateLimitUnauthenticated = 60
 
-    @Option(help: "Primary rate-limit window in seconds.")
+    @Option(help: ArgumentHelp("Primary rate-limit window in seconds.", valueName: "seconds"))
     var rateLimitWindow = 3600
 
-    @Option(help: "Status of a primary rate-limit answer: 403 or 429.")
+    @Option(help: ArgumentHelp("Status of a primary rate-limit answer: 403 or 429.", valueName: "status"))
     var rateLimitStatus = 403
 
-    @Option(help: "Secondary limit: content-creating requests (POST/PATCH/DELETE) per minute per caller.")
+    @Option(help: ArgumentHelp("Secondary limit: content-creating requests (POST/PATCH/DELETE) per minute per caller.", valueName: "n"))
     var secondaryLimitPerMinute = 80
 
-    @Option(help: "Secondary limit: content-creating requests per hour per caller.")
+    @Option(help: ArgumentHelp("Secondary limit: content-creating requests per hour per caller.", valueName: "n"))
     var secondaryLimitPerHour = 500
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel = "info"
 
     func validate() throws {
@@ -84,6 +90,9 @@ struct GistServerCommand: AsyncParsableCommand {
         try configuration.validate()
         guard !createGist || configuration.tokens.contains(where: \.hasGistScope) else {
             throw ValidationError("--create-gist needs a token with the gist scope; give --token or --token-file")
+        }
+        if !configuration.tokens.contains(where: \.hasGistScope) {
+            logger.warning("no token with the gist scope: every write will answer 401 or 404; give --token or --token-file")
         }
         let store = try InMemoryGistStore(stateFile: stateFile, now: configuration.now)
         let owner = configuration.tokens.first(where: \.hasGistScope)?.login ?? login

@@ -76,6 +76,20 @@ struct FaultTests {
         }
     }
 
+    @Test("faults can target a User-Agent or a client address")
+    func targetingClients() async throws {
+        try await GistServerFixture().test { client in
+            _ = try await client.send(.post, "/_gist-server/faults", json: #"{"status":503,"userAgent":"stalin"}"#)
+            _ = try await client.send(.post, "/_gist-server/faults", json: #"{"status":504,"client":"10.9.9.9"}"#)
+            var stalin = GistServerFixture.headers()
+            stalin[.userAgent] = "leader-election/1 stalin"
+            var napoleon = GistServerFixture.headers()
+            napoleon[.userAgent] = "leader-election/1 napoleon"
+            #expect(try await client.send(.get, "/gists/abc", headers: stalin).status == .serviceUnavailable)
+            #expect(try await client.send(.get, "/gists/abc", headers: napoleon).status == .notFound)
+        }
+    }
+
     @Test("malformed or meaningless faults are refused", arguments: [
         (#"{"status":"x"}"#, 400), (#"{"status":200}"#, 422), (#"{"count":3}"#, 422), (#"{"status":503,"count":0}"#, 422),
     ])

@@ -54,7 +54,7 @@ struct StateFileTests {
     }
 
     @Test("a corrupt state file stops the start with an error naming the file and the fix", arguments: [
-        "{not json", #"{"format":"something-else","version":1,"gists":[]}"#, #"{"format":"gist-server-state","version":1}"#,
+        "", "{not json", #"{"format":"something-else","version":1,"gists":[]}"#, #"{"format":"gist-server-state","version":1}"#,
     ])
     func corruptFile(_ contents: String) async throws {
         try await withDirectory { directory in
