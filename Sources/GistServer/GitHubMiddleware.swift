@@ -28,10 +28,10 @@ struct GitHubMiddleware: RouterMiddleware {
             response.headers[.contentType] = GitHubJSON.contentType
         }
         response.headers[Self.mediaTypeField] = "github.v3; format=json"
-        let template = (context.endpointPath.map(Self.template) ?? "unmatched")
+        // Read after the handler: the router names the endpoint (or "NotFound") while routing.
+        let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : Self.template($0) } ?? "unmatched"
         await stats.record(.init(
-            method: request.method.rawValue, route: template == "NotFound" ? "unmatched" : template,
-            status: response.status.code, token: credential.label))
+            method: request.method.rawValue, route: route, status: response.status.code, token: credential.label))
         return response
     }
 
@@ -73,7 +73,7 @@ struct GitHubMiddleware: RouterMiddleware {
         case .allowed(let snapshot):
             rate = snapshot
         case .primaryExceeded(let snapshot):
-            return render(primaryExceeded(credential, context, snapshot: snapshot), request, context, rate: snapshot)
+            return render(primaryExceeded(credential, context), request, context, rate: snapshot)
         case .secondaryExceeded(let snapshot, let retryAfter):
             return render(Self.secondaryExceeded(retryAfter: retryAfter), request, context, rate: snapshot)
         }
@@ -116,7 +116,7 @@ struct GitHubMiddleware: RouterMiddleware {
             snapshot.remaining = 0
             snapshot.used = snapshot.limit
             rate = snapshot
-            var exceeded = primaryExceeded(credential, context, snapshot: snapshot)
+            var exceeded = primaryExceeded(credential, context)
             exceeded.status = httpStatus
             error = exceeded
         default:
@@ -137,7 +137,7 @@ struct GitHubMiddleware: RouterMiddleware {
         return .client(address: context.clientAddress)
     }
 
-    private func primaryExceeded(_ credential: Credential, _ context: Context, snapshot: RateLimiter.Snapshot) -> GitHubAPIError {
+    private func primaryExceeded(_ credential: Credential, _ context: Context) -> GitHubAPIError {
         let message = credential.isAuthenticated
             ? "API rate limit exceeded for user ID \(credential.userID ?? 0)."
             : "API rate limit exceeded for \(context.clientAddress). (But here's the good news: Authenticated requests get "
