@@ -96,7 +96,8 @@ let package = Package(
             name: "LeaderElectionAppTests",
             dependencies: [
                 "leader-election",
-                "GistServer",
+                "LeaderElection",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

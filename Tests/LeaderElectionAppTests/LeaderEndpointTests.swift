@@ -43,7 +43,7 @@ import Testing
     @Test func leaderReportsTermTimesAndLock() async throws {
         try await withApp(FixedSource(snapshot: Self.status(record: Self.record))) { client in
             try await client.execute(uri: "/leader", method: .get) { response in
-                let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                let object = try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any]
                 #expect(object?["leader"] as? String == "cleopatra")
                 #expect(object?["identity"] as? String == "napoleon")
                 #expect(object?["isLeader"] as? Bool == false)

@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import LeaderElection
 import Testing
 
 @testable import leader_election
