@@ -2,11 +2,12 @@ import Foundation
 public import Hummingbird
 import NIOCore
 
-/// Routes that are not GitHub's, under `/_gist-server/`, for tests and chaos runs: the request tally
-/// and fault injection. They bypass authentication, rate limits and the tally itself.
+/// Routes that are not GitHub's, under `/_gist-server/`, for tests and chaos runs: the request tally,
+/// fault injection and raw edits of a file. They bypass authentication, rate limits and the tally itself.
 public struct AdminController: Sendable {
     let faults: FaultInjector
     let stats: RequestStats
+    let store: any GistStore
 
     /// The routes, to be mounted at `/_gist-server`.
     public var endpoints: RouteCollection<GistRequestContext> {
@@ -23,6 +24,7 @@ public struct AdminController: Sendable {
             await faults.clear()
             return Response(status: .noContent)
         }
+        routes.put("gists/:gist_id/files/:filename", use: replaceFile)
         return routes
     }
 
@@ -46,5 +48,22 @@ public struct AdminController: Sendable {
         }
         for fault in posted { await faults.add(fault) }
         return GitHubJSON.response(status: .created, body: await faults.list())
+    }
+
+    /// Replaces (or adds) one file with the raw request body, as its owner would, making a new
+    /// revision: how a chaos run corrupts or truncates the lock behind the clients' backs.
+    @Sendable func replaceFile(_ request: Request, context: GistRequestContext) async throws -> Response {
+        let id = context.parameters.get("gist_id") ?? ""
+        guard let name = context.parameters.get("filename")?.removingPercentEncoding, !name.isEmpty,
+            let gist = try await store.gist(id: id)
+        else {
+            return GitHubJSON.response(status: .notFound, body: ["message": "no gist \(id) on this server"])
+        }
+        let content = String(decoding: try await request.body.collect(upTo: 32 << 20).readableBytesView, as: UTF8.self)
+        let edit = GistEdit(files: [name: .update(content: content, filename: nil)])
+        guard let updated = try await store.update(id: id, with: edit, by: gist.ownerLogin) else {
+            return GitHubJSON.response(status: .notFound, body: ["message": "no gist \(id) on this server"])
+        }
+        return GitHubJSON.response(status: .ok, body: ["version": updated.latestVersion, "file": name])
     }
 }

@@ -10,7 +10,7 @@ public struct Fault: Codable, Sendable, Equatable {
     public var status: Int?
     /// How many matching requests to hit; absent means every one until the faults are cleared.
     public var count: Int?
-    /// Methods to hit, e.g. `["PATCH"]`; absent means all.
+    /// Methods to hit, e.g. `["PATCH"]`; absent means all (stale reads hit only GET).
     public var methods: [String]?
     /// Path prefix to hit, e.g. `/gists/abc`; absent means all GitHub routes.
     public var path: String?
@@ -21,18 +21,38 @@ public struct Fault: Codable, Sendable, Equatable {
     /// Text the User-Agent must contain for a request to be hit (copies of an app can be told apart
     /// by their User-Agent when they share a token and an address); absent means all.
     public var userAgent: String?
-    /// Wait this long before answering (or before handling, when there is no status).
+    /// Wait this long before answering (or before handling, when there is no status): a write delayed
+    /// this way still lands after its client gave up. With `blackhole: hold`, how long to hold.
     public var latencyMs: Int?
+    /// Handle the request (a write lands at once), then wait this long before answering: a slow
+    /// write whose client times out although it succeeded.
+    public var responseDelayMs: Int?
+    /// Answer nothing: `drop` closes the connection at once, `hold` keeps it open without a word for
+    /// `latencyMs` (60 s when absent) and then closes it. The request is never handled.
+    public var blackhole: Blackhole?
+    /// Answer GET with the gist as it was this many revisions ago (a lagging replica).
+    public var staleRevisions: Int?
+    /// Answer GET with the gist as it was at this version (a replica frozen at that version).
+    public var serveVersion: String?
     /// Retry-After seconds to send with the status; with 403 or 429 the answer is a secondary rate limit.
     public var retryAfter: Int?
     /// Message of the injected body; a default per status otherwise.
     public var message: String?
 
+    /// How a blackholed request ends.
+    public enum Blackhole: String, Codable, Sendable {
+        /// Close the connection at once, without an answer.
+        case drop
+        /// Keep the connection open without an answer, then close it.
+        case hold
+    }
+
     /// Creates a fault; every part is optional.
     public init(
         status: Int? = nil, count: Int? = nil, methods: [String]? = nil, path: String? = nil, token: String? = nil,
-        client: String? = nil, userAgent: String? = nil, latencyMs: Int? = nil, retryAfter: Int? = nil,
-        message: String? = nil
+        client: String? = nil, userAgent: String? = nil, latencyMs: Int? = nil, responseDelayMs: Int? = nil,
+        blackhole: Blackhole? = nil, staleRevisions: Int? = nil, serveVersion: String? = nil,
+        retryAfter: Int? = nil, message: String? = nil
     ) {
         self.status = status
         self.count = count
@@ -42,13 +62,25 @@ public struct Fault: Codable, Sendable, Equatable {
         self.client = client
         self.userAgent = userAgent
         self.latencyMs = latencyMs
+        self.responseDelayMs = responseDelayMs
+        self.blackhole = blackhole
+        self.staleRevisions = staleRevisions
+        self.serveVersion = serveVersion
         self.retryAfter = retryAfter
         self.message = message
+    }
+
+    /// The older view a GET should get, if this is a stale-read fault.
+    var staleness: Staleness? {
+        if let serveVersion { return .version(serveVersion.lowercased()) }
+        if let staleRevisions { return .revisionsBack(staleRevisions) }
+        return nil
     }
 
     /// Whether a request with these properties is one this fault hits.
     func matches(_ request: FaultTarget) -> Bool {
         if let methods, !methods.contains(where: { $0.caseInsensitiveCompare(request.method) == .orderedSame }) { return false }
+        if staleness != nil, request.method.uppercased() != "GET" { return false }
         if let path, !request.path.hasPrefix(path) { return false }
         if let token, token != request.tokenLabel { return false }
         if let client, client != request.clientAddress { return false }
@@ -61,8 +93,20 @@ public struct Fault: Codable, Sendable, Equatable {
         if let status, !(400...599).contains(status) { return "status must be 400...599" }
         if let count, count < 1 { return "count must be at least 1" }
         if let latencyMs, latencyMs < 0 { return "latencyMs must not be negative" }
+        if let responseDelayMs, responseDelayMs < 0 { return "responseDelayMs must not be negative" }
         if let retryAfter, retryAfter < 0 { return "retryAfter must not be negative" }
-        if status == nil && latencyMs == nil { return "give status, latencyMs or both" }
+        if let staleRevisions, staleRevisions < 1 { return "staleRevisions must be at least 1" }
+        if let serveVersion, serveVersion.count < 7 || !serveVersion.allSatisfy(\.isHexDigit) {
+            return "serveVersion must be a version id (at least 7 hex digits)"
+        }
+        if staleRevisions != nil && serveVersion != nil { return "give staleRevisions or serveVersion, not both" }
+        if blackhole != nil && (status != nil || responseDelayMs != nil || staleness != nil) {
+            return "a blackhole answers nothing: give it no status, responseDelayMs or stale view"
+        }
+        if status != nil && staleness != nil { return "a stale read answers the gist: give it no status" }
+        if status == nil && latencyMs == nil && responseDelayMs == nil && blackhole == nil && staleness == nil {
+            return "give status, latencyMs, responseDelayMs, blackhole, staleRevisions or serveVersion"
+        }
         return nil
     }
 }
@@ -74,36 +118,4 @@ struct FaultTarget: Sendable {
     var tokenLabel: String
     var clientAddress: String
     var userAgent: String?
-}
-
-/// The faults in force; each matching request takes one use of the first fault it matches.
-actor FaultInjector {
-    private var faults: [Fault] = []
-
-    /// Adds a fault after those already in force.
-    func add(_ fault: Fault) {
-        faults.append(fault)
-    }
-
-    /// Removes every fault.
-    func clear() {
-        faults.removeAll()
-    }
-
-    /// The faults in force, with their remaining counts.
-    func list() -> [Fault] {
-        faults
-    }
-
-    /// The fault that hits this request, if any, counting one use of it.
-    func take(for target: FaultTarget) -> Fault? {
-        guard let index = faults.firstIndex(where: { $0.matches(target) }) else {
-            return nil
-        }
-        let fault = faults[index]
-        if let count = fault.count {
-            if count <= 1 { faults.remove(at: index) } else { faults[index].count = count - 1 }
-        }
-        return fault
-    }
 }

@@ -44,7 +44,8 @@ public struct GistController<Store: GistStore>: Sendable {
     }
 
     @Sendable func get(_ request: Request, context: GistRequestContext) async throws -> Response {
-        let gist = try await existing(context, docs: GitHubAPIError.Docs.getGist)
+        var gist = try await existing(context, docs: GitHubAPIError.Docs.getGist)
+        if let staleness = context.staleness { gist = gist.asOf(staleness) }
         return answer(representation(for: request).gist(gist), request: request)
     }
 

@@ -9,11 +9,16 @@ public struct GistRequestContext: RequestContext {
     public let clientAddress: String
     /// The token the request authenticated with, once `GitHubMiddleware` has checked it.
     public internal(set) var caller: AccessToken?
+    /// The connection the request came on; a blackhole fault closes it without answering.
+    let channel: any Channel
+    /// Set by a stale-read fault: GET answers show this older view of the gist.
+    var staleness: Staleness?
 
     /// Creates the context for a request arriving on a channel.
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
         self.caller = nil
+        self.channel = source.channel
     }
 }

@@ -45,13 +45,14 @@ public func buildRouter(store: some GistStore, configuration: GistServerConfigur
     let faults = FaultInjector()
     let stats = RequestStats()
     let router = Router(context: GistRequestContext.self)
-    router.addRoutes(AdminController(faults: faults, stats: stats).endpoints, atPath: "/_gist-server")
+    router.addRoutes(AdminController(faults: faults, stats: stats, store: store).endpoints, atPath: "/_gist-server")
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: GitHubMiddleware(
         tokens: Dictionary(configuration.tokens.map { ($0.value, $0) }, uniquingKeysWith: { first, _ in first }),
         limiter: RateLimiter(policy: configuration.rateLimits, now: configuration.now),
         faults: faults, stats: stats, apiVersions: configuration.apiVersions,
-        exceededStatus: configuration.rateLimits.exceededStatus, clock: configuration.clock))
+        exceededStatus: configuration.rateLimits.exceededStatus, clock: configuration.clock,
+        maxRequestBodySize: configuration.maxRequestBodySize))
     router.addRoutes(GistController(store: store, configuration: configuration).endpoints, atPath: "/gists")
     return router
 }

@@ -18,12 +18,21 @@ struct GitHubMiddleware: RouterMiddleware {
     /// Status of a primary rate-limit answer (403 or 429).
     let exceededStatus: Int
     let clock: any Clock<Duration>
+    /// Largest body a delayed request buffers before it waits.
+    let maxRequestBodySize: Int
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let credential = Credential(request.headers[.authorization], tokens: tokens)
-        var response = await answer(request, context: context, credential: credential, next: next)
+        let fault = await faults.take(for: FaultTarget(
+            method: request.method.rawValue, path: request.uri.path, tokenLabel: credential.label,
+            clientAddress: context.clientAddress, userAgent: request.headers[.userAgent]))
+        if let fault, let mode = fault.blackhole {
+            await stats.record(.init(method: request.method.rawValue, route: "blackhole", status: 0, token: credential.label))
+            return await blackhole(mode, holdMs: fault.latencyMs, context: context)
+        }
+        var response = await answer(request, context: context, credential: credential, fault: fault, next: next)
         if response.headers[.contentType] == nil, response.status != .noContent, response.status != .notModified {
             response.headers[.contentType] = GitHubJSON.contentType
         }
@@ -32,23 +41,29 @@ struct GitHubMiddleware: RouterMiddleware {
         let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : Self.template($0) } ?? "unmatched"
         await stats.record(.init(
             method: request.method.rawValue, route: route, status: response.status.code, token: credential.label))
+        if let delay = fault?.responseDelayMs, delay > 0 {
+            // The request was handled already: a write has landed whether or not the client waits this out.
+            try? await clock.sleep(for: .milliseconds(delay))
+        }
         return response
     }
 
     private func answer(
-        _ request: Request, context: Context, credential: Credential, next: (Request, Context) async throws -> Response
+        _ request: Request, context: Context, credential: Credential, fault: Fault?,
+        next: (Request, Context) async throws -> Response
     ) async -> Response {
-        let method = request.method.rawValue
-        let target = FaultTarget(
-            method: method, path: request.uri.path, tokenLabel: credential.label, clientAddress: context.clientAddress,
-            userAgent: request.headers[.userAgent])
-        if let fault = await faults.take(for: target) {
+        var request = request
+        var context = context
+        if let fault {
             if let latency = fault.latencyMs, latency > 0 {
+                // Buffered first, so a delayed write still lands after its client hung up.
+                _ = try? await request.collectBody(upTo: maxRequestBodySize)
                 try? await clock.sleep(for: .milliseconds(latency))
             }
             if let status = fault.status {
                 return await injected(status: status, fault: fault, credential: credential, context: context)
             }
+            context.staleness = fault.staleness
         }
         guard let agent = request.headers[.userAgent], !agent.trimmingCharacters(in: .whitespaces).isEmpty else {
             return render(GitHubAPIError.missingUserAgent, request, context)
@@ -57,7 +72,6 @@ struct GitHubMiddleware: RouterMiddleware {
         if let requestedVersion, !apiVersions.contains(requestedVersion) {
             return render(GitHubAPIError.unsupportedAPIVersion(requestedVersion), request, context)
         }
-        var context = context
         switch credential {
         case .invalid:
             return render(GitHubAPIError.badCredentials, request, context)

@@ -19,7 +19,16 @@ struct GistServerCommand: AsyncParsableCommand {
               GET    /_gist-server/faults        faults in force
               POST   /_gist-server/faults        add one, e.g. {"status":503,"count":3,"methods":["PATCH"]}
               DELETE /_gist-server/faults        remove every fault
+              PUT    /_gist-server/gists/ID/files/NAME   replace a file's content with the raw body (new revision)
               GET    /_gist-server/health        {"status":"ok"}
+
+            A fault matches on methods, path, token (label), client (IP address) and userAgent, hits the
+            next `count` matching requests (all when absent), and does one or more of:
+              status, retryAfter, message   answer this status in GitHub's shape (403/429 + retryAfter: secondary limit)
+              latencyMs                     wait before handling (a delayed write lands after its client gave up)
+              responseDelayMs               handle at once, then wait before answering (a slow write that succeeded)
+              blackhole: drop | hold        answer nothing: close at once, or hold silent for latencyMs (60 s), then close
+              staleRevisions, serveVersion  answer GET with the gist as it was N revisions ago, or at a version
             """)
 
     @Option(help: "Address to listen on.")
