@@ -9,18 +9,22 @@ import UnixSignals
 /// The running app: the elector and, when asked for, the HTTP endpoint, in one service group that
 /// turns SIGTERM and SIGINT into a graceful shutdown (the elector then releases the lease).
 struct ElectionApp {
-    let elector: LeaderElector
     let services: [any Service]
+    let stopper: Stopper
     let logger: Logger
 
     /// Builds everything `run` needs and checks at start what cannot heal by retrying.
     static func build(gist: GistSettings, run: RunSettings, logger: Logger) async throws -> ElectionApp {
+        let metrics = AppMetrics()
         let client = try GistClient(
-            apiURL: gist.apiURL, token: gist.requireToken(), userAgent: userAgent, timeout: gist.requestTimeout)
-        let lock = GistLock(
+            apiURL: gist.apiURL, token: gist.requireToken(), userAgent: userAgent, timeout: gist.requestTimeout,
+            onResponse: { method, status in metrics.countRequest(method: method, status: status) })
+        let gistLock = GistLock(
             client: client, gistID: try gist.requireGistID(), election: gist.election, identity: run.identity,
             settleTime: run.takeoverSettle, logger: logger)
-        try await StartupCheck.lockIsReachable(lock, logger: logger)
+        try await StartupCheck.lockIsReachable(gistLock, logger: logger)
+        let stopper = Stopper()
+        let lock = FailFastLock(wrapped: gistLock) { error in await stopper.stop(because: error) }
 
         let identity = run.identity
         let leadership = Leadership()
@@ -41,17 +45,23 @@ struct ElectionApp {
                 }
             }
         )
-        let elector = LeaderElector(config: run.config, lock: lock, callbacks: callbacks, logger: logger)
+        let elector = LeaderElector(
+            config: run.config, lock: lock, callbacks: callbacks, logger: logger, metrics: metrics.factory)
         var services: [any Service] = [elector]
         if let http = run.http {
-            services.append(LeaderEndpoint<LeaderElector>.application(elector: elector, host: http.host, port: http.port, logger: logger))
+            let scrape: @Sendable () async -> String = {
+                metrics.scrape(status: await elector.status(), rateLimit: await client.rateLimit)
+            }
+            services.append(
+                LeaderEndpoint<LeaderElector>.application(
+                    elector: elector, scrapeMetrics: scrape, host: http.host, port: http.port, logger: logger))
         }
-        return ElectionApp(elector: elector, services: services, logger: logger)
+        return ElectionApp(services: services, stopper: stopper, logger: logger)
     }
 
     static let userAgent = "leader-election (multi-cluster-leader-election)"
 
-    /// Runs until SIGTERM or SIGINT, or until the elector fails.
+    /// Runs until SIGTERM or SIGINT, or until the elector fails or the lock fails for good.
     func run() async throws {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
@@ -61,19 +71,10 @@ struct ElectionApp {
                 },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
+        await stopper.attach(group)
         try await group.run()
-    }
-}
-
-/// Whether this copy has led since it last stopped, so "no longer the leader" is said only by a leader.
-actor Leadership {
-    private var leading = false
-
-    func started() { leading = true }
-
-    /// Returns whether this copy was leading.
-    func stopped() -> Bool {
-        defer { leading = false }
-        return leading
+        if let failure = await stopper.failure {
+            throw failure
+        }
     }
 }

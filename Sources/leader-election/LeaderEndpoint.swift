@@ -15,10 +15,12 @@ extension LeaderElector: LeaderStatusSource {}
 /// The HTTP endpoint: who leads (as the Kubernetes leader-elector sidecar answered), health and readiness.
 struct LeaderEndpoint<Source: LeaderStatusSource> {
     let source: Source
+    /// The Prometheus text for `/metrics`.
+    var scrapeMetrics: @Sendable () async -> String = { "" }
     /// How far past its lease a leader may be before /healthz fails (client-go's HealthzAdaptor timeout).
     var maxTolerableExpiredLease: Duration = .seconds(20)
 
-    /// `GET /` -> `{"name":"<leader>"}`; `/leader`, `/healthz`, `/readyz`.
+    /// `GET /` -> `{"name":"<leader>"}`; `/leader`, `/healthz`, `/readyz`, `/metrics`.
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/") { _, _ in
             let status = await source.status()
@@ -36,6 +38,15 @@ struct LeaderEndpoint<Source: LeaderStatusSource> {
             let ready = status.observedRecord != nil || status.isLeader
             return Self.text(ready ? .ok : .serviceUnavailable, ready ? "ok" : "the lock has not been read yet")
         }
+        router.get("/metrics") { _, _ in
+            Self.metricsResponse(await scrapeMetrics())
+        }
+    }
+
+    static func metricsResponse(_ text: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
@@ -58,9 +69,12 @@ struct LeaderEndpoint<Source: LeaderStatusSource> {
 
 extension LeaderEndpoint where Source == LeaderElector {
     /// The endpoint as a service that listens on `host:port` (port 0 picks a free one and logs it).
-    static func application(elector: LeaderElector, host: String, port: Int, logger: Logger) -> some Service {
+    static func application(
+        elector: LeaderElector, scrapeMetrics: @escaping @Sendable () async -> String, host: String, port: Int,
+        logger: Logger
+    ) -> some Service {
         let router = Router()
-        LeaderEndpoint(source: elector).addRoutes(to: router)
+        LeaderEndpoint(source: elector, scrapeMetrics: scrapeMetrics).addRoutes(to: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),

@@ -25,7 +25,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as AppError {
             logger.critical("\(error.description)")
             throw ExitCode(2)
-        } catch let error as StartupError {
+        } catch let error as PermanentFailure {
             logger.critical("\(error.description)")
             throw ExitCode(1)
         }

@@ -2,8 +2,8 @@ import GistLock
 import LeaderElection
 import Logging
 
-/// A failure at start that retrying cannot heal: a rejected token, a missing gist.
-struct StartupError: Error, CustomStringConvertible {
+/// A failure that retrying cannot heal: a rejected token, a token without the gist scope, a missing gist.
+struct PermanentFailure: Error, CustomStringConvertible {
     let description: String
 }
 
@@ -14,7 +14,7 @@ enum StartupCheck {
         do {
             _ = try await lock.get()
         } catch let error as GitHubError where error.isPermanent {
-            throw StartupError(description: error.description)
+            throw PermanentFailure(description: error.description)
         } catch let error as ResourceLockError {
             // An unreadable record is the election's to repair, once it has stayed unchanged for a lease.
             logger.warning("\(error.description)")

@@ -69,8 +69,12 @@ class GistServer:
         return None if file is None else json.loads(file["content"])
 
     def holder(self):
-        record = self.lock_record()
-        return record["holderIdentity"] if record else ""
+        """The holder, or "" while the lock is absent or is not a record."""
+        try:
+            record = self.lock_record()
+        except (ValueError, KeyError):
+            return ""
+        return record.get("holderIdentity", "") if isinstance(record, dict) else ""
 
     def stop(self):
         self.process.terminate()
