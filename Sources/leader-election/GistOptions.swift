@@ -15,7 +15,7 @@ struct GistOptions: ParsableArguments {
     @Option(help: "File holding the GitHub token; otherwise LEADER_ELECTION_GITHUB_API_TOKEN. [env: LEADER_ELECTION_TOKEN_FILE]")
     var tokenFile: String?
 
-    @Option(help: "Timeout of each GitHub request. (default: 10s)")
+    @Option(help: "Timeout of each GitHub request.")
     var requestTimeout: GoDuration = GoDuration(.seconds(10))
 }
 

@@ -7,14 +7,14 @@ struct LoggingOptions: ParsableArguments {
         case klog, json
     }
 
-    @Option(help: "Log format: klog or json. (default: klog)")
+    @Option(help: "Log format: klog for people, json for log pipelines.")
     var logFormat: Format = .klog
 
     enum Level: String, ExpressibleByArgument, CaseIterable {
         case trace, debug, info, notice, warning, error, critical
     }
 
-    @Option(help: "Lowest level logged. (default: info)")
+    @Option(help: "Lowest level logged.")
     var logLevel: Level = .info
 
     /// Installs the process-wide handler; call once, first thing in a command.

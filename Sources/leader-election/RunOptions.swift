@@ -16,10 +16,10 @@ struct RunOptions: ParsableArguments {
     @Option(help: "How long to wait between attempts, before jitter. [env: LEADER_ELECTION_RETRY_PERIOD] (default: 5s)")
     var retryPeriod: GoDuration?
 
-    @Option(help: "How long to wait before reading back a takeover, so a simultaneous claimer is noticed. (default: 1s)")
+    @Option(help: "How long to wait before reading back a takeover, so a simultaneous claimer is noticed.")
     var takeoverSettle: GoDuration = GoDuration(.seconds(1))
 
-    @Option(help: "Address of the HTTP endpoint (/, /leader, /healthz, /readyz), e.g. 0.0.0.0:8080; off when not given. [env: LEADER_ELECTION_HTTP]")
+    @Option(help: "Address of the HTTP endpoint (/, /leader, /healthz, /readyz, /metrics), e.g. 0.0.0.0:8080; off when not given. [env: LEADER_ELECTION_HTTP]")
     var http: String?
 }
 

@@ -13,7 +13,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var gist: GistOptions
 
-    @Option(help: "text for people, json for scripts. (default: text)")
+    @Option(help: "text for people, json for scripts.")
     var output: Output = .text
 
     func run() async throws {
