@@ -24,9 +24,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        merged.merge(metadataProvider?.get() ?? [:]) { $1 }
-        merged.merge(event.metadata ?? [:]) { $1 }
+        let merged = event.mergedMetadata(handler: metadata, provider: metadataProvider)
         output.write(
             Self.format(
                 level: event.level, message: event.message.description, metadata: merged,
@@ -43,9 +41,7 @@ public struct JSONLogHandler: LogHandler {
         object["level"] = level.rawValue
         object["caller"] = "\(file.split(separator: "/").last.map(String.init) ?? file):\(line)"
         object["msg"] = message
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // A [String: String] always encodes.
-        return String(decoding: try! encoder.encode(object), as: UTF8.self) + "\n"
+        return String(decoding: try! JSONEncoder.app.encode(object), as: UTF8.self) + "\n"
     }
 }

@@ -28,10 +28,7 @@ public struct KlogLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        // Merge order as StreamLogHandler documents it: handler, then provider, then the statement.
-        var merged = metadata
-        merged.merge(metadataProvider?.get() ?? [:]) { $1 }
-        merged.merge(event.metadata ?? [:]) { $1 }
+        let merged = event.mergedMetadata(handler: metadata, provider: metadataProvider)
         output.write(
             Self.format(
                 level: event.level, message: event.message.description, metadata: merged,

@@ -56,10 +56,7 @@ struct LeaderEndpoint<Source: LeaderStatusSource> {
     }
 
     static func json(_ value: some Encodable) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        var body = try encoder.encode(value)
+        var body = try JSONEncoder.app.encode(value)
         body.append(0x0A)
         return Response(
             status: .ok, headers: [.contentType: "application/json"],

@@ -72,11 +72,8 @@ struct LockReport: Encodable {
     }
 
     func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
         // Every field is a string, number, boolean or date.
-        return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
+        return String(decoding: try! JSONEncoder.app.encode(self), as: UTF8.self) + "\n"
     }
 
     func text() -> String {
