@@ -1,0 +1,133 @@
+"""`make bench` (./cicd.sh bench): what leader-election costs and how fast it fails over, on loopback.
+
+Two phases run side by side, each with its own local gist-server and three copies (napoleon, stalin,
+cleopatra), each copy with its own token so the server's stats split the requests by copy:
+  1. request rate at the app's default timings over a measured window, per copy and in total, against
+     GitHub's limits and the Go original's pattern; memory and CPU of the leader and one follower;
+  2. failover time after SIGKILL and after SIGTERM of the leader at the demo timings, against the
+     algorithm's bounds from the README.
+It prints tables on stdout and writes the figures as JSON; it never fails on slow figures.
+
+Environment:
+  BIN_DIR               where leader-election and gist-server are (default .build/debug); or
+                        LEADER_ELECTION_BIN and GIST_SERVER_BIN for each binary
+  BENCH_QUICK=1         a short run: a 60 s rate window (about 3 minutes in all)
+  BENCH_RATE_SECONDS    the rate window (default 300, quick 60)
+  BENCH_TRIALS          failover trials of each kind (default 20, quick 10)
+  BENCH_OUT             the JSON file (default out/bench.json); the copies' logs go to <BENCH_OUT stem>-logs/
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import failover
+import rate
+import report
+from processes import ProcessGroup, log
+from timings import DEMO, app_defaults
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Binaries:
+    leader_election: str
+    gist_server: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    bins: Binaries
+    quick: bool
+    rate_seconds: float
+    trials: int
+    out: Path
+
+    @property
+    def logs(self) -> Path:
+        return self.out.with_name(self.out.stem + "-logs")
+
+
+def settings_from_env() -> Settings:
+    env = os.environ
+    bin_dir = Path(env.get("BIN_DIR", REPO_ROOT / ".build/debug"))
+    bins = Binaries(env.get("LEADER_ELECTION_BIN", str(bin_dir / "leader-election")),
+                    env.get("GIST_SERVER_BIN", str(bin_dir / "gist-server")))
+    for binary in (bins.leader_election, bins.gist_server):
+        if not os.access(binary, os.X_OK):
+            sys.exit(f"error: {binary} is missing: build with ./cicd.sh build-local, or set BIN_DIR")
+    quick = env.get("BENCH_QUICK", "") not in ("", "0", "false")
+    return Settings(bins=bins, quick=quick,
+                    rate_seconds=float(env.get("BENCH_RATE_SECONDS", 60 if quick else 300)),
+                    trials=int(env.get("BENCH_TRIALS", 10 if quick else 20)),
+                    out=Path(env.get("BENCH_OUT", REPO_ROOT / "out/bench.json")).resolve())
+
+
+def interrupt(signum, _frame):
+    """SIGINT, SIGTERM and SIGHUP end the run the same way, so the cleanup runs (SIGINT too when the
+    shell started the benchmark with it ignored, as a background job)."""
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def run_phases(settings: Settings, group: ProcessGroup, halt: threading.Event) -> tuple[dict, dict]:
+    """The rate phase in a thread (it mostly waits), the failover trials meanwhile in this one."""
+    defaults = app_defaults(settings.bins.leader_election)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        rate_phase = pool.submit(rate.measure, group, settings.bins, settings.logs / "rate", defaults,
+                                 settings.rate_seconds, halt)
+        try:
+            failovers = failover.measure(group, settings.bins, settings.logs / "failover", DEMO, settings.trials, halt)
+            return rate_phase.result(), failovers
+        finally:
+            # Whatever ended this phase also ends the other one.
+            halt.set()
+
+
+def main() -> int:
+    settings = settings_from_env()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupt)
+    shutil.rmtree(settings.logs, ignore_errors=True)
+    started, load_before = time.monotonic(), os.getloadavg()
+    group, halt = ProcessGroup(), threading.Event()
+    try:
+        rates, failovers = run_phases(settings, group, halt)
+    except KeyboardInterrupt:
+        log("interrupted: stopping every process the benchmark started")
+        return 130
+    except (TimeoutError, RuntimeError, OSError) as error:
+        log(f"error: {error} (logs in {settings.logs})")
+        return 1
+    finally:
+        halt.set()
+        group.stop_all()
+    results = {
+        "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                    "load_average_before": load_before, "load_average_after": os.getloadavg()},
+        "binaries": str(Path(settings.bins.leader_election).parent),
+        "settings": {"quick": settings.quick, "rate_seconds": settings.rate_seconds, "trials": settings.trials},
+        "runtime_seconds": time.monotonic() - started,
+        "rate": rates, "failover": failovers,
+    }
+    print(report.render(results), end="")
+    settings.out.parent.mkdir(parents=True, exist_ok=True)
+    settings.out.write_text(json.dumps(results, indent=2) + "\n")
+    log(f"figures written to {settings.out}; logs in {settings.logs}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Phase 2, failover time: three copies at the demo timings. Each trial stops the leader with SIGKILL
+(a crash: its lease must run out) or SIGTERM (it releases the lease) and measures from the signal to
+the timestamp of another copy's "successfully acquired lease" log line; then the stopped copy is
+started again, so three copies compete in every trial. Crash and graceful trials alternate, so
+background load on the machine falls on both alike."""
+
+from __future__ import annotations
+
+import json
+import signal
+import statistics
+import subprocess
+import threading
+import time
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from processes import Copy, GistServer, ProcessGroup, log, stop, wait_until
+from rate import IDENTITIES, OBSERVER
+from timings import Timings
+
+ACQUIRED = "successfully acquired lease"
+# After a restart, before the next signal: the restarted copy has read the lock (its first attempt
+# is at once) and the new leader has renewed at least once.
+PAUSE_SECONDS = 3
+SIGNALS = {"crash": signal.SIGKILL, "graceful": signal.SIGTERM}
+
+
+def bound(timings: Timings, kind: str) -> float:
+    return timings.crash_bound if kind == "crash" else timings.graceful_bound
+
+
+def acquisition(copies: list[Copy], offsets: dict[str, int]) -> tuple[str, float] | None:
+    """The first copy that logged an acquisition after its offset, and when (epoch seconds)."""
+    found = []
+    for copy in copies:
+        for line in copy.lines_after(offsets[copy.identity]):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if entry.get("msg", "").startswith(ACQUIRED):
+                found.append((datetime.fromisoformat(entry["ts"].replace("Z", "+00:00")).timestamp(), copy.identity))
+    if not found:
+        return None
+    at, identity = min(found)
+    return identity, at
+
+
+def trial(copies: dict[str, Copy], leader: str, kind: str, timeout: float) -> dict:
+    """Signals the leader and waits for another copy to lead; `seconds` is None after `timeout`."""
+    others = [copy for identity, copy in copies.items() if identity != leader]
+    offsets = {copy.identity: copy.log_size() for copy in others}
+    process = copies[leader].process
+    signalled = time.time()
+    process.send_signal(SIGNALS[kind])
+    try:
+        successor, acquired_at = wait_until(lambda: acquisition(others, offsets), timeout,
+                                            f"a new leader after the {kind} of {leader}", interval=0.02)
+        seconds = acquired_at - signalled
+    except TimeoutError:
+        successor, seconds = None, None
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        stop(process, signal.SIGKILL, timeout=10)
+    return {"stopped": leader, "successor": successor, "seconds": seconds, "exit_status": process.returncode}
+
+
+def current_leader(server: GistServer, copies: dict[str, Copy]) -> str:
+    holder = server.holder(OBSERVER)
+    return holder if holder in copies and copies[holder].running() else ""
+
+
+def summary(timings: Timings, kind: str, results: list[dict]) -> dict:
+    """Median, max and min of the trials that ended, each as a ratio to the algorithm's bound."""
+    limit = bound(timings, kind)
+    times = [result["seconds"] for result in results if result["seconds"] is not None]
+    figures = {"trials": len(results), "timed_out": len(results) - len(times), "bound": limit, "results": results}
+    if times:
+        median, longest = statistics.median(times), max(times)
+        figures |= {"median": median, "max": longest, "min": min(times),
+                    "median_to_bound": median / limit, "max_to_bound": longest / limit}
+    if kind == "crash":
+        figures |= {"lower_bound": timings.crash_lower_bound,
+                    "below_lower_bound": sum(t < timings.crash_lower_bound for t in times)}
+    else:
+        figures["unclean_exits"] = sum(result["exit_status"] != 0 for result in results)
+    return figures
+
+
+def measure(group: ProcessGroup, bins, workdir: Path, timings: Timings, trials: int,
+            halt: threading.Event) -> dict | None:
+    """Runs `trials` crash and `trials` graceful trials; None when `halt` was set meanwhile."""
+    workdir.mkdir(parents=True)
+    server = GistServer(group, bins.gist_server, workdir, [*IDENTITIES, OBSERVER])
+    args = [*timings.args(), "--log-format", "json"]
+    copies = {identity: Copy(group, bins.leader_election, server, identity, args) for identity in IDENTITIES}
+    log(f"failover: {trials} crash and {trials} graceful trials at the demo timings ({timings.describe()})")
+    results = {kind: [] for kind in SIGNALS}
+    for number in range(2 * trials):
+        kind = "crash" if number % 2 == 0 else "graceful"
+        if halt.wait(PAUSE_SECONDS):
+            return None
+        leader = wait_until(lambda: current_leader(server, copies), 60, "a leader at the demo timings")
+        result = trial(copies, leader, kind, timeout=3 * bound(timings, kind) + 10)
+        results[kind].append(result)
+        took = "no new leader" if result["seconds"] is None else f"{result['successor']} after {result['seconds']:.2f}s"
+        log(f"failover {number + 1}/{2 * trials}: {kind} of {leader}: {took}")
+        copies[leader].start()
+    for copy in copies.values():
+        stop(copy.process, signal.SIGTERM, timeout=10)
+    stop(server.process, signal.SIGTERM, timeout=10)
+    return {"timings": asdict(timings), **{kind: summary(timings, kind, results[kind]) for kind in SIGNALS}}

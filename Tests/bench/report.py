@@ -1,0 +1,101 @@
+"""The benchmark's figures as plain-text tables for stdout (the JSON file holds the same and more)."""
+
+from __future__ import annotations
+
+from rate import KINDS
+from timings import Timings
+
+LIMIT_NAMES = {"requests_per_hour": "counted requests / h", "creation_per_hour": "writes (content creation) / h",
+               "creation_per_minute": "writes (content creation) / min"}
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    """Left-aligned first column, right-aligned others, two spaces apart."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        padded = [cells[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(cells[1:], widths[1:])]
+        return "  ".join(padded).rstrip()
+
+    return "\n".join([line(header), line(["-" * width for width in widths]), *map(line, rows)])
+
+
+def describe(timings: dict) -> str:
+    return Timings(**timings).describe()
+
+
+def rate_rows(section: dict) -> list[list[str]]:
+    rows = [[f"{row['identity']} ({row['role']})", *(f"{row[kind]:.0f}" for kind in KINDS)]
+            for row in section["copies"]]
+    return rows + [["total", *(f"{section['total'][kind]:.0f}" for kind in KINDS)]]
+
+
+def limit_rows(rate: dict) -> list[list[str]]:
+    rows = []
+    for name, ours in rate["limits"].items():
+        go = rate["go_model"]["limits"][name]
+        rows.append([LIMIT_NAMES[name], f"{ours['limit']:g}", f"{ours['value']:.0f}", f"{ours['percent']:.0f}%",
+                     f"{go['value']:.0f}", f"{go['percent']:.0f}%"])
+    return rows
+
+
+def rate_tables(rate: dict) -> str:
+    header = ["copy", "counted reads (GET 200)", "304 reads", "writes (PATCH)", "other answers"]
+    changed = "" if rate["leader_at_end"] == rate["leader"] else f" (leader changed to {rate['leader_at_end']!r}!)"
+    over = [f"OVER A LIMIT: {LIMIT_NAMES[name]} at {figure['percent']:.0f}% of GitHub's {figure['limit']:g}"
+            for name, figure in rate["limits"].items() if figure["percent"] > 100]
+    return "\n\n".join([
+        f"Request rate, 3 copies at the defaults ({describe(rate['timings'])}), "
+        f"measured over {rate['window_seconds']:.0f}s after {rate['warm_up_seconds']}s, per hour{changed}",
+        table(header, rate_rows(rate)),
+        "The Go original at the same timings (model, README):",
+        table(header, rate_rows(rate["go_model"])),
+        "Against GitHub's limits for one token shared by the 3 copies (304 answers are free):",
+        table(["limit", "GitHub", "this app", "share", "Go model", "share"], limit_rows(rate)),
+        *over,
+    ])
+
+
+def failover_row(label: str, figures: dict) -> list[str]:
+    ended = f"{figures['trials'] - figures['timed_out']}/{figures['trials']}"
+    if "median" not in figures:
+        return [label, ended, *["-"] * 6]
+    seconds = [f"{figures[key]:.2f}s" for key in ("min", "median", "max")]
+    return [label, ended, *seconds, f"{figures['bound']:.1f}s",
+            f"{figures['median_to_bound']:.2f}", f"{figures['max_to_bound']:.2f}"]
+
+
+def failover_table(failover: dict) -> str:
+    crash, graceful = failover["crash"], failover["graceful"]
+    notes = []
+    if crash["below_lower_bound"]:
+        notes.append(f"{crash['below_lower_bound']} crash failover(s) faster than the lower bound "
+                     f"{crash['lower_bound']:.1f}s: a lease ended early")
+    if graceful["unclean_exits"]:
+        notes.append(f"{graceful['unclean_exits']} SIGTERM'd leader(s) did not exit with status 0")
+    return "\n\n".join([
+        f"Failover at the demo timings ({describe(failover['timings'])}), from the signal to the new leader's "
+        f"\"successfully acquired lease\"",
+        table(["event", "ended", "min", "median", "max", "bound", "median/bound", "max/bound"],
+              [failover_row("crash (SIGKILL)", crash), failover_row("graceful (SIGTERM)", graceful)]),
+        *notes,
+    ])
+
+
+def resources_table(rate: dict) -> str:
+    rows = [[f"{name} ({r['identity']})", f"{r['rss_kib'] / 1024:.1f} MiB", f"{r['peak_rss_kib'] / 1024:.1f} MiB",
+             f"{r['cpu_seconds']:.2f}s", f"{r['cpu_percent']:.2f}%"] for name, r in rate["resources"].items()]
+    return "\n\n".join([
+        f"Memory and CPU over the rate window ({rate['window_seconds']:.0f}s)",
+        table(["copy", "VmRSS", "VmHWM", "CPU time", "CPU (% of one core)"], rows),
+    ])
+
+
+def render(results: dict) -> str:
+    """Every table, with the run's context first."""
+    machine = results["machine"]
+    header = (f"leader-election benchmark, {results['date']}, binaries in {results['binaries']}\n"
+              f"{machine['cpus']} CPUs, load average {machine['load_average_before'][0]:.1f} before and "
+              f"{machine['load_average_after'][0]:.1f} after; run took {results['runtime_seconds']:.0f}s")
+    return "\n\n".join([header, rate_tables(results["rate"]), failover_table(results["failover"]),
+                        resources_table(results["rate"])]) + "\n"

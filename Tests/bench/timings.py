@@ -1,0 +1,97 @@
+"""Election timings: the app's defaults read from `leader-election run --help`, the demo timings, and
+the failover bounds of client-go's algorithm as the README states them."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+
+# client-go's jitter factor: a follower waits between r and (1 + J)·r between two attempts.
+JITTER = 1.2
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a Go duration such as `30s`, `1m30s` or `500ms`."""
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(number + unit for number, unit in parts) != text:
+        raise ValueError(f"not a Go duration: {text!r}")
+    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+
+
+def go_duration(seconds: float) -> str:
+    """`5s` or `500ms`: the flag value for a number of seconds."""
+    return f"{seconds:g}s" if seconds >= 1 else f"{seconds * 1000:g}ms"
+
+
+@dataclass(frozen=True)
+class Timings:
+    """One set of election timings in seconds; `renew_interval` only when the app has that flag."""
+
+    lease: float
+    renew_deadline: float
+    retry: float
+    settle: float
+    renew_interval: float | None = None
+
+    def args(self) -> list[str]:
+        """The `leader-election run` flags that set these timings."""
+        args = ["--lease-duration", go_duration(self.lease), "--renew-deadline", go_duration(self.renew_deadline),
+                "--retry-period", go_duration(self.retry), "--takeover-settle", go_duration(self.settle)]
+        if self.renew_interval is not None:
+            args += ["--renew-interval", go_duration(self.renew_interval)]
+        return args
+
+    def describe(self) -> str:
+        text = (f"lease {self.lease:g}s, renew deadline {self.renew_deadline:g}s, retry {self.retry:g}s, "
+                f"settle {self.settle:g}s")
+        if self.renew_interval is not None:
+            text += f", renew interval {self.renew_interval:g}s"
+        return text
+
+    @property
+    def poll(self) -> float:
+        """The longest wait of a follower between two attempts: retry plus full jitter."""
+        return (1 + JITTER) * self.retry
+
+    @property
+    def graceful_bound(self) -> float:
+        """Released lease: a follower's next attempt sees the empty holder, claims, and settles."""
+        return self.poll + self.settle
+
+    @property
+    def crash_bound(self) -> float:
+        """Crash: the last renewal is seen up to one poll late, lasts a lease, and its expiry is seen one poll late."""
+        return self.poll + self.lease + self.poll + self.settle
+
+    @property
+    def crash_lower_bound(self) -> float:
+        """The safety side: the last renewal was at most one retry before the crash and lasts a lease."""
+        return self.lease - self.retry
+
+
+# As cicd.sh's demo: short, so a failover takes seconds.
+DEMO = Timings(lease=5.0, renew_deadline=3.0, retry=1.0, settle=1.0)
+
+_HELP_FLAGS = {"lease": "--lease-duration", "renew_deadline": "--renew-deadline", "retry": "--retry-period",
+               "settle": "--takeover-settle", "renew_interval": "--renew-interval"}
+
+
+def app_defaults(leader_election_bin: str) -> Timings:
+    """The defaults `leader-election run --help` states, so the figures follow the binary under test."""
+    help_text = subprocess.run([leader_election_bin, "run", "--help"], capture_output=True, text=True,
+                               timeout=30, check=True).stdout
+    # One block per option: from its `--flag` at the start of a line to the next option.
+    blocks = re.split(r"\n(?=\s+(?:-\w, )?--)", help_text)
+    found = {}
+    for field, flag in _HELP_FLAGS.items():
+        for block in blocks:
+            if block.strip().startswith(flag + " ") and (match := re.search(r"\(default: (\S+?)\)", block)):
+                found[field] = parse_duration(match.group(1))
+    missing = {"lease", "renew_deadline", "retry", "settle"} - found.keys()
+    if missing:
+        raise RuntimeError(f"`{leader_election_bin} run --help` states no default for {sorted(missing)}")
+    return Timings(**found)
