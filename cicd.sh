@@ -16,6 +16,7 @@ Local (this machine, no cluster, no GitHub account):
   test          every check: Swift tests, system tests, chart render and lint, script lint
   build-local   build the Swift binaries (debug) into .build
   test-deploy   the image, chart and cluster-script checks alone (no cluster needed)
+  bench         request rates against GitHub's limits, failover times, memory and CPU (BENCH_QUICK=1: short)
 
 Clusters (kind + vcluster + helm + kubectl + docker):
   build         build the image; push it to $REGISTRY, or load it into the kind cluster
@@ -269,6 +270,16 @@ test_all() {
   done
   printf 'checks: %d passed, %d failed\n' "${passed}" "${failed}"
   (( failed == 0 ))
+}
+
+# bench: request rates against GitHub's limits, failover times, memory and CPU (Tests/bench/bench.py).
+# It prints figures and never fails on slow ones. BENCH_QUICK=1 takes about 3 minutes instead of 7;
+# SKIP_BUILD=true BIN_DIR=.build/release measures release builds of both binaries.
+bench() {
+  build_local
+  command -v python3 >/dev/null 2>&1 || die "python3 is not installed: install Python 3.9 or newer"
+  export BIN_DIR
+  (set -x; python3 Tests/bench/bench.py)
 }
 
 #---------------------------------------------------------------------------------------------------
@@ -679,6 +690,7 @@ main() {
     help | -h | --help) usage ;;
     demo) demo ;;
     test) test_all ;;
+    bench) bench ;;
     build-local) build_local ;;
     build) build_image ;;
     provision) provision ;;
