@@ -6,6 +6,7 @@ public struct LeaderElectionConfigError: Error, Sendable, Equatable, CustomStrin
         private enum Base: Hashable, Sendable {
             case emptyName, emptyIdentity, notPositive
             case leaseNotLongerThanRenewDeadline, renewDeadlineNotLongerThanJitteredRetry
+            case renewIntervalNotShorterThanRenewDeadline
         }
         private let base: Base
         /// The election name is empty.
@@ -19,6 +20,9 @@ public struct LeaderElectionConfigError: Error, Sendable, Equatable, CustomStrin
         /// renewDeadline is not greater than 1.2 x retryPeriod.
         public static let renewDeadlineNotLongerThanJitteredRetry = Code(
             base: .renewDeadlineNotLongerThanJitteredRetry)
+        /// renewInterval is not shorter than renewDeadline.
+        public static let renewIntervalNotShorterThanRenewDeadline = Code(
+            base: .renewIntervalNotShorterThanRenewDeadline)
 
         public var description: String {
             switch base {
@@ -27,6 +31,7 @@ public struct LeaderElectionConfigError: Error, Sendable, Equatable, CustomStrin
             case .notPositive: "duration not positive"
             case .leaseNotLongerThanRenewDeadline: "leaseDuration not greater than renewDeadline"
             case .renewDeadlineNotLongerThanJitteredRetry: "renewDeadline not greater than 1.2 x retryPeriod"
+            case .renewIntervalNotShorterThanRenewDeadline: "renewInterval not shorter than renewDeadline"
             }
         }
     }
@@ -63,5 +68,13 @@ public struct LeaderElectionConfigError: Error, Sendable, Equatable, CustomStrin
             description: "renewDeadline (\(renewDeadline.text)) must be greater than 1.2 x retryPeriod "
                 + "(1.2 x \(retryPeriod.text) = \((retryPeriod * 6 / 5).text)): "
                 + "raise renewDeadline or lower retryPeriod")
+    }
+
+    static func renewIntervalNotShorterThanRenewDeadline(renewInterval: Duration, renewDeadline: Duration) -> Self {
+        Self(
+            code: .renewIntervalNotShorterThanRenewDeadline,
+            description: "renewInterval (\(renewInterval.text)) must be shorter than renewDeadline "
+                + "(\(renewDeadline.text)), or the leader gives up before it renews: "
+                + "lower renewInterval or raise renewDeadline")
     }
 }

@@ -1,7 +1,7 @@
 import Logging
 
 /// The outcome of one tryAcquireOrRenew.
-enum Attempt: Equatable {
+enum Attempt: Equatable, Sendable {
     /// The record now names us with a fresh renewTime.
     case succeeded
     /// Nothing decided (lease held by another, network error, conflict): try again later.
@@ -22,12 +22,16 @@ extension LeaderElector {
             metrics.lockCall(.get, stored == nil ? .notFound : .success)
         } catch let error as ResourceLockError where error.code == .invalidRecord {
             metrics.lockCall(.get, .invalid)
+            writeInDoubt = false
             return await overwriteInvalidIfExpired(error, now: now, renewing: renewing)
         } catch {
             metrics.lockCall(.get, .error)
             logger.error("error retrieving resource lock \(lock.describe): \(error)")
+            lastFailure = "\(error)"
             return .failed
         }
+        // The lock answered, so whatever an earlier write in doubt did is now visible in `stored`.
+        writeInDoubt = false
 
         guard let stored else {
             // Only a real "not found" leads here: every other failure threw above.
@@ -45,17 +49,20 @@ extension LeaderElector {
             let reason = holder.isEmpty ? "the lease was released by someone else" : "the lease is now held by \(holder)"
             return .notOurs(reason)
         }
-        if !holder.isEmpty, holder != identity, let observedTime,
-            observedTime + .seconds(current.leaseDurationSeconds) > now
-        {
-            logger.debug("lease is held by \(holder) and has not yet expired", metadata: ["holder": "\(holder)"])
-            return .failed
+        // A record naming us is ours to renew, as client-go treats it: this is also how a write whose
+        // answer was lost (a timeout after it landed) is recognised on the next attempt.
+        if !holder.isEmpty, holder != identity, let observedTime {
+            let lease = honouredLease(of: current)
+            if observedTime + lease > now {
+                logger.debug("lease is held by \(holder) and has not yet expired", metadata: ["holder": "\(holder)"])
+                return .failed
+            }
         }
 
         let wallNow = wallClock()
         var record = LeaderElectionRecord(
             holderIdentity: identity, leaseDurationSeconds: config.leaseDurationSeconds,
-            acquireTime: wallNow, renewTime: wallNow, leaderTransitions: current.leaderTransitions + 1)
+            acquireTime: wallNow, renewTime: wallNow, leaderTransitions: Self.nextTerm(after: current.leaderTransitions))
         if holder == identity {
             record.acquireTime = current.acquireTime
             record.leaderTransitions = current.leaderTransitions
@@ -86,7 +93,7 @@ extension LeaderElector {
         let record = LeaderElectionRecord(
             holderIdentity: identity, leaseDurationSeconds: config.leaseDurationSeconds,
             acquireTime: wallNow, renewTime: wallNow,
-            leaderTransitions: observedRecord.map { $0.leaderTransitions + 1 } ?? 0)
+            leaderTransitions: observedRecord.map { Self.nextTerm(after: $0.leaderTransitions) } ?? 0)
         return await write(record, expecting: error.raw, now: now)
     }
 
@@ -101,10 +108,10 @@ extension LeaderElector {
         } catch {
             metrics.lockCall(.create, Self.outcome(of: error))
             logger.error("error initially creating lease lock \(lock.describe): \(error)")
+            failedWrite(error)
             return .failed
         }
-        observe(record, raw: record.jsonBytes(), at: now)
-        lastRenewal = now
+        succeeded(record, at: now)
         return .succeeded
     }
 
@@ -115,12 +122,31 @@ extension LeaderElector {
         } catch {
             metrics.lockCall(.update, Self.outcome(of: error))
             logger.error("failed to update lease \(lock.describe): \(error)")
+            failedWrite(error)
             return .failed
         }
-        // `now` precedes the write, so our renew deadline runs out no later than others' view of the lease.
+        succeeded(record, at: now)
+        return .succeeded
+    }
+
+    /// `now` precedes the write, so our renew deadline runs out no later than others' view of the lease.
+    private func succeeded(_ record: LeaderElectionRecord, at now: Duration) {
         observe(record, raw: record.jsonBytes(), at: now)
         lastRenewal = now
-        return .succeeded
+        lastFailure = nil
+        writeInDoubt = false
+    }
+
+    /// A conflict means nothing of ours is stored (refused before writing, or overwritten since); any
+    /// other failure (a timeout, a cancellation) may have come after the write landed.
+    private func failedWrite(_ error: any Error) {
+        lastFailure = "\(error)"
+        if (error as? ResourceLockError)?.code != .conflict { writeInDoubt = true }
+    }
+
+    /// The term after `term`, saturating so that a record claiming Int.max transitions cannot crash us.
+    static func nextTerm(after term: Int) -> Int {
+        term == .max ? .max : term + 1
     }
 
     /// Reads the lock again (after a conflicting release) and notes what it holds; false on failure.

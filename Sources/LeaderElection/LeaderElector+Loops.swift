@@ -2,8 +2,9 @@ import Logging
 
 /// Why a term of leadership ended.
 enum LeadershipEnd: Sendable {
-    /// No successful renewal for renewDeadline (slow or failing lock, or a paused process).
-    case renewDeadline
+    /// No successful renewal for renewDeadline (slow or failing lock, or a paused process); the reason
+    /// says what the last attempt met.
+    case renewDeadline(reason: String)
     /// The lock says the record is no longer ours (another holder, released, deleted or unreadable).
     case notOurs(String)
     /// run() is ending.
@@ -11,11 +12,13 @@ enum LeadershipEnd: Sendable {
 }
 
 extension LeaderElector {
-    /// Competes, leads, and competes again, until the task is cancelled.
+    /// Competes, leads, and competes again, until the task is cancelled; then releases a lease that a
+    /// write in doubt may have taken.
     func elect() async {
         while let term = await acquire() {
             await lead(term: term)
         }
+        await releaseIfWriteInDoubt()
     }
 
     /// client-go's acquire: attempts at once, then every retryPeriod plus jitter (measured from the end
@@ -24,7 +27,9 @@ extension LeaderElector {
         guard !Task.isCancelled else { return nil }
         logger.info("attempting to acquire leader lease \(lock.describe)...")
         while !Task.isCancelled {
-            let attempt = await tryAcquireOrRenew()
+            // A success that finishes after graceful shutdown began still leads (briefly, with
+            // onStartedLeading already cancelled), and so releases the lease, as client-go does.
+            let attempt = await shieldedAttempt(renewing: false)
             reportTransition()
             if attempt == .succeeded, let term = observedRecord?.leaderTransitions {
                 await lock.recordEvent("\(identity) became leader")
@@ -83,8 +88,10 @@ extension LeaderElector {
             leading = false
             metrics.leading(false)
             switch end {
-            case .renewDeadline:
-                logger.info("failed to renew lease \(lock.describe): timed out waiting for the condition")
+            case .renewDeadline(let reason):
+                logger.info(
+                    "failed to renew lease \(lock.describe): timed out waiting for the condition",
+                    metadata: ["reason": "\(reason)"])
             case .notOurs(let reason):
                 logger.info("failed to renew lease \(lock.describe): \(reason)")
             case .cancelled:
@@ -94,26 +101,28 @@ extension LeaderElector {
         }
     }
 
-    /// Tries to renew every retryPeriod; a wake-up past the deadline (a paused process, a clock jump)
-    /// ends leadership before any lock call.
+    /// Renews every renewInterval (retryPeriod when none is set) after a success and every retryPeriod
+    /// after a failure, each measured from the end of the attempt; a wake-up past the deadline (a
+    /// paused process, a clock jump) ends leadership before any lock call.
     func renewLoop() async -> LeadershipEnd {
-        var next = (lastRenewal ?? time.now()) + config.retryPeriod
+        var next = (lastRenewal ?? time.now()) + config.renewPeriod
         while true {
             do { try await time.sleep(until: next) } catch { return .cancelled }
-            if renewalOverdue() { return .renewDeadline }
-            let attempt = await tryAcquireOrRenew(renewing: true)
+            if renewalOverdue() { return .renewDeadline(reason: overdueReason()) }
+            let attempt = await shieldedAttempt(renewing: true)
             reportTransition()
             if Task.isCancelled { return .cancelled }
             switch attempt {
             case .succeeded:
                 logger.trace("successfully renewed lease \(lock.describe)")
+                next = time.now() + config.renewPeriod
             case .notOurs(let reason):
                 return .notOurs(reason)
             case .failed:
-                if renewalOverdue() { return .renewDeadline }
+                if renewalOverdue() { return .renewDeadline(reason: overdueReason()) }
                 logger.debug("failed to renew lease \(lock.describe), retrying")
+                next = time.now() + config.retryPeriod
             }
-            next = time.now() + config.retryPeriod
         }
     }
 
@@ -123,8 +132,18 @@ extension LeaderElector {
         while true {
             let deadline = (lastRenewal ?? time.now()) + config.renewDeadline
             do { try await time.sleep(until: deadline) } catch { return .cancelled }
-            if renewalOverdue() { return .renewDeadline }
+            if renewalOverdue() {
+                let reason = overdueReason()
+                cancelAttemptInFlight()
+                return .renewDeadline(reason: reason)
+            }
         }
+    }
+
+    /// Why no renewal succeeded in time, said once in the line that ends the term.
+    func overdueReason() -> String {
+        if attemptInFlight != nil { return "a renewal was still waiting for the lock" }
+        return lastFailure ?? "no renewal was attempted in time (a paused process or a clock jump)"
     }
 
     func renewalOverdue() -> Bool {

@@ -25,8 +25,13 @@ public import ServiceLifecycle
 ///
 /// Run it as a swift-service-lifecycle `Service`: nothing starts before `run()`, and graceful shutdown
 /// or cancellation ends it (releasing the lease when leading and `releaseOnCancel` is set).
-/// Lock implementations should honour task cancellation: a renewal that outlives `renewDeadline` is
-/// cancelled.
+/// Graceful shutdown stops the election between lock calls, never inside one: a write cancelled in
+/// flight may still land, and would leave the lease held by a process that is gone. Cancelling the
+/// task that runs `run()` does cancel a call in flight, and so does the renew deadline (a renewal
+/// that outlives `renewDeadline`), so lock implementations should honour task cancellation and end
+/// every call within a timeout of their own. A write that failed without a clear answer (a timeout,
+/// a cancellation) counts as in doubt: the next read that names us is taken as ours (as client-go),
+/// and if run() ends first, the lock is read once more and released when it names us.
 public actor LeaderElector: Service {
     /// The election's timings and name.
     public let config: LeaderElectionConfig
@@ -54,6 +59,14 @@ public actor LeaderElector: Service {
     /// When we last wrote the record successfully; the renew deadline counts from here.
     var lastRenewal: Duration?
     var running = false
+    /// Why the last attempt failed, for the line that ends a term at the renew deadline.
+    var lastFailure: String?
+    /// Whether a write failed in a way that may have landed, and no read has shown the lock since.
+    var writeInDoubt = false
+    /// The odd leaseDurationSeconds last warned about, so each is reported once.
+    var warnedLeaseSeconds: Int?
+    /// The lock attempt under way, which only the renew deadline or a cancelled `run()` may cancel.
+    var attemptInFlight: Task<Attempt, Never>?
     /// Whether the current run() already reported onStoppedLeading for leadership that ended with it.
     var stoppedAtExit = false
     var notifications: AsyncStream<Notification>.Continuation?
@@ -105,7 +118,20 @@ public actor LeaderElector: Service {
         // Unstructured so that cancelling run() cannot drop a notification; awaited below, so it
         // never outlives run().
         let delivery = Task { [callbacks] in await Notification.deliver(stream, to: callbacks) }
-        await cancelWhenGracefulShutdown { await self.elect() }
+        // Awaited below, so it never outlives run(). Graceful shutdown cancels it at once (the handler
+        // runs inside the trigger), which stops the election loop but not an attempt in flight;
+        // cancelling run() itself cancels both.
+        let election = Task { await self.elect() }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await election.value
+            } onGracefulShutdown: {
+                election.cancel()
+            }
+        } onCancel: {
+            election.cancel()
+            Task { await self.cancelAttemptInFlight() }
+        }
         // As client-go's deferred OnStoppedLeading: also when run() ends without leading.
         if !stoppedAtExit { notify(.stoppedLeading) }
         continuation.finish()

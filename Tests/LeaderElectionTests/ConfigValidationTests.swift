@@ -8,6 +8,7 @@ import Testing
         var lease: Duration = .seconds(30)
         var renew: Duration = .seconds(15)
         var retry: Duration = .seconds(5)
+        var interval: Duration?
         /// nil when the configuration is valid.
         var error: String?
         var testDescription: String { name }
@@ -38,6 +39,22 @@ import Testing
         Case(
             name: "zero retry period", retry: .zero,
             error: "retryPeriod (0s) must be greater than zero: give a positive duration"),
+        Case(name: "renew interval of a third of the lease", interval: .seconds(10)),
+        Case(name: "renew interval just under the renew deadline", interval: .milliseconds(14999)),
+        Case(
+            name: "renew interval equal to the renew deadline", interval: .seconds(15),
+            error: "renewInterval (15s) must be shorter than renewDeadline (15s), or the leader gives up before it "
+                + "renews: lower renewInterval or raise renewDeadline"),
+        Case(
+            name: "renew interval above the renew deadline", interval: .seconds(20),
+            error: "renewInterval (20s) must be shorter than renewDeadline (15s), or the leader gives up before it "
+                + "renews: lower renewInterval or raise renewDeadline"),
+        Case(
+            name: "zero renew interval", interval: .zero,
+            error: "renewInterval (0s) must be greater than zero: give a positive duration"),
+        Case(
+            name: "negative renew interval", interval: .milliseconds(-500),
+            error: "renewInterval (-0.5s) must be greater than zero: give a positive duration"),
         Case(
             name: "empty name", election: "",
             error: "election name must not be empty: give a name such as multi-cluster-leader-election"),
@@ -47,7 +64,8 @@ import Testing
     func validatesAsClientGo(_ test: Case) {
         do {
             let config = try LeaderElectionConfig(
-                name: test.election, leaseDuration: test.lease, renewDeadline: test.renew, retryPeriod: test.retry)
+                name: test.election, leaseDuration: test.lease, renewDeadline: test.renew, retryPeriod: test.retry,
+                renewInterval: test.interval)
             #expect(test.error == nil, "accepted \(config)")
         } catch {
             #expect(error.description == test.error)
@@ -60,7 +78,9 @@ import Testing
         #expect(config.leaseDuration == .seconds(30))
         #expect(config.renewDeadline == .seconds(15))
         #expect(config.retryPeriod == .seconds(5))
+        #expect(config.renewInterval == nil, "renew every retryPeriod, as client-go")
         #expect(config.releaseOnCancel)
+        #expect(config.longestHonouredLease == .seconds(300))
     }
 
     @Test func errorCodeNamesTheRule() {
@@ -69,6 +89,13 @@ import Testing
             _ = try LeaderElectionConfig(leaseDuration: .seconds(1))
         } catch {
             #expect(error.code == .leaseNotLongerThanRenewDeadline)
+        }
+        do {
+            _ = try LeaderElectionConfig(renewInterval: .seconds(15))
+            Issue.record("accepted a renewInterval equal to renewDeadline")
+        } catch {
+            #expect(error.code == .renewIntervalNotShorterThanRenewDeadline)
+            #expect(error.code.description == "renewInterval not shorter than renewDeadline")
         }
     }
 }

@@ -29,4 +29,22 @@ import Testing
             try LeaderElectionRecord(jsonBytes: Array(#"{"holderIdentity":"a","leaseDurationSeconds":1,"acquireTime":"yesterday","renewTime":null,"leaderTransitions":0}"#.utf8))
         }
     }
+
+    /// Identities with quotes, escapes, controls, line breaks and any Unicode survive the stored bytes
+    /// exactly, scalar for scalar (not merely as canonically equal strings).
+    @Test(arguments: [
+        "quote \" and backslash \\ and slash /", "line\nbreak\r\ttab", "\u{0}\u{1F}\u{7F}",
+        "Ναπολέων 拿破仑 🚀👩‍👩‍👧", "e\u{301} is not \u{E9}", "\u{2028}\u{2029}\u{FEFF}", "</script>", "",
+    ])
+    func oddIdentitiesRoundTripExactly(identity: String) throws {
+        let record = LeaderElectionRecord(
+            holderIdentity: identity, leaseDurationSeconds: 30, acquireTime: Date(timeIntervalSince1970: 1_700_000_000),
+            renewTime: nil, leaderTransitions: 1)
+        let bytes = record.jsonBytes()
+        let decoded = try LeaderElectionRecord(jsonBytes: bytes)
+        #expect(Array(decoded.holderIdentity.unicodeScalars) == Array(identity.unicodeScalars))
+        #expect(decoded == record)
+        #expect(decoded.jsonBytes() == bytes, "re-encoding gives the same bytes, so compare-before-write holds")
+        #expect(!bytes.contains(UInt8(ascii: "\n")), "one line, whatever the identity")
+    }
 }
