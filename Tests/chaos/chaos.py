@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""The chaos run: several copies of leader-election and a gist-server on this machine, driven through a
+scripted sequence of faults (process, network, server, clock, contention), each repeated, with a fixed
+seed. Writes a Markdown report and a timeline picture, and with --assert-safety exits 1 when a safety
+property the store allows was broken or a leader did not come back.
+
+    python3 Tests/chaos/chaos.py --profile quick        # one pass of each fault, about 3-4 minutes
+    python3 Tests/chaos/chaos.py --profile full         # every fault repeated, about 20 minutes
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from chaoslib import analysis, report, timeline  # noqa: E402
+from chaoslib.processes import LOCK_FILE, parse_line, wait_until  # noqa: E402
+from chaoslib.run import Run  # noqa: E402
+from chaoslib.scenarios import FAKETIME_LIB, KINDS  # noqa: E402
+from chaoslib.timings import Timings  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PROFILES = {
+    # copies, repetitions of each kind, contention rounds per pass, seconds per picture row
+    "quick": {"copies": 3, "repetitions": 1, "contention": 2, "panel": 90},
+    "full": {"copies": 4, "repetitions": 5, "contention": 3, "panel": 120},
+}
+
+
+def log(message):
+    print(f"chaos: {message}", flush=True)
+
+
+def machine():
+    load = os.getloadavg()
+    return (f"{platform.node()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
+            f"load {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f} at the start")
+
+
+def clock_probe(run):
+    """What libfaketime's default mode (monotonic clock faked too) does to the app: run one copy in that
+    mode against a gist of its own, free lease, and see whether it ever takes the lease."""
+    if not Path(FAKETIME_LIB).exists():
+        return ["libfaketime is not installed: no clock probe."]
+    status, gist = run.server.call("POST", "/gists", {"public": False, "files": {"probe.txt": {"content": "probe"}}})
+    if status != 201:
+        return [f"could not create the probe's gist ({status})."]
+    lines = []
+    for mode, env in (("default mode (monotonic faked)", {"FAKETIME": "+5m"}),
+                      ("FAKETIME_DONT_FAKE_MONOTONIC=1", {"FAKETIME": "+5m", "FAKETIME_DONT_FAKE_MONOTONIC": "1"})):
+        command = ["env", run.leader_election_bin, "run", "--id", "probe", "--gist", gist["id"], "--election", f"probe{len(lines)}",
+                   "--github-api-url", f"http://{run.server.host}:{run.server.port}", *run.timings.args(),
+                   "--log-format", "json"]
+        environment = dict(os.environ, LEADER_ELECTION_GITHUB_API_TOKEN=run.server.token, LD_PRELOAD=FAKETIME_LIB, **env)
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment)
+        time.sleep(run.timings.lease + 2)
+        process.send_signal(signal.SIGKILL)
+        output = process.communicate()[1].decode(errors="replace").splitlines()
+        events = [parse_line("probe", 0, line) for line in output]
+        acquired = any(e.kind == "acquired" for e in events)
+        last = events[-1].text if events else "(no output)"
+        lines.append(f"- {mode}: {'took the free lease' if acquired else 'never took the free lease'} within "
+                     f"{run.timings.lease + 2:g}s; {len(events)} log lines, the last: `{last[:140]}`")
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="quick")
+    parser.add_argument("--seed", type=int, default=int(os.environ.get("CHAOS_SEED", "1")))
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "out" / "chaos")
+    parser.add_argument("--bin-dir", type=Path, default=Path(os.environ.get("BIN_DIR", REPO_ROOT / ".build" / "debug")))
+    parser.add_argument("--copies", type=int)
+    parser.add_argument("--repetitions", type=int)
+    parser.add_argument("--kinds", help="comma-separated fault kinds to run (default: all): " + ", ".join(KINDS))
+    parser.add_argument("--assert-safety", action="store_true",
+                        help="exit 1 if terms were shared, two copies led longer than --safety-bound, "
+                             "a leader did not come back, or the gist lost data")
+    parser.add_argument("--safety-bound", type=float, default=1.0,
+                        help="longest tolerated stretch of double leadership, in seconds (default 1.0)")
+    parser.add_argument("--require-increasing-terms", action="store_true",
+                        help="with --assert-safety, also fail when a new leader's term is not higher than the last")
+    args = parser.parse_args()
+    profile = PROFILES[args.profile]
+    copies = args.copies or profile["copies"]
+    repetitions = args.repetitions or profile["repetitions"]
+    kinds = args.kinds.split(",") if args.kinds else list(KINDS)
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        parser.error(f"unknown fault kinds {unknown}; choose from {', '.join(KINDS)}")
+    bins = {name: str(args.bin_dir / name) for name in ("leader-election", "gist-server")}
+    for path in bins.values():
+        if not os.access(path, os.X_OK):
+            parser.error(f"{path} is missing: build first (./cicd.sh build-local) or give --bin-dir")
+
+    workdir = args.out / args.profile
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    timings = Timings()
+    started_at = datetime.datetime.now(datetime.timezone.utc)
+    meta = {"profile": args.profile, "seed": args.seed, "machine": machine(),
+            "command": "make chaos" if args.profile == "full" else "./cicd.sh chaos_quick (part of make test)",
+            "date": started_at.strftime("%Y-%m-%d %H:%M UTC")}
+    run = Run(workdir, bins, timings, copies, args.seed, log)
+    interrupted = []
+
+    def stop(signum, _frame):
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        run.server.start()
+        log(f"gist-server {run.server.url}, gist {run.server.gist_id}; {timings.describe()}")
+        run.server.call("PATCH", f"/gists/{run.server.gist_id}",
+                        {"files": {"notes.txt": {"content": "not the lock: must never change\n"}}})
+        original = {k: v for k, v in run.server.files().items() if k != LOCK_FILE}
+        probe = clock_probe(run) if "clock-skew" in kinds else []
+        run.start_all()
+        sequence = []
+        for rep in range(repetitions):
+            order = list(kinds)
+            if rep > 0:
+                run.rng.shuffle(order)
+            for kind in order:
+                rounds = profile["contention"] if kind == "contention" else 1
+                sequence.extend((kind, rep * rounds + r) for r in range(rounds))
+        for number, (kind, rep) in enumerate(sequence, 1):
+            KINDS[kind](run, rep)
+            fault = run.faults[-1]
+            log(f"[{number}/{len(sequence)}] {kind} {fault.variant} -> leader {run.leader() or 'none'} "
+                f"after {fault.end - fault.start:.1f}s{'' if fault.recovered else ' (NO LEADER)'}")
+        run.steady()
+    except KeyboardInterrupt:
+        log("interrupted: stopping every process")
+    finally:
+        run.stop_all(signal.SIGTERM)
+        run_end = run.now()
+        final_files = None
+        if run.server.process and run.server.process.poll() is None:
+            run.server.clear_faults()
+            final_files = run.server.files()
+        run.server.stop()
+        run.network.teardown()
+    if interrupted or not run.faults:
+        return 130
+
+    meta.update(duration=run_end, copies=[c.name for c in run.copies],
+                network=(f"one network namespace per copy (veth pairs on a bridge); cuts drop every packet"
+                         if run.network.mode == "netns" else
+                         f"loopback; cuts are the server's per-client blackhole ({run.network.reason})"),
+                server_restarts=run.checks.get("server_restarts", []))
+    intervals = analysis.leadership_intervals(run.events, run_end)
+    kinds_summary, double = analysis.summarize(run.faults, intervals, timings)
+    history = analysis.history_checks(run.server.state, run.server.gist_id, original)
+    if final_files is not None:
+        history["other_files_touched"] += [("final", n) for n, c in original.items() if final_files.get(n) != c]
+    log_terms = analysis.term_checks(intervals)
+    gaps = analysis.leaderless(intervals, 0, run_end)
+    meta["extra_sections"] = [("libfaketime and the monotonic clock", [
+        "The clock-skew fault runs its copy with `FAKETIME_DONT_FAKE_MONOTONIC=1`, so only the wall clock "
+        "(CLOCK_REALTIME: the record's acquireTime/renewTime and the log timestamps) is skewed. It checks that "
+        "the election ignores wall time, as it claims. In libfaketime's default mode CLOCK_MONOTONIC is faked "
+        "too; the probe below shows what that does to the app:", *probe])] if probe else []
+    picture = workdir / "timeline.png"
+    report_path = workdir / "report.md"
+    timeline.draw(picture, [c.name for c in run.copies], intervals, run.faults, double, gaps, run_end, profile["panel"])
+    report.write(report_path, meta, kinds_summary, run.faults, intervals, double, history, log_terms, run.events,
+                 timings, picture, args.safety_bound)
+
+    problems = []
+    long_double = [(s, e, n) for s, e, n in double if e - s > args.safety_bound]
+    if long_double:
+        problems.append(f"{len(long_double)} stretches of double leadership longer than {args.safety_bound:g}s "
+                        f"(longest {max(e - s for s, e, _ in long_double):.2f}s)")
+    if log_terms[0]:
+        problems.append(f"terms led by two copies: {log_terms[0]}")
+    if log_terms[1] and args.require_increasing_terms:
+        problems.append(f"{len(log_terms[1])} changes of leader without a higher term")
+    elif log_terms[1]:
+        log(f"finding: {len(log_terms[1])} changes of leader without a higher term (see the report)")
+    if any(run.checks.get("paused_writes", [])):
+        problems.append("a paused leader's write replaced the new leader's record after SIGCONT")
+    unrecovered = [f"{f.kind}#{f.rep}" for f in run.faults if not f.recovered]
+    if unrecovered:
+        problems.append(f"no leader came back after {', '.join(unrecovered)}")
+    if not history["final_parses"]:
+        problems.append("the lock file does not parse after the run")
+    if history["other_files_touched"]:
+        problems.append(f"files other than the lock changed: {history['other_files_touched'][:3]}")
+    if any(not r["kept"] for r in meta["server_restarts"]):
+        problems.append("a server restart lost data")
+    for line in open(report_path).read().split("\n## Safety\n")[0].splitlines()[-(len(kinds_summary) + 2):]:
+        print(line)
+    log(f"report:   {report_path}")
+    log(f"timeline: {picture}")
+    log(f"logs:     {workdir}")
+    if args.assert_safety and problems:
+        for problem in problems:
+            log(f"FAILED: {problem}")
+        return 1
+    for problem in problems:
+        log(f"finding: {problem}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""One chaos run: the network, the server, the copies, every event on one clock, and the helpers the
+fault scenarios use to wait for a leader and to bring everything back to a steady state."""
+
+import random
+import secrets
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+
+from .network import Network
+from .processes import Copy, Event, GistServer, wait_until
+
+NAMES = ["napoleon", "stalin", "cleopatra", "josephine", "caesar", "elizabeth"]
+
+
+@dataclass
+class FaultRecord:
+    """One injected fault: when it began, when it was healed, when the run moved on, and what to expect."""
+
+    kind: str
+    rep: int
+    start: float
+    heal: float = 0.0
+    end: float = 0.0
+    variant: str = ""
+    target: str = ""
+    bound: float = 0.0        # leaderless seconds the algorithm allows within this fault's window
+    expect_leader_kept: bool = False  # no leaderless time is expected at all
+    recovered: bool = True
+    notes: list = field(default_factory=list)
+
+
+class Run:
+    def __init__(self, workdir, bins, timings, copies, seed, log):
+        self.workdir = workdir
+        self.timings = timings
+        self.log = log
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.leader_election_bin = bins["leader-election"]
+        self._t0 = time.monotonic()
+        self._lock = threading.Lock()
+        self.events: list[Event] = []
+        self.leading: dict[str, int | None] = {}  # copy -> term while it believes it leads
+        self.frozen: set[str] = set()
+        self.faults: list[FaultRecord] = []
+        self.checks: dict = {}
+        tokens = ["chaos-" + secrets.token_hex(8) for _ in range(copies + 1)]
+        self.network = Network(copies, log)
+        self.network.blackhole = self._blackhole
+        self.server = GistServer(bins["gist-server"], workdir, self.network.server_host, tokens, log)
+        self.copies = [Copy(NAMES[i], i, tokens[i + 1], f"token-{i + 2}", self) for i in range(copies)]
+        self.by_name = {copy.name: copy for copy in self.copies}
+
+    def now(self):
+        return time.monotonic() - self._t0
+
+    def record(self, event: Event):
+        with self._lock:
+            self.events.append(event)
+            if event.kind == "acquired":
+                self.leading[event.copy] = event.term
+            elif event.kind in ("lost", "exit"):
+                self.leading.pop(event.copy, None)
+            elif event.kind == "signal" and event.text == "SIGKILL":
+                self.leading.pop(event.copy, None)
+
+    def _blackhole(self, index, cut):
+        if cut:
+            self.server.fault(token=self.copies[index].label, blackhole="hold", latencyMs=60_000)
+        else:
+            self.server.clear_faults()
+
+    # -- what the copies believe now
+
+    def leaders(self):
+        """Copies that believe they lead and can act (not paused)."""
+        with self._lock:
+            return [name for name in self.leading if name not in self.frozen]
+
+    def leader(self):
+        current = self.leaders()
+        return current[0] if len(current) == 1 else None
+
+    def term_of(self, name):
+        with self._lock:
+            return self.leading.get(name)
+
+    def wait_leader(self, timeout, other_than=None, stable=0.0):
+        """Waits until exactly one active copy leads (not `other_than`) for `stable` seconds; its name or None."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            name = self.leader()
+            if name and name != other_than:
+                if stable <= 0:
+                    return name
+                held_until = time.monotonic() + stable
+                while time.monotonic() < held_until and self.leader() == name:
+                    time.sleep(0.05)
+                if self.leader() == name:
+                    return name
+            time.sleep(0.05)
+        return None
+
+    def sleep(self, seconds):
+        time.sleep(max(0.0, seconds))
+
+    # -- faults and steady state
+
+    def send(self, name, sig):
+        copy = self.by_name[name]
+        if sig == signal.SIGSTOP:
+            with self._lock:
+                self.frozen.add(name)
+        copy.send(sig)
+        if sig == signal.SIGCONT:
+            with self._lock:
+                self.frozen.discard(name)
+
+    def steady(self):
+        """Heals everything, starts any copy that is not running, and waits for a settled leader."""
+        self.server.clear_faults()
+        if self.network.mode == "netns":
+            for copy in self.copies:
+                self.network.heal(copy.index)
+        for copy in self.copies:
+            if copy.name in self.frozen:
+                self.send(copy.name, signal.SIGCONT)
+            if not copy.running or copy.env:
+                copy.stop()
+                copy.start()
+        leader = self.wait_leader(self.timings.crash_bound * 3 + 10, stable=self.timings.retry * 3)
+        if leader is None:
+            self.log("no leader after bringing every copy back; going on")
+        # Followers need one look at the fresh record before the next fault.
+        self.sleep(self.timings.poll)
+        return leader
+
+    def begin(self, kind, rep, **fields):
+        record = FaultRecord(kind=kind, rep=rep, start=self.now(), **fields)
+        self.faults.append(record)
+        return record
+
+    def finish(self, record: FaultRecord, wait=True, other_than=None):
+        """Marks the heal, waits for a leader (at most three times the bound plus slack), ends the window."""
+        if not record.heal:
+            record.heal = self.now()
+        if wait:
+            timeout = max(record.bound, self.timings.crash_bound) * 3 + 10
+            record.recovered = self.wait_leader(timeout, other_than=other_than, stable=self.timings.retry * 2) is not None
+            if not record.recovered:
+                record.notes.append(f"no leader within {timeout:.0f}s of the heal")
+        record.end = self.now()
+        return record
+
+    def start_all(self):
+        for copy in self.copies:
+            copy.start()
+
+    def stop_all(self, sig=signal.SIGTERM):
+        threads = [threading.Thread(target=copy.stop, args=(sig,)) for copy in self.copies]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def wait_events(self, predicate, timeout):
+        """Waits until an event matching `predicate` was recorded; returns it or None."""
+        def find():
+            with self._lock:
+                return next((e for e in reversed(self.events) if predicate(e)), None)
+        return wait_until(find, timeout)

@@ -1,0 +1,335 @@
+"""The fault kinds of the chaos run. Each starts from a steady state (one settled leader), injects one
+fault, heals it, and records the window with the leaderless time the algorithm allows for it."""
+
+import json
+import signal
+
+from .processes import LOCK_FILE
+
+FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
+
+def _leader(run):
+    return run.steady()
+
+
+def _overwrites_by(run, name, after_version):
+    """Revisions after `after_version` in which `name` replaced a record that named another holder: the
+    writes of a copy that had lost the lease (read from the server's state file)."""
+    state = json.loads(run.server.state.read_text())
+    revisions = next(g for g in state["gists"] if g["id"] == run.server.gist_id)["revisions"]
+    versions = [r["version"] for r in revisions]
+    start = versions.index(after_version) if after_version in versions else len(revisions)
+    holders = []
+    for revision in revisions[start:]:
+        try:
+            holders.append(json.loads(revision["files"].get(LOCK_FILE) or "")["holderIdentity"])
+        except (ValueError, KeyError, TypeError):
+            holders.append(None)
+    return sum(1 for before, after in zip(holders, holders[1:]) if after == name and before not in (name, "", None))
+
+
+def _others(run, name):
+    return [copy.name for copy in run.copies if copy.name != name]
+
+
+# -- process faults
+
+def kill_leader(run, rep):
+    t = run.timings
+    leader = _leader(run)
+    record = run.begin("kill-leader", rep, target=leader, bound=t.crash_bound)
+    run.by_name[leader].stop(signal.SIGKILL)
+    run.finish(record, other_than=leader)
+
+
+def stop_leader(run, rep):
+    """SIGSTOP for longer than the lease, then SIGCONT: the paused leader must stand down before it acts."""
+    t = run.timings
+    leader = _leader(run)
+    pause = t.lease + run.rng.uniform(1.0, 3.0)
+    record = run.begin("stop-leader", rep, target=leader, bound=t.crash_bound, variant=f"paused {pause:.1f}s")
+    run.send(leader, signal.SIGSTOP)
+    run.wait_leader(pause, other_than=leader)
+    run.sleep(pause - (run.now() - record.start))
+    version = run.server.gist()["history"][0]["version"]
+    resumed = run.now()
+    run.send(leader, signal.SIGCONT)
+    lost = run.wait_events(lambda e: e.copy == leader and e.kind == "lost" and e.t >= resumed, t.renew + 5)
+    if lost is None:
+        record.notes.append(f"{leader} did not stand down within {t.renew + 5:.0f}s of SIGCONT")
+    else:
+        run.sleep(0.5)
+        stale = _overwrites_by(run, leader, after_version=version)
+        record.notes.append(f"{leader} stood down {lost.t - resumed:.3f}s after SIGCONT ({lost.text.split(': ', 1)[-1]}); "
+                            f"its writes that replaced another holder's record after SIGCONT: {stale}")
+        run.checks.setdefault("paused_writes", []).append(stale)
+    run.finish(record)
+
+
+def term_leader(run, rep):
+    t = run.timings
+    leader = _leader(run)
+    record = run.begin("term-leader", rep, target=leader, bound=t.graceful_bound)
+    run.by_name[leader].stop(signal.SIGTERM)
+    run.finish(record, other_than=leader)
+
+
+def restart_copy(run, rep):
+    """A crashed leader comes straight back with the same identity: it finds its own record and renews it."""
+    t = run.timings
+    leader = _leader(run)
+    record = run.begin("restart-same-id", rep, target=leader, bound=t.crash_bound)
+    copy = run.by_name[leader]
+    copy.stop(signal.SIGKILL)
+    copy.start()
+    run.finish(record)
+
+
+# -- network faults
+
+def partition_leader(run, rep):
+    t = run.timings
+    leader = _leader(run)
+    cut = t.lease + run.rng.uniform(2.0, 4.0)
+    record = run.begin("partition-leader", rep, target=leader, bound=t.crash_bound, variant=f"cut {cut:.1f}s")
+    index = run.by_name[leader].index
+    run.network.cut(index)
+    run.sleep(cut)
+    run.network.heal(index)
+    run.finish(record)
+
+
+def partition_followers(run, rep):
+    """The reverse: only the leader still reaches the server. It must keep leading."""
+    t = run.timings
+    leader = _leader(run)
+    cut = t.lease + run.rng.uniform(2.0, 4.0)
+    record = run.begin("partition-followers", rep, target=",".join(_others(run, leader)), bound=0.0,
+                       expect_leader_kept=True, variant=f"cut {cut:.1f}s")
+    indexes = [run.by_name[name].index for name in _others(run, leader)]
+    if run.network.mode == "netns":
+        for index in indexes:
+            run.network.cut(index)
+    else:
+        for name in _others(run, leader):
+            run.server.fault(token=run.by_name[name].label, blackhole="hold", latencyMs=60_000)
+    run.sleep(cut)
+    if run.network.mode == "netns":
+        for index in indexes:
+            run.network.heal(index)
+    else:
+        run.server.clear_faults()
+    run.finish(record)
+
+
+# -- server faults
+
+def latency(run, rep):
+    """Every request slowed; below (renew deadline - retry) / 3 per request the leader must keep its lease."""
+    t = run.timings
+    _leader(run)
+    tolerable = (t.renew - t.retry) / 3
+    delay = [0.25, 0.5, 0.8][rep % 3] * tolerable
+    duration = t.lease * 2
+    record = run.begin("latency", rep, bound=0.0, expect_leader_kept=True, variant=f"{delay * 1000:.0f}ms per request")
+    run.server.fault(latencyMs=int(delay * 1000))
+    run.sleep(duration)
+    run.server.clear_faults()
+    run.finish(record)
+
+
+def slow_write_late_apply(run, rep):
+    """The leader's writes are delayed past its timeout and its renew deadline, then land anyway."""
+    t = run.timings
+    leader = _leader(run)
+    delay = t.lease + t.poll + 1.0
+    duration = t.lease + 1.0
+    record = run.begin("slow-write-late-apply", rep, target=leader, bound=duration + t.crash_bound,
+                       variant=f"leader's PATCH held {delay:.1f}s, then applied")
+    run.server.fault(token=run.by_name[leader].label, methods=["PATCH"], latencyMs=int(delay * 1000))
+    run.sleep(duration)
+    run.server.clear_faults()
+    # Let the held writes land inside the window.
+    run.sleep(delay)
+    run.finish(record)
+
+
+def slow_write_late_answer(run, rep):
+    """The leader's writes land at once, but the answers come after its request timeout."""
+    t = run.timings
+    leader = _leader(run)
+    duration = t.lease + 1.0
+    record = run.begin("slow-write-late-answer", rep, target=leader, bound=duration + t.crash_bound,
+                       variant=f"leader's PATCH applied, answered after {t.request_timeout + 1:.1f}s")
+    run.server.fault(token=run.by_name[leader].label, methods=["PATCH"], responseDelayMs=int((t.request_timeout + 1) * 1000))
+    run.sleep(duration)
+    run.server.clear_faults()
+    run.finish(record)
+
+
+def server_errors(run, rep):
+    t = run.timings
+    _leader(run)
+    status = [503, 500, 502][rep % 3]
+    burst = [t.renew * 0.5, t.renew + 1.0][rep % 2]
+    record = run.begin("5xx-burst", rep, bound=burst + t.crash_bound, variant=f"{status} on every request for {burst:.1f}s")
+    run.server.fault(status=status)
+    run.sleep(burst)
+    run.server.clear_faults()
+    run.finish(record)
+
+
+def rate_limited(run, rep):
+    """Secondary rate-limit answers with Retry-After; the client must hold back, then resume."""
+    t = run.timings
+    _leader(run)
+    status = [403, 429][rep % 2]
+    retry_after = [1, 2, 4][rep % 3]
+    record = run.begin("rate-limit", rep, bound=retry_after + 1 + t.crash_bound,
+                       variant=f"{status}, Retry-After {retry_after}s, for 1s")
+    run.server.fault(status=status, retryAfter=retry_after)
+    run.sleep(1.0)
+    run.server.clear_faults()
+    run.sleep(retry_after)
+    run.finish(record)
+
+
+def stale_reads(run, rep):
+    """A replica frozen at the current version answers reads: for everyone, or for one follower only."""
+    t = run.timings
+    leader = _leader(run)
+    version = run.server.gist()["history"][0]["version"]
+    duration = t.lease + 2.0
+    follower = run.rng.choice(_others(run, leader))
+    everyone = rep % 2 == 0
+    record = run.begin("stale-reads", rep, target="all" if everyone else follower, bound=duration + t.crash_bound,
+                       variant=f"reads frozen for {duration:.1f}s ({'every copy' if everyone else 'one follower'})")
+    if everyone:
+        run.server.fault(serveVersion=version)
+    else:
+        run.server.fault(serveVersion=version, token=run.by_name[follower].label)
+    run.sleep(duration)
+    run.server.clear_faults()
+    run.finish(record)
+
+
+def server_restart(run, rep):
+    """The server dies (SIGKILL or SIGTERM) and comes back on its state file; nothing may be lost."""
+    t = run.timings
+    _leader(run)
+    sig = [signal.SIGKILL, signal.SIGTERM][rep % 2]
+    before = run.server.gist()
+    record = run.begin("server-restart", rep, bound=1.0 + t.crash_bound, variant=f"{signal.Signals(sig).name}, down 1s")
+    run.server.stop(sig)
+    run.sleep(1.0)
+    run.server.start()
+    after = run.server.gist()
+    kept = after is not None and len(after["history"]) >= len(before["history"]) and all(
+        after["files"].get(name, {}).get("content") == file["content"]
+        for name, file in before["files"].items() if name != LOCK_FILE)
+    run.checks.setdefault("server_restarts", []).append({
+        "signal": signal.Signals(sig).name, "kept": kept,
+        "versions_before": len(before["history"]), "versions_after": len(after["history"]) if after else 0})
+    record.notes.append(f"gist {'kept' if kept else 'LOST'}: {len(before['history'])} versions before, "
+                        f"{len(after['history']) if after else 0} after")
+    run.finish(record)
+
+
+def corrupt_lock(run, rep):
+    """The lock file's content is replaced behind the copies' backs: cut in half, or not JSON at all."""
+    t = run.timings
+    _leader(run)
+    content = run.server.files()[LOCK_FILE]
+    truncated = rep % 2 == 0
+    bad = content[: len(content) // 2] if truncated else "<html><body>502 Bad Gateway</body></html>\n"
+    record = run.begin("corrupt-lock", rep, bound=t.lease + t.crash_bound,
+                       variant="truncated record" if truncated else "HTML instead of JSON")
+    run.server.replace_file(LOCK_FILE, bad)
+    run.finish(record)
+
+
+# -- clock faults
+
+def clock_skew(run, rep):
+    """One follower's wall clock is minutes off (libfaketime, monotonic clock untouched): it must not steal
+    the live leader's lease, and once it leads and is cut off, it must stand down in time."""
+    t = run.timings
+    leader = _leader(run)
+    skewed = run.rng.choice(_others(run, leader))
+    offset = ["+5m", "-5m", "+10m", "-10m"][rep % 4]
+    env = {"LD_PRELOAD": FAKETIME_LIB, "FAKETIME": offset, "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+    record = run.begin("clock-skew", rep, target=skewed, bound=t.crash_bound, variant=f"wall clock {offset}")
+    copy = run.by_name[skewed]
+    copy.stop()
+    copy.start(extra_env=env)
+    watch_from = run.now()
+    run.sleep(t.lease * 2)
+    steals = [e for e in run.events if e.kind == "acquired" and e.t >= watch_from]
+    record.notes.append(f"{len(steals)} takeovers while {leader} was alive ({offset} on {skewed})")
+    # Make the skewed copy the leader: release the lease from everyone else, one by one.
+    for other in _others(run, skewed):
+        if run.leader() == skewed:
+            break
+        run.by_name[other].stop(signal.SIGTERM)
+        run.wait_leader(t.crash_bound + 2)
+    if run.leader() == skewed:
+        for other in _others(run, skewed):
+            if not run.by_name[other].running:
+                run.by_name[other].start()
+        run.sleep(t.poll * 2)
+        cut_at = run.now()
+        run.network.cut(copy.index)
+        lost = run.wait_events(lambda e: e.copy == skewed and e.kind == "lost" and e.t >= cut_at, t.lease * 2)
+        taken = run.wait_events(lambda e: e.copy != skewed and e.kind == "acquired" and e.t >= cut_at, t.crash_bound * 2)
+        if lost and taken:
+            record.notes.append(f"cut off while leading: stood down {lost.t - cut_at:.2f}s after the cut, "
+                                f"{taken.t - lost.t:.2f}s before {taken.copy} took over")
+        run.network.heal(copy.index)
+    else:
+        record.notes.append(f"{skewed} never became leader to test standing down")
+    run.finish(record)
+
+
+# -- contention
+
+def contention(run, rep):
+    """Every copy starts at the same instant against a released lease, with latency between read and write."""
+    t = run.timings
+    _leader(run)
+    run.stop_all(signal.SIGTERM)
+    delay = [0.3, 0.6][rep % 2]
+    record = run.begin("contention", rep, bound=t.crash_bound + 2.0, variant=f"{delay * 1000:.0f}ms on every PATCH")
+    run.server.fault(methods=["PATCH"], latencyMs=int(delay * 1000))
+    run.start_all()
+    run.wait_leader(t.crash_bound * 2 + 5, stable=t.lease)
+    run.server.clear_faults()
+    run.finish(record)
+
+
+KINDS = {
+    "kill-leader": kill_leader,
+    "stop-leader": stop_leader,
+    "term-leader": term_leader,
+    "restart-same-id": restart_copy,
+    "partition-leader": partition_leader,
+    "partition-followers": partition_followers,
+    "latency": latency,
+    "slow-write-late-apply": slow_write_late_apply,
+    "slow-write-late-answer": slow_write_late_answer,
+    "5xx-burst": server_errors,
+    "rate-limit": rate_limited,
+    "stale-reads": stale_reads,
+    "server-restart": server_restart,
+    "corrupt-lock": corrupt_lock,
+    "clock-skew": clock_skew,
+    "contention": contention,
+}
+
+CATEGORY = {
+    "kill-leader": "process", "stop-leader": "process", "term-leader": "process", "restart-same-id": "process",
+    "partition-leader": "network", "partition-followers": "network",
+    "latency": "server", "slow-write-late-apply": "server", "slow-write-late-answer": "server",
+    "5xx-burst": "server", "rate-limit": "server", "stale-reads": "server", "server-restart": "server",
+    "corrupt-lock": "server", "clock-skew": "clock", "contention": "contention",
+}
