@@ -8,7 +8,8 @@ import FoundationNetworking
 ///
 /// HTTP caching is off (GitHub sends `Cache-Control: max-age=60`, and a cached read would show a dead
 /// leader alive), redirects are not followed, and every request has a timeout. After a rate-limit
-/// answer the client sends nothing until GitHub's deadline passes, throwing the same error instead.
+/// answer the client sends nothing until GitHub's deadline passes, throwing the same error at once
+/// instead (no network, no wait), so a caller that retries on a timer costs nothing meanwhile.
 public actor GistClient: CustomStringConvertible {
     /// The API root, such as `https://api.github.com`.
     public nonisolated let apiURL: URL
@@ -27,6 +28,9 @@ public actor GistClient: CustomStringConvertible {
     private var backoff: GitHubError?
     /// Rate-limit answers in a row, doubling the pause when GitHub names no deadline.
     private var limitsInARow = 0
+    /// Rate-limit answers received, and requests refused locally while one was in force.
+    private var limitedAnswers = 0
+    private var heldRequests = 0
 
     /// - Parameters:
     ///   - apiURL: the API root (`https://api.github.com`, or a local gist server).
@@ -75,6 +79,13 @@ public actor GistClient: CustomStringConvertible {
         return until
     }
 
+    /// Everything a metrics scrape wants to know about rate limits, in one call: the last headers
+    /// (`latest.remaining`, `latest.reset`), the hold (`retryAt`) and the running counts. Reading it
+    /// costs one hop onto the actor, which is never held across a request.
+    public var rateLimitSnapshot: RateLimitSnapshot {
+        RateLimitSnapshot(latest: rateLimit, retryAt: retryAt, limitedAnswers: limitedAnswers, heldRequests: heldRequests)
+    }
+
     /// Reads a gist; with `etag`, asks GitHub to answer 304 if nothing changed (a 304 does not count
     /// against the hourly limit).
     public func getGist(_ id: String, ifNoneMatch etag: String? = nil) async throws -> GistRead {
@@ -89,12 +100,18 @@ public actor GistClient: CustomStringConvertible {
     /// Replaces the content of the named files with a PATCH; every other file stays as it is.
     @discardableResult
     public func updateFiles(inGist id: String, _ files: [String: String]) async throws -> Gist {
+        try await updateFilesWithETag(inGist: id, files).gist
+    }
+
+    /// `updateFiles`, also returning the answer's ETag: the gist as it is after the write, which a
+    /// later conditional read can name in `If-None-Match` to get a free 304 while nothing changed.
+    public func updateFilesWithETag(inGist id: String, _ files: [String: String]) async throws -> (gist: Gist, etag: String?) {
         let url = gistURL(id)
         let summary = summary("PATCH", url, .gist(id))
         let body = try JSONEncoder().encode(GistWrite(description: nil, isPublic: nil, files: files))
         let (data, response) = try await send(summary, url: url, body: body, ifNoneMatch: nil)
         try expect(200, data, response, summary)
-        return try decode(data, response, summary)
+        return (try decode(data, response, summary), response.value(forHTTPHeaderField: "ETag"))
     }
 
     /// Creates a gist, secret unless `isPublic`, and returns it (its `id` is what `--gist` takes).
@@ -113,7 +130,10 @@ public actor GistClient: CustomStringConvertible {
         _ summary: RequestSummary, url: URL, body: Data?, ifNoneMatch: String?
     ) async throws -> (Data, HTTPURLResponse) {
         if let pending = backoff {
-            if let until = pending.retryAt, now() < until { throw pending }
+            if let until = pending.retryAt, now() < until {
+                heldRequests += 1
+                throw pending
+            }
             backoff = nil
         }
         var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout.timeInterval)
@@ -157,6 +177,7 @@ public actor GistClient: CustomStringConvertible {
         if error.code == .rateLimited {
             backoff = error
             limitsInARow += 1
+            limitedAnswers += 1
         }
         throw error
     }

@@ -8,6 +8,20 @@ public import Logging
 /// the bytes are still those observed) and confirms a takeover by reading back after `settleTime`:
 /// of two candidates that wrote at nearly the same moment, only the one whose bytes stayed leads.
 /// Other files in the gist are never touched, and the lock is never read through `raw_url`.
+///
+/// Requests, as `GistRequestBudget` counts them. Every read is conditional (`If-None-Match`) on the
+/// last answer kept, a 200 to a read or a PATCH; a 304 costs nothing against GitHub's hourly limit.
+/// - `get`: one GET; a 304 unless the gist changed since the answer kept.
+/// - `update` (a renewal or release): one GET (the compare; a 304 right after our own `get`), then
+///   one PATCH. A takeover adds the read-back: one GET after `settleTime`, a 304 unless someone wrote.
+/// - `create`: one GET, one PATCH, and the read-back GET.
+/// So a steady leader's renewal (`get` + `update`) costs 1 PATCH and two 304s, and a follower pays
+/// one counted GET per change of the content. The answer kept is dropped after any error or
+/// conflict (a write that failed may have landed), so the next read is a full one.
+///
+/// While a GitHub rate limit is in force every call fails at once with `GitHubError.rateLimited`,
+/// without touching the network (the client holds requests until the reset), and the limit is logged
+/// once, as a warning naming the reset time in UTC.
 public actor GistLock: ResourceLock {
     /// Written as `holderIdentity` when this copy takes the lease.
     public nonisolated let identity: String
@@ -21,7 +35,7 @@ public actor GistLock: ResourceLock {
     private let client: GistClient
     private let clock: any Clock<Duration>
     private let logger: Logger
-    /// The last 200 answer and its ETag, reused when GitHub answers 304.
+    /// The last 200 answer (to a GET, or to our own PATCH) and its ETag, reused when GitHub answers 304.
     private var cached: (etag: String, gist: Gist)?
     /// The rate-limit deadline already logged, so each limit is logged once.
     private var loggedRetryAt: Date?
@@ -94,7 +108,7 @@ public actor GistLock: ResourceLock {
     /// by reading back after the settle time.
     public func create(_ record: LeaderElectionRecord) async throws {
         if try await readLockFile() != nil {
-            throw ResourceLockError.conflict(
+            throw conflict(
                 "lock file \(fileName) appeared in gist \(gistID) before it could be created: another candidate was first")
         }
         let bytes = record.jsonBytes()
@@ -106,11 +120,11 @@ public actor GistLock: ResourceLock {
     /// (new non-empty holder) is confirmed by reading back after the settle time.
     public func update(_ record: LeaderElectionRecord, expecting observedRaw: [UInt8]) async throws {
         guard let current = try await readLockFile() else {
-            throw ResourceLockError.conflict(
+            throw conflict(
                 "lock file \(fileName) vanished from gist \(gistID) since it was read: someone deleted it")
         }
         guard current.raw == observedRaw else {
-            throw ResourceLockError.conflict(
+            throw conflict(
                 "lock file \(fileName) in gist \(gistID) changed since it was read: another candidate wrote it")
         }
         let bytes = record.jsonBytes()
@@ -155,9 +169,19 @@ public actor GistLock: ResourceLock {
         return LockFile(raw: file.contentBytes ?? [], truncated: file.truncated || file.content == nil)
     }
 
+    /// PATCHes the lock file and keeps the answer as the cached copy when it carries an ETag and shows
+    /// exactly our bytes, so the next reads are free 304s; otherwise the next read is a full one.
     private func write(_ bytes: [UInt8]) async throws {
         let content = String(decoding: bytes, as: UTF8.self)
-        _ = try await calling { try await $0.updateFiles(inGist: self.gistID, [self.fileName: content]) }
+        let (gist, etag) = try await calling {
+            try await $0.updateFilesWithETag(inGist: self.gistID, [self.fileName: content])
+        }
+        let file = gist.files[fileName]
+        if let etag, let file, !file.truncated, file.contentBytes == bytes {
+            cached = (etag, gist)
+        } else {
+            cached = nil
+        }
     }
 
     /// Waits `settleTime`, then reads back: if another candidate's write landed after ours, it leads.
@@ -165,23 +189,35 @@ public actor GistLock: ResourceLock {
         if settleTime > .zero { try await clock.sleep(for: settleTime) }
         let after = try await readLockFile()
         guard after?.raw == bytes else {
-            throw ResourceLockError.conflict(
+            throw conflict(
                 "lock file \(fileName) in gist \(gistID) no longer held our write after \(settleTime): "
                     + "another candidate took the lease at the same moment")
         }
     }
 
-    /// Runs a client call, logging each new rate-limit deadline once.
+    /// A conflict, after which the cached answer is no longer trusted.
+    private func conflict(_ message: String) -> ResourceLockError {
+        cached = nil
+        return .conflict(message)
+    }
+
+    /// Runs a client call; any failure drops the cached answer (a write that failed may have landed),
+    /// and each new rate-limit deadline is logged once, with its time in UTC.
     private func calling<T: Sendable>(_ call: @Sendable (GistClient) async throws -> T) async throws -> T {
         do {
             return try await call(client)
         } catch let error as GitHubError where error.code == .rateLimited {
+            cached = nil
             if let until = error.retryAt, until != loggedRetryAt {
                 loggedRetryAt = until
+                let utc = until.formatted(.iso8601)
                 logger.warning(
-                    "GitHub rate limit reached; no requests until the reset",
-                    metadata: ["lock": "\(describe)", "retry.at": "\(until.formatted(.iso8601))", "error": "\(error)"])
+                    "GitHub rate limit reached; no requests to GitHub until \(utc) (UTC)",
+                    metadata: ["lock": "\(describe)", "retry.at": "\(utc)", "error": "\(error)"])
             }
+            throw error
+        } catch {
+            cached = nil
             throw error
         }
     }

@@ -49,6 +49,9 @@ actor FakeGitHub {
     private var scripted: [Reply] = []
     /// Runs after each PATCH is applied, as another writer striking right after ours would.
     private var afterPatch: (@Sendable (FakeGitHub) async -> Void)?
+    /// Sent instead of the normal answer to the next PATCH, which is applied all the same: a write
+    /// that landed although its answer says otherwise.
+    private var nextPatchAnswer: Reply?
 
     init(gistID: String = "aa5a315d61ae9438b18d", files: [String: String] = [:]) {
         self.gistID = gistID
@@ -63,6 +66,7 @@ actor FakeGitHub {
     func setTruncated(_ name: String) { truncatedFiles.insert(name) }
     func deleteGist() { gistExists = false }
     func onPatch(_ action: (@Sendable (FakeGitHub) async -> Void)?) { afterPatch = action }
+    func answerNextPatch(with reply: Reply) { nextPatchAnswer = reply }
     var requestLines: [String] { requests.map { "\($0.method) \($0.path)" } }
 
     var etag: String { #"W/"rev-\#(revision)""# }
@@ -83,7 +87,11 @@ actor FakeGitHub {
                 files[name] = (value as? [String: Any])?["content"] as? String
             }
             revision += 1
-            let reply = Reply(status: 200, headers: gistHeaders, body: gistJSON())
+            var reply = Reply(status: 200, headers: gistHeaders, body: gistJSON())
+            if let answer = nextPatchAnswer {
+                nextPatchAnswer = nil
+                reply = answer
+            }
             if let afterPatch { await afterPatch(self) }
             return reply
         case ("POST", "/gists"):

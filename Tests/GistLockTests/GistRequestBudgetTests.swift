@@ -1,0 +1,77 @@
+import GistLock
+import LeaderElection
+import Testing
+
+/// The request model against figures computed by hand (requests an hour).
+@Suite struct GistRequestBudgetTests {
+    /// 30s / 15s / 5s with a 10s renew interval, three candidates: the leader renews 360 times an hour
+    /// (360 PATCHes, 720 free 304s), each follower attempts 720 times and sees 360 changes.
+    @Test func defaultTimingsWithARenewInterval() throws {
+        let config = try LeaderElectionConfig(renewInterval: .seconds(10))
+        let budget = GistRequestBudget(config: config, candidates: 3)
+        #expect(budget.renewalsPerHour == 360)
+        #expect(budget.followerAttemptsPerHour == 720)
+        #expect(budget.leader == GistRequestRate(countedReads: 0, notModifiedReads: 720, writes: 360))
+        #expect(budget.follower == GistRequestRate(countedReads: 360, notModifiedReads: 360, writes: 0))
+        #expect(budget.total == GistRequestRate(countedReads: 720, notModifiedReads: 1440, writes: 360))
+        #expect(budget.total.counted == 1080)
+        #expect(budget.total.requests == 2520)
+    }
+
+    /// client-go's pattern (renew every retryPeriod): 720 writes an hour, over the 500/h for writes.
+    @Test func clientGoPatternWithoutARenewInterval() throws {
+        let budget = GistRequestBudget(config: try LeaderElectionConfig(), candidates: 3)
+        #expect(budget.renewalsPerHour == 720)
+        #expect(budget.leader == GistRequestRate(countedReads: 0, notModifiedReads: 1440, writes: 720))
+        #expect(budget.follower == GistRequestRate(countedReads: 720, notModifiedReads: 0, writes: 0))
+        #expect(budget.total == GistRequestRate(countedReads: 1440, notModifiedReads: 1440, writes: 720))
+        #expect(budget.exceeds(share: 1, of: .github) == [
+            "content-creation limit (the leader's writes): 720/h expected, 144% of GitHub's 500/h, "
+                + "over the 100% allowed (500/h) by 220/h"
+        ])
+    }
+
+    /// The mean of client-go's jitter (0.5) spaces a follower's attempts 8s apart: 450 an hour.
+    @Test func meanJitter() throws {
+        let budget = GistRequestBudget(config: try LeaderElectionConfig(renewInterval: .seconds(10)), candidates: 3, jitter: 0.5)
+        #expect(budget.followerAttemptsPerHour == 450)
+        #expect(budget.follower == GistRequestRate(countedReads: 360, notModifiedReads: 90, writes: 0))
+    }
+
+    @Test func exceededLimitsAreNamedWithTheirMargin() throws {
+        let budget = GistRequestBudget(config: try LeaderElectionConfig(renewInterval: .seconds(10)), candidates: 3)
+        #expect(budget.exceeds(share: 1).isEmpty)
+        #expect(budget.exceeds(share: 0.5) == [
+            "content-creation limit (the leader's writes): 360/h expected, 72% of GitHub's 500/h, "
+                + "over the 50% allowed (250/h) by 110/h"
+        ])
+        #expect(budget.exceeds(share: 0.2) == [
+            "primary rate limit (720 counted reads + 360 writes; 304s are free): 1080/h expected, 21.6% of GitHub's "
+                + "5000/h, over the 20% allowed (1000/h) by 80/h",
+            "content-creation limit (the leader's writes): 360/h expected, 72% of GitHub's 500/h, "
+                + "over the 20% allowed (100/h) by 260/h",
+        ])
+    }
+
+    /// Demo timings (4s / 3s / 1s) renew every second: 60 writes a minute, 75% of GitHub's 80.
+    @Test func demoTimingsNearThePerMinuteLimit() throws {
+        let config = try LeaderElectionConfig(leaseDuration: .seconds(4), renewDeadline: .seconds(3), retryPeriod: .seconds(1))
+        let lines = GistRequestBudget(config: config, candidates: 3).exceeds(share: 0.5)
+        #expect(lines.contains(
+            "content-creation limit (the leader's writes): 60/min expected, 75% of GitHub's 80/min, "
+                + "over the 50% allowed (40/min) by 20/min"))
+        #expect(lines.count == 3)
+    }
+
+    @Test func aLoneCandidateIsOnlyTheLeader() throws {
+        for candidates in [1, 0, -2] {
+            let budget = GistRequestBudget(config: try LeaderElectionConfig(renewInterval: .seconds(10)), candidates: candidates)
+            #expect(budget.candidates == 1)
+            #expect(budget.total == budget.leader)
+        }
+    }
+
+    @Test func githubsLimits() {
+        #expect(GitHubLimits.github == GitHubLimits(primaryPerHour: 5000, contentCreationPerMinute: 80, contentCreationPerHour: 500))
+    }
+}

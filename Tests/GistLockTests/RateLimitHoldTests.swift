@@ -1,0 +1,60 @@
+import Foundation
+import GistLock
+import LeaderElection
+import Logging
+import Testing
+
+/// While GitHub's rate limit is in force, the lock fails fast without the network, says so once with
+/// the reset time in UTC, and the client exposes what a metrics scrape needs.
+@Suite struct RateLimitHoldTests {
+    static let limited = Reply.error(
+        403, "API rate limit exceeded",
+        headers: ["x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1763719500"])
+
+    @Test func everyLockCallFailsFastDuringTheHoldAndOneLineSaysUntilWhen() async throws {
+        let (logger, lines) = StreamingLogHandler.logger()
+        let fake = FakeGitHub(files: [lockFile: content(lease("stalin"))])
+        await fake.script(Self.limited)
+        try await withFakeGitHub(fake) { url in
+            let lock = makeLock(url, logger: logger)
+            for _ in 0..<2 {
+                #expect(await gitHubError { _ = try await lock.get() }?.code == .rateLimited)
+                #expect(await gitHubError {
+                    try await lock.update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
+                }?.code == .rateLimited)
+                #expect(await gitHubError { try await lock.create(lease("napoleon")) }?.code == .rateLimited)
+            }
+            await lock.recordEvent("end")
+        }
+        #expect(await fake.requests.count == 1, "only the request that met the limit reached the server")
+        var warnings: [LoggedLine] = []
+        for await line in lines {
+            if line.message == "end" { break }
+            warnings.append(line)
+        }
+        #expect(warnings.map(\.message) == ["GitHub rate limit reached; no requests to GitHub until 2025-11-21T10:05:00Z (UTC)"])
+        #expect(warnings.first?.metadata["retry.at"] == "2025-11-21T10:05:00Z")
+    }
+
+    @Test func theSnapshotHasTheLastHeadersTheHoldAndTheCounts() async throws {
+        let wall = WallTime(Date(timeIntervalSince1970: 1_763_719_200))
+        let fake = FakeGitHub(files: [lockFile: "x"])
+        await fake.script(Self.limited)
+        try await withFakeGitHub(fake) { url in
+            let client = makeClient(url, wall: wall)
+            #expect(await client.rateLimitSnapshot == RateLimitSnapshot())
+            #expect(await gitHubError { _ = try await client.getGist(gistID) }?.code == .rateLimited)
+            #expect(await gitHubError { _ = try await client.getGist(gistID) }?.code == .rateLimited)
+            let reset = Date(timeIntervalSince1970: 1_763_719_500)
+            #expect(await client.rateLimitSnapshot == RateLimitSnapshot(
+                latest: RateLimitStatus(limit: 5000, remaining: 0, reset: reset), retryAt: reset,
+                limitedAnswers: 1, heldRequests: 1))
+            wall.advance(by: 300)
+            _ = try await client.getGist(gistID)
+            let after = await client.rateLimitSnapshot
+            #expect(after.retryAt == nil)
+            #expect(after.latest?.remaining == 4990)
+            #expect(after.limitedAnswers == 1)
+        }
+    }
+}
