@@ -76,8 +76,9 @@ extension LeaderElector {
         await lock.recordEvent("\(identity) stopped leading")
     }
 
-    /// Renews every retryPeriod while a watchdog enforces renewDeadline; returns when leadership ends,
-    /// with `leading` already false.
+    /// Renews (every renewInterval, or retryPeriod) while a watchdog enforces renewDeadline; returns
+    /// when leadership ends, with `leading` already false. On graceful shutdown a renewal in flight is
+    /// let finish before this returns, so the release that follows sees what it wrote.
     func keepRenewing() async -> LeadershipEnd {
         await withTaskGroup(of: LeadershipEnd.self) { group in
             group.addTask { await self.renewLoop() }
