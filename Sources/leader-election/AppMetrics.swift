@@ -26,6 +26,21 @@ struct AppMetrics: Sendable {
             namespace: "github", metricName: "rate_limit_reset", unitName: "timestamp_seconds",
             helpText: "x-ratelimit-reset of the last GitHub answer, as Unix time.")
     }
+    private static var heldUntil: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "github", metricName: "rate_limited_until", unitName: "timestamp_seconds",
+            helpText: "Until when requests are held back after a rate-limit answer, as Unix time; 0 when not.")
+    }
+    private static var limitedAnswers: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "github", metricName: "rate_limited_answers", unitName: "total",
+            helpText: "Rate-limit answers (403 or 429) received since start.")
+    }
+    private static var heldRequests: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "github", metricName: "held_requests", unitName: "total",
+            helpText: "Requests not sent because a rate-limit hold was in force.")
+    }
     private static var sinceRenewal: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "leader_election", metricName: "since_last_renewal", unitName: "seconds",
@@ -40,13 +55,16 @@ struct AppMetrics: Sendable {
     }
 
     /// The text served at `/metrics`, after refreshing the gauges that are read rather than pushed.
-    func scrape(status: ElectorStatus, rateLimit: RateLimitStatus?) -> String {
-        if let remaining = rateLimit?.remaining {
+    func scrape(status: ElectorStatus, rateLimit: RateLimitSnapshot) -> String {
+        if let remaining = rateLimit.latest?.remaining {
             registry.makeGauge(descriptor: Self.rateLimitRemaining).set(Double(remaining))
         }
-        if let reset = rateLimit?.reset {
+        if let reset = rateLimit.latest?.reset {
             registry.makeGauge(descriptor: Self.rateLimitReset).set(reset.timeIntervalSince1970)
         }
+        registry.makeGauge(descriptor: Self.heldUntil).set(rateLimit.retryAt?.timeIntervalSince1970 ?? 0)
+        registry.makeGauge(descriptor: Self.limitedAnswers).set(Double(rateLimit.limitedAnswers))
+        registry.makeGauge(descriptor: Self.heldRequests).set(Double(rateLimit.heldRequests))
         registry.makeGauge(descriptor: Self.sinceRenewal, labels: [("name", status.election)])
             .set(status.sinceLastRenewal.map(Self.seconds) ?? -1)
         return registry.emitToString()

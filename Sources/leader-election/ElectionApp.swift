@@ -23,6 +23,7 @@ struct ElectionApp {
             client: client, gistID: try gist.requireGistID(), election: gist.election, identity: run.identity,
             settleTime: run.takeoverSettle, logger: logger)
         try await StartupCheck.lockIsReachable(gistLock, logger: logger)
+        RequestBudgetCheck.warnIfTooCostly(config: run.config, candidates: run.candidates, logger: logger)
         let stopper = Stopper()
         let lock = FailFastLock(wrapped: gistLock) { error in await stopper.stop(because: error) }
 
@@ -50,7 +51,7 @@ struct ElectionApp {
         var services: [any Service] = [elector]
         if let http = run.http {
             let scrape: @Sendable () async -> String = {
-                metrics.scrape(status: await elector.status(), rateLimit: await client.rateLimit)
+                metrics.scrape(status: await elector.status(), rateLimit: await client.rateLimitSnapshot)
             }
             services.append(
                 LeaderEndpoint<LeaderElector>.application(

@@ -16,7 +16,7 @@ struct GistOptions: ParsableArguments {
     var tokenFile: String?
 
     @Option(help: "Timeout of each GitHub request.")
-    var requestTimeout: GoDuration = GoDuration(.seconds(10))
+    var requestTimeout: GoDuration = GoDuration(.seconds(5))
 }
 
 /// `GistOptions` after flags, then environment, then defaults were applied and checked.

@@ -16,6 +16,12 @@ struct RunOptions: ParsableArguments {
     @Option(help: "How long to wait between attempts, before jitter. [env: LEADER_ELECTION_RETRY_PERIOD] (default: 5s)")
     var retryPeriod: GoDuration?
 
+    @Option(help: "How often the leader writes its renewal; a failed one is retried every retry period until the renew deadline. [env: LEADER_ELECTION_RENEW_INTERVAL] (default: a third of the lease duration, at most the renew deadline minus the retry period)")
+    var renewInterval: GoDuration?
+
+    @Option(help: "How many copies take part, for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_CANDIDATES] (default: 3)")
+    var candidates: Int?
+
     @Option(help: "How long to wait before reading back a takeover, so a simultaneous claimer is noticed.")
     var takeoverSettle: GoDuration = GoDuration(.seconds(1))
 
@@ -28,6 +34,7 @@ struct RunSettings: Sendable {
     var identity: String
     var config: LeaderElectionConfig
     var takeoverSettle: Duration
+    var candidates: Int
     var http: (host: String, port: Int)?
 
     init(_ options: RunOptions, election: String, environment: [String: String]) throws {
@@ -41,12 +48,31 @@ struct RunSettings: Sendable {
         let lease = try Self.duration(options.leaseDuration, "LEADER_ELECTION_LEASE_DURATION", environment) ?? .seconds(30)
         let renew = try Self.duration(options.renewDeadline, "LEADER_ELECTION_RENEW_DEADLINE", environment) ?? .seconds(15)
         let retry = try Self.duration(options.retryPeriod, "LEADER_ELECTION_RETRY_PERIOD", environment) ?? .seconds(5)
+        // A third of the lease, so followers see a renewal at least twice per lease, and the leader writes
+        // 360 times an hour at the defaults, inside GitHub's 500 content-creating requests an hour; but
+        // early enough that a failed renewal is retried once before the renew deadline.
+        let interval = try Self.duration(options.renewInterval, "LEADER_ELECTION_RENEW_INTERVAL", environment)
+            ?? min(lease / 3, renew - retry)
         do {
             config = try LeaderElectionConfig(
                 name: election, leaseDuration: lease, renewDeadline: renew, retryPeriod: retry,
-                releaseOnCancel: true)
+                renewInterval: interval, releaseOnCancel: true)
         } catch {
-            throw AppError("invalid timings: \(error) (set --lease-duration, --renew-deadline, --retry-period)")
+            throw AppError(
+                "invalid timings: \(error) (set --lease-duration, --renew-deadline, --retry-period, --renew-interval)")
+        }
+        if let flag = options.candidates {
+            candidates = flag
+        } else if let text = environment.nonEmpty("LEADER_ELECTION_CANDIDATES") {
+            guard let value = Int(text) else {
+                throw AppError("LEADER_ELECTION_CANDIDATES=\"\(text)\" is not a number: give how many copies take part")
+            }
+            candidates = value
+        } else {
+            candidates = 3
+        }
+        guard candidates >= 1 else {
+            throw AppError("--candidates (\(candidates)) must be at least 1: the number of copies that take part")
         }
         takeoverSettle = options.takeoverSettle.duration
         guard takeoverSettle >= .zero, takeoverSettle < lease else {

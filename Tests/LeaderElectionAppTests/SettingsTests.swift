@@ -30,7 +30,21 @@ import Testing
         #expect(run.config.leaseDuration == .seconds(30))
         #expect(run.config.renewDeadline == .seconds(15))
         #expect(run.config.retryPeriod == .seconds(5))
+        #expect(run.config.renewInterval == .seconds(10))
         #expect(run.takeoverSettle == .seconds(1))
+        #expect(run.candidates == 3)
+    }
+
+    @Test func renewIntervalAndCandidatesComeFromFlagsThenEnvironment() throws {
+        let environment = ["LEADER_ELECTION_RENEW_INTERVAL": "12s", "LEADER_ELECTION_CANDIDATES": "5"]
+        let fromEnvironment = try RunSettings(RunOptions.parse(["--id", "a"]), election: "e", environment: environment)
+        #expect(fromEnvironment.config.renewInterval == .seconds(12))
+        #expect(fromEnvironment.candidates == 5)
+        let fromFlags = try RunSettings(
+            RunOptions.parse(["--id", "a", "--renew-interval", "8s", "--candidates", "2"]), election: "e",
+            environment: environment)
+        #expect(fromFlags.config.renewInterval == .seconds(8))
+        #expect(fromFlags.candidates == 2)
     }
 
     @Test func emptyEnvironmentValuesCountAsUnset() throws {
@@ -50,6 +64,8 @@ import Testing
         (["--id", "a", "--lease-duration", "10s", "--renew-deadline", "15s"], "invalid timings"),
         (["--id", "a", "--http", "8080"], "invalid HTTP address"),
         (["--id", "a", "--takeover-settle", "40s"], "--takeover-settle"),
+        (["--id", "a", "--renew-interval", "20s"], "renewInterval"),
+        (["--id", "a", "--candidates", "0"], "--candidates"),
         ([], "no identity"),
     ])
     func invalidRunSettingsNameTheProblem(arguments: [String], message: String) throws {
