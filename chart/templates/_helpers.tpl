@@ -102,7 +102,10 @@ because two copies must never share an identity.
 {{- $total }}
 {{- end }}
 
-{{/* Fails unless leaseDuration > renewDeadline > 1.2 x retryPeriod > 0, client-go's rules. */}}
+{{/*
+Fails unless leaseDuration > renewDeadline > 1.2 x retryPeriod > 0, client-go's rules, and unless a
+renewInterval that is set lies between 0 and renewDeadline, as the app requires.
+*/}}
 {{- define "leader-election.checkTimings" -}}
 {{- $e := .Values.election }}
 {{- $lease := include "leader-election.durationMillis" $e.leaseDuration | int64 }}
@@ -116,5 +119,14 @@ because two copies must never share an identity.
 {{- end }}
 {{- if le (mul $renew 10) (mul $retry 12) }}
 {{- fail (printf "election.renewDeadline (%s) must be greater than 1.2 x election.retryPeriod (%s)" $e.renewDeadline $e.retryPeriod) }}
+{{- end }}
+{{- if $e.renewInterval }}
+{{- $interval := include "leader-election.durationMillis" $e.renewInterval | int64 }}
+{{- if le $interval 0 }}
+{{- fail (printf "election.renewInterval (%s) must be greater than 0: leave it empty for the app's default" $e.renewInterval) }}
+{{- end }}
+{{- if ge $interval $renew }}
+{{- fail (printf "election.renewInterval (%s) must be shorter than election.renewDeadline (%s): lower it, or leave it empty for the app's default" $e.renewInterval $e.renewDeadline) }}
+{{- end }}
 {{- end }}
 {{- end }}
