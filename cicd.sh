@@ -540,6 +540,13 @@ deploy() {
   chmod 600 "${token_file}"
   printf '%s' "${LEADER_ELECTION_GITHUB_API_TOKEN}" >"${token_file}"
 
+  # Every copy in every cluster shares the token, so the app's request-rate warning at start counts
+  # them all (at least 1, which the chart requires even when REPLICAS is 0).
+  local cluster_names candidates
+  read -ra cluster_names <<<"${CLUSTERS}"
+  candidates=$(( ${#cluster_names[@]} * 10#${REPLICAS} ))
+  (( candidates >= 1 )) || candidates=1
+
   local helm_args=(
     upgrade --install "${RELEASE}" "${REPO_ROOT}/chart"
     --namespace "${APP_NAMESPACE}"
@@ -549,6 +556,7 @@ deploy() {
     --set-string "image.repository=$(image_repository)"
     --set-string "image.tag=$(image_tag)"
     --set "replicaCount=${REPLICAS}"
+    --set "election.candidates=${candidates}"
     --wait --timeout "${CLUSTER_TIMEOUT}s"
   )
   if [[ -n "${LEADER_ELECTION_GITHUB_API_URL:-}" ]]; then

@@ -155,8 +155,12 @@ def test_deploy_creates_a_gist_then_the_secret_and_release_in_each_cluster(sandb
         assert values["gist"] == {"id": STANDIN_GIST, "existingSecret": {"name": f"{RELEASE}-token"}}
         assert values["image"] == {"repository": "leader-election", "tag": "0.1.0"}
         assert "--wait --timeout 5s" in call and "--namespace leader-election" in call
+        # Three clusters of one copy each share the token.
+        assert values["election"] == {"name": "multi-cluster-leader-election", "candidates": 3}
         # What deploy sets is what the chart accepts.
-        assert render(values).env()["LEADER_ELECTION_ID"]["value"] == name
+        env = render(values).env()
+        assert env["LEADER_ELECTION_ID"]["value"] == name
+        assert env["LEADER_ELECTION_CANDIDATES"]["value"] == "3"
 
     for name in CLUSTERS:
         secret = yaml.safe_load((sandbox.state / "applied" / name / f"Secret-{RELEASE}-token.yaml").read_text())
@@ -207,6 +211,27 @@ def test_redeploy_leaves_the_secret_alone_and_a_new_token_restarts_the_pods(sand
     assert f"secret/{RELEASE}-token configured" in rotated.stderr
     assert sandbox.calls()[-1] == f"[napoleon] kubectl rollout restart --namespace leader-election deployment/{RELEASE}"
     assert_no_token(sandbox, first, same)
+
+
+@pytest.mark.parametrize(("clusters", "replicas", "candidates"), [
+    ("napoleon stalin cleopatra", "2", 6),
+    ("napoleon  stalin", "3", 6),
+    ("napoleon", "1", 1),
+    ("napoleon", "08", 8),
+    ("napoleon stalin", "0", 1),
+])
+def test_deploy_tells_every_copy_how_many_share_the_token(sandbox, render, clusters, replicas, candidates):
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID, CLUSTERS=clusters,
+                         REPLICAS=replicas)
+    assert result.returncode == 0, result.stderr
+    upgrades = [c for c in sandbox.calls() if c.startswith("[") and "helm upgrade" in c]
+    assert len(upgrades) == len(clusters.split())
+    for call in upgrades:
+        values = helm_values(call)
+        assert values["election"]["candidates"] == candidates
+        assert render(values).env()["LEADER_ELECTION_CANDIDATES"]["value"] == str(candidates)
+    assert_no_token(sandbox, result)
 
 
 @pytest.mark.parametrize(("env", "message"), [
