@@ -36,7 +36,7 @@ import failover
 import rate
 import report
 from processes import ProcessGroup, log
-from timings import DEMO, app_defaults
+from timings import app_timings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,12 +83,12 @@ def interrupt(signum, _frame):
 
 def run_phases(settings: Settings, group: ProcessGroup, halt: threading.Event) -> tuple[dict, dict]:
     """The rate phase in a thread (it mostly waits), the failover trials meanwhile in this one."""
-    defaults = app_defaults(settings.bins.leader_election)
+    defaults, demo = app_timings(settings.bins.leader_election)
     with ThreadPoolExecutor(max_workers=1) as pool:
         rate_phase = pool.submit(rate.measure, group, settings.bins, settings.logs / "rate", defaults,
                                  settings.rate_seconds, halt)
         try:
-            failovers = failover.measure(group, settings.bins, settings.logs / "failover", DEMO, settings.trials, halt)
+            failovers = failover.measure(group, settings.bins, settings.logs / "failover", demo, settings.trials, halt)
             return rate_phase.result(), failovers
         finally:
             # Whatever ended this phase also ends the other one.

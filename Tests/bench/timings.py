@@ -7,6 +7,8 @@ import re
 import subprocess
 from dataclasses import dataclass
 
+from processes import log
+
 # client-go's jitter factor: a follower waits between r and (1 + J)·r between two attempts.
 JITTER = 1.2
 
@@ -29,7 +31,9 @@ def go_duration(seconds: float) -> str:
 
 @dataclass(frozen=True)
 class Timings:
-    """One set of election timings in seconds; `renew_interval` only when the app has that flag."""
+    """One set of election timings in seconds. `renew_interval` is the leader's interval between
+    renewals as the app applies it by default (the benchmark never sets it), None when the app has no
+    such setting and renews every retry period, as client-go."""
 
     lease: float
     renew_deadline: float
@@ -39,17 +43,14 @@ class Timings:
 
     def args(self) -> list[str]:
         """The `leader-election run` flags that set these timings."""
-        args = ["--lease-duration", go_duration(self.lease), "--renew-deadline", go_duration(self.renew_deadline),
+        return ["--lease-duration", go_duration(self.lease), "--renew-deadline", go_duration(self.renew_deadline),
                 "--retry-period", go_duration(self.retry), "--takeover-settle", go_duration(self.settle)]
-        if self.renew_interval is not None:
-            args += ["--renew-interval", go_duration(self.renew_interval)]
-        return args
 
     def describe(self) -> str:
         text = (f"lease {self.lease:g}s, renew deadline {self.renew_deadline:g}s, retry {self.retry:g}s, "
                 f"settle {self.settle:g}s")
         if self.renew_interval is not None:
-            text += f", renew interval {self.renew_interval:g}s"
+            text += f", renew interval {self.renew_interval:.3g}s"
         return text
 
     @property
@@ -69,29 +70,60 @@ class Timings:
 
     @property
     def crash_lower_bound(self) -> float:
-        """The safety side: the last renewal was at most one retry before the crash and lasts a lease."""
-        return self.lease - self.retry
+        """The safety side: the last renewal was at most one renew interval before the crash and lasts a lease."""
+        return self.lease - (self.renew_interval or self.retry)
 
-
-# As cicd.sh's demo: short, so a failover takes seconds.
-DEMO = Timings(lease=5.0, renew_deadline=3.0, retry=1.0, settle=1.0)
 
 _HELP_FLAGS = {"lease": "--lease-duration", "renew_deadline": "--renew-deadline", "retry": "--retry-period",
                "settle": "--takeover-settle", "renew_interval": "--renew-interval"}
 
 
-def app_defaults(leader_election_bin: str) -> Timings:
-    """The defaults `leader-election run --help` states, so the figures follow the binary under test."""
+def help_defaults(leader_election_bin: str) -> dict[str, str]:
+    """The `(default: ...)` text of each timing flag in `leader-election run --help`."""
     help_text = subprocess.run([leader_election_bin, "run", "--help"], capture_output=True, text=True,
                                timeout=30, check=True).stdout
     # One block per option: from its `--flag` at the start of a line to the next option.
-    blocks = re.split(r"\n(?=\s+(?:-\w, )?--)", help_text)
+    blocks = [" ".join(block.split()) for block in re.split(r"\n(?=\s+(?:-\w, )?--)", help_text)]
     found = {}
     for field, flag in _HELP_FLAGS.items():
         for block in blocks:
-            if block.strip().startswith(flag + " ") and (match := re.search(r"\(default: (\S+?)\)", block)):
-                found[field] = parse_duration(match.group(1))
+            if block.startswith(flag + " ") and (match := re.search(r"\(default: ([^)]+)\)", block)):
+                found[field] = match.group(1)
     missing = {"lease", "renew_deadline", "retry", "settle"} - found.keys()
     if missing:
         raise RuntimeError(f"`{leader_election_bin} run --help` states no default for {sorted(missing)}")
-    return Timings(**found)
+    return found
+
+
+def renew_interval(default: str | None, lease: float, renew_deadline: float, retry: float) -> float | None:
+    """The renew interval the app applies to these timings, from the default its help states: a
+    duration, or "a third of the lease duration[, at most the renew deadline minus the retry period]".
+    None when the app has no such flag, or states a default this function cannot read (logged)."""
+    if default is None:
+        return None
+    if "third of the lease" in default:
+        interval = lease / 3
+        if "at most the renew deadline minus the retry period" in default:
+            interval = min(interval, renew_deadline - retry)
+        return interval
+    try:
+        return parse_duration(default)
+    except ValueError:
+        log(f"cannot read the default of --renew-interval ({default!r}); figures go without it")
+        return None
+
+
+def timings_with_interval(defaults: dict[str, str], lease: float, renew_deadline: float, retry: float,
+                          settle: float) -> Timings:
+    interval = renew_interval(defaults.get("renew_interval"), lease, renew_deadline, retry)
+    return Timings(lease=lease, renew_deadline=renew_deadline, retry=retry, settle=settle, renew_interval=interval)
+
+
+def app_timings(leader_election_bin: str) -> tuple[Timings, Timings]:
+    """The app's defaults, and the demo timings of cicd.sh (lease 5s, renew deadline 3s, retry 1s,
+    settle 1s), each with the renew interval the app applies to it."""
+    defaults = help_defaults(leader_election_bin)
+    app = timings_with_interval(defaults, *(parse_duration(defaults[field])
+                                            for field in ("lease", "renew_deadline", "retry", "settle")))
+    demo = timings_with_interval(defaults, lease=5.0, renew_deadline=3.0, retry=1.0, settle=1.0)
+    return app, demo
