@@ -11,7 +11,8 @@ It prints tables on stdout and writes the figures as JSON; it never fails on slo
 Environment:
   BIN_DIR               where leader-election and gist-server are (default .build/debug); or
                         LEADER_ELECTION_BIN and GIST_SERVER_BIN for each binary
-  BENCH_QUICK=1         a short run: a 60 s rate window (about 3 minutes in all)
+  BENCH_QUICK=1         a short run: a 60 s rate window and 10 trials of each kind (under 3 minutes;
+                        the full run takes about 6)
   BENCH_RATE_SECONDS    the rate window (default 300, quick 60)
   BENCH_TRIALS          failover trials of each kind (default 20, quick 10)
   BENCH_OUT             the JSON file (default out/bench.json); the copies' logs go to <BENCH_OUT stem>-logs/

@@ -74,7 +74,8 @@ class GistServer:
     """A gist-server on a free loopback port with one fresh gist and one token per caller, so its
     stats split the requests by caller (all copies share one token in a real deployment)."""
 
-    def __init__(self, group: ProcessGroup, binary: str, workdir: Path, callers: list[str]):
+    def __init__(self, group: ProcessGroup, binary: str, workdir: Path, callers: list[str],
+                 extra_args: tuple[str, ...] = ()):
         self.workdir = workdir
         self.tokens = {caller: "bench-" + secrets.token_hex(8) for caller in callers}
         # gist-server labels the tokens of --token-file token-1, token-2... in the file's order.
@@ -84,7 +85,7 @@ class GistServer:
         with gist_id.open("w") as out, (workdir / "gist-server.log").open("w") as log:
             self.process = group.start(
                 [binary, "--port", "0", "--ready-file", str(ready), "--token-file", str(workdir / "tokens"),
-                 "--state-file", str(workdir / "state.json"), "--create-gist"],
+                 "--state-file", str(workdir / "state.json"), "--create-gist", *extra_args],
                 stdout=out, stderr=log)
         self.url = wait_until(lambda: self._text(ready), 30, "gist-server to listen")
         self.gist_id = wait_until(lambda: self._text(gist_id), 30, "gist-server to print the gist id")
