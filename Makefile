@@ -23,6 +23,14 @@ test: ## Run every check: Swift tests, system tests, chart and script checks.
 test-deploy: ## Run the image, chart and cluster-script checks alone (no cluster needed).
 	./cicd.sh test-deploy
 
+.PHONY: bench
+bench: ## Measure request rates against GitHub's limits, failover times, memory and CPU (BENCH_QUICK=1: short).
+	./cicd.sh bench
+
+.PHONY: chaos
+chaos: ## Run the copies through process, network, server, clock and contention faults; report and timeline.
+	./cicd.sh chaos
+
 ##@ Demo
 
 .PHONY: demo

@@ -119,6 +119,11 @@ class Timings:
                 "--retry-period", f"{self.retry}s", "--takeover-settle", f"{self.settle}s"]
 
     @property
+    def renew_interval(self):
+        """The app's default: a third of the lease, at most the renew deadline minus the retry period."""
+        return min(self.lease / 3, self.renew - self.retry)
+
+    @property
     def poll(self):
         """The longest wait between two attempts of a follower: retry plus full jitter."""
         return self.retry * (1 + self.jitter)
