@@ -26,7 +26,7 @@ extension LeaderElector {
             return await overwriteInvalidIfExpired(error, now: now, renewing: renewing)
         } catch {
             metrics.lockCall(.get, .error)
-            logger.error("error retrieving resource lock \(lock.describe): \(error)")
+            reportFailure("error retrieving resource lock \(lock.describe)", error)
             lastFailure = "\(error)"
             return .failed
         }
@@ -55,6 +55,7 @@ extension LeaderElector {
             let lease = honouredLease(of: current)
             if observedTime + lease > now {
                 logger.debug("lease is held by \(holder) and has not yet expired", metadata: ["holder": "\(holder)"])
+                loggedFailure = nil
                 return .failed
             }
         }
@@ -107,7 +108,7 @@ extension LeaderElector {
             metrics.lockCall(.create, .success)
         } catch {
             metrics.lockCall(.create, Self.outcome(of: error))
-            logger.error("error initially creating lease lock \(lock.describe): \(error)")
+            reportFailure("error initially creating lease lock \(lock.describe)", error)
             failedWrite(error)
             return .failed
         }
@@ -121,7 +122,7 @@ extension LeaderElector {
             metrics.lockCall(.update, .success)
         } catch {
             metrics.lockCall(.update, Self.outcome(of: error))
-            logger.error("failed to update lease \(lock.describe): \(error)")
+            reportFailure("failed to update lease \(lock.describe)", error)
             failedWrite(error)
             return .failed
         }
@@ -134,7 +135,20 @@ extension LeaderElector {
         observe(record, raw: record.jsonBytes(), at: now)
         lastRenewal = now
         lastFailure = nil
+        loggedFailure = nil
         writeInDoubt = false
+    }
+
+    /// Logs a failed lock call as an error the first time, and at debug level while the same failure
+    /// repeats, so a problem that lasts (a rate-limit hold, an unreachable API) fills no log.
+    func reportFailure(_ what: String, _ error: any Error) {
+        let text = "\(error)"
+        if text == loggedFailure {
+            logger.debug("\(what): \(text) (unchanged since it was logged)")
+        } else {
+            logger.error("\(what): \(text)")
+            loggedFailure = text
+        }
     }
 
     /// A conflict means nothing of ours is stored (refused before writing, or overwritten since); any
@@ -161,7 +175,7 @@ extension LeaderElector {
             return true
         } catch {
             metrics.lockCall(.get, Self.outcome(of: error))
-            logger.error("error retrieving resource lock \(lock.describe): \(error)")
+            reportFailure("error retrieving resource lock \(lock.describe)", error)
             return false
         }
     }

@@ -63,6 +63,9 @@ public actor LeaderElector: Service {
     var lastFailure: String?
     /// Whether a write failed in a way that may have landed, and no read has shown the lock since.
     var writeInDoubt = false
+    /// The failure last logged as an error, so one lasting problem (a rate-limit hold, an unreachable
+    /// API) is logged once instead of at every attempt; cleared when an attempt goes well.
+    var loggedFailure: String?
     /// The odd leaseDurationSeconds last warned about, so each is reported once.
     var warnedLeaseSeconds: Int?
     /// The lock attempt under way, which only the renew deadline or a cancelled `run()` may cancel.

@@ -1,0 +1,94 @@
+"""GitHub's rate limits, enforced by the local gist server: the app honours a refusal exactly, says so
+once, shows it in /metrics, sends nothing while it waits, and warns at start when its timings would
+not fit."""
+
+import json
+import re
+import subprocess
+import time
+import urllib.request
+
+from conftest import GIST_SERVER_BIN, LEADER_ELECTION_BIN, wait_until
+from test_bad_input import clean_env
+
+
+def start_server(tmp_path, *limits):
+    (tmp_path / "token").write_text("rate-token\n")
+    ready = tmp_path / "ready"
+    process = subprocess.Popen([GIST_SERVER_BIN, "--port", "0", "--ready-file", str(ready), "--token-file",
+                                str(tmp_path / "token"), "--create-gist", *limits],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    gist = process.stdout.readline().strip()
+    url = wait_until(lambda: ready.exists() and ready.read_text().strip(), 20, what="gist-server")
+    return process, url, gist
+
+
+def stats(url):
+    with urllib.request.urlopen(url + "/_gist-server/stats", timeout=10) as response:
+        return json.loads(response.read())
+
+
+def refusals(url):
+    return sum(entry["count"] for entry in stats(url)["entries"] if entry["status"] in (403, 429))
+
+
+def test_a_write_limit_is_honoured_logged_once_and_shown_in_metrics(tmp_path):
+    # Five writes a minute: the leader (renewing every second here) runs into the secondary limit.
+    server, url, gist = start_server(tmp_path, "--secondary-limit-per-minute", "5")
+    log = tmp_path / "app.log"
+    app = subprocess.Popen(
+        [LEADER_ELECTION_BIN, "run", "--id", "napoleon", "--gist", gist, "--github-api-url", url,
+         "--lease-duration", "6s", "--renew-deadline", "4s", "--retry-period", "1s", "--renew-interval", "1s",
+         "--http", "127.0.0.1:0"],
+        env=clean_env(LEADER_ELECTION_GITHUB_API_TOKEN="rate-token"), stderr=log.open("w"))
+    try:
+        wait_until(lambda: "rate limit reached" in log.read_text(), 30, what="the app to meet the write limit")
+        seen = refusals(url)
+        # The hold lasts the retry-after GitHub gave (about a minute here): the leader gives up at its renew
+        # deadline, nothing more is sent meanwhile, and the refusal is not logged again at every attempt.
+        wait_until(lambda: "failed to renew" in log.read_text(), 15,
+                   what="the leader to give up once its renewals are held past the renew deadline")
+        time.sleep(3)
+        text = log.read_text()
+        assert refusals(url) == seen, "requests were sent while the rate limit was in force"
+        limited = [line for line in text.splitlines() if "rate limit reached" in line]
+        warning = [line for line in limited if line.startswith("W")]
+        assert len(warning) == 1, "the refusal is announced once, with the time requests resume"
+        assert re.search(r"until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(UTC\)", warning[0]), warning[0]
+        assert len(limited) <= 3, "the same refusal must not be logged at every attempt:\n" + "\n".join(limited)
+        assert "rate-token" not in text
+        address = re.search(r'serving HTTP address="[^"]*?(\d+\.\d+\.\d+\.\d+):(\d+)"', text)
+        with urllib.request.urlopen(f"http://{address.group(1)}:{address.group(2)}/metrics", timeout=10) as r:
+            metrics = r.read().decode()
+        assert re.search(r"^github_rate_limited_answers_total [1-9]", metrics, re.M), metrics
+        assert re.search(r"^github_rate_limited_until_timestamp_seconds [1-9]", metrics, re.M), metrics
+        assert re.search(r'^github_requests_total\{method="PATCH",status="403"\} [1-9]', metrics, re.M), metrics
+    finally:
+        app.terminate()
+        app.wait(timeout=30)
+        server.terminate()
+        server.wait()
+
+
+def test_start_warns_when_the_timings_would_not_fit_the_limits(tmp_path):
+    server, url, gist = start_server(tmp_path)
+    try:
+        def first_lines(*args):
+            log = tmp_path / "warn.log"
+            app = subprocess.Popen([LEADER_ELECTION_BIN, "run", "--id", "a", "--gist", gist, "--github-api-url", url,
+                                    *args], env=clean_env(LEADER_ELECTION_GITHUB_API_TOKEN="rate-token"),
+                                   stderr=log.open("w"))
+            wait_until(lambda: "attempting to acquire" in log.read_text(), 20, what="the election to start")
+            app.terminate()
+            app.wait(timeout=30)
+            return log.read_text()
+
+        assert "expected GitHub request rate too high" not in first_lines()
+        renewing_every_retry = first_lines("--renew-interval", "5s")
+        assert "expected GitHub request rate too high: content-creation limit" in renewing_every_retry
+        assert "720/h expected, 144% of GitHub's 500/h" in renewing_every_retry
+        crowded = first_lines("--candidates", "20")
+        assert "expected GitHub request rate too high: primary rate limit" in crowded
+    finally:
+        server.terminate()
+        server.wait()
