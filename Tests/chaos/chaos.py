@@ -67,8 +67,12 @@ def clock_probe(run):
         events = [parse_line("probe", 0, line) for line in output]
         acquired = any(e.kind == "acquired" for e in events)
         last = events[-1].text if events else "(no output)"
-        lines.append(f"- {mode}: {'took the free lease' if acquired else 'never took the free lease'} within "
-                     f"{run.timings.lease + 2:g}s; {len(events)} log lines, the last: `{last[:140]}`")
+        sleeper = subprocess.run(["env", sys.executable, "-c", "import time; time.sleep(0.2)"], env=environment,
+                                 capture_output=True, text=True, timeout=60, check=False)
+        slept = "returns" if sleeper.returncode == 0 else f"fails: {sleeper.stderr.strip().splitlines()[-1]}"
+        lines.append(f"- {mode}: the app {'took the free lease' if acquired else 'never took the free lease'} within "
+                     f"{run.timings.lease + 2:g}s ({len(events)} log lines, the last: `{last[:120]}`); "
+                     f"Python's time.sleep(0.2) under the same settings {slept}")
     return lines
 
 
@@ -165,11 +169,18 @@ def main():
         history["other_files_touched"] += [("final", n) for n, c in original.items() if final_files.get(n) != c]
     log_terms = analysis.term_checks(intervals)
     gaps = analysis.leaderless(intervals, 0, run_end)
-    meta["extra_sections"] = [("libfaketime and the monotonic clock", [
-        "The clock-skew fault runs its copy with `FAKETIME_DONT_FAKE_MONOTONIC=1`, so only the wall clock "
-        "(CLOCK_REALTIME: the record's acquireTime/renewTime and the log timestamps) is skewed. It checks that "
-        "the election ignores wall time, as it claims. In libfaketime's default mode CLOCK_MONOTONIC is faked "
-        "too; the probe below shows what that does to the app:", *probe])] if probe else []
+    hung = run.checks.get("hung", [])
+    meta["extra_sections"] = [("Copies that hung", [
+        f"- t={h['t']:.1f}s: {h['copy']} still believed it led while the lock named {h['holder'] or 'nobody'} for "
+        f"longer than a lease and its renew deadline; killed and started again. Its threads: `{h['threads']}`"
+        for h in hung])] if hung else []
+    meta["extra_sections"] += [("libfaketime and the monotonic clock", [
+        "The clock-skew fault runs its copy with `FAKETIME_DONT_FAKE_MONOTONIC=1`, so that only the wall clock "
+        "(CLOCK_REALTIME: the record's acquireTime/renewTime and the log timestamps) is skewed; the elector "
+        "judges expiry on the monotonic clock, so this checks that wall time does not change its decisions. "
+        "In libfaketime's default mode CLOCK_MONOTONIC is faked too (it then reads as the faked wall time), and "
+        "even with the monotonic clock left alone libfaketime 0.9.10 rewrites timed waits. The probe, against "
+        "a gist of its own:", *probe])] if probe else []
     picture = workdir / "timeline.png"
     report_path = workdir / "report.md"
     timeline.draw(picture, [c.name for c in run.copies], intervals, run.faults, double, gaps, run_end, profile["panel"])
@@ -187,6 +198,8 @@ def main():
         problems.append(f"{len(log_terms[1])} changes of leader without a higher term")
     elif log_terms[1]:
         log(f"finding: {len(log_terms[1])} changes of leader without a higher term (see the report)")
+    if run.checks.get("hung"):
+        problems.append(f"copies hung believing they led: {[(h['copy'], round(h['t'], 1)) for h in run.checks['hung']]}")
     if any(run.checks.get("paused_writes", [])):
         problems.append("a paused leader's write replaced the new leader's record after SIGCONT")
     unrecovered = [f"{f.kind}#{f.rep}" for f in run.faults if not f.recovered]

@@ -1,15 +1,18 @@
 """One chaos run: the network, the server, the copies, every event on one clock, and the helpers the
 fault scenarios use to wait for a leader and to bring everything back to a steady state."""
 
+import json
 import random
 import secrets
+import shutil
 import signal
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
 
 from .network import Network
-from .processes import Copy, Event, GistServer, wait_until
+from .processes import LOCK_FILE, Copy, Event, GistServer, wait_until
 
 NAMES = ["napoleon", "stalin", "cleopatra", "josephine", "caesar", "elizabeth"]
 
@@ -46,6 +49,7 @@ class Run:
         self.frozen: set[str] = set()
         self.faults: list[FaultRecord] = []
         self.checks: dict = {}
+        self._suspects: dict[str, float] = {}
         tokens = ["chaos-" + secrets.token_hex(8) for _ in range(copies + 1)]
         self.network = Network(copies, log)
         self.network.blackhole = self._blackhole
@@ -90,7 +94,11 @@ class Run:
     def wait_leader(self, timeout, other_than=None, stable=0.0):
         """Waits until exactly one active copy leads (not `other_than`) for `stable` seconds; its name or None."""
         deadline = time.monotonic() + timeout
+        looked = 0.0
         while time.monotonic() < deadline:
+            if len(self.leaders()) > 1 and time.monotonic() - looked > 1.0:
+                looked = time.monotonic()
+                self.reap_hung()
             name = self.leader()
             if name and name != other_than:
                 if stable <= 0:
@@ -102,6 +110,38 @@ class Run:
                     return name
             time.sleep(0.05)
         return None
+
+    def reap_hung(self):
+        """A copy that still believes it leads while the lock has named another holder for longer than a
+        lease plus its renew deadline has stopped working (it never stands down): its threads are
+        saved with gdb where there is one, it is noted, killed and started again."""
+        try:
+            holder = json.loads((self.server.files() or {}).get(LOCK_FILE) or "")["holderIdentity"]
+        except (ValueError, KeyError, TypeError, OSError):
+            return
+        now = self.now()
+        for name in self.leaders():
+            if name == holder:
+                self._suspects.pop(name, None)
+                continue
+            since = self._suspects.setdefault(name, now)
+            if now - since < self.timings.lease + self.timings.renew + 2:
+                continue
+            copy = self.by_name[name]
+            dump = self.workdir / f"{name}-hung-{now:.0f}s.txt"
+            if shutil.which("gdb"):
+                with dump.open("w") as out:
+                    subprocess.run(["gdb", "-p", str(copy.process.pid), "-batch", "-ex", "thread apply all bt 16"],
+                                   stdout=out, stderr=subprocess.STDOUT, timeout=120, check=False)
+            self.record(Event(now, name, "hung", text=f"still believes it leads; the lock names {holder or 'nobody'} "
+                                                      f"since {now - since:.1f}s"))
+            self.checks.setdefault("hung", []).append({"copy": name, "t": now, "holder": holder,
+                                                       "threads": dump.name if dump.exists() else ""})
+            self.log(f"{name} still believes it leads while the lock names {holder or 'nobody'}: killing it "
+                     f"(threads saved to {dump.name})")
+            self._suspects.pop(name, None)
+            copy.stop(signal.SIGKILL)
+            copy.start()
 
     def sleep(self, seconds):
         time.sleep(max(0.0, seconds))
