@@ -150,7 +150,7 @@ public actor GistClient: CustomStringConvertible {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.data(for: request)
+            (data, response) = try await session.exchange(request)
         } catch {
             onResponse?(summary.method, nil)
             if Task.isCancelled { throw CancellationError() }
