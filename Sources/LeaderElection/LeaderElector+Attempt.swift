@@ -61,10 +61,14 @@ extension LeaderElector {
         }
 
         let wallNow = wallClock()
+        let newest = max(current.leaderTransitions, highestTerm ?? current.leaderTransitions)
         var record = LeaderElectionRecord(
             holderIdentity: identity, leaseDurationSeconds: config.leaseDurationSeconds,
-            acquireTime: wallNow, renewTime: wallNow, leaderTransitions: Self.nextTerm(after: current.leaderTransitions))
-        if holder == identity {
+            acquireTime: wallNow, renewTime: wallNow, leaderTransitions: Self.nextTerm(after: newest))
+        // Our own record is resumed with its term only while that term is the newest we know of: a record
+        // of ours with an older term is a write of ours that landed late, after another copy led with a
+        // newer term, and resuming it would hand out that term twice.
+        if holder == identity && current.leaderTransitions >= newest {
             record.acquireTime = current.acquireTime
             record.leaderTransitions = current.leaderTransitions
         }
@@ -185,6 +189,7 @@ extension LeaderElector {
         observedRaw = raw
         observedTime = instant
         observedInvalid = false
+        highestTerm = max(highestTerm ?? record.leaderTransitions, record.leaderTransitions)
     }
 
     /// The holder of the last valid observation; nil while the lock holds invalid content.

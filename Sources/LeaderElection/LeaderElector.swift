@@ -66,6 +66,9 @@ public actor LeaderElector: Service {
     /// The failure last logged as an error, so one lasting problem (a rate-limit hold, an unreachable
     /// API) is logged once instead of at every attempt; cleared when an attempt goes well.
     var loggedFailure: String?
+    /// The highest term seen in any record, so a stale record naming us (our own write landing late,
+    /// after another copy took a newer term) is never resumed with its old term.
+    var highestTerm: Int?
     /// The odd leaseDurationSeconds last warned about, so each is reported once.
     var warnedLeaseSeconds: Int?
     /// The lock attempt under way, which only the renew deadline or a cancelled `run()` may cancel.

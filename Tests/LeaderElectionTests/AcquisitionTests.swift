@@ -40,6 +40,25 @@ import Testing
         #expect(await h.callbacks.entries.first == "new:a")
     }
 
+    /// A record naming us with an older term than one already seen is our own write landing late, after
+    /// another copy led with the newer term: it is claimed with a new term, never resumed with the old one.
+    @Test func aLateWriteOfOursIsNotResumedWithItsOldTerm() async throws {
+        let other = record("b", transitions: 5, leaseSeconds: 10)
+        let lateOfOurs = record("a", transitions: 4, leaseSeconds: 10)
+        await lock.script(get: [.record(other), .record(lateOfOurs)], update: [.ok])
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
+
+        #expect(await elector.status().isLeader)
+        let updates = await lock.updated
+        #expect(updates.map(\.record.leaderTransitions) == [6])
+        #expect(updates.map(\.expecting) == [lateOfOurs.jsonBytes()])
+        task.cancel()
+        try await task.value
+        #expect(await h.callbacks.entries.contains("started:6"))
+    }
+
     /// The record was renewed long ago by the remote clock, yet it is respected for a full lease after
     /// we first saw it: expiry is judged from our observation, never from renewTime.
     @Test func takesAnUnchangedLeaseOnlyAfterLeaseDurationFromFirstSight() async throws {
