@@ -261,6 +261,7 @@ test_all() {
   export LEADER_ELECTION_RELEASE_BIN="${LEADER_ELECTION_RELEASE_BIN:-${REPO_ROOT}/.build/release/leader-election}"
   run_check swift test_swift
   SKIP_BUILD=true run_check system test_system
+  SKIP_BUILD=true run_check chaos chaos_quick
   run_check release-build build_release
   run_check deploy test_deploy
   local result passed=0 failed=0
