@@ -14,11 +14,13 @@ public struct Gist: Sendable, Equatable, Decodable {
     public var version: String?
     /// The gist's web page.
     public var htmlURL: String?
+    /// Whether GitHub cut the file list (a gist of more than 300 files lists only the first 300).
+    public var truncated: Bool
 
     /// A gist value, as tests and callers that build one by hand need.
     public init(
         id: String, description: String? = nil, isPublic: Bool? = nil, files: [String: GistFile],
-        version: String? = nil, htmlURL: String? = nil
+        version: String? = nil, htmlURL: String? = nil, truncated: Bool = false
     ) {
         self.id = id
         self.description = description
@@ -26,10 +28,11 @@ public struct Gist: Sendable, Equatable, Decodable {
         self.files = files
         self.version = version
         self.htmlURL = htmlURL
+        self.truncated = truncated
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, description, files, history
+        case id, description, files, history, truncated
         case isPublic = "public"
         case htmlURL = "html_url"
     }
@@ -49,6 +52,7 @@ public struct Gist: Sendable, Equatable, Decodable {
         let history = try container.decodeIfPresent([Revision].self, forKey: .history)
         version = history?.first?.version
         htmlURL = try container.decodeIfPresent(String.self, forKey: .htmlURL)
+        truncated = try container.decodeIfPresent(Bool.self, forKey: .truncated) ?? false
     }
 }
 

@@ -84,7 +84,8 @@ public actor GistLock: ResourceLock {
     public nonisolated var describe: String { "Github gist lock: \(identity)" }
 
     /// Reads the lock file (conditionally, reusing the last body on 304): the record and its exact
-    /// bytes, `nil` when the gist has no such file; a missing gist throws `GitHubError.gistNotFound`.
+    /// bytes, `nil` when the gist has no such file; a missing gist, a rejected token or a gist whose
+    /// file list GitHub cut without the lock file throws `ResourceLockError.permanent`.
     public func get() async throws -> ObservedRecord? {
         guard let file = try await readLockFile() else { return nil }
         if file.truncated {
@@ -129,9 +130,12 @@ public actor GistLock: ResourceLock {
         }
         let bytes = record.jsonBytes()
         try await write(bytes)
-        // Renewals and releases cannot race a second claimer for the same change of holder; takeovers can.
-        let previousHolder = (try? LeaderElectionRecord(jsonBytes: observedRaw))?.holderIdentity
-        if !record.holderIdentity.isEmpty && previousHolder != record.holderIdentity {
+        // Only a renewal of the term already held, or a release, cannot race a second claimer; any
+        // claim can, a resumed claim of one's own record included.
+        let previous = try? LeaderElectionRecord(jsonBytes: observedRaw)
+        let renewal = previous?.holderIdentity == record.holderIdentity
+            && previous?.leaderTransitions == record.leaderTransitions
+        if !record.holderIdentity.isEmpty && !renewal {
             try await confirm(bytes)
         }
     }
@@ -164,7 +168,15 @@ public actor GistLock: ResourceLock {
             }
             gist = reused
         }
-        guard let file = gist.files[fileName] else { return nil }
+        guard let file = gist.files[fileName] else {
+            // A cut list proves nothing about absence: creating the file now could bury a live record.
+            if gist.truncated {
+                throw ResourceLockError.permanent(
+                    "gist \(gistID) has more than 300 files, GitHub lists only the first 300, and \(fileName) "
+                        + "is not among them: keep the lock in a gist with fewer files (--gist)")
+            }
+            return nil
+        }
         // A file GitHub lists without inline content can only be judged as "not a record".
         return LockFile(raw: file.contentBytes ?? [], truncated: file.truncated || file.content == nil)
     }
@@ -206,6 +218,9 @@ public actor GistLock: ResourceLock {
     private func calling<T: Sendable>(_ call: @Sendable (GistClient) async throws -> T) async throws -> T {
         do {
             return try await call(client)
+        } catch let error as GitHubError where error.isPermanent {
+            cached = nil
+            throw ResourceLockError.permanent(error.message)
         } catch let error as GitHubError where error.code == .rateLimited {
             cached = nil
             if let until = error.retryAt, until != loggedRetryAt {

@@ -37,12 +37,13 @@ extension GitHubError {
                 message: "the token was rejected (401 Bad credentials): check LEADER_ELECTION_GITHUB_API_TOKEN",
                 status: status)
         case 403, 429:
-            if let retryAt = rateLimitDeadline(
+            if let (retryAt, capped) = rateLimitDeadline(
                 status: status, response: response, message: githubMessage, now: now, fallbackWait: fallbackWait) {
+                let cappedNote = capped.map { " (GitHub asked for Retry-After: \($0) s; capped at one hour)" } ?? ""
                 return GitHubError(
                     code: .rateLimited,
                     message: "GitHub rate limit reached (\(status)\(quotedMessage)) on \(request.line): "
-                        + "no requests until \(retryAt.formatted(.iso8601)) (UTC); "
+                        + "no requests until \(retryAt.formatted(.iso8601)) (UTC)\(cappedNote); "
                         + "fewer candidates per token or longer timings keep the rate under GitHub's limits",
                     status: status, retryAt: retryAt)
             }
@@ -113,29 +114,34 @@ extension GitHubError {
         }
     }
 
-    /// When to send again, or `nil` when the answer shows no sign of a rate limit.
+    /// The longest pause honoured: GitHub's limits reset within the hour, so a longer ask is an error.
+    static let longestRateLimitWait: TimeInterval = 3600
+
+    /// When to send again (and the `retry-after` seconds asked for, when they were capped), or `nil`
+    /// when the answer shows no sign of a rate limit.
     /// GitHub's documented order: `retry-after` first, then `x-ratelimit-remaining: 0` with its reset.
     private static func rateLimitDeadline(
         status: Int, response: HTTPURLResponse, message: String?, now: Date, fallbackWait: TimeInterval
-    ) -> Date? {
+    ) -> (Date, capped: Int?)? {
         func header(_ name: String) -> String? {
             response.value(forHTTPHeaderField: name)?.trimmingCharacters(in: .whitespaces)
         }
         if let seconds = header("retry-after").flatMap({ Int($0) }) {
-            return now.addingTimeInterval(TimeInterval(max(seconds, 1)))
+            let wait = min(TimeInterval(max(seconds, 1)), longestRateLimitWait)
+            return (now.addingTimeInterval(wait), TimeInterval(seconds) > longestRateLimitWait ? seconds : nil)
         }
         if header("x-ratelimit-remaining") == "0" {
             guard let reset = header("x-ratelimit-reset").flatMap({ TimeInterval($0) }) else {
-                return now.addingTimeInterval(fallbackWait)
+                return (now.addingTimeInterval(fallbackWait), nil)
             }
             // Clock skew must neither make us hammer (a reset in our past) nor stall for long
             // (a reset further than GitHub's one-hour window).
-            let wait = min(max(reset - now.timeIntervalSince1970, 1), 3600)
-            return now.addingTimeInterval(wait)
+            let wait = min(max(reset - now.timeIntervalSince1970, 1), longestRateLimitWait)
+            return (now.addingTimeInterval(wait), nil)
         }
         // Secondary limits may come without headers; GitHub asks for at least a minute's pause.
         if status == 429 || message?.lowercased().contains("rate limit") == true {
-            return now.addingTimeInterval(fallbackWait)
+            return (now.addingTimeInterval(fallbackWait), nil)
         }
         return nil
     }

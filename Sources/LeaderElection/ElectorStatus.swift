@@ -4,8 +4,11 @@ public struct ElectorStatus: Sendable, Equatable {
     public var identity: String
     /// The election's name.
     public var election: String
-    /// Whether this process currently leads.
+    /// Whether this process leads and is within its renew deadline.
     public var isLeader: Bool
+    /// Whom a workload should take as leader now: this identity while `isLeader`, another holder while
+    /// the observation of its record is younger than its lease, and "" otherwise.
+    public var leader: String
     /// The last valid record seen or written; nil before the first read, or while the lock holds
     /// content that is not a record.
     public var observedRecord: LeaderElectionRecord?
@@ -13,17 +16,18 @@ public struct ElectorStatus: Sendable, Equatable {
     public var sinceObservedChange: Duration?
     /// Time since this process last wrote the record successfully (acquire or renew).
     public var sinceLastRenewal: Duration?
-    /// The lock's description, e.g. "Github gist lock: napoleon".
+    /// The lock's description, as its `describe` gives it.
     public var lock: String
 
     /// Creates a snapshot.
     public init(
-        identity: String, election: String, isLeader: Bool, observedRecord: LeaderElectionRecord?,
+        identity: String, election: String, isLeader: Bool, leader: String, observedRecord: LeaderElectionRecord?,
         sinceObservedChange: Duration?, sinceLastRenewal: Duration?, lock: String
     ) {
         self.identity = identity
         self.election = election
         self.isLeader = isLeader
+        self.leader = leader
         self.observedRecord = observedRecord
         self.sinceObservedChange = sinceObservedChange
         self.sinceLastRenewal = sinceLastRenewal

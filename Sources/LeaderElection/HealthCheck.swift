@@ -15,32 +15,42 @@ public struct HealthCheckResult: Sendable, Equatable, CustomStringConvertible {
     public var description: String { message }
 
     /// The rule, apart from the actor: a standby is always healthy (as client-go, which is not
-    /// concerned with a hot standby); a leader is unhealthy once its last observed renewal is older
-    /// than leaseDuration + tolerance.
+    /// concerned with a hot standby); so is a leader within its renew deadline, and one past it that
+    /// is about to stand down (it no longer says it leads); a leader whose last renewal is older than
+    /// leaseDuration + tolerance is stuck.
     static func evaluate(
-        election: String, isLeader: Bool, sinceObserved: Duration?, leaseDuration: Duration, tolerance: Duration
+        election: String, sinceRenewal: Duration?, renewDeadline: Duration, leaseDuration: Duration,
+        tolerance: Duration
     ) -> Self {
-        guard isLeader, let sinceObserved else {
+        guard let sinceRenewal else {
             return Self(isHealthy: true, message: "not leading election \(election)")
         }
+        if sinceRenewal < renewDeadline {
+            return Self(isHealthy: true, message: "leading election \(election), renewed \(sinceRenewal.text) ago")
+        }
         let limit = leaseDuration + tolerance
-        guard sinceObserved > limit else {
-            return Self(isHealthy: true, message: "leading election \(election), renewed \(sinceObserved.text) ago")
+        guard sinceRenewal > limit else {
+            return Self(
+                isHealthy: true,
+                message: "not leading election \(election): no renewal for \(sinceRenewal.text), past the renew "
+                    + "deadline (\(renewDeadline.text)); standing down")
         }
         return Self(
             isHealthy: false,
-            message: "failed election to renew leadership on lease \(election): last renewal \(sinceObserved.text) ago "
+            message: "failed election to renew leadership on lease \(election): last renewal \(sinceRenewal.text) ago "
                 + "exceeds leaseDuration (\(leaseDuration.text)) + tolerance (\(tolerance.text)) by "
-                + "\((sinceObserved - limit).text); the elector is stuck, restart the process")
+                + "\((sinceRenewal - limit).text); the elector is stuck, restart the process")
     }
 }
 
 extension LeaderElector {
-    /// client-go's `HealthzAdaptor.Check`: unhealthy when leading and the lease was last renewed more
-    /// than `leaseDuration + maxTolerableExpiredLease` ago; healthy otherwise.
+    /// client-go's `HealthzAdaptor.Check`: unhealthy when this copy still counts itself leader but
+    /// last renewed more than `leaseDuration + maxTolerableExpiredLease` ago; healthy otherwise.
     public func healthCheck(maxTolerableExpiredLease: Duration) -> HealthCheckResult {
-        HealthCheckResult.evaluate(
-            election: config.name, isLeader: leading, sinceObserved: observedTime.map { time.now() - $0 },
-            leaseDuration: config.leaseDuration, tolerance: maxTolerableExpiredLease)
+        let now = time.now()
+        return HealthCheckResult.evaluate(
+            election: config.name, sinceRenewal: phase.lastRenewal.map { now - $0 },
+            renewDeadline: config.renewDeadline, leaseDuration: config.leaseDuration,
+            tolerance: maxTolerableExpiredLease)
     }
 }

@@ -21,8 +21,8 @@ extension LeaderElector {
     func honouredLease(of record: LeaderElectionRecord) -> Duration {
         let seconds = record.leaseDurationSeconds
         let lease = config.honouredLease(seconds: seconds)
-        if seconds <= 0 || .seconds(seconds) > lease, warnedLeaseSeconds != seconds {
-            warnedLeaseSeconds = seconds
+        if seconds <= 0 || .seconds(seconds) > lease, logMemory.warnedLeaseSeconds != seconds {
+            logMemory.warnedLeaseSeconds = seconds
             let meaning = seconds <= 0
                 ? "treated as expired"
                 : "honoured for at most \(config.longestHonouredLease.text) (10 x leaseDuration)"

@@ -9,7 +9,7 @@ public struct LeaderElectionConfig: Sendable, Equatable {
     /// client-go's JitterFactor: candidates wait retryPeriod plus up to this factor times retryPeriod.
     public static let jitterFactor = 1.2
 
-    /// The election's name: names the lock (`<name>.lock` in a gist) and labels metrics and health
+    /// The election's name: names the lock (a lock may derive its key from it) and labels metrics and health
     /// messages. Default "multi-cluster-leader-election".
     public let name: String
     /// How long candidates wait, measured on their own clock from the last observed change of the
@@ -22,16 +22,16 @@ public struct LeaderElectionConfig: Sendable, Equatable {
     /// The pause between attempts to acquire or renew; candidates add a random jitter of up to
     /// 1.2 x this value. Default 5 seconds.
     public let retryPeriod: Duration
-    /// How often a leader writes its renewal while renewals succeed; after a failed renewal it retries
-    /// every `retryPeriod` until `renewDeadline` (counted from the last success) has passed. `nil`, the
-    /// default, renews every `retryPeriod`, as client-go does. Must be shorter than `renewDeadline`.
+    /// How often a leader writes its renewal while renewals succeed, counted from the start of the
+    /// last successful one. After a failed renewal it retries `retryPeriod` after the start of the failed
+    /// attempt (at once if that attempt took longer), until `renewDeadline`, counted from the start of
+    /// the last success, has passed. `nil`, the default, renews every `retryPeriod`, as client-go does.
+    /// Must be shorter than `renewDeadline`.
     ///
-    /// Each renewal is one write, so a leader writes 3600 / renewInterval times an hour: 360 at 10s,
-    /// 720 at client-go's 5s. GitHub allows about 80 content-creating requests a minute and 500 an hour
-    /// per token, so a gist lock wants a renewInterval well above 7.2s. The cost is fewer attempts
-    /// before the deadline: ceil((renewDeadline - renewInterval) / retryPeriod) of them, one at
-    /// 10s / 15s / 5s, two at client-go's 5s / 15s / 5s. Keep renewDeadline - renewInterval above
-    /// retryPeriod if a single failed write should not end a term.
+    /// Retry `k` then starts at `renewInterval + k x retryPeriod` after the last success, so `k`
+    /// retries fit when `renewInterval + k x retryPeriod + A < renewDeadline`, where `A` is how long
+    /// the last attempt takes. Each renewal is one write, so a leader writes `3600 / renewInterval`
+    /// times an hour: weigh that against the store's write limits.
     public let renewInterval: Duration?
     /// Whether to write an empty holder when `run()` ends while leading, so a standby takes over
     /// within one retry period instead of a whole lease. Safe only because the elector first waits

@@ -2,7 +2,7 @@ public import Foundation
 
 /// The lease record kept in the lock, with client-go's JSON field names and timestamp format.
 ///
-/// Encoding writes exactly the five fields client-go's `LeaderElectionRecord` writes for a gist lock,
+/// Encoding writes exactly the five fields client-go's `LeaderElectionRecord` writes for a lease lock,
 /// in Go's order, with RFC 3339 timestamps in UTC and whole seconds (`metav1.Time`). Decoding also
 /// accepts `strategy` and `preferredHolder`, fractional seconds, offsets, and `null` timestamps.
 public struct LeaderElectionRecord: Sendable, Equatable, Codable {

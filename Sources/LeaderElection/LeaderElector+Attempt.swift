@@ -2,77 +2,117 @@ import Logging
 
 /// The outcome of one tryAcquireOrRenew.
 enum Attempt: Equatable, Sendable {
-    /// The record now names us with a fresh renewTime.
-    case succeeded
+    /// The record names us with `term`, and has since the attempt that started at `since` (our clock).
+    case succeeded(term: Int, since: Duration)
     /// Nothing decided (lease held by another, network error, conflict): try again later.
     case failed
     /// While renewing, the lock answered that the record is no longer ours (the reason says why).
     case notOurs(String)
 }
 
+/// How one write ended.
+private enum WriteOutcome {
+    case written
+    /// Refused: nothing of ours is stored.
+    case conflict
+    /// Failed without a clear answer; it may have landed.
+    case failed
+}
+
 extension LeaderElector {
-    /// client-go's tryAcquireOrRenew: one read and at most one write. When `renewing`, it never writes a
-    /// new term: a record that names someone else, or nobody, or is gone or unreadable, ends our term.
+    /// client-go's tryAcquireOrRenew. A leader first tries the fast path: a write that names its last
+    /// confirmed write as the expected bytes, with no read, since the lock compares before it writes; a
+    /// conflict falls through to a read (which also finds a write in doubt that landed). When `renewing`, it never writes a new term: a record that names
+    /// someone else, or nobody, or is gone or unreadable, ends our term.
     func tryAcquireOrRenew(renewing: Bool = false) async -> Attempt {
-        // Taken before the read: expiry is judged against the earliest moment this attempt could act.
+        // Taken before any call: expiry and success are both dated from the earliest moment this
+        // attempt could act.
         let now = time.now()
+        if renewing, case .leading(let term, _) = phase, let last = writes.confirmed, observation.raw == last.bytes {
+            switch await write(renewal(of: last.record), expecting: last.bytes, now: now) {
+            case .written: return .succeeded(term: term, since: now)
+            case .failed: return .failed
+            case .conflict: break
+            }
+        }
         let stored: ObservedRecord?
         do {
             stored = try await lock.get()
             metrics.lockCall(.get, stored == nil ? .notFound : .success)
         } catch let error as ResourceLockError where error.code == .invalidRecord {
             metrics.lockCall(.get, .invalid)
-            writeInDoubt = false
+            writes.clearDoubts()
             return await overwriteInvalidIfExpired(error, now: now, renewing: renewing)
         } catch {
             metrics.lockCall(.get, .error)
             reportFailure("error retrieving resource lock \(lock.describe)", error)
-            lastFailure = "\(error)"
+            logMemory.lastFailure = "\(error)"
             return .failed
         }
-        // The lock answered, so whatever an earlier write in doubt did is now visible in `stored`.
-        writeInDoubt = false
-
         guard let stored else {
             // Only a real "not found" leads here: every other failure threw above.
+            writes.clearDoubts()
             if renewing { return .notOurs("the lease lock was deleted") }
             return await create(now: now)
         }
-
-        if stored.raw != observedRaw {
+        if stored.raw != observation.raw {
             // Noted after the read, so a holder is always granted at least its full lease from our view.
-            observe(stored.record, raw: stored.raw, at: time.now())
+            observation.note(stored.record, raw: stored.raw, at: time.now())
         }
+        // The lock answered, so it shows whatever a write in doubt did: one that landed counts as a
+        // success from the start of its attempt; the others never will.
+        let ours = writes.matching(stored.raw)
+        if let ours { writes.confirm(ours) } else { writes.clearDoubts() }
+        return renewing
+            ? await renew(stored, ours: ours, now: now)
+            : await acquire(stored, ours: ours, now: now)
+    }
+
+    private func renew(_ stored: ObservedRecord, ours: OwnWrites.Write?, now: Duration) async -> Attempt {
+        guard case .leading(let term, let lastRenewal) = phase else { return .notOurs("this copy does not lead") }
+        let holder = stored.record.holderIdentity
+        guard let ours, ours.record.leaderTransitions == term, holder == identity else {
+            if holder.isEmpty { return .notOurs("the lease was released by someone else") }
+            if holder != identity { return .notOurs("the lease is now held by \(holder)") }
+            return .notOurs("the lease record names this copy but is not a write of its current term")
+        }
+        if ours.started > lastRenewal { phase = .leading(term: term, lastRenewal: ours.started) }
+        switch await write(renewal(of: ours.record), expecting: stored.raw, now: now) {
+        case .written: return .succeeded(term: term, since: now)
+        case .conflict, .failed: return .failed
+        }
+    }
+
+    private func acquire(_ stored: ObservedRecord, ours: OwnWrites.Write?, now: Duration) async -> Attempt {
         let current = stored.record
         let holder = current.holderIdentity
-        if renewing && holder != identity {
-            let reason = holder.isEmpty ? "the lease was released by someone else" : "the lease is now held by \(holder)"
-            return .notOurs(reason)
+        // A claim of ours that landed although its answer was lost (or came late): it leads from the
+        // start of its attempt, if that is recent enough to lead at all and its term is still new.
+        if let ours, ours.record.holderIdentity == identity, writes.canStart(ours.record.leaderTransitions),
+            ours.record.leaderTransitions >= (observation.highestTerm ?? 0), now - ours.started < config.renewDeadline
+        {
+            logMemory.loggedFailure = nil
+            return .succeeded(term: ours.record.leaderTransitions, since: ours.started)
         }
-        // A record naming us is ours to renew, as client-go treats it: this is also how a write whose
-        // answer was lost (a timeout after it landed) is recognised on the next attempt.
-        if !holder.isEmpty, holder != identity, let observedTime {
+        // A record naming us that this run did not write (we restarted) is ours to claim at once, with a
+        // new term. One this run wrote is, once its term ended or it came too late, a lease like any
+        // other: rewriting it would only reset every follower's wait.
+        let claimAtOnce = holder.isEmpty || (holder == identity && ours == nil)
+        if !claimAtOnce, let observedTime = observation.time {
             let lease = honouredLease(of: current)
             if observedTime + lease > now {
                 logger.debug("lease is held by \(holder) and has not yet expired", metadata: ["holder": "\(holder)"])
-                loggedFailure = nil
+                logMemory.loggedFailure = nil
                 return .failed
             }
         }
-
-        let wallNow = wallClock()
-        let newest = max(current.leaderTransitions, highestTerm ?? current.leaderTransitions)
-        var record = LeaderElectionRecord(
-            holderIdentity: identity, leaseDurationSeconds: config.leaseDurationSeconds,
-            acquireTime: wallNow, renewTime: wallNow, leaderTransitions: Self.nextTerm(after: newest))
-        // Our own record is resumed with its term only while that term is the newest we know of: a record
-        // of ours with an older term is a write of ours that landed late, after another copy led with a
-        // newer term, and resuming it would hand out that term twice.
-        if holder == identity && current.leaderTransitions >= newest {
-            record.acquireTime = current.acquireTime
-            record.leaderTransitions = current.leaderTransitions
+        observation.noteTerm(current.leaderTransitions)
+        if let startedTerm = writes.startedTerm { observation.noteTerm(startedTerm) }
+        let record = claim(term: observation.nextTerm)
+        switch await write(record, expecting: stored.raw, now: now) {
+        case .written: return .succeeded(term: record.leaderTransitions, since: now)
+        case .conflict, .failed: return .failed
         }
-        return await write(record, expecting: stored.raw, now: now)
     }
 
     /// Content that is not a record counts as a lease held by nobody we know, which expires once the
@@ -80,10 +120,8 @@ extension LeaderElector {
     private func overwriteInvalidIfExpired(
         _ error: ResourceLockError, now: Duration, renewing: Bool
     ) async -> Attempt {
-        if error.raw != observedRaw || !observedInvalid {
-            observedRaw = error.raw
-            observedInvalid = true
-            observedTime = time.now()
+        if error.raw != observation.raw || !observation.invalid {
+            observation.noteInvalid(raw: error.raw, at: time.now())
             logger.error(
                 """
                 lease lock \(lock.describe) holds content that is not a lease record: \(error.message); \
@@ -91,80 +129,91 @@ extension LeaderElector {
                 """)
         }
         if renewing { return .notOurs("the lease lock holds content that is not a lease record") }
-        guard let observedTime, observedTime + config.leaseDuration <= now else { return .failed }
+        guard let observedTime = observation.time, observedTime + config.leaseDuration <= now else { return .failed }
         logger.warning(
             "overwriting lease lock \(lock.describe): its invalid content has not changed for \(config.leaseDuration.text)")
-        let wallNow = wallClock()
-        let record = LeaderElectionRecord(
-            holderIdentity: identity, leaseDurationSeconds: config.leaseDurationSeconds,
-            acquireTime: wallNow, renewTime: wallNow,
-            leaderTransitions: observedRecord.map { Self.nextTerm(after: $0.leaderTransitions) } ?? 0)
-        return await write(record, expecting: error.raw, now: now)
+        if let startedTerm = writes.startedTerm { observation.noteTerm(startedTerm) }
+        let record = claim(term: observation.nextTerm)
+        switch await write(record, expecting: error.raw, now: now) {
+        case .written: return .succeeded(term: record.leaderTransitions, since: now)
+        case .conflict, .failed: return .failed
+        }
     }
 
     private func create(now: Duration) async -> Attempt {
-        let wallNow = wallClock()
-        let record = LeaderElectionRecord(
-            holderIdentity: identity, leaseDurationSeconds: config.leaseDurationSeconds,
-            acquireTime: wallNow, renewTime: wallNow, leaderTransitions: 0)
+        if let startedTerm = writes.startedTerm { observation.noteTerm(startedTerm) }
+        let record = claim(term: observation.nextTerm)
         do {
             try await lock.create(record)
             metrics.lockCall(.create, .success)
         } catch {
             metrics.lockCall(.create, Self.outcome(of: error))
             reportFailure("error initially creating lease lock \(lock.describe)", error)
-            failedWrite(error)
+            failedWrite(error, record: record, now: now)
             return .failed
         }
         succeeded(record, at: now)
-        return .succeeded
+        return .succeeded(term: record.leaderTransitions, since: now)
     }
 
-    private func write(_ record: LeaderElectionRecord, expecting raw: [UInt8], now: Duration) async -> Attempt {
+    /// A new claim of the lease for this copy, as `term`.
+    private func claim(term: Int) -> LeaderElectionRecord {
+        let wallNow = wallClock()
+        return LeaderElectionRecord(
+            holderIdentity: identity, leaseDurationSeconds: config.leaseDurationSeconds,
+            acquireTime: wallNow, renewTime: wallNow, leaderTransitions: term)
+    }
+
+    /// `record` with a fresh renewTime: same holder, acquireTime and term.
+    private func renewal(of record: LeaderElectionRecord) -> LeaderElectionRecord {
+        var renewed = record
+        renewed.leaseDurationSeconds = config.leaseDurationSeconds
+        renewed.renewTime = wallClock()
+        return renewed
+    }
+
+    private func write(_ record: LeaderElectionRecord, expecting raw: [UInt8], now: Duration) async -> WriteOutcome {
         do {
             try await lock.update(record, expecting: raw)
             metrics.lockCall(.update, .success)
         } catch {
             metrics.lockCall(.update, Self.outcome(of: error))
             reportFailure("failed to update lease \(lock.describe)", error)
-            failedWrite(error)
-            return .failed
+            failedWrite(error, record: record, now: now)
+            return (error as? ResourceLockError)?.code == .conflict ? .conflict : .failed
         }
         succeeded(record, at: now)
-        return .succeeded
+        return .written
     }
 
     /// `now` precedes the write, so our renew deadline runs out no later than others' view of the lease.
     private func succeeded(_ record: LeaderElectionRecord, at now: Duration) {
-        observe(record, raw: record.jsonBytes(), at: now)
-        lastRenewal = now
-        lastFailure = nil
-        loggedFailure = nil
-        writeInDoubt = false
+        let bytes = record.jsonBytes()
+        observation.note(record, raw: bytes, at: now)
+        writes.confirm(.init(record: record, bytes: bytes, started: now))
+        logMemory.lastFailure = nil
+        logMemory.loggedFailure = nil
     }
 
     /// Logs a failed lock call as an error the first time, and at debug level while the same failure
     /// repeats, so a problem that lasts (a rate-limit hold, an unreachable API) fills no log.
     func reportFailure(_ what: String, _ error: any Error) {
         let text = "\(error)"
-        if text == loggedFailure {
+        if text == logMemory.loggedFailure {
             logger.debug("\(what): \(text) (unchanged since it was logged)")
         } else {
             logger.error("\(what): \(text)")
-            loggedFailure = text
+            logMemory.loggedFailure = text
         }
     }
 
     /// A conflict means nothing of ours is stored (refused before writing, or overwritten since); any
     /// other failure (a timeout, a cancellation) may have come after the write landed.
-    private func failedWrite(_ error: any Error) {
-        lastFailure = "\(error)"
-        if (error as? ResourceLockError)?.code != .conflict { writeInDoubt = true }
-    }
-
-    /// The term after `term`, saturating so that a record claiming Int.max transitions cannot crash us.
-    static func nextTerm(after term: Int) -> Int {
-        term == .max ? .max : term + 1
+    private func failedWrite(_ error: any Error, record: LeaderElectionRecord, now: Duration) {
+        logMemory.lastFailure = "\(error)"
+        if (error as? ResourceLockError)?.code != .conflict {
+            writes.doubt(.init(record: record, bytes: record.jsonBytes(), started: now))
+        }
     }
 
     /// Reads the lock again (after a conflicting release) and notes what it holds; false on failure.
@@ -175,7 +224,7 @@ extension LeaderElector {
                 return false
             }
             metrics.lockCall(.get, .success)
-            if stored.raw != observedRaw { observe(stored.record, raw: stored.raw, at: time.now()) }
+            if stored.raw != observation.raw { observation.note(stored.record, raw: stored.raw, at: time.now()) }
             return true
         } catch {
             metrics.lockCall(.get, Self.outcome(of: error))
@@ -184,21 +233,10 @@ extension LeaderElector {
         }
     }
 
-    func observe(_ record: LeaderElectionRecord, raw: [UInt8], at instant: Duration) {
-        observedRecord = record
-        observedRaw = raw
-        observedTime = instant
-        observedInvalid = false
-        highestTerm = max(highestTerm ?? record.leaderTransitions, record.leaderTransitions)
-    }
-
-    /// The holder of the last valid observation; nil while the lock holds invalid content.
-    var observedHolder: String? { observedInvalid ? nil : observedRecord?.holderIdentity }
-
     /// client-go's maybeReportTransition, except that a released (empty) holder is not reported.
     func reportTransition() {
-        guard let holder = observedHolder, holder != reportedLeader else { return }
-        reportedLeader = holder
+        guard let holder = observation.holder, holder != observation.reportedLeader else { return }
+        observation.reportedLeader = holder
         guard !holder.isEmpty else { return }
         metrics.transitionSeen()
         notify(.newLeader(holder))

@@ -21,11 +21,11 @@ extension LeaderElector {
     /// (no read has shown the lock since), reads it and releases it when it names us, so a lease we
     /// never used is not left to expire. No guarded work ran for it, so releasing is safe.
     func releaseIfWriteInDoubt() async {
-        guard writeInDoubt, config.releaseOnCancel else { return }
-        writeInDoubt = false
+        guard writes.hasDoubts, config.releaseOnCancel else { return }
+        writes.clearDoubts()
         // Unstructured, so the lock calls run even though run() is ending by cancellation.
         await Task {
-            guard await self.refreshObservation(), self.observedHolder == self.identity else { return }
+            guard await self.refreshObservation(), self.observation.holder == self.identity else { return }
             self.logger.info("a write whose answer was lost made this copy the holder of \(self.lock.describe); releasing it")
             await self.release()
         }.value

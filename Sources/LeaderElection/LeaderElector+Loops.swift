@@ -22,23 +22,36 @@ extension LeaderElector {
     }
 
     /// client-go's acquire: attempts at once, then every retryPeriod plus jitter (measured from the end
-    /// of the previous attempt) until one succeeds. Returns the term, or nil when cancelled.
+    /// of the previous attempt) until one succeeds within the renew deadline. Returns the term, or nil
+    /// when cancelled.
     func acquire() async -> Int? {
         guard !Task.isCancelled else { return nil }
-        logger.info("attempting to acquire leader lease \(lock.describe)...")
+        log(.info, "attempting to acquire leader lease \(lock.describe)...", event: .acquiring)
         while !Task.isCancelled {
             // A success that finishes after graceful shutdown began still leads (briefly, with
             // onStartedLeading already cancelled), and so releases the lease, as client-go does.
             let attempt = await shieldedAttempt(renewing: false)
             reportTransition()
-            if attempt == .succeeded, let term = observedRecord?.leaderTransitions {
-                await lock.recordEvent("\(identity) became leader")
-                leading = true
-                metrics.leading(true)
-                logger.info("successfully acquired lease \(lock.describe)", metadata: ["term": "\(term)"])
-                return term
+            if case .succeeded(let term, let since) = attempt {
+                let took = time.now() - since
+                if took < config.renewDeadline {
+                    writes.startedTerm = term
+                    observation.noteTerm(term)
+                    phase = .leading(term: term, lastRenewal: since)
+                    metrics.leading(true)
+                    await lock.recordEvent("\(identity) became leader")
+                    log(.info, "successfully acquired lease \(lock.describe)", event: .acquired, ["term": "\(term)"])
+                    return term
+                }
+                // Leading now would start the work after the deadline by which others may take over.
+                log(
+                    .warning,
+                    "acquired lease \(lock.describe) too late to lead: the attempt took \(took.text), "
+                        + "not less than the renew deadline \(config.renewDeadline.text)",
+                    event: .acquiredTooLate, ["term": "\(term)"])
+            } else {
+                logger.debug("failed to acquire lease \(lock.describe)")
             }
-            logger.debug("failed to acquire lease \(lock.describe)")
             // Clamped, so a faulty random source can neither spin nor stall the loop.
             let spread = min(max(jitter(), 0), 1)
             let pause = config.retryPeriod * (1 + LeaderElectionConfig.jitterFactor * spread)
@@ -47,22 +60,25 @@ extension LeaderElector {
         return nil
     }
 
-    /// Leads one term: runs onStartedLeading beside the renew loop, then winds down in client-go's
-    /// order (release, event) before reporting onStoppedLeading.
+    /// Leads one term: runs onStartedLeading beside the renew loop, cancels it the moment the term ends
+    /// (even while a lock call in flight ignores cancellation), then winds down in client-go's order
+    /// (release, event) before reporting onStoppedLeading.
     func lead(term: Int) async {
         let (gate, opener) = AsyncStream.makeStream(of: Never.self)
         notify(.startLeading(opener))
-        let end = await withTaskGroup(of: Void.self) { group in
-            group.addTask { [callbacks] in
-                for await _ in gate {}
-                // Called even if the term is already over, already cancelled, as client-go does; so
-                // every onStoppedLeading of a term follows its onStartedLeading.
-                await callbacks.onStartedLeading(term)
-            }
-            let end = await keepRenewing()
-            group.cancelAll()
-            return end
+        // Unstructured so that it can be cancelled before the renew loop has returned; awaited below.
+        let work = Task { [callbacks] in
+            for await _ in gate {}
+            // Called even if the term is already over, already cancelled, as client-go does; so
+            // every onStoppedLeading of a term follows its onStartedLeading.
+            await callbacks.onStartedLeading(term)
         }
+        let end = await withTaskCancellationHandler {
+            await keepRenewing(onEnd: { work.cancel() })
+        } onCancel: {
+            work.cancel()
+        }
+        await work.value
         // Only now has the guarded work returned, so releasing cannot overlap it with the next leader.
         let release = config.releaseOnCancel && Task.isCancelled
         // Unstructured so that the lock calls still run when run() was cancelled.
@@ -76,53 +92,61 @@ extension LeaderElector {
         await lock.recordEvent("\(identity) stopped leading")
     }
 
-    /// Renews (every renewInterval, or retryPeriod) while a watchdog enforces renewDeadline; returns
-    /// when leadership ends, with `leading` already false. On graceful shutdown a renewal in flight is
-    /// let finish before this returns, so the release that follows sees what it wrote.
-    func keepRenewing() async -> LeadershipEnd {
+    /// Renews while a watchdog enforces renewDeadline; returns when leadership ends, with the phase
+    /// already back to candidate and `onEnd` called in that same actor turn. On graceful shutdown a
+    /// renewal in flight is let finish before this returns, so the release that follows sees what it wrote.
+    func keepRenewing(onEnd: @Sendable () -> Void) async -> LeadershipEnd {
         await withTaskGroup(of: LeadershipEnd.self) { group in
             group.addTask { await self.renewLoop() }
             group.addTask { await self.watchRenewDeadline() }
             let end = await group.next() ?? .cancelled
-            group.cancelAll()
-            // In the same actor turn as cancelAll, so nobody ever sees a leader with no renewal running.
-            leading = false
+            // In one actor turn, so nobody ever sees a leader with no renewal running, and the work is
+            // cancelled before waiting for a lock call that may ignore cancellation.
+            phase = .candidate
             metrics.leading(false)
+            onEnd()
+            group.cancelAll()
             switch end {
             case .renewDeadline(let reason):
-                logger.info(
-                    "failed to renew lease \(lock.describe): timed out waiting for the condition",
-                    metadata: ["reason": "\(reason)"])
+                log(
+                    .info, "failed to renew lease \(lock.describe): timed out waiting for the condition",
+                    event: .lost, ["reason": "\(reason)"])
             case .notOurs(let reason):
-                logger.info("failed to renew lease \(lock.describe): \(reason)")
+                log(.info, "failed to renew lease \(lock.describe): \(reason)", event: .lost)
             case .cancelled:
-                logger.info("stopped renewing lease \(lock.describe): shutting down")
+                log(.info, "stopped renewing lease \(lock.describe): shutting down", event: .stopping)
             }
             return end
         }
     }
 
-    /// Renews every renewInterval (retryPeriod when none is set) after a success and every retryPeriod
-    /// after a failure, each measured from the end of the attempt; a wake-up past the deadline (a
-    /// paused process, a clock jump) ends leadership before any lock call.
+    /// Renews every renewInterval (retryPeriod when none is set) after a success, counted from the start
+    /// of that successful attempt; after a failure, retries retryPeriod after the start of the failed
+    /// attempt (at once if it took longer). A wake-up past the deadline (a paused process, a clock jump)
+    /// ends leadership before any lock call.
     func renewLoop() async -> LeadershipEnd {
-        var next = (lastRenewal ?? time.now()) + config.renewPeriod
+        var next = (phase.lastRenewal ?? time.now()) + config.renewPeriod
         while true {
             do { try await time.sleep(until: next) } catch { return .cancelled }
             if renewalOverdue() { return .renewDeadline(reason: overdueReason()) }
+            let start = time.now()
             let attempt = await shieldedAttempt(renewing: true)
             reportTransition()
             if Task.isCancelled { return .cancelled }
             switch attempt {
-            case .succeeded:
-                logger.trace("successfully renewed lease \(lock.describe)")
-                next = time.now() + config.renewPeriod
+            case .succeeded(let term, let since):
+                if renewalOverdue() { return .renewDeadline(reason: "the renewal succeeded only after the deadline") }
+                phase = .leading(term: term, lastRenewal: since)
+                log(.trace, "successfully renewed lease \(lock.describe)", event: .renewed, ["term": "\(term)"])
+                next = since + config.renewPeriod
             case .notOurs(let reason):
                 return .notOurs(reason)
             case .failed:
                 if renewalOverdue() { return .renewDeadline(reason: overdueReason()) }
-                logger.debug("failed to renew lease \(lock.describe), retrying")
-                next = time.now() + config.retryPeriod
+                next = max(start + config.retryPeriod, time.now())
+                log(
+                    .info, "failed to renew lease \(lock.describe), retrying in \((next - time.now()).text)",
+                    event: .renewFailed, ["reason": "\(logMemory.lastFailure ?? "unknown")"])
             }
         }
     }
@@ -131,7 +155,7 @@ extension LeaderElector {
     /// renewal is still waiting for the lock (it is then cancelled).
     func watchRenewDeadline() async -> LeadershipEnd {
         while true {
-            let deadline = (lastRenewal ?? time.now()) + config.renewDeadline
+            let deadline = (phase.lastRenewal ?? time.now()) + config.renewDeadline
             do { try await time.sleep(until: deadline) } catch { return .cancelled }
             if renewalOverdue() {
                 let reason = overdueReason()
@@ -144,12 +168,11 @@ extension LeaderElector {
     /// Why no renewal succeeded in time, said once in the line that ends the term.
     func overdueReason() -> String {
         if attemptInFlight != nil { return "a renewal was still waiting for the lock" }
-        return lastFailure ?? "no renewal was attempted in time (a paused process or a clock jump)"
+        return logMemory.lastFailure ?? "no renewal was attempted in time (a paused process or a clock jump)"
     }
 
     func renewalOverdue() -> Bool {
-        guard let lastRenewal else { return true }
-        return time.now() - lastRenewal >= config.renewDeadline
+        !leadsNow(at: time.now())
     }
 
     /// Writes an empty holder (leaseDurationSeconds 1, transitions kept) if the stored record is still
@@ -157,7 +180,7 @@ extension LeaderElector {
     /// when a renewal raced with the cancellation.
     func release() async {
         for _ in 0..<3 {
-            guard let raw = observedRaw, let current = observedRecord, !observedInvalid,
+            guard let raw = observation.raw, let current = observation.record, !observation.invalid,
                 current.holderIdentity == identity
             else { return }
             let now = wallClock()
@@ -167,8 +190,8 @@ extension LeaderElector {
             do {
                 try await lock.update(record, expecting: raw)
                 metrics.lockCall(.update, .success)
-                observe(record, raw: record.jsonBytes(), at: time.now())
-                logger.info("released lease \(lock.describe)")
+                observation.note(record, raw: record.jsonBytes(), at: time.now())
+                log(.info, "released lease \(lock.describe)", event: .released, ["term": "\(current.leaderTransitions)"])
                 return
             } catch let error as ResourceLockError where error.code == .conflict {
                 metrics.lockCall(.update, .conflict)

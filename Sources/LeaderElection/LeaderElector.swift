@@ -43,34 +43,14 @@ public actor LeaderElector: Service {
     let logger: Logger
     let metrics: ElectionMetrics
 
-    // What client-go calls observedRecord, observedRawRecord and observedTime.
-    /// The last valid record seen or written (kept while the lock holds invalid bytes, for its term).
-    var observedRecord: LeaderElectionRecord?
-    /// The stored bytes last seen or written; change is detected by comparing them.
-    var observedRaw: [UInt8]?
-    /// When `observedRaw` last changed, on our own clock.
-    var observedTime: Duration?
-    /// Whether `observedRaw` is content that is not a record.
-    var observedInvalid = false
-    /// The holder last reported through `onNewLeader`.
-    var reportedLeader = ""
-    /// Whether this process leads now.
-    var leading = false
-    /// When we last wrote the record successfully; the renew deadline counts from here.
-    var lastRenewal: Duration?
+    /// What was last seen in the lock.
+    var observation = Observation()
+    /// Candidate, or leading with the start of its last successful renewal.
+    var phase = Phase.candidate
+    /// Our own writes the lock may hold, and the terms we started.
+    var writes = OwnWrites()
+    var logMemory = LogMemory()
     var running = false
-    /// Why the last attempt failed, for the line that ends a term at the renew deadline.
-    var lastFailure: String?
-    /// Whether a write failed in a way that may have landed, and no read has shown the lock since.
-    var writeInDoubt = false
-    /// The failure last logged as an error, so one lasting problem (a rate-limit hold, an unreachable
-    /// API) is logged once instead of at every attempt; cleared when an attempt goes well.
-    var loggedFailure: String?
-    /// The highest term seen in any record, so a stale record naming us (our own write landing late,
-    /// after another copy took a newer term) is never resumed with its old term.
-    var highestTerm: Int?
-    /// The odd leaseDurationSeconds last warned about, so each is reported once.
-    var warnedLeaseSeconds: Int?
     /// The lock attempt under way, which only the renew deadline or a cancelled `run()` may cancel.
     var attemptInFlight: Task<Attempt, Never>?
     /// Whether the current run() already reported onStoppedLeading for leadership that ended with it.
@@ -110,13 +90,11 @@ public actor LeaderElector: Service {
     /// Acquires, leads and renews, and competes again after losing, until graceful shutdown or
     /// cancellation; then releases the lease if leading and `releaseOnCancel` is set, and returns.
     /// - Throws: `LeaderElectionConfigError` (`.emptyIdentity`) at once when the lock's identity is
-    ///   empty, since an empty holder means "free" to every other copy.
+    ///   empty, since an empty holder means "free" to every other copy; `LeaderElectorError` when this
+    ///   elector already ran: its terms and observations belong to that run, so make a new one.
     public func run() async throws {
         guard !identity.isEmpty else { throw LeaderElectionConfigError.emptyIdentity }
-        guard !running else {
-            logger.error("run() called while this elector is already running: run each LeaderElector once at a time")
-            return
-        }
+        guard !running else { throw LeaderElectorError.alreadyRunning }
         running = true
         stoppedAtExit = false
         let (stream, continuation) = AsyncStream.makeStream(of: Notification.self)
@@ -143,17 +121,35 @@ public actor LeaderElector: Service {
         continuation.finish()
         notifications = nil
         await delivery.value
-        running = false
     }
 
-    /// A snapshot for status endpoints.
+    /// A snapshot for status endpoints, judged now: a leader past its renew deadline no longer leads,
+    /// even before the watchdog has ended its term.
     public func status() -> ElectorStatus {
         let now = time.now()
+        let isLeader = leadsNow(at: now)
+        metrics.leading(isLeader)
         return ElectorStatus(
-            identity: identity, election: config.name, isLeader: leading,
-            observedRecord: observedInvalid ? nil : observedRecord,
-            sinceObservedChange: observedTime.map { now - $0 }, sinceLastRenewal: lastRenewal.map { now - $0 },
-            lock: lock.describe)
+            identity: identity, election: config.name, isLeader: isLeader, leader: leaderSignal(at: now),
+            observedRecord: observation.invalid ? nil : observation.record,
+            sinceObservedChange: observation.time.map { now - $0 },
+            sinceLastRenewal: phase.lastRenewal.map { now - $0 }, lock: lock.describe)
+    }
+
+    /// Whether this copy leads and is still within its renew deadline.
+    func leadsNow(at now: Duration) -> Bool {
+        guard let lastRenewal = phase.lastRenewal else { return false }
+        return now - lastRenewal < config.renewDeadline
+    }
+
+    /// Who a workload should take as leader now: this copy while it leads within its deadline; another
+    /// holder while our observation of it is younger than its lease; otherwise nobody.
+    func leaderSignal(at now: Duration) -> String {
+        if leadsNow(at: now) { return identity }
+        guard let record = observation.record, !observation.invalid, let seen = observation.time,
+            !record.holderIdentity.isEmpty, record.holderIdentity != identity
+        else { return "" }
+        return now - seen < config.honouredLease(seconds: record.leaseDurationSeconds) ? record.holderIdentity : ""
     }
 
     func notify(_ notification: Notification) {

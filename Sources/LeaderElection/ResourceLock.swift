@@ -12,8 +12,22 @@ public struct ObservedRecord: Sendable, Equatable {
 
 /// Storage for the lease record. Strictly for use by `LeaderElector`, which never names a concrete lock.
 ///
-/// Only a lock that truly does not exist may answer `nil` from `get`; every other failure throws, so a
-/// network error is never mistaken for an absent lock.
+/// The contract every lock keeps, which the elector's safety rests on (`LeaderElectionTestKit`'s
+/// conformance suite checks it):
+/// - **Bytes.** A successful `create` or `update` stores exactly `record.jsonBytes()`, and `get`
+///   returns exactly the stored bytes in `raw`. So a write whose answer was lost is recognised by its
+///   bytes on the next read.
+/// - **Compare before write.** `update` stores its record only if the lock still holds exactly
+///   `observedRaw`; `create` only if the lock does not exist. Otherwise it throws
+///   `ResourceLockError.conflict`, and a conflict means nothing of this call is stored. No write may
+///   replace content it was not shown.
+/// - **Absence.** Only a lock that truly does not exist answers `nil` from `get`; every other failure
+///   throws, so an unreachable store is never mistaken for an absent lock.
+/// - **Failures.** `ResourceLockError.invalidRecord` for stored bytes that are not a record;
+///   `ResourceLockError.permanent` for a failure no retry can heal (rejected credentials, a missing
+///   store), which stops the app; any other error is transient and may have happened after the write
+///   landed (the write is then in doubt). Every call ends within a timeout of its own and honours
+///   task cancellation.
 public protocol ResourceLock: Sendable {
     /// Reads the record, or `nil` when the lock does not exist yet.
     /// Throws `ResourceLockError.invalidRecord` when the stored bytes are not a record.
@@ -26,7 +40,7 @@ public protocol ResourceLock: Sendable {
     func recordEvent(_ message: String) async
     /// The identity this lock writes as holder.
     var identity: String { get }
-    /// A human description of the lock, used in log lines: "Github gist lock: napoleon".
+    /// A human description of the lock, used in log lines.
     var describe: String { get }
 }
 
@@ -34,16 +48,19 @@ public protocol ResourceLock: Sendable {
 public struct ResourceLockError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Which failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: Hashable, Sendable { case conflict, invalidRecord }
+        private enum Base: Hashable, Sendable { case conflict, invalidRecord, permanent }
         private let base: Base
         /// The lock changed between our read and our write.
         public static let conflict = Code(base: .conflict)
         /// The stored bytes are not a lease record.
         public static let invalidRecord = Code(base: .invalidRecord)
+        /// A failure no retry can heal (rejected credentials, a store that does not exist).
+        public static let permanent = Code(base: .permanent)
         public var description: String {
             switch base {
             case .conflict: "conflict"
             case .invalidRecord: "invalid record"
+            case .permanent: "permanent failure"
             }
         }
     }
@@ -62,6 +79,11 @@ public struct ResourceLockError: Error, Sendable, Equatable, CustomStringConvert
     /// The stored content is not a lease record; `raw` is what was found.
     public static func invalidRecord(_ message: String, raw: [UInt8]) -> Self {
         Self(code: .invalidRecord, message: message, raw: raw)
+    }
+
+    /// A failure that retrying cannot heal; `message` says what to change.
+    public static func permanent(_ message: String) -> Self {
+        Self(code: .permanent, message: message, raw: [])
     }
 
     public var description: String { message }

@@ -32,17 +32,18 @@ struct ElectionApp {
         let callbacks = LeaderCallbacks(
             onStartedLeading: { term in
                 await leadership.started()
-                logger.info("started leading.", metadata: ["term": "\(term)"])
+                logger.info("started leading.", metadata: ElectionEvent.startedLeading.metadata(["term": "\(term)"]))
             },
             onStoppedLeading: {
                 guard await leadership.stopped() else { return }
-                logger.info("I am no longer the leader, staying inactive.")
+                logger.info("I am no longer the leader, staying inactive.", metadata: ElectionEvent.stoppedLeading.metadata())
             },
             onNewLeader: { leader in
+                let metadata = ElectionEvent.newLeader.metadata(["leader": "\(leader)"])
                 if leader == identity {
-                    logger.info("I am \(identity)! I will lead you to greatness!")
+                    logger.info("I am \(identity)! I will lead you to greatness!", metadata: metadata)
                 } else {
-                    logger.info("All hail \(leader)")
+                    logger.info("All hail \(leader)", metadata: metadata)
                 }
             }
         )

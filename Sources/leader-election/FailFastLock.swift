@@ -1,13 +1,12 @@
-import GistLock
 import LeaderElection
 
-/// Wraps the gist lock so that an answer no retry can change (a revoked token, a token without the gist
-/// scope, a deleted gist) stops the app with one clear line instead of failing every attempt forever.
+/// Wraps the lock so that an answer no retry can change (`ResourceLockError.permanent`: a revoked
+/// token, a missing store) stops the app with one clear line instead of failing every attempt forever.
 /// The elector still sees the error first, so it stops leading as it would for any failed renewal.
 struct FailFastLock<Wrapped: ResourceLock>: ResourceLock {
     let wrapped: Wrapped
     /// Called once per permanent failure; the app logs it and shuts down with a non-zero exit.
-    let onPermanentFailure: @Sendable (GitHubError) async -> Void
+    let onPermanentFailure: @Sendable (ResourceLockError) async -> Void
 
     var identity: String { wrapped.identity }
     var describe: String { wrapped.describe }
@@ -31,7 +30,7 @@ struct FailFastLock<Wrapped: ResourceLock>: ResourceLock {
     private func watch<T>(_ operation: () async throws -> T) async throws -> T {
         do {
             return try await operation()
-        } catch let error as GitHubError where error.isPermanent {
+        } catch let error as ResourceLockError where error.code == .permanent {
             await onPermanentFailure(error)
             throw error
         }

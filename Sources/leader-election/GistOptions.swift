@@ -15,8 +15,8 @@ struct GistOptions: ParsableArguments {
     @Option(help: "File holding the GitHub token; otherwise LEADER_ELECTION_GITHUB_API_TOKEN. [env: LEADER_ELECTION_TOKEN_FILE]")
     var tokenFile: String?
 
-    @Option(help: "Timeout of each GitHub request.")
-    var requestTimeout: GoDuration = GoDuration(.seconds(5))
+    @Option(help: "Timeout of each GitHub request; at most half the retry period, so a renewal whose two requests time out still leaves room for the next retry on time.")
+    var requestTimeout: GoDuration = GoDuration(.milliseconds(2500))
 }
 
 /// `GistOptions` after flags, then environment, then defaults were applied and checked.

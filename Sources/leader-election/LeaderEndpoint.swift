@@ -19,18 +19,24 @@ struct LeaderEndpoint<Source: LeaderStatusSource> {
     var scrapeMetrics: @Sendable () async -> String = { "" }
     /// How far past its lease a leader may be before /healthz fails (client-go's HealthzAdaptor timeout).
     var maxTolerableExpiredLease: Duration = .seconds(20)
+    /// How long /healthz waits for the elector's answer before it fails: a busy elector is not healthy.
+    var healthAnswerLimit: Duration = .seconds(2)
 
     /// `GET /` -> `{"name":"<leader>"}`; `/leader`, `/healthz`, `/readyz`, `/metrics`.
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/") { _, _ in
-            let status = await source.status()
-            return try Self.json(["name": status.observedRecord?.holderIdentity ?? ""])
+            try Self.json(["name": await source.status().leader])
         }
         router.get("/leader") { _, _ in
             try Self.json(LeaderReport(await source.status()))
         }
-        router.get("/healthz") { _, _ in
-            let health = await source.healthCheck(maxTolerableExpiredLease: maxTolerableExpiredLease)
+        router.get("/healthz") { [source, maxTolerableExpiredLease, healthAnswerLimit] _, _ in
+            guard let health = await Self.answer(within: healthAnswerLimit, {
+                await source.healthCheck(maxTolerableExpiredLease: maxTolerableExpiredLease)
+            }) else {
+                return Self.text(
+                    .serviceUnavailable, "the elector did not answer within \(healthAnswerLimit): it is stuck or overloaded")
+            }
             return Self.text(health.isHealthy ? .ok : .internalServerError, health.isHealthy ? "ok" : health.message)
         }
         router.get("/readyz") { _, _ in
@@ -41,6 +47,27 @@ struct LeaderEndpoint<Source: LeaderStatusSource> {
         router.get("/metrics") { _, _ in
             Self.metricsResponse(await scrapeMetrics())
         }
+    }
+
+    /// `work`'s result, or nil when it takes longer than `limit`. The work runs in a task of its own
+    /// that is left to finish, so an answer that never comes cannot hold the request.
+    static func answer<T: Sendable>(within limit: Duration, _ work: @escaping @Sendable () async -> T) async -> T? {
+        let (first, gate) = AsyncStream.makeStream(of: T?.self, bufferingPolicy: .bufferingOldest(1))
+        let worker = Task {
+            gate.yield(await work())
+            gate.finish()
+        }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            gate.yield(nil)
+            gate.finish()
+        }
+        for await answer in first {
+            timer.cancel()
+            if answer == nil { worker.cancel() }
+            return answer
+        }
+        return nil
     }
 
     static func metricsResponse(_ text: String) -> Response {
@@ -94,7 +121,7 @@ struct LeaderReport: Encodable {
 
     init(_ status: ElectorStatus) {
         identity = status.identity
-        leader = status.observedRecord?.holderIdentity ?? ""
+        leader = status.leader
         isLeader = status.isLeader
         term = status.observedRecord?.leaderTransitions
         acquireTime = status.observedRecord?.acquireTime

@@ -16,7 +16,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "How long to wait between attempts, before jitter. [env: LEADER_ELECTION_RETRY_PERIOD] (default: 5s)")
     var retryPeriod: GoDuration?
 
-    @Option(help: "How often the leader writes its renewal; a failed one is retried every retry period until the renew deadline. [env: LEADER_ELECTION_RENEW_INTERVAL] (default: a third of the lease duration, at most the renew deadline minus the retry period)")
+    @Option(help: "How often the leader writes its renewal, from the start of the last successful one; a failed one is retried a retry period after the start of the failed attempt, until the renew deadline. [env: LEADER_ELECTION_RENEW_INTERVAL] (default: half of what the renew deadline leaves after two retry periods, so two retries fit: 2.5s at the defaults)")
     var renewInterval: GoDuration?
 
     @Option(help: "How many copies take part, for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_CANDIDATES] (default: 3)")
@@ -48,11 +48,8 @@ struct RunSettings: Sendable {
         let lease = try Self.duration(options.leaseDuration, "LEADER_ELECTION_LEASE_DURATION", environment) ?? .seconds(30)
         let renew = try Self.duration(options.renewDeadline, "LEADER_ELECTION_RENEW_DEADLINE", environment) ?? .seconds(15)
         let retry = try Self.duration(options.retryPeriod, "LEADER_ELECTION_RETRY_PERIOD", environment) ?? .seconds(5)
-        // A third of the lease, so followers see a renewal at least twice per lease, and the leader writes
-        // 360 times an hour at the defaults, inside GitHub's 500 content-creating requests an hour; but
-        // early enough that a failed renewal is retried once before the renew deadline.
         let interval = try Self.duration(options.renewInterval, "LEADER_ELECTION_RENEW_INTERVAL", environment)
-            ?? min(lease / 3, renew - retry)
+            ?? Self.defaultRenewInterval(renewDeadline: renew, retryPeriod: retry)
         do {
             config = try LeaderElectionConfig(
                 name: election, leaseDuration: lease, renewDeadline: renew, retryPeriod: retry,
@@ -81,6 +78,14 @@ struct RunSettings: Sendable {
         if let address = options.http ?? environment.nonEmpty("LEADER_ELECTION_HTTP") {
             http = try Self.address(address)
         }
+    }
+
+    /// Retry k of a failed renewal starts at R + k·r after the last success, so two retries and the
+    /// last attempt's own time fit when R + 2r + A < D; half of D − 2r leaves the other half for A
+    /// (2.5 s each at 15s/5s). Timings too tight for two retries get one: half of D − r.
+    static func defaultRenewInterval(renewDeadline: Duration, retryPeriod: Duration) -> Duration {
+        let afterTwoRetries = renewDeadline - retryPeriod * 2
+        return afterTwoRetries > .zero ? afterTwoRetries / 2 : (renewDeadline - retryPeriod) / 2
     }
 
     private static func duration(

@@ -1,8 +1,7 @@
-import GistLock
 import LeaderElection
 import Logging
 
-/// A failure that retrying cannot heal: a rejected token, a token without the gist scope, a missing gist.
+/// A failure that retrying cannot heal, such as a rejected token or a missing store.
 struct PermanentFailure: Error, CustomStringConvertible {
     let description: String
 }
@@ -13,7 +12,7 @@ enum StartupCheck {
     static func lockIsReachable(_ lock: some ResourceLock, logger: Logger) async throws {
         do {
             _ = try await lock.get()
-        } catch let error as GitHubError where error.isPermanent {
+        } catch let error as ResourceLockError where error.code == .permanent {
             throw PermanentFailure(description: error.description)
         } catch let error as ResourceLockError {
             // An unreadable record is the election's to repair, once it has stayed unchanged for a lease.

@@ -1,4 +1,4 @@
-import GistLock
+import LeaderElection
 import ServiceLifecycle
 
 /// Shuts the service group down gracefully once the lock fails for good, and keeps the reason.
@@ -10,7 +10,7 @@ actor Stopper {
         self.group = group
     }
 
-    func stop(because error: GitHubError) async {
+    func stop(because error: ResourceLockError) async {
         guard failure == nil else { return }
         failure = PermanentFailure(description: error.description)
         await group?.triggerGracefulShutdown()

@@ -19,9 +19,10 @@ import Testing
         holderIdentity: "cleopatra", leaseDurationSeconds: 30, acquireTime: Date(timeIntervalSince1970: 1_700_000_000),
         renewTime: Date(timeIntervalSince1970: 1_700_000_010), leaderTransitions: 4)
 
-    static func status(record: LeaderElectionRecord?, isLeader: Bool = false) -> ElectorStatus {
+    static func status(record: LeaderElectionRecord?, isLeader: Bool = false, leader: String? = nil) -> ElectorStatus {
         ElectorStatus(
-            identity: "napoleon", election: "e", isLeader: isLeader, observedRecord: record,
+            identity: "napoleon", election: "e", isLeader: isLeader, leader: leader ?? record?.holderIdentity ?? "",
+            observedRecord: record,
             sinceObservedChange: nil, sinceLastRenewal: nil, lock: "Github gist lock: napoleon")
     }
 

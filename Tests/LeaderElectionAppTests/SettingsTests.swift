@@ -25,12 +25,12 @@ import Testing
         #expect(run.http == nil)
     }
 
-    @Test func defaultsAreTheGoOriginals() throws {
+    @Test func defaultsAreTheGoOriginalsWithARenewIntervalThatLeavesTwoRetries() throws {
         let run = try RunSettings(RunOptions.parse(["--id", "a"]), election: "e", environment: [:])
         #expect(run.config.leaseDuration == .seconds(30))
         #expect(run.config.renewDeadline == .seconds(15))
         #expect(run.config.retryPeriod == .seconds(5))
-        #expect(run.config.renewInterval == .seconds(10))
+        #expect(run.config.renewInterval == .milliseconds(2500))
         #expect(run.takeoverSettle == .seconds(1))
         #expect(run.candidates == 3)
     }

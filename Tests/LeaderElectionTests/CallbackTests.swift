@@ -38,7 +38,7 @@ import Testing
 
     @Test func onStartedLeadingIsCancelledWhenLeadershipEnds() async throws {
         let lock = FakeLock(identity: "a")
-        await lock.script(get: [.notFound, .networkError, .networkError, .networkError], create: [.ok])
+        await lock.script(get: [.notFound, .networkError], create: [.ok], update: [.networkError, .networkError])
         let elector = h.elector(lock)
         let task = h.start(elector)
         await h.callbacks.waitFor("started:0")
@@ -74,16 +74,17 @@ import Testing
         #expect(await h.callbacks.entries.isEmpty)
     }
 
-    @Test func aSecondConcurrentRunReturnsAtOnce() async throws {
+    @Test func aSecondRunThrows() async throws {
         let lock = FakeLock(identity: "a")
         await lock.script(get: [.networkError])
         let elector = h.elector(lock)
         let task = h.start(elector)
         await h.settle([elector])
-        try await elector.run()
-        #expect(h.messages.contains { $0.hasPrefix("run() called while this elector is already running") })
+        await #expect(throws: LeaderElectorError.alreadyRunning) { try await elector.run() }
         task.cancel()
         try await task.value
         #expect(await h.callbacks.entries == ["stopped"])
+        // Also after the first run ended: its terms and observations are not to be reused.
+        await #expect(throws: LeaderElectorError.alreadyRunning) { try await elector.run() }
     }
 }

@@ -44,16 +44,17 @@ import Testing
         let lock = FakeLock(identity: "a")
         let calls = await timedCalls(lock)
         await lock.script(
-            get: [.notFound, .lastWritten, .lastWritten, .lastWritten], create: [.ok], update: [.networkError, .ok, .ok])
+            get: [.notFound], create: [.ok], update: [.networkError, .ok, .ok])
         let elector = h.elector(lock, config: Self.config())
         let task = h.start(elector)
         await h.advance(by: .seconds(33), step: .seconds(1), settling: [elector])
         #expect(await elector.status().isLeader)
         task.cancel()
         try await task.value
-        // 10: failed; 14 (retryPeriod later): renewed; 24 (renewInterval later): renewed; 34 not reached.
+        // 10: the write alone (the lock compares), failed; 14 (retryPeriod after that attempt began):
+        // renewed; 24 (renewInterval later): renewed; 34 not reached. No renewal reads first.
         #expect(await calls.entries == [
-            "get@0", "create@0", "get@10", "update@10", "get@14", "update@14", "get@24", "update@24",
+            "get@0", "create@0", "update@10", "update@14", "update@24",
         ])
     }
 
@@ -63,8 +64,8 @@ import Testing
         let lock = FakeLock(identity: "a")
         let calls = await timedCalls(lock)
         await lock.script(
-            get: [.notFound, .lastWritten, .networkError, .networkError, .networkError], create: [.ok],
-            update: [.networkError])
+            get: [.notFound, .networkError], create: [.ok],
+            update: [.networkError, .networkError, .networkError])
         let elector = h.elector(lock, config: Self.config())
         let task = h.start(elector)
         await h.advance(by: .seconds(19), step: .seconds(1), settling: [elector])
@@ -76,7 +77,7 @@ import Testing
 
         // Attempts at 10, 14 and 18; at 20 the deadline; then the candidate's first attempt at once.
         #expect(await calls.entries == [
-            "get@0", "create@0", "get@10", "update@10", "get@14", "get@18", "get@20",
+            "get@0", "create@0", "update@10", "update@14", "update@18", "get@20",
         ])
         let ends = h.logs.entries.filter {
             $0.message.description == "failed to renew lease fake lock: a: timed out waiting for the condition"

@@ -9,7 +9,7 @@ import Testing
 
     @Test func renewalKeepsAcquireTimeAndTransitions() async throws {
         let free = record("", transitions: 6, leaseSeconds: 1)
-        await lock.script(get: [.record(free), .lastWritten, .lastWritten], update: [.ok, .ok, .ok])
+        await lock.script(get: [.record(free)], update: [.ok, .ok, .ok])
         let elector = h.elector(lock)
         let task = h.start(elector)
         await h.callbacks.waitFor("started:7")
@@ -21,7 +21,8 @@ import Testing
             record("a", transitions: 7, renewedAt: Harness.wall(2), acquiredAt: Harness.wall(0)),
             record("a", transitions: 7, renewedAt: Harness.wall(4), acquiredAt: Harness.wall(0)),
         ])
-        // Each write expects exactly the bytes of the previous one.
+        // Each write expects exactly the bytes of the previous one, and renewals read nothing first.
+        #expect(await lock.count("get") == 1)
         #expect(updates.dropFirst().map(\.expecting) == updates.dropLast().map { $0.record.jsonBytes() })
         #expect(await elector.status().isLeader)
         #expect(await elector.status().sinceLastRenewal == .zero)
@@ -32,7 +33,7 @@ import Testing
 
     @Test func failingRenewalsEndLeadershipAtTheRenewDeadline() async throws {
         await lock.script(
-            get: [.notFound, .lastWritten, .lastWritten, .networkError], create: [.ok],
+            get: [.notFound, .networkError], create: [.ok],
             update: [.networkError, .networkError])
         let elector = h.elector(lock)
         let task = h.start(elector)
@@ -46,8 +47,9 @@ import Testing
         await h.callbacks.waitFor("stopped")
         #expect(await h.callbacks.entries == ["new:a", "started:0", "work ended", "stopped"])
         #expect(await lock.events == ["a became leader", "a stopped leading"])
-        // After losing, it competes again at once (the last get), and never wrote anything more.
-        #expect(await lock.calls == ["get", "create", "event", "get", "update", "get", "update", "event", "get"])
+        // Renewals at 2s and 4s are writes alone (the lock compares). After losing, it competes again at
+        // once (the last get), and never wrote anything more.
+        #expect(await lock.calls == ["get", "create", "event", "update", "update", "event", "get"])
         task.cancel()
         try await task.value
     }
@@ -75,14 +77,15 @@ import Testing
 
     @Test func aRecordNamingSomeoneElseEndsLeadershipAtOnce() async throws {
         let usurper = record("b", transitions: 1, renewedAt: Harness.wall(2))
-        await lock.script(get: [.notFound, .record(usurper), .record(usurper)], create: [.ok])
+        await lock.script(get: [.notFound, .record(usurper), .record(usurper)], create: [.ok], update: [.conflict])
         let elector = h.elector(lock)
         let task = h.start(elector)
         await h.callbacks.waitFor("started:0")
         await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
 
         #expect(await elector.status().isLeader == false)
-        #expect(await lock.count("update") == 0)
+        // The renewal's write is refused (the lock compares), and the read that follows shows b.
+        #expect(await lock.calls.prefix(5) == ["get", "create", "event", "update", "get"])
         #expect(h.messages.contains("failed to renew lease fake lock: a: the lease is now held by b"))
         task.cancel()
         try await task.value
@@ -91,40 +94,47 @@ import Testing
         #expect(await h.callbacks.entries == ["new:a", "started:0", "new:b", "work ended", "stopped", "stopped"])
     }
 
-    @Test func aDeletedLockEndsLeadershipAtOnce() async throws {
-        await lock.script(get: [.notFound, .notFound, .notFound], create: [.ok, .ok])
+    @Test func aDeletedLockEndsLeadershipAtOnceAndTheNextCreateTakesANewTerm() async throws {
+        await lock.script(get: [.notFound, .notFound, .notFound], create: [.ok, .ok], update: [.conflict])
         let elector = h.elector(lock)
         let task = h.start(elector)
         await h.callbacks.waitFor("started:0")
         await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
         #expect(h.messages.contains("failed to renew lease fake lock: a: the lease lock was deleted"))
-        // Competing again at once, it creates the lock anew (term 0, as client-go's create).
+        // Competing again at once, it creates the lock anew, with a term past the one it led: deleting
+        // the lock file never resets the counter.
         #expect(await lock.created.map(\.renewTime) == [Harness.wall(0), Harness.wall(2)])
+        #expect(await lock.created.map(\.leaderTransitions) == [0, 1])
         #expect(await elector.status().isLeader)
         task.cancel()
         try await task.value
-        #expect(await h.callbacks.entries == ["new:a", "started:0", "work ended", "stopped", "started:0", "work ended", "stopped"])
+        #expect(await h.callbacks.entries == ["new:a", "started:0", "work ended", "stopped", "started:1", "work ended", "stopped"])
     }
 
-    @Test func aLeaderThatSeesItsOwnRecordAfterLosingTakesItBackWithTheSameTerm() async throws {
-        // As client-go: a record that still names us is ours to renew, keeping its term.
+    /// After its term ended at the deadline, its own record is a lease like any other: rewriting it at
+    /// once would reset every follower's wait. It is taken again once expired, with a new term.
+    @Test func aLeaderThatLostItsTermWaitsOutItsOwnRecordThenTakesANewTerm() async throws {
         await lock.script(
-            get: [.notFound, .networkError, .networkError, .lastWritten], create: [.ok], update: [.ok])
+            get: [.notFound, .lastWritten, .lastWritten, .lastWritten, .lastWritten],
+            create: [.ok], update: [.networkError, .networkError, .ok])
         let elector = h.elector(lock)
         let task = h.start(elector)
         await h.callbacks.waitFor("started:0")
         await h.advance(by: .seconds(4), step: .seconds(1), settling: [elector])
         #expect(await elector.status().isLeader)
-        // t=5: the deadline ends the term; the attempt that follows at once finds our own record.
-        await h.advance(by: .seconds(1), step: .seconds(1), settling: [elector])
+        // t=5: the deadline ends the term; attempts at 5, 7 and 9 find our own record, unexpired.
+        await h.advance(by: .seconds(5), step: .seconds(1), settling: [elector])
+        #expect(await elector.status().isLeader == false)
+        #expect(await lock.count("update") == 2, "only the renewals at 2s and 4s, which failed")
+        // t=11: the record, unchanged since it was written at 0, has expired: claimed with term 1.
+        await h.advance(by: .seconds(2), step: .seconds(1), settling: [elector])
         #expect(await elector.status().isLeader)
-        #expect(await lock.updated.map(\.record) == [
-            record("a", transitions: 0, renewedAt: Harness.wall(5), acquiredAt: Harness.wall(0))
-        ])
+        #expect(await lock.updated.map(\.record).last == record(
+            "a", transitions: 1, renewedAt: Harness.wall(11), acquiredAt: Harness.wall(11)))
         task.cancel()
         try await task.value
         #expect(await h.callbacks.entries == [
-            "new:a", "started:0", "work ended", "stopped", "started:0", "work ended", "stopped",
+            "new:a", "started:0", "work ended", "stopped", "started:1", "work ended", "stopped",
         ])
         #expect(await lock.events == ["a became leader", "a stopped leading", "a became leader", "a stopped leading"])
     }

@@ -112,9 +112,9 @@ import Testing
         #expect(await lock.count("update") == 1)
     }
 
-    @Test func runCanBeStartedAgainAfterItEnded() async throws {
-        let elector = h.elector(InMemoryLock(store: store, identity: "a"), config: Harness.config(release: true))
+    @Test func aNewElectorForTheSameIdentityStartsANewTerm() async throws {
         for term in [5, 6] {
+            let elector = h.elector(InMemoryLock(store: store, identity: "a"), config: Harness.config(release: true))
             let task = h.start(elector)
             await h.settle([elector])
             #expect(await elector.status().observedRecord?.leaderTransitions == term)

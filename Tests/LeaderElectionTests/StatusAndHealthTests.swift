@@ -7,30 +7,31 @@ import Testing
 
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
-        var isLeader: Bool
-        var sinceObserved: Duration?
+        var sinceRenewal: Duration?
         var healthy: Bool
         var message: String
         var testDescription: String { name }
     }
 
     static let cases: [Case] = [
-        Case(name: "standby", isLeader: false, sinceObserved: .seconds(500), healthy: true,
-             message: "not leading election e"),
-        Case(name: "fresh leader", isLeader: true, sinceObserved: .seconds(2), healthy: true,
+        Case(name: "standby", sinceRenewal: nil, healthy: true, message: "not leading election e"),
+        Case(name: "fresh leader", sinceRenewal: .seconds(2), healthy: true,
              message: "leading election e, renewed 2s ago"),
-        Case(name: "at the limit", isLeader: true, sinceObserved: .seconds(40), healthy: true,
-             message: "leading election e, renewed 40s ago"),
-        Case(name: "stuck leader", isLeader: true, sinceObserved: .milliseconds(42500), healthy: false,
+        Case(name: "past the renew deadline", sinceRenewal: .seconds(15), healthy: true,
+             message: "not leading election e: no renewal for 15s, past the renew deadline (15s); standing down"),
+        Case(name: "at the limit", sinceRenewal: .seconds(40), healthy: true,
+             message: "not leading election e: no renewal for 40s, past the renew deadline (15s); standing down"),
+        Case(name: "stuck leader", sinceRenewal: .milliseconds(42500), healthy: false,
              message: "failed election to renew leadership on lease e: last renewal 42.5s ago exceeds "
                 + "leaseDuration (30s) + tolerance (10s) by 2.5s; the elector is stuck, restart the process"),
     ]
 
-    /// client-go's HealthzAdaptor: lease 30s, tolerance 10s.
+    /// client-go's HealthzAdaptor (lease 30s, tolerance 10s), with a leader past its renew deadline of
+    /// 15s no longer said to lead.
     @Test(arguments: cases)
     func healthRule(_ test: Case) {
         let result = HealthCheckResult.evaluate(
-            election: "e", isLeader: test.isLeader, sinceObserved: test.sinceObserved,
+            election: "e", sinceRenewal: test.sinceRenewal, renewDeadline: .seconds(15),
             leaseDuration: .seconds(30), tolerance: .seconds(10))
         #expect(result == HealthCheckResult(isHealthy: test.healthy, message: test.message))
     }
@@ -53,13 +54,13 @@ import Testing
         let elector = h.elector(InMemoryLock(store: store, identity: "a"))
         #expect(elector.identity == "a")
         #expect(await elector.status() == ElectorStatus(
-            identity: "a", election: "test-election", isLeader: false, observedRecord: nil,
+            identity: "a", election: "test-election", isLeader: false, leader: "", observedRecord: nil,
             sinceObservedChange: nil, sinceLastRenewal: nil, lock: "in-memory lock: a"))
 
         let task = h.start(elector)
         await h.advance(by: .seconds(4), step: .seconds(2), settling: [elector])
         #expect(await elector.status() == ElectorStatus(
-            identity: "a", election: "test-election", isLeader: false, observedRecord: held,
+            identity: "a", election: "test-election", isLeader: false, leader: "b", observedRecord: held,
             sinceObservedChange: .seconds(4), sinceLastRenewal: nil, lock: "in-memory lock: a"))
 
         await h.advance(by: .seconds(7), step: .seconds(1), settling: [elector])

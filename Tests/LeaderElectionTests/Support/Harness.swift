@@ -64,9 +64,10 @@ struct Harness {
         }
     }
 
+    /// Which electors are in a term (renewing, with a watchdog), whether or not their deadline passed.
     func leaders(_ electors: [LeaderElector]) async -> [Bool] {
         var result: [Bool] = []
-        for elector in electors { result.append(await elector.status().isLeader) }
+        for elector in electors { result.append(await elector.status().sinceLastRenewal != nil) }
         return result
     }
 
