@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "LeaderElection", targets: ["LeaderElection"]),
+        .library(name: "LeaderElectionTestKit", targets: ["LeaderElectionTestKit"]),
         .library(name: "GistLock", targets: ["GistLock"]),
         .library(name: "GistServer", targets: ["GistServer"]),
         .executable(name: "leader-election", targets: ["leader-election"]),
@@ -33,6 +34,11 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LeaderElectionTestKit",
+            dependencies: ["LeaderElection"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -80,6 +86,7 @@ let package = Package(
             name: "LeaderElectionTests",
             dependencies: [
                 "LeaderElection",
+                "LeaderElectionTestKit",
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
@@ -87,12 +94,17 @@ let package = Package(
         ),
         .testTarget(
             name: "GistLockTests",
-            dependencies: ["GistLock", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "GistLock", "GistServer", "LeaderElectionTestKit",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GistServerTests",
-            dependencies: ["GistServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "GistServer", "LeaderElectionTestKit", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -100,6 +112,7 @@ let package = Package(
             dependencies: [
                 "leader-election",
                 "LeaderElection",
+                "LeaderElectionTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -57,8 +57,8 @@ public actor GistClient: CustomStringConvertible {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.timeoutIntervalForRequest = timeout.timeInterval
-        configuration.timeoutIntervalForResource = timeout.timeInterval
+        configuration.timeoutIntervalForRequest = timeout.libcurlBackstop
+        configuration.timeoutIntervalForResource = timeout.libcurlBackstop
         configuration.httpCookieStorage = nil
         configuration.httpShouldSetCookies = false
         self.session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
@@ -136,7 +136,7 @@ public actor GistClient: CustomStringConvertible {
             }
             backoff = nil
         }
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout.timeInterval)
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout.libcurlBackstop)
         request.httpMethod = summary.method
         request.setValue("Bearer \(token.value)", forHTTPHeaderField: "Authorization")
         request.setValue("application/vnd.github+json", forHTTPHeaderField: "Accept")
@@ -150,7 +150,7 @@ public actor GistClient: CustomStringConvertible {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.exchange(request)
+            (data, response) = try await session.exchange(request, timeout: timeout)
         } catch {
             onResponse?(summary.method, nil)
             if Task.isCancelled { throw CancellationError() }

@@ -12,7 +12,11 @@ extension URLSession {
     /// process hangs (seen in the chaos run: a renew deadline cancelling a renewal as its answer came).
     /// Here the handler only starts the cancel from a task of its own, and the caller stops waiting at
     /// once.
-    func exchange(_ request: URLRequest) async throws -> (Data, URLResponse) {
+    ///
+    /// `timeout` is enforced here, to the millisecond: FoundationNetworking hands libcurl whole seconds,
+    /// cut down, so 500ms would fail every request at once and 2.5s would end at 2s. Set the request's own
+    /// `timeoutInterval` to `Duration.libcurlBackstop` of it.
+    func exchange(_ request: URLRequest, timeout: Duration) async throws -> (Data, URLResponse) {
         let (answers, continuation) = AsyncThrowingStream<(Data, URLResponse), any Error>.makeStream()
         let task = dataTask(with: request) { data, response, error in
             if let error {
@@ -24,6 +28,12 @@ extension URLSession {
                 continuation.finish(throwing: URLError(.badServerResponse))
             }
         }
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            continuation.finish(throwing: URLError(.timedOut))
+            task.cancel()
+        }
+        defer { timer.cancel() }
         return try await withTaskCancellationHandler {
             task.resume()
             for try await answer in answers {
@@ -33,5 +43,13 @@ extension URLSession {
         } onCancel: {
             Task.detached { task.cancel() }
         }
+    }
+}
+
+extension Duration {
+    /// Whole seconds above this duration, for libcurl's own timeout, so that it never ends a request
+    /// before the exact timeout does.
+    var libcurlBackstop: TimeInterval {
+        (timeInterval + 1).rounded(.up)
     }
 }

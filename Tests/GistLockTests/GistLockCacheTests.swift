@@ -1,5 +1,6 @@
 import Foundation
 import GistLock
+import LeaderElectionTestKit
 import LeaderElection
 import Logging
 import Testing
@@ -16,7 +17,7 @@ struct AnswerLog {
             continuation.yield("\(method) \(status.map(String.init) ?? "none")")
         }
         return GistLock(
-            client: client, gistID: gistID, identity: identity, clock: ImmediateClock(),
+            client: client, gistID: gistID, identity: identity, clock: ManualClock(onSleep: { _ in }),
             logger: Logger(label: "gist-lock-test") { _ in SwiftLogNoOpLogHandler() })
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GistLock
+import LeaderElectionTestKit
 import LeaderElection
 import Logging
 import Testing
@@ -16,7 +17,7 @@ func lease(_ holder: String, transitions: Int = 1, renewedAt seconds: TimeInterv
 func content(_ record: LeaderElectionRecord) -> String { String(decoding: record.jsonBytes(), as: UTF8.self) }
 
 func makeLock(
-    _ url: URL, identity: String = "napoleon", clock: ImmediateClock = ImmediateClock(),
+    _ url: URL, identity: String = "napoleon", clock: ManualClock = ManualClock(onSleep: { _ in }),
     logger: Logger = Logger(label: "gist-lock-test") { _ in SwiftLogNoOpLogHandler() },
     wall: WallTime = WallTime(Date(timeIntervalSince1970: 1_763_719_200))
 ) -> GistLock {

@@ -1,5 +1,6 @@
 import Foundation
 import GistLock
+import LeaderElectionTestKit
 import LeaderElection
 import Logging
 import Testing
@@ -13,7 +14,7 @@ func patchedContents(_ request: RecordedRequest) -> [String: String] {
     @Test func createAddsOnlyTheLockFileThenConfirmsIt() async throws {
         let fake = FakeGitHub(files: ["README.md": "docs"])
         let sleeps = Recorder<Duration>()
-        let clock = ImmediateClock { await sleeps.append($0) }
+        let clock = ManualClock { await sleeps.append($0) }
         try await withFakeGitHub(fake) { url in
             try await makeLock(url, clock: clock).create(lease("napoleon"))
         }
@@ -36,7 +37,7 @@ func patchedContents(_ request: RecordedRequest) -> [String: String] {
 
     @Test func createOverwrittenDuringTheSettleTimeIsAConflict() async throws {
         let fake = FakeGitHub()
-        let clock = ImmediateClock { _ in await fake.setFile(lockFile, content(lease("stalin"))) }
+        let clock = ManualClock { _ in await fake.setFile(lockFile, content(lease("stalin"))) }
         try await withFakeGitHub(fake) { url in
             let error = try #require(await lockError { try await makeLock(url, clock: clock).create(lease("napoleon")) })
             #expect(error.code == .conflict)
@@ -46,7 +47,7 @@ func patchedContents(_ request: RecordedRequest) -> [String: String] {
     @Test func renewalWritesOnlyTheLockFileAndSkipsTheReadBack() async throws {
         let fake = FakeGitHub(files: [lockFile: content(lease("napoleon")), "README.md": "docs", "notes.txt": "keep"])
         let sleeps = Recorder<Duration>()
-        let clock = ImmediateClock { await sleeps.append($0) }
+        let clock = ManualClock { await sleeps.append($0) }
         try await withFakeGitHub(fake) { url in
             let lock = makeLock(url, clock: clock)
             let observed = try #require(try await lock.get())
@@ -87,7 +88,7 @@ func patchedContents(_ request: RecordedRequest) -> [String: String] {
     @Test func takeoverIsConfirmedByReadingBack() async throws {
         let fake = FakeGitHub(files: [lockFile: content(lease("stalin"))])
         let sleeps = Recorder<Duration>()
-        let clock = ImmediateClock { await sleeps.append($0) }
+        let clock = ManualClock { await sleeps.append($0) }
         try await withFakeGitHub(fake) { url in
             try await makeLock(url, clock: clock).update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
         }
@@ -99,7 +100,7 @@ func patchedContents(_ request: RecordedRequest) -> [String: String] {
     @Test func takeoverOverwrittenDuringTheSettleTimeIsAConflict() async throws {
         let fake = FakeGitHub(files: [lockFile: content(lease("stalin"))])
         // cleopatra's PATCH lands while napoleon waits to read back.
-        let clock = ImmediateClock { _ in await fake.setFile(lockFile, content(lease("cleopatra", transitions: 2))) }
+        let clock = ManualClock { _ in await fake.setFile(lockFile, content(lease("cleopatra", transitions: 2))) }
         try await withFakeGitHub(fake) { url in
             let error = try #require(await lockError {
                 try await makeLock(url, clock: clock).update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
@@ -116,7 +117,7 @@ func patchedContents(_ request: RecordedRequest) -> [String: String] {
         try await withFakeGitHub(fake) { url in
             let lock = GistLock(
                 client: makeClient(url), gistID: gistID, identity: "napoleon", settleTime: .zero,
-                clock: ImmediateClock { _ in Issue.record("a zero settle time must not sleep") },
+                clock: ManualClock { _ in Issue.record("a zero settle time must not sleep") },
                 logger: Logger(label: "gist-lock-test") { _ in SwiftLogNoOpLogHandler() })
             let error = try #require(await lockError {
                 try await lock.update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
@@ -129,7 +130,7 @@ func patchedContents(_ request: RecordedRequest) -> [String: String] {
     @Test func takeoverOfAnInvalidFileReadsBack() async throws {
         let fake = FakeGitHub(files: [lockFile: "garbage"])
         let sleeps = Recorder<Duration>()
-        let clock = ImmediateClock { await sleeps.append($0) }
+        let clock = ManualClock { await sleeps.append($0) }
         try await withFakeGitHub(fake) { url in
             let lock = makeLock(url, clock: clock)
             let invalid = try #require(await lockError { _ = try await lock.get() })
@@ -144,7 +145,7 @@ func patchedContents(_ request: RecordedRequest) -> [String: String] {
         let released = LeaderElectionRecord(
             holderIdentity: "", leaseDurationSeconds: 1, acquireTime: nil, renewTime: nil, leaderTransitions: 1)
         try await withFakeGitHub(fake) { url in
-            let clock = ImmediateClock { _ in Issue.record("a release must not wait to read back") }
+            let clock = ManualClock { _ in Issue.record("a release must not wait to read back") }
             try await makeLock(url, clock: clock).update(released, expecting: lease("napoleon").jsonBytes())
         }
         #expect(await fake.requestLines == ["GET /gists/\(gistID)", "PATCH /gists/\(gistID)"])

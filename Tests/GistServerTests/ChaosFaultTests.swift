@@ -1,5 +1,6 @@
 import Foundation
 import GistServer
+import LeaderElectionTestKit
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -61,7 +62,7 @@ struct ChaosFaultTests {
             let id = try #require(try await client.createGist(["a.lock": "a"])["id"] as? String)
             _ = try await client.send(.post, "/_gist-server/faults", json: #"{"methods":["PATCH"],"responseDelayMs":9000,"count":1}"#)
             async let answer = client.send(.patch, "/gists/\(id)", json: Self.patchB)
-            await fixture.clock.waitForSleepers(1)
+            await fixture.clock.waitForSleepers(atLeast: 1)
             #expect(try await fixture.store.gist(id: id)?.files["a.lock"] == "b")
             await fixture.clock.advance(by: .seconds(9))
             #expect(try await answer.status == .ok)
@@ -75,7 +76,7 @@ struct ChaosFaultTests {
             let id = try #require(try await client.createGist(["a.lock": "a"])["id"] as? String)
             _ = try await client.send(.post, "/_gist-server/faults", json: #"{"methods":["PATCH"],"latencyMs":3000}"#)
             async let answer = client.send(.patch, "/gists/\(id)", json: Self.patchB)
-            await fixture.clock.waitForSleepers(1)
+            await fixture.clock.waitForSleepers(atLeast: 1)
             #expect(try await fixture.store.gist(id: id)?.files["a.lock"] == "a")
             await fixture.clock.advance(by: .seconds(3))
             #expect(try await answer.status == .ok)
@@ -90,7 +91,7 @@ struct ChaosFaultTests {
             let id = try #require(try await client.createGist(["a.lock": "a"])["id"] as? String)
             _ = try await client.send(.post, "/_gist-server/faults", json: #"{"token":"token-1","blackhole":"hold","latencyMs":5000,"count":1}"#)
             async let held = client.send(.patch, "/gists/\(id)", json: Self.patchB)
-            await fixture.clock.waitForSleepers(1)
+            await fixture.clock.waitForSleepers(atLeast: 1)
             await fixture.clock.advance(by: .seconds(5))
             _ = try await held
             #expect(try await fixture.store.gist(id: id)?.files["a.lock"] == "a")

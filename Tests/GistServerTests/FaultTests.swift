@@ -3,6 +3,7 @@ import GistServer
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import LeaderElectionTestKit
 
 @Suite("Fault injection (/_gist-server/faults)")
 struct FaultTests {
@@ -53,7 +54,7 @@ struct FaultTests {
             let id = try #require(try await client.createGist(["a.txt": "x"])["id"] as? String)
             _ = try await client.send(.post, "/_gist-server/faults", json: #"{"latencyMs":5000,"count":1}"#)
             async let delayed = client.send(.get, "/gists/\(id)")
-            await fixture.clock.waitForSleepers(1)
+            await fixture.clock.waitForSleepers(atLeast: 1)
             await fixture.clock.advance(by: .seconds(5))
             #expect(try await delayed.status == .ok)
             #expect(try await client.send(.get, "/gists/\(id)").status == .ok)

@@ -1,5 +1,6 @@
 import Foundation
 import GistServer
+import LeaderElectionTestKit
 import Hummingbird
 import HummingbirdTesting
 import Testing

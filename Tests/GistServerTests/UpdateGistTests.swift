@@ -3,6 +3,7 @@ import GistServer
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import LeaderElectionTestKit
 
 @Suite("PATCH /gists/{id}")
 struct UpdateGistTests {

@@ -1,6 +1,7 @@
 import Foundation
 import LeaderElection
 import Testing
+import LeaderElectionTestKit
 
 /// tryAcquireOrRenew from a candidate's side, against a scripted lock (lease 10s, retry 2s, no jitter).
 @Suite(.timeLimit(.minutes(1))) struct AcquisitionTests {

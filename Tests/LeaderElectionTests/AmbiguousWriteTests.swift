@@ -2,6 +2,7 @@ import Foundation
 import InMemoryLogging
 import Logging
 import LeaderElection
+import LeaderElectionTestKit
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import LeaderElection
+import LeaderElectionTestKit
 import Testing
 
 /// The order and content of callbacks, as the app turns them into its log lines.

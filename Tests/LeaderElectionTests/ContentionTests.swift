@@ -1,5 +1,6 @@
 import Foundation
 import LeaderElection
+import LeaderElectionTestKit
 import Testing
 
 /// Three electors over one compare-before-write store (lease 10s, renew deadline 5s, retry 2s; jitters

@@ -1,5 +1,6 @@
 import Foundation
 import LeaderElection
+import LeaderElectionTestKit
 import Testing
 
 /// A lock whose content is not a record: reported, respected as a lease held by someone unknown, and

@@ -2,6 +2,7 @@ import Foundation
 import InMemoryLogging
 import Logging
 import LeaderElection
+import LeaderElectionTestKit
 import Testing
 
 /// A renew interval apart from the retry period (lease 30s, renew deadline 20s, retry 4s, renew

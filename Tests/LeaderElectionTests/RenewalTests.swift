@@ -1,6 +1,7 @@
 import Foundation
 import LeaderElection
 import Testing
+import LeaderElectionTestKit
 
 /// The leader's side: renewing, and the ways leadership ends (lease 10s, renew deadline 5s, retry 2s).
 @Suite(.timeLimit(.minutes(1))) struct RenewalTests {

@@ -1,5 +1,6 @@
 import Foundation
 import LeaderElection
+import LeaderElectionTestKit
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 import Testing

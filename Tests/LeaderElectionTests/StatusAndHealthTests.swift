@@ -1,5 +1,6 @@
 import Foundation
 @testable import LeaderElection
+import LeaderElectionTestKit
 import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct StatusAndHealthTests {

@@ -1,6 +1,7 @@
 import Foundation
 import InMemoryLogging
 import LeaderElection
+import LeaderElectionTestKit
 import Logging
 import Metrics
 

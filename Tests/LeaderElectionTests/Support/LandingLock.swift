@@ -1,4 +1,5 @@
 import LeaderElection
+import LeaderElectionTestKit
 import Testing
 
 /// A compare-before-write lock over a `LeaseStore` whose writes land before they answer, and whose

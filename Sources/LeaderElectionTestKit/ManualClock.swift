@@ -1,29 +1,58 @@
+public import Foundation
 import Synchronization
 
-/// A clock that moves only when a test advances it. Sleepers suspend on continuations that
-/// `advance(by:)` resumes; tests wait for "every task is asleep again" through `version` and
-/// `activeSleepers` instead of sleeping for real.
-final class ManualClock: Clock, Sendable {
-    struct Instant: InstantProtocol, CustomStringConvertible {
-        var offset: Duration
-        func advanced(by duration: Duration) -> Self { Self(offset: offset + duration) }
-        func duration(to other: Self) -> Duration { other.offset - offset }
-        static func < (lhs: Self, rhs: Self) -> Bool { lhs.offset < rhs.offset }
-        var description: String { "t+\(offset)" }
+/// A clock that moves only when a test advances it, with a wall time that moves with it. Sleepers
+/// suspend on continuations that `advance(by:)` resumes; tests wait for "every task is asleep again"
+/// through `version` and `activeSleepers` instead of sleeping for real. Made with `onSleep`, it never
+/// suspends: each sleep runs `onSleep` (where a test acts as another writer would during the wait),
+/// then moves the clock to the deadline.
+public final class ManualClock: Clock, Sendable {
+    public struct Instant: InstantProtocol, CustomStringConvertible {
+        public var offset: Duration
+        public init(offset: Duration) { self.offset = offset }
+        public func advanced(by duration: Duration) -> Self { Self(offset: offset + duration) }
+        public func duration(to other: Self) -> Duration { other.offset - offset }
+        public static func < (lhs: Self, rhs: Self) -> Bool { lhs.offset < rhs.offset }
+        public var description: String { "t+\(offset)" }
     }
+
+    /// Wall time at offset zero.
+    public static let wallStart = Date(timeIntervalSince1970: 1_700_000_000)
 
     private let nanoseconds: NowCell
     private let sleepers: Sleepers
+    private let onSleep: (@Sendable (Duration) async -> Void)?
 
-    init() {
+    /// A clock that only `advance(by:)` moves.
+    public init() {
         nanoseconds = NowCell()
         sleepers = Sleepers(now: nanoseconds)
+        onSleep = nil
     }
 
-    var now: Instant { Instant(offset: nanoseconds.value) }
-    var minimumResolution: Duration { .nanoseconds(1) }
+    /// A clock whose sleeps return at once, after `onSleep` ran with the duration slept.
+    public init(onSleep: @escaping @Sendable (Duration) async -> Void) {
+        nanoseconds = NowCell()
+        sleepers = Sleepers(now: nanoseconds)
+        self.onSleep = onSleep
+    }
 
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+    public var now: Instant { Instant(offset: nanoseconds.value) }
+    public var minimumResolution: Duration { .nanoseconds(1) }
+
+    /// Wall time matching `now`: `wallStart` plus the offset.
+    public var wallTime: Date {
+        let (seconds, attoseconds) = nanoseconds.value.components
+        return Self.wallStart.addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
+    }
+
+    public func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        if let onSleep {
+            let wait = now.duration(to: deadline)
+            await onSleep(wait)
+            if wait > .zero { nanoseconds.advance(by: wait) }
+            return
+        }
         let flag = CancelFlag()
         try await withTaskCancellationHandler {
             try await sleepers.sleep(until: deadline.offset, flag: flag)
@@ -35,20 +64,29 @@ final class ManualClock: Clock, Sendable {
     }
 
     /// Moves time forward and wakes every sleeper whose deadline has come, earliest first.
-    func advance(by duration: Duration) async { await sleepers.advance(by: duration) }
+    public func advance(by duration: Duration) async { await sleepers.advance(by: duration) }
 
     /// Sleepers that are neither woken nor cancelled.
-    var activeSleepers: Int { get async { await sleepers.activeCount } }
+    public var activeSleepers: Int { get async { await sleepers.activeCount } }
     /// Grows on every registration, wake-up and cancellation.
-    var version: Int { get async { await sleepers.version } }
+    public var version: Int { get async { await sleepers.version } }
     /// Returns once `version` is past `version`.
-    func waitForChange(after version: Int) async { await sleepers.waitForChange(after: version) }
+    public func waitForChange(after version: Int) async { await sleepers.waitForChange(after: version) }
 
     /// Waits until exactly `count` sleepers are registered.
-    func waitForSleepers(_ count: Int) async {
+    public func waitForSleepers(_ count: Int) async {
+        await waitUntilSleepers { $0 == count }
+    }
+
+    /// Waits until at least `count` sleepers are registered.
+    public func waitForSleepers(atLeast count: Int) async {
+        await waitUntilSleepers { $0 >= count }
+    }
+
+    private func waitUntilSleepers(_ done: (Int) -> Bool) async {
         while true {
             let version = await version
-            if await activeSleepers == count { return }
+            if done(await activeSleepers) { return }
             await waitForChange(after: version)
         }
     }

@@ -1,0 +1,91 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GistLock
+import GistServer
+import Hummingbird
+import HummingbirdTesting
+import LeaderElection
+import LeaderElectionTestKit
+import Logging
+import Testing
+
+/// `GistLock` keeps the `ResourceLock` contract against a live in-process gist-server; a lost answer is
+/// gist-server's `responseDelayMs` fault, longer than the client's timeout, on the PATCH.
+@Suite(.timeLimit(.minutes(2))) struct GistLockConformanceTests {
+    static let token = "conformance-token"
+
+    struct Fixture: ResourceLockFixture {
+        let apiURL: URL
+        let gistID: String
+
+        func client(timeout: Duration = .milliseconds(500)) -> GistClient {
+            GistClient(apiURL: apiURL, token: GistLockConformanceTests.token, userAgent: "conformance", timeout: timeout)
+        }
+
+        func lock(identity: String) async throws -> any ResourceLock {
+            GistLock(
+                client: client(), gistID: gistID, election: "conformance", identity: identity,
+                settleTime: .milliseconds(100), logger: Logger(label: "conformance"))
+        }
+
+        func loseNextAnswer() async throws {
+            try await addFault(#"{"responseDelayMs":1500,"count":1,"methods":["PATCH"]}"#)
+        }
+
+        func addFault(_ json: String) async throws {
+            var request = URLRequest(url: apiURL.appendingPathComponent("_gist-server/faults"))
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(json.utf8)
+            let (_, response) = try await URLSession.shared.data(for: request)
+            try #require((response as? HTTPURLResponse)?.statusCode == 201)
+        }
+    }
+
+    @Test func conformsToTheResourceLockContract() async throws {
+        var configuration = GistServerConfiguration(tokens: [AccessToken(value: Self.token, label: "token-1")])
+        configuration.port = 0
+        let app = try await buildApplication(configuration: configuration)
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let apiURL = try #require(URL(string: "http://127.0.0.1:\(port)"))
+            let maker = Fixture(apiURL: apiURL, gistID: "")
+            let failures = await ResourceLockConformance.failures {
+                // A gist of its own per check, with another file beside the lock, as users keep them.
+                let gist = try await maker.client(timeout: .seconds(5)).createGist(
+                    description: "conformance", files: ["README.md": "not a lock"])
+                return Fixture(apiURL: apiURL, gistID: gist.id)
+            }
+            #expect(failures == [])
+        }
+    }
+
+    /// FoundationNetworking cuts libcurl's timeout to whole seconds (700ms would end every request at
+    /// once); the client enforces its own. A 200ms answer comes within 700ms; a 1500ms one does not.
+    @Test func aSubSecondTimeoutIsHonouredExactly() async throws {
+        var configuration = GistServerConfiguration(tokens: [AccessToken(value: Self.token, label: "token-1")])
+        configuration.port = 0
+        let app = try await buildApplication(configuration: configuration)
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let apiURL = try #require(URL(string: "http://127.0.0.1:\(port)"))
+            let fixture = Fixture(apiURL: apiURL, gistID: "")
+            let gist = try await fixture.client(timeout: .seconds(5)).createGist(description: "t", files: ["a": "b"])
+            let quick = fixture.client(timeout: .milliseconds(700))
+            try await fixture.addFault(#"{"latencyMs":200,"count":1,"methods":["GET"]}"#)
+            guard case .modified(let read, _) = try await quick.getGist(gist.id, ifNoneMatch: nil) else {
+                Issue.record("expected the gist")
+                return
+            }
+            #expect(read.id == gist.id)
+            try await fixture.addFault(#"{"latencyMs":1500,"count":1,"methods":["GET"]}"#)
+            await #expect {
+                _ = try await quick.getGist(gist.id, ifNoneMatch: nil)
+            } throws: { error in
+                (error as? GitHubError)?.message.contains("no answer within the timeout") == true
+            }
+        }
+    }
+}
