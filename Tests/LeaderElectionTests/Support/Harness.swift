@@ -7,7 +7,7 @@ import Metrics
 
 /// One test's world: a manual clock, wall time derived from it, a callback log and captured logs.
 struct Harness {
-    static let wallStart = Date(timeIntervalSince1970: 1_700_000_000)
+    static let wallStart = ManualClock.wallStart
     /// Lease 10s, renew deadline 5s, retry 2s: small numbers that keep the arithmetic readable.
     static func config(release: Bool = false) -> LeaderElectionConfig {
         try! LeaderElectionConfig(
@@ -40,37 +40,13 @@ struct Harness {
         Task { try await elector.run() }
     }
 
-    /// Waits until every running elector is asleep: one sleeper per candidate, two per leader (renew
-    /// loop and deadline watchdog). Leadership is read before and after the sleepers, and only an
-    /// unchanged reading counts, so a transition in flight is never mistaken for a settled state.
-    func settle(_ electors: [LeaderElector]) async {
-        while true {
-            let version = await clock.version
-            let before = await leaders(electors)
-            let sleeping = await clock.activeSleepers
-            let after = await leaders(electors)
-            if before == after, sleeping == electors.count + before.filter({ $0 }).count { return }
-            await clock.waitForChange(after: version)
-        }
-    }
+    func settle(_ electors: [LeaderElector]) async { await clock.settle(electors) }
 
-    /// Settles, then advances in `step`s until `elapsed` has passed, settling after each step.
     func advance(by elapsed: Duration, step: Duration, settling electors: [LeaderElector]) async {
-        await settle(electors)
-        var done = Duration.zero
-        while done < elapsed {
-            await clock.advance(by: step)
-            done += step
-            await settle(electors)
-        }
+        await clock.advance(by: elapsed, step: step, settling: electors)
     }
 
-    /// Which electors are in a term (renewing, with a watchdog), whether or not their deadline passed.
-    func leaders(_ electors: [LeaderElector]) async -> [Bool] {
-        var result: [Bool] = []
-        for elector in electors { result.append(await elector.status().sinceLastRenewal != nil) }
-        return result
-    }
+    func leaders(_ electors: [LeaderElector]) async -> [Bool] { await ManualClock.inTerm(electors) }
 
     /// Every captured log message, in order.
     var messages: [String] { logs.entries.map { $0.message.description } }
