@@ -311,16 +311,16 @@ bench() {
 # Cluster workflows
 #---------------------------------------------------------------------------------------------------
 # Run the app in one kind cluster holding one vcluster per name in CLUSTERS, all electing through one gist.
-# Written for kind v0.32 (Kubernetes v1.36 nodes), vcluster CLI v0.36 (v0.20 or newer: --connect=false
-# and `vcluster connect NAME -- CMD`), helm v3.18 or v4, kubectl v1.34 to v1.37 and docker 28.
+# Written for kind v0.32 (Kubernetes v1.36 nodes), vcluster CLI v0.36 (v0.23 or newer: --driver,
+# --connect=false and `vcluster connect NAME -- CMD`), helm v3.18 or v4, kubectl v1.35 to v1.37 and docker 28.
 # Each setting comes from the environment; the Makefile passes its own variables through.
 CLUSTERS="${CLUSTERS:-napoleon stalin cleopatra}"   # vclusters, each in the host namespace vcluster-NAME
 KIND_CLUSTER="${KIND_CLUSTER:-kind}"                # the kind cluster that hosts them
 KIND_CONTEXT="kind-${KIND_CLUSTER}"                 # kind names the kubeconfig context after the cluster
 IMAGE="${IMAGE:-leader-election}"                   # image repository, under REGISTRY when that is set
-TAG="${TAG:-}"                                      # image tag; empty: the chart's appVersion
+TAG="${TAG:-}"                                      # image tag; empty: <appVersion>-<commit>[-dirty-<changes>]
 REGISTRY="${REGISTRY:-}"                            # e.g. ghcr.io/you: push there; empty: kind load the image
-GIST_ID="${GIST_ID:-}"                              # the lock's gist; empty: deploy creates a private one
+GIST_ID="${GIST_ID:-}"                              # the lock's gist; empty: the releases' gist, else a new one
 ELECTION="${ELECTION:-multi-cluster-leader-election}" # the lock is the gist file <ELECTION>.lock
 RELEASE="${RELEASE:-leader-election}"               # Helm release, Deployment and Service name
 APP_NAMESPACE="${APP_NAMESPACE:-leader-election}"   # namespace of the release inside each vcluster
@@ -378,8 +378,31 @@ chart_app_version() {
   sed -n 's/^appVersion:[[:space:]]*"\{0,1\}\([^"[:space:]]*\)"\{0,1\}[[:space:]]*$/\1/p' "${REPO_ROOT}/chart/Chart.yaml"
 }
 
+# image_tag: TAG, else the chart's appVersion with the commit, and a hash of uncommitted changes when
+# there are any, so that every build of other code gets a tag of its own and deploy rolls the pods onto it.
 image_tag() {
-  printf '%s' "${TAG:-$(chart_app_version)}"
+  if [[ -n "${TAG}" ]]; then
+    printf '%s' "${TAG}"
+    return 0
+  fi
+  local version sha
+  version="$(chart_app_version)"
+  if ! sha="$(git -C "${REPO_ROOT}" rev-parse --short HEAD 2>/dev/null)"; then
+    printf '%s' "${version}"
+    return 0
+  fi
+  if [[ -z "$(git -C "${REPO_ROOT}" status --porcelain)" ]]; then
+    printf '%s-%s' "${version}" "${sha}"
+    return 0
+  fi
+  # The tracked changes, and the names and contents of untracked files; hash-object without -w writes nothing.
+  local changes
+  changes="$({
+    git -C "${REPO_ROOT}" diff HEAD --binary
+    git -C "${REPO_ROOT}" ls-files --others --exclude-standard
+    git -C "${REPO_ROOT}" ls-files --others --exclude-standard -z | (cd "${REPO_ROOT}" && tr '\0' '\n' | git hash-object --stdin-paths)
+  } | sha1sum | cut -c1-7)"
+  printf '%s-%s-dirty-%s' "${version}" "${sha}" "${changes}"
 }
 
 image_repository() {
@@ -404,7 +427,36 @@ vcluster_listed() {
 }
 
 vcluster_list_json() {
-  vcluster list --context "${KIND_CONTEXT}" --output json
+  vc list --context "${KIND_CONTEXT}" --output json
+}
+
+# HOST_KUBECONFIG: a private kubeconfig holding only the kind context, for every vcluster call. In the
+# user's own, the current context may be a vcluster's (`vcluster connect NAME` leaves it so), and since
+# v0.23 `vcluster connect NAME -- CMD` then returns 0 at once without running CMD.
+HOST_KUBECONFIG=""
+
+use_host_kubeconfig() {
+  [[ -n "${HOST_KUBECONFIG}" ]] && return 0
+  trap cluster_cleanup EXIT
+  HOST_KUBECONFIG="$(mktemp "${TMPDIR:-/tmp}/leader-election-kubeconfig.XXXXXX")"
+  CLUSTER_TMP_FILES+=("${HOST_KUBECONFIG}")
+  # It holds the cluster's client key.
+  chmod 600 "${HOST_KUBECONFIG}"
+  kubectl config view --raw --minify --flatten --context "${KIND_CONTEXT}" >"${HOST_KUBECONFIG}" 2>/dev/null ||
+    die "your kubeconfig has no context '${KIND_CONTEXT}': run kind export kubeconfig --name ${KIND_CLUSTER}, or ./cicd.sh provision"
+}
+
+# vc ARGS...: vcluster on the private kubeconfig, with the helm driver: since v0.32 a user's default driver
+# may be docker or platform, which would put the vclusters outside kind, where kind load cannot reach them.
+vc() {
+  [[ -n "${HOST_KUBECONFIG}" ]] || die "internal: vcluster called before use_host_kubeconfig"
+  local verb="$1" target=()
+  shift
+  if [[ "${verb}" != list ]]; then
+    target=("$1")
+    shift
+  fi
+  KUBECONFIG="${HOST_KUBECONFIG}" vcluster "${verb}" ${target[@]+"${target[@]}"} --driver helm "$@"
 }
 
 # vcluster_ready NAME: whether the vcluster's control plane pod reports ready.
@@ -419,7 +471,7 @@ vcluster_ready() {
 in_vcluster() {
   local name="$1"
   shift
-  vcluster connect "${name}" --namespace "$(vcluster_namespace "${name}")" --context "${KIND_CONTEXT}" \
+  vc connect "${name}" --namespace "$(vcluster_namespace "${name}")" --context "${KIND_CONTEXT}" \
     --silent -- "$@"
 }
 
@@ -472,13 +524,14 @@ provision() {
   else
     (set -x; kind create cluster --name "${KIND_CLUSTER}" --wait "${CLUSTER_TIMEOUT}s")
   fi
+  use_host_kubeconfig
   local existing name
   existing="$(vcluster_list_json)"
   for name in ${CLUSTERS}; do
     if vcluster_listed "${existing}" "${name}"; then
       log "vcluster '${name}' exists"
     else
-      (set -x; vcluster create "${name}" --namespace "$(vcluster_namespace "${name}")" \
+      (set -x; vc create "${name}" --namespace "$(vcluster_namespace "${name}")" \
         --context "${KIND_CONTEXT}" --connect=false)
     fi
   done
@@ -498,9 +551,58 @@ create_gist() {
   printf '%s' "${id}"
 }
 
-# require_replicas: REPLICAS must be a whole number.
+# require_replicas: REPLICAS must be a whole number; written in base 10 from here on, since helm keeps
+# 08 a string (which the chart refuses) and bash arithmetic would read it in base 8.
 require_replicas() {
   [[ "${REPLICAS}" =~ ^[0-9]+$ ]] || die "REPLICAS must be a whole number, not '${REPLICAS}'"
+  REPLICAS="$(( 10#${REPLICAS} ))"
+}
+
+# release_gist NAME: the gist id the release in vcluster NAME runs with; nothing when there is no release.
+release_gist() {
+  in_vcluster "$1" helm get values "${RELEASE}" --namespace "${APP_NAMESPACE}" --output yaml 2>/dev/null |
+    awk '/^gist:/ { gist = 1; next } /^[^ ]/ { gist = 0 } gist && /^  id:/ { id = $2; gsub(/["'"'"']/, "", id); print id }'
+}
+
+# existing_gist: the one gist the releases in CLUSTERS share, so a deploy again never makes a second
+# lock (two gists mean two leaders); nothing when no cluster has a release; stops when they differ.
+existing_gist() {
+  local name id found="" where="" seen=()
+  for name in ${CLUSTERS}; do
+    id="$(release_gist "${name}" || true)"
+    [[ -n "${id}" ]] || continue
+    seen+=("${name}: ${id}")
+    if [[ -z "${found}" ]]; then
+      found="${id}"
+      where="${name}"
+    elif [[ "${id}" != "${found}" ]]; then
+      local listed
+      listed="$(printf '%s, ' "${seen[@]}")"
+      die "the releases use different gists (${listed%, }): set GIST_ID to the one to keep and deploy again"
+    fi
+  done
+  [[ -n "${found}" ]] || return 0
+  log "reusing gist ${found} of the release in ${where}"
+  printf '%s' "${found}"
+}
+
+# put_token_secret NAME TOKEN_FILE: creates or replaces the token Secret in vcluster NAME and prints
+# created, unchanged or replaced. Never `kubectl apply`: its last-applied-configuration annotation would
+# hold the token in plain text for anyone who can read the Secret's metadata.
+put_token_secret() {
+  local name="$1" file="$2" secret="${RELEASE}-token"
+  if ! in_vcluster "${name}" kubectl get secret "${secret}" --namespace "${APP_NAMESPACE}" >/dev/null 2>&1; then
+    in_vcluster "${name}" kubectl create secret generic "${secret}" --namespace "${APP_NAMESPACE}" \
+      --from-file="token=${file}" >/dev/null
+    printf 'created'
+  elif in_vcluster "${name}" kubectl get secret "${secret}" --namespace "${APP_NAMESPACE}" \
+    --output 'jsonpath={.data.token}' | base64 -d | cmp -s - "${file}"; then
+    printf 'unchanged'
+  else
+    kubectl create secret generic "${secret}" --namespace "${APP_NAMESPACE}" --from-file="token=${file}" \
+      --dry-run=client --output yaml | in_vcluster "${name}" kubectl replace -f - >/dev/null
+    printf 'replaced'
+  fi
 }
 
 deploy() {
@@ -513,6 +615,7 @@ deploy() {
   require_replicas
   [[ -z "${VALUES_FILE}" || -r "${VALUES_FILE}" ]] || die "VALUES_FILE '${VALUES_FILE}' cannot be read"
   kind_cluster_exists || die "no kind cluster '${KIND_CLUSTER}': run ./cicd.sh provision first"
+  use_host_kubeconfig
   local ref
   ref="$(image_ref)"
   if [[ -z "${REGISTRY}" ]]; then
@@ -521,7 +624,10 @@ deploy() {
 
   local gist_id="${GIST_ID}"
   if [[ -z "${gist_id}" ]]; then
-    log "GIST_ID is empty: creating a private gist for the lock"
+    gist_id="$(existing_gist)" || exit 1
+  fi
+  if [[ -z "${gist_id}" ]]; then
+    log "GIST_ID is empty and no release has a gist: creating a private gist for the lock"
     gist_id="$(create_gist)"
     log "created gist ${gist_id}; reuse it with: export GIST_ID=${gist_id}"
   fi
@@ -534,7 +640,6 @@ deploy() {
   fi
 
   # The token goes to kubectl in a file only this user can read, never as an argument.
-  trap cluster_cleanup EXIT
   local token_file
   token_file="$(mktemp "${TMPDIR:-/tmp}/leader-election-token.XXXXXX")"
   CLUSTER_TMP_FILES+=("${token_file}")
@@ -572,13 +677,11 @@ deploy() {
     log "deploying ${RELEASE} to ${name}"
     kubectl create namespace "${APP_NAMESPACE}" --dry-run=client --output yaml |
       in_vcluster "${name}" kubectl apply -f - >/dev/null
-    applied="$(kubectl create secret generic "${RELEASE}-token" --namespace "${APP_NAMESPACE}" \
-      --from-file="token=${token_file}" --dry-run=client --output yaml |
-      in_vcluster "${name}" kubectl apply -f -)"
-    log "${applied}"
+    applied="$(put_token_secret "${name}" "${token_file}")"
+    log "secret/${RELEASE}-token ${applied}"
     log "helm upgrade --install in ${name} (waits up to ${CLUSTER_TIMEOUT}s for the pods to be ready)"
     in_vcluster "${name}" helm "${helm_args[@]}" --set-string "clusterName=${name}"
-    if [[ "${applied}" == *configured* ]]; then
+    if [[ "${applied}" == replaced ]]; then
       log "the token changed: restarting the pods in ${name} so they read it"
       in_vcluster "${name}" kubectl rollout restart --namespace "${APP_NAMESPACE}" "deployment/${RELEASE}"
     fi
@@ -617,6 +720,7 @@ cluster_of() {
 check_leader() {
   require_tools vcluster kubectl
   require_replicas
+  use_host_kubeconfig
   local name prefix=()
   if (( REPLICAS > 1 )); then prefix=(--prefix); fi
   for name in ${CLUSTERS}; do
@@ -632,6 +736,7 @@ check_leader() {
 kill_leader() {
   require_tools vcluster kubectl
   require_replicas
+  use_host_kubeconfig
   local holder cluster
   holder="$(cluster_lock_holder || true)"
   [[ -n "${holder}" ]] || die "nobody holds the lock right now; see ./cicd.sh check-leader"
@@ -651,7 +756,7 @@ kill_leader() {
     sleep "${POLL_INTERVAL}"
   done
   log "${next} took over after about $(( SECONDS - start ))s"
-  log "bring ${cluster} back: vcluster connect ${cluster} -n $(vcluster_namespace "${cluster}") -- kubectl scale -n ${APP_NAMESPACE} deployment/${RELEASE} --replicas=${REPLICAS}"
+  log "bring ${cluster} back: vcluster connect ${cluster} -n $(vcluster_namespace "${cluster}") --context ${KIND_CONTEXT} -- kubectl scale -n ${APP_NAMESPACE} deployment/${RELEASE} --replicas=${REPLICAS}"
 }
 
 cluster_status() {
@@ -662,8 +767,9 @@ cluster_status() {
     printf '(no kind cluster %s: run ./cicd.sh provision)\n' "${KIND_CLUSTER}"
     return 0
   fi
+  use_host_kubeconfig
   printf '\n===== vclusters =====\n'
-  vcluster list --context "${KIND_CONTEXT}"
+  vc list --context "${KIND_CONTEXT}"
   local existing name
   existing="$(vcluster_list_json)"
   for name in ${CLUSTERS}; do
@@ -683,11 +789,12 @@ teardown() {
     log "no kind cluster '${KIND_CLUSTER}': nothing to delete"
     return 0
   fi
+  use_host_kubeconfig
   local existing name
   existing="$(vcluster_list_json)"
   for name in ${CLUSTERS}; do
     if vcluster_listed "${existing}" "${name}"; then
-      (set -x; vcluster delete "${name}" --namespace "$(vcluster_namespace "${name}")" --context "${KIND_CONTEXT}")
+      (set -x; vc delete "${name}" --namespace "$(vcluster_namespace "${name}")" --context "${KIND_CONTEXT}")
     else
       log "vcluster '${name}' is already gone"
     fi
