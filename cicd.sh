@@ -680,7 +680,8 @@ deploy() {
     applied="$(put_token_secret "${name}" "${token_file}")"
     log "secret/${RELEASE}-token ${applied}"
     log "helm upgrade --install in ${name} (waits up to ${CLUSTER_TIMEOUT}s for the pods to be ready)"
-    in_vcluster "${name}" helm "${helm_args[@]}" --set-string "clusterName=${name}"
+    in_vcluster "${name}" helm "${helm_args[@]}" --set-string "clusterName=${name}" \
+      --set-string "notes.commandPrefix=vcluster connect ${name} -n $(vcluster_namespace "${name}") --context ${KIND_CONTEXT} --"
     if [[ "${applied}" == replaced ]]; then
       log "the token changed: restarting the pods in ${name} so they read it"
       in_vcluster "${name}" kubectl rollout restart --namespace "${APP_NAMESPACE}" "deployment/${RELEASE}"
@@ -726,7 +727,7 @@ check_leader() {
   for name in ${CLUSTERS}; do
     printf '\n===== %s =====\n' "${name}"
     in_vcluster "${name}" kubectl logs --namespace "${APP_NAMESPACE}" \
-      --selector "app.kubernetes.io/instance=${RELEASE}" --tail "${LOG_LINES}" ${prefix[@]+"${prefix[@]}"} ||
+      --selector "app.kubernetes.io/name=leader-election,app.kubernetes.io/instance=${RELEASE}" --tail "${LOG_LINES}" ${prefix[@]+"${prefix[@]}"} ||
       printf '(no logs from %s: scaled to 0, or not deployed yet)\n' "${name}"
   done
   printf '\n===== lock =====\n'

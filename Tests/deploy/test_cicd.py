@@ -157,6 +157,8 @@ def test_deploy_creates_a_gist_then_the_secret_and_release_in_each_cluster(sandb
     for name, call in zip(CLUSTERS, upgrades):
         values = helm_values(call)
         assert values["clusterName"] == name
+        # The notes the release prints work from the host.
+        assert f"notes.commandPrefix=vcluster connect {name} -n vcluster-{name} --context kind-kind --" in call
         assert values["gist"] == {"id": STANDIN_GIST, "existingSecret": {"name": f"{RELEASE}-token"}}
         assert values["image"] == {"repository": "leader-election", "tag": "0.1.0"}
         assert "--wait --timeout 5s" in call and "--namespace leader-election" in call
@@ -279,7 +281,7 @@ def test_check_leader_shows_each_clusters_logs_and_the_lock(sandbox):
     assert "All hail napoleon" in logs["stalin"] and "All hail napoleon" in logs["cleopatra"]
     assert "holder:   napoleon" in logs["lock"]
     assert "[napoleon] kubectl logs --namespace leader-election --selector " \
-           f"app.kubernetes.io/instance={RELEASE} --tail 15" in sandbox.calls()
+           f"app.kubernetes.io/name=leader-election,app.kubernetes.io/instance={RELEASE} --tail 15" in sandbox.calls()
     assert creating(sandbox.calls()) == []
 
 
