@@ -228,13 +228,23 @@ run_check() {
   fi
 }
 
+# python_venv: the one venv of every Python check (VENV, default .venv), with Tests/requirements.txt
+# installed; installs again only when that file changed. Prints its python.
+VENV="${VENV:-${REPO_ROOT}/.venv}"
+
 python_venv() {
-  local venv="${REPO_ROOT}/.venv"
-  if [[ ! -x "${venv}/bin/python" ]]; then
-    python3 -m venv "${venv}" || die "python3 -m venv failed: install python3-venv"
+  command -v python3 >/dev/null 2>&1 || die "python3 is not installed: install Python 3.11 or newer"
+  if [[ ! -x "${VENV}/bin/python" ]]; then
+    python3 -m venv "${VENV}" >&2 || die "python3 -m venv failed: install python3-venv"
   fi
-  "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check "$@"
-  printf '%s' "${venv}/bin/python"
+  local req="${REPO_ROOT}/Tests/requirements.txt" stamp="${VENV}/.requirements"
+  if ! cmp -s "${req}" "${stamp}"; then
+    log "installing Tests/requirements.txt into ${VENV}"
+    "${VENV}/bin/python" -m pip install --quiet --disable-pip-version-check -r "${req}" >&2 ||
+      die "pip could not install Tests/requirements.txt into ${VENV}"
+    cp "${req}" "${stamp}"
+  fi
+  printf '%s' "${VENV}/bin/python"
 }
 
 test_swift() {
@@ -245,9 +255,9 @@ test_swift() {
 test_system() {
   build_local
   local python
-  python="$(python_venv pytest jsonschema)"
+  python="$(python_venv)"
   export BIN_DIR
-  (set -x; "${python}" -m pytest -q Tests/system)
+  (set -x; "${python}" -m pytest -q Tests/harness Tests/system)
 }
 
 # build_release builds the app as the Dockerfile does, for the release-binary check.
@@ -287,7 +297,7 @@ chaos() {
   build_local
   ensure_apt_packages iproute2 libfaketime || return 1
   local python
-  python="$(python_venv matplotlib==3.11.2)"
+  python="$(python_venv)"
   (set -x; "${python}" Tests/chaos/chaos.py --profile "${CHAOS_PROFILE}" --seed "${CHAOS_SEED}" \
     --bin-dir "${BIN_DIR}" --assert-safety)
 }
@@ -302,9 +312,10 @@ chaos_quick() {
 # SKIP_BUILD=true BIN_DIR=.build/release measures release builds of both binaries.
 bench() {
   build_local
-  command -v python3 >/dev/null 2>&1 || die "python3 is not installed: install Python 3.9 or newer"
+  local python
+  python="$(python_venv)"
   export BIN_DIR
-  (set -x; python3 Tests/bench/bench.py)
+  (set -x; "${python}" Tests/bench/bench.py)
 }
 
 #---------------------------------------------------------------------------------------------------
@@ -808,20 +819,12 @@ teardown() {
 }
 
 # test_deploy: the checks of the image, chart and cluster workflows that run without a cluster.
-# Installs what it needs (shellcheck from apt, Python tools into .venv-deploy) on a fresh machine.
-DEPLOY_VENV="${DEPLOY_VENV:-${REPO_ROOT}/.venv-deploy}"
-
+# Installs what it needs (shellcheck from apt, the Python tools into the venv) on a fresh machine.
 test_deploy() {
   ensure_apt_packages shellcheck libcurl4-openssl-dev || return 1
-  if [[ ! -x "${DEPLOY_VENV}/bin/python" ]]; then
-    python3 -m venv "${DEPLOY_VENV}" || die "python3 -m venv failed: install python3-venv"
-  fi
-  local req="${REPO_ROOT}/Tests/deploy/requirements.txt" stamp="${DEPLOY_VENV}/.requirements"
-  if ! cmp -s "${req}" "${stamp}"; then
-    "${DEPLOY_VENV}/bin/python" -m pip install --quiet --disable-pip-version-check -r "${req}" || return 1
-    cp "${req}" "${stamp}"
-  fi
-  (set -x; "${DEPLOY_VENV}/bin/python" -m pytest -q Tests/deploy)
+  local python
+  python="$(python_venv)"
+  (set -x; "${python}" -m pytest -q Tests/deploy)
 }
 
 main() {

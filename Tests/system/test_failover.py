@@ -18,9 +18,8 @@ def leaders(candidates):
     """The copies whose log says they lead now (started leading and not stopped since)."""
     leading = []
     for candidate in candidates:
-        text = candidate.output()
-        started = text.rfind("started leading.")
-        if started >= 0 and text.rfind("I am no longer the leader") < started:
+        seen = [e for e in candidate.events() if e in ("started_leading", "stopped_leading")]
+        if seen and seen[-1] == "started_leading":
             leading.append(candidate.identity)
     return leading
 
