@@ -29,10 +29,10 @@ GIST_ID = "0123456789abcdef0123456789abcdef"
 SYSTEM_TOOLS = (
     "bash", "env", "sed", "grep", "awk", "mktemp", "rm", "cat", "head", "tail", "tr", "sleep",
     "dirname", "git", "chmod", "cp", "mv", "mkdir", "wc", "base64", "cmp", "id", "date", "stat", "sort",
-    "sha1sum", "cut",
+    "cut",
 )
 # What cicd.sh needs of the repository to run the cluster workflows.
-DEPLOY_FILES = ("cicd.sh", "chart")
+DEPLOY_FILES = ("cicd.sh", "scripts", "chart")
 STANDIN_TOOLS = ("docker", "kind", "vcluster", "helm", "kubectl", "leader-election")
 
 

@@ -33,6 +33,13 @@ def test_shellcheck_cicd_sh():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_shellcheck_the_parts_of_cicd_sh():
+    parts = sorted(str(p.relative_to(REPO)) for p in (REPO / "scripts").glob("*.sh"))
+    assert parts == ["scripts/checks.sh", "scripts/clusters.sh", "scripts/demo.sh", "scripts/lib.sh"]
+    result = run(tool("shellcheck"), "-x", *parts)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_shellcheck_standins():
     scripts = sorted(str(p) for p in STANDINS.iterdir() if p.is_file())
     assert len(scripts) == 7
@@ -132,7 +139,7 @@ def test_dockerignore_sends_only_what_the_image_is_built_from():
     for target in ("LeaderElectionTests", "GistLockTests", "GistServerTests", "LeaderElectionAppTests"):
         assert any(f.startswith(f"Tests/{target}/") for f in sent), target
     # Editing a script, the chart, a Python suite or a doc must not rebuild the image.
-    for path in ("cicd.sh", "Makefile", "Dockerfile", "README.md", "chart/values.yaml", ".ci/run"):
+    for path in ("cicd.sh", "scripts/clusters.sh", "Makefile", "Dockerfile", "README.md", "chart/values.yaml", ".ci/run"):
         assert path not in sent, path
     for folder in ("Tests/chaos/", "Tests/bench/", "Tests/system/", "Tests/deploy/", "chart/"):
         assert not any(f.startswith(folder) for f in sent), folder
