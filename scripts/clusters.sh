@@ -284,14 +284,14 @@ put_token_secret() {
   local name="$1" file="$2" secret="${RELEASE}-token"
   if ! in_vcluster "${name}" kubectl get secret "${secret}" --namespace "${APP_NAMESPACE}" >/dev/null 2>&1; then
     in_vcluster "${name}" kubectl create secret generic "${secret}" --namespace "${APP_NAMESPACE}" \
-      --from-file="token=${file}" >/dev/null
+      --from-file="token=${file}" >/dev/null || return 1
     printf 'created'
   elif in_vcluster "${name}" kubectl get secret "${secret}" --namespace "${APP_NAMESPACE}" \
     --output 'jsonpath={.data.token}' | base64 -d | cmp -s - "${file}"; then
     printf 'unchanged'
   else
     kubectl create secret generic "${secret}" --namespace "${APP_NAMESPACE}" --from-file="token=${file}" \
-      --dry-run=client --output yaml | in_vcluster "${name}" kubectl replace -f - >/dev/null
+      --dry-run=client --output yaml | in_vcluster "${name}" kubectl replace -f - >/dev/null || return 1
     printf 'replaced'
   fi
 }
@@ -368,7 +368,8 @@ deploy() {
     log "deploying ${RELEASE} to ${name}"
     kubectl create namespace "${APP_NAMESPACE}" --dry-run=client --output yaml |
       in_vcluster "${name}" kubectl apply -f - >/dev/null
-    applied="$(put_token_secret "${name}" "${token_file}")"
+    applied="$(put_token_secret "${name}" "${token_file}")" ||
+      die "could not store the token Secret in ${name}: see kubectl's message above"
     log "secret/${RELEASE}-token ${applied}"
     log "helm upgrade --install in ${name} (waits up to ${CLUSTER_TIMEOUT}s for the pods to be ready)"
     in_vcluster "${name}" helm "${helm_args[@]}" --set-string "clusterName=${name}" \

@@ -23,6 +23,7 @@ def chaos_server(binary, workdir, host, tokens):
         "--rate-limit", "100000000", "--secondary-limit-per-minute", "100000000",
         "--secondary-limit-per-hour", "100000000"))
 
+
 @dataclass
 class Event:
     t: float          # run clock (seconds since the run began)
