@@ -34,9 +34,9 @@ class GistServer:
         self.binary, self.workdir, self.host = binary, workdir, host
         self.tokens, self.token = list(tokens), tokens[0]
         self.extra_args, self.user_agent, self._spawn = tuple(extra_args), user_agent, spawn
-        self.token_file = workdir / "tokens"
-        self.token_file.touch(mode=0o600)
-        self.token_file.write_text("".join(t + "\n" for t in tokens))
+        self.tokens_file = workdir / "tokens"
+        self.tokens_file.touch(mode=0o600)
+        self.tokens_file.write_text("".join(t + "\n" for t in tokens))
         self.log = workdir / "gist-server.log"
         self.state = workdir / "state.json"
         self.port = 0
@@ -51,7 +51,7 @@ class GistServer:
         ready.unlink(missing_ok=True)
         first = self.gist_id is None
         command = [self.binary, "--host", self.host, "--port", str(self.port), "--ready-file", str(ready),
-                   "--token-file", str(self.token_file), "--state-file", str(self.state),
+                   "--token-file", str(self.tokens_file), "--state-file", str(self.state),
                    *self.extra_args]
         if first:
             command.append("--create-gist")
