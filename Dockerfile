@@ -18,12 +18,13 @@ RUN export DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true \
 
 WORKDIR /src
 
-# Resolve dependencies in their own layer, so a source change does not fetch them again.
+# .build lives in a build cache, so a source change recompiles only what it touches and fetches nothing
+# again; the binaries are copied out of it in the same step.
 COPY Package.swift ./
-RUN swift package resolve
+RUN --mount=type=cache,target=/src/.build swift package resolve
 
 COPY . .
-RUN swift build -c release --static-swift-stdlib --product leader-election \
+RUN --mount=type=cache,target=/src/.build swift build -c release --static-swift-stdlib --product leader-election \
     && mkdir -p /staging \
     && cp "$(swift build -c release --show-bin-path)/leader-election" /staging/ \
     && cp /usr/libexec/swift/linux/swift-backtrace-static /staging/

@@ -1,4 +1,4 @@
-# The front door: every target calls ./cicd.sh, which holds the logic.
+# The front door: every target calls ./cicd.sh, which lists the verbs; their code is in scripts/.
 SHELL = /usr/bin/env bash -o pipefail
 .SHELLFLAGS = -ec
 .DEFAULT_GOAL := help

@@ -6,7 +6,6 @@ background load on the machine falls on both alike."""
 
 from __future__ import annotations
 
-import json
 import signal
 import statistics
 import subprocess
@@ -16,11 +15,11 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from processes import Copy, GistServer, ProcessGroup, log, stop, wait_until
+from processes import BenchServer, Copy, ProcessGroup, log, stop, wait_until
+from harness import events  # after processes, which puts Tests/ on the path
 from rate import IDENTITIES, OBSERVER
 from timings import Timings
 
-ACQUIRED = "successfully acquired lease"
 # After a restart, before the next signal: the restarted copy has read the lock (its first attempt
 # is at once) and the new leader has renewed at least once.
 PAUSE_SECONDS = 3
@@ -39,13 +38,9 @@ def acquisition(copies: list[Copy], offsets: dict[str, int]) -> tuple[str, float
     """The first copy that logged an acquisition after its offset, and when (epoch seconds)."""
     found = []
     for copy in copies:
-        for line in copy.lines_after(offsets[copy.identity]):
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                continue
-            if entry.get("msg", "").startswith(ACQUIRED):
-                found.append((datetime.fromisoformat(entry["ts"].replace("Z", "+00:00")).timestamp(), copy.identity))
+        for line in map(events.parse, copy.lines_after(offsets[copy.identity])):
+            if line.event == "acquired" and line.ts:
+                found.append((datetime.fromisoformat(line.ts.replace("Z", "+00:00")).timestamp(), copy.identity))
     if not found:
         return None
     at, identity = min(found)
@@ -72,8 +67,8 @@ def trial(copies: dict[str, Copy], leader: str, kind: str, timeout: float) -> di
     return {"stopped": leader, "successor": successor, "seconds": seconds, "exit_status": process.returncode}
 
 
-def current_leader(server: GistServer, copies: dict[str, Copy]) -> str:
-    holder = server.holder(OBSERVER)
+def current_leader(server: BenchServer, copies: dict[str, Copy]) -> str:
+    holder = server.holder_as(OBSERVER)
     return holder if holder in copies and copies[holder].running() else ""
 
 
@@ -98,9 +93,10 @@ def measure(group: ProcessGroup, bins, workdir: Path, timings: Timings, trials: 
             halt: threading.Event) -> dict | None:
     """Runs `trials` crash and `trials` graceful trials; None when `halt` was set meanwhile."""
     workdir.mkdir(parents=True)
-    server = GistServer(group, bins.gist_server, workdir, [*IDENTITIES, OBSERVER], UNLIMITED)
-    args = [*timings.args(), "--log-format", "json"]
-    copies = {identity: Copy(group, bins.leader_election, server, identity, args) for identity in IDENTITIES}
+    server = BenchServer(group, bins.gist_server, workdir, [*IDENTITIES, OBSERVER], UNLIMITED)
+    # Debug level, so the log shows each renewal that failed and was retried.
+    args = ["--log-format", "json", "--log-level", "debug"]
+    copies = {identity: Copy(group, bins.leader_election, server, identity, timings, args) for identity in IDENTITIES}
     log(f"failover: {trials} crash and {trials} graceful trials at the demo timings ({timings.describe()})")
     results = {kind: [] for kind in SIGNALS}
     for number in range(2 * trials):
@@ -116,4 +112,6 @@ def measure(group: ProcessGroup, bins, workdir: Path, timings: Timings, trials: 
     for copy in copies.values():
         stop(copy.process, signal.SIGTERM, timeout=10)
     stop(server.process, signal.SIGTERM, timeout=10)
-    return {"timings": asdict(timings), **{kind: summary(timings, kind, results[kind]) for kind in SIGNALS}}
+    seen = [line.event for copy in copies.values() for line in copy.events()]
+    return {"timings": asdict(timings), **{kind: summary(timings, kind, results[kind]) for kind in SIGNALS},
+            "renewals_retried": seen.count("renew_failed"), "terms_started": seen.count("started_leading")}

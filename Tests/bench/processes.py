@@ -4,34 +4,29 @@
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import signal
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
-ELECTION_FILE = "multi-cluster-leader-election.lock"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from harness import events  # noqa: E402
+from harness.bounds import Timings  # noqa: E402
+from harness.copies import run_command  # noqa: E402
+from harness.gist_server import GistServer, stop_process as stop  # noqa: E402
+from harness.waiting import wait_until  # noqa: E402
+
+__all__ = ["BenchServer", "Copy", "ProcessGroup", "cpu_seconds", "log", "memory_kib", "stop", "wait_until"]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def log(message: str):
     """A progress line on stderr; the figures go to stdout."""
     print(f"==> {message}", file=sys.stderr, flush=True)
-
-
-def wait_until(condition, timeout: float, what: str, interval: float = 0.05):
-    """Polls `condition` until it returns something truthy; TimeoutError after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not (value := condition()):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:g}s waiting for {what}")
-        time.sleep(interval)
-    return value
 
 
 class ProcessGroup:
@@ -59,86 +54,42 @@ class ProcessGroup:
             stop(process, signal.SIGTERM, timeout=10)
 
 
-def stop(process: subprocess.Popen, sig: int, timeout: float):
-    """Sends `sig` unless the process has exited, waits for it, and kills it if it outlives `timeout`."""
-    if process.poll() is None:
-        process.send_signal(sig)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-class GistServer:
+class BenchServer(GistServer):
     """A gist-server on a free loopback port with one fresh gist and one token per caller, so its
     stats split the requests by caller (all copies share one token in a real deployment)."""
 
     def __init__(self, group: ProcessGroup, binary: str, workdir: Path, callers: list[str],
                  extra_args: tuple[str, ...] = ()):
-        self.workdir = workdir
-        self.tokens = {caller: "bench-" + secrets.token_hex(8) for caller in callers}
+        self.caller_tokens = {caller: "bench-" + secrets.token_hex(8) for caller in callers}
         # gist-server labels the tokens of --token-file token-1, token-2... in the file's order.
         self.labels = {caller: f"token-{index}" for index, caller in enumerate(callers, start=1)}
-        self._write_secret(workdir / "tokens", "".join(token + "\n" for token in self.tokens.values()))
-        ready, gist_id = workdir / "ready", workdir / "gist-id"
-        with gist_id.open("w") as out, (workdir / "gist-server.log").open("w") as log:
-            self.process = group.start(
-                [binary, "--port", "0", "--ready-file", str(ready), "--token-file", str(workdir / "tokens"),
-                 "--state-file", str(workdir / "state.json"), "--create-gist", *extra_args],
-                stdout=out, stderr=log)
-        self.url = wait_until(lambda: self._text(ready), 30, "gist-server to listen")
-        self.gist_id = wait_until(lambda: self._text(gist_id), 30, "gist-server to print the gist id")
-
-    def _text(self, path: Path) -> str:
-        if self.process.poll() is not None:
-            log = (self.workdir / "gist-server.log").read_text()
-            raise RuntimeError(f"gist-server exited with {self.process.returncode}: {log}")
-        return path.read_text().strip() if path.exists() else ""
-
-    @staticmethod
-    def _write_secret(path: Path, text: str):
-        path.touch(mode=0o600)
-        path.write_text(text)
+        super().__init__(binary, workdir, list(self.caller_tokens.values()), extra_args=extra_args,
+                         user_agent="leader-election-bench", spawn=group.start)
+        self.start()
 
     def token_file(self, caller: str) -> Path:
         """A file holding only this caller's token, for `--token-file`."""
         path = self.workdir / f"{caller}.token"
-        self._write_secret(path, self.tokens[caller] + "\n")
+        path.touch(mode=0o600)
+        path.write_text(self.caller_tokens[caller] + "\n")
         return path
 
-    def _call(self, method: str, path: str, caller: str | None = None):
-        headers = {"User-Agent": "leader-election-bench", "Accept": "application/vnd.github+json"}
-        if caller:
-            headers["Authorization"] = f"Bearer {self.tokens[caller]}"
-        request = urllib.request.Request(self.url + path, method=method, headers=headers,
-                                         data=b"" if method == "POST" else None)
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read() or b"null")
-
-    def stats(self) -> dict:
-        """`GET /_gist-server/stats`: requests by method, route, status and token label."""
-        return self._call("GET", "/_gist-server/stats")
-
-    def reset_stats(self):
-        self._call("POST", "/_gist-server/reset-stats")
-
-    def holder(self, caller: str) -> str:
+    def holder_as(self, caller: str) -> str:
         """The lock's holder as `caller` reads it; empty when free or when there is no lock file yet."""
-        file = self._call("GET", f"/gists/{self.gist_id}", caller)["files"].get(ELECTION_FILE)
-        return json.loads(file["content"])["holderIdentity"] if file else ""
+        return self.holder(self.caller_tokens[caller])
 
 
 class Copy:
     """One `leader-election run` with its own token; stderr goes to `<identity>.log`, appended to
-    on every restart so that log offsets keep growing."""
+    on every restart so that log offsets keep growing. `timings` None: the app's defaults."""
 
-    def __init__(self, group: ProcessGroup, binary: str, server: GistServer, identity: str, extra_args: list[str]):
+    def __init__(self, group: ProcessGroup, binary: str, server: BenchServer, identity: str,
+                 timings: Timings | None, extra_args: list[str]):
         self.identity = identity
         self.log = server.workdir / f"{identity}.log"
         self._group = group
-        self._args = [binary, "run", "--id", identity, "--gist", server.gist_id, "--github-api-url", server.url,
-                      "--token-file", str(server.token_file(identity)), *extra_args]
+        self._args = run_command(binary, identity, server, timings, "--token-file", str(server.token_file(identity)),
+                                 *extra_args)
         self.process: subprocess.Popen | None = None
         self.start()
 
@@ -163,6 +114,10 @@ class Copy:
             text = log.read().decode(errors="replace")
         # The last piece is either empty or a line still being written.
         return text.split("\n")[:-1]
+
+    def events(self) -> list[events.LogLine]:
+        """Its whole log's lifecycle events, in order."""
+        return [line for line in map(events.parse, self.lines_after(0)) if line.event]
 
 
 def memory_kib(pid: int) -> dict[str, int]:

@@ -11,8 +11,9 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from processes import Copy, GistServer, ProcessGroup, cpu_seconds, log, memory_kib, stop, wait_until
-from timings import JITTER, Timings
+from processes import BenchServer, Copy, ProcessGroup, cpu_seconds, log, memory_kib, stop, wait_until
+from harness.bounds import JITTER
+from timings import Timings
 
 IDENTITIES = ("napoleon", "stalin", "cleopatra")
 # The benchmark's own token, for reading the holder; its requests are left out of the figures.
@@ -99,12 +100,12 @@ def measure(group: ProcessGroup, bins, workdir: Path, timings: Timings, window: 
             halt: threading.Event) -> dict | None:
     """Runs the phase; None when `halt` was set before the window ended."""
     workdir.mkdir(parents=True)
-    server = GistServer(group, bins.gist_server, workdir, [*IDENTITIES, OBSERVER])
-    copies = {identity: Copy(group, bins.leader_election, server, identity, []) for identity in IDENTITIES}
+    server = BenchServer(group, bins.gist_server, workdir, [*IDENTITIES, OBSERVER])
+    copies = {identity: Copy(group, bins.leader_election, server, identity, None, []) for identity in IDENTITIES}
     log(f"rate: 3 copies at the defaults ({timings.describe()}); warming up {WARM_UP_SECONDS}s")
     if halt.wait(WARM_UP_SECONDS):
         return None
-    leader = wait_until(lambda: server.holder(OBSERVER), 60, "a leader at the default timings")
+    leader = wait_until(lambda: server.holder_as(OBSERVER), 60, "a leader at the default timings")
     follower = next(identity for identity in IDENTITIES if identity != leader)
     watched = {"leader": copies[leader].pid, "follower": copies[follower].pid}
     server.reset_stats()
@@ -116,7 +117,7 @@ def measure(group: ProcessGroup, bins, workdir: Path, timings: Timings, window: 
     seconds = time.monotonic() - started
     stats = server.stats()
     after = {name: sample(pid) for name, pid in watched.items()}
-    leader_at_end = server.holder(OBSERVER)
+    leader_at_end = server.holder_as(OBSERVER)
     for copy in copies.values():
         stop(copy.process, signal.SIGTERM, timeout=10)
     stop(server.process, signal.SIGTERM, timeout=10)

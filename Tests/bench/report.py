@@ -78,6 +78,8 @@ def failover_table(failover: dict) -> str:
         f"\"successfully acquired lease\"",
         table(["event", "ended", "min", "median", "max", "bound", "median/bound", "max/bound"],
               [failover_row("crash (SIGKILL)", crash), failover_row("graceful (SIGTERM)", graceful)]),
+        f"terms started: {failover['terms_started']}; renewals retried: {failover['renewals_retried']} "
+        f"(started_leading and renew_failed events in the copies' debug logs over the trials)",
         *notes,
     ])
 

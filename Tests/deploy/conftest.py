@@ -28,8 +28,11 @@ GIST_ID = "0123456789abcdef0123456789abcdef"
 # The real tools cicd.sh and the stand-ins may use; everything else is absent from the sandbox's PATH.
 SYSTEM_TOOLS = (
     "bash", "env", "sed", "grep", "awk", "mktemp", "rm", "cat", "head", "tail", "tr", "sleep",
-    "dirname", "git", "chmod", "cp", "mv", "mkdir", "wc", "base64", "cmp", "id", "date",
+    "dirname", "git", "chmod", "cp", "mv", "mkdir", "wc", "base64", "cmp", "id", "date", "stat", "sort",
+    "cut",
 )
+# What cicd.sh needs of the repository to run the cluster workflows.
+DEPLOY_FILES = ("cicd.sh", "scripts", "chart")
 STANDIN_TOOLS = ("docker", "kind", "vcluster", "helm", "kubectl", "leader-election")
 
 
@@ -109,6 +112,7 @@ class Sandbox:
 
     root: Path
     env: dict[str, str] = field(default_factory=dict)
+    repo: Path = REPO
 
     @property
     def log_path(self) -> Path:
@@ -125,12 +129,53 @@ class Sandbox:
     def calls(self) -> list[str]:
         return self.log_path.read_text().splitlines() if self.log_path.exists() else []
 
+    @property
+    def kubeconfig(self) -> Path:
+        return self.root / ".kube" / "config"
+
+    def write_kubeconfig(self, current: str, contexts: list[str]) -> None:
+        """The user's kubeconfig as the stand-ins write it: each context with a client key."""
+        users = "".join(f"- user: {c}\n  client-key-data: c2VjcmV0\n" for c in contexts)
+        body = "".join(f"- name: {c}\n  context:\n    cluster: {c}\n    user: {c}\n" for c in contexts)
+        self.kubeconfig.parent.mkdir(exist_ok=True)
+        self.kubeconfig.write_text(f"apiVersion: v1\nkind: Config\ncontexts:\n{body}users:\n{users}"
+                                   f"current-context: {current}\n")
+
+    def current_context(self) -> str:
+        for line in self.kubeconfig.read_text().splitlines():
+            if line.startswith("current-context:"):
+                return line.split(":", 1)[1].strip()
+        return ""
+
+    def own_repo(self) -> Path:
+        """Runs cicd.sh from a git repository of its own holding the scripts and the chart, one commit."""
+        repo = self.root / "repo"
+        repo.mkdir()
+        for item in DEPLOY_FILES:
+            source = REPO / item
+            if source.is_dir():
+                shutil.copytree(source, repo / item)
+            else:
+                shutil.copy2(source, repo / item)
+        self.git("init", "--quiet")
+        self.commit("first")
+        self.repo = repo
+        return repo
+
+    def git(self, *args: str) -> str:
+        return subprocess.run(["git", "-C", str(self.root / "repo"), "-c", "user.name=t", "-c", "user.email=t@t",
+                               *args], check=True, capture_output=True, text=True).stdout.strip()
+
+    def commit(self, message: str) -> None:
+        self.git("add", "--all")
+        self.git("commit", "--quiet", "--allow-empty", "-m", message)
+
     def remove_tool(self, name: str) -> None:
         (self.root / "bin" / name).unlink()
 
     def run(self, verb: str, **env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["bash", str(REPO / "cicd.sh"), verb],
+            ["bash", str(self.repo / "cicd.sh"), verb],
             env={**self.env, **env},
             capture_output=True,
             text=True,
@@ -138,13 +183,19 @@ class Sandbox:
             stdin=subprocess.DEVNULL,
         )
 
+    def run_tool(self, tool: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """One stand-in run by hand, as the user would."""
+        return subprocess.run([str(self.root / "bin" / tool), *args], env=self.env, capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL)
+
     def seed(self, *, kind: bool = False, vclusters: tuple[str, ...] = (), images: tuple[str, ...] = ()) -> None:
         """Pretends provision (and build) already ran."""
         self.state.mkdir(exist_ok=True)
         if kind:
             (self.state / "kind-clusters").write_text("kind\n")
+            self.write_kubeconfig("kind-kind", ["kind-kind"])
         if vclusters:
-            (self.state / "vclusters").write_text("".join(f"{v} vcluster-{v}\n" for v in vclusters))
+            (self.state / "vclusters-helm").write_text("".join(f"{v} vcluster-{v}\n" for v in vclusters))
         if images:
             (self.state / "images").write_text("".join(f"{i}\n" for i in images))
 
@@ -170,5 +221,7 @@ def sandbox(tmp_path: Path) -> Sandbox:
         "STANDIN_STATE": str(tmp_path / "state"),
         "POLL_INTERVAL": "0",
         "CLUSTER_TIMEOUT": "5",
+        # A fixed tag keeps the image name of these checks stable; test_cicd_tags.py checks the default.
+        "TAG": "0.1.0",
     }
     return Sandbox(tmp_path, env)

@@ -235,10 +235,12 @@ def test_labels_follow_helm_create(render):
     rendered = render(CI["default-values.yaml"])
     for obj in rendered.objects:
         labels = obj["metadata"]["labels"]
-        assert labels["app.kubernetes.io/name"] == "leader-election"
+        # The test pod is named apart, so the app's selector does not pick it up.
+        test_pod = "helm.sh/hook" in obj["metadata"].get("annotations", {})
+        assert labels["app.kubernetes.io/name"] == ("leader-election-test" if test_pod else "leader-election")
         assert labels["app.kubernetes.io/instance"] == RELEASE
         assert labels["app.kubernetes.io/managed-by"] == "Helm"
-        assert labels["app.kubernetes.io/version"] == "0.1.0"
+        assert test_pod or labels["app.kubernetes.io/version"] == "0.1.0"
         assert labels["helm.sh/chart"] == "leader-election-0.1.0"
     selector = rendered.one("Deployment")["spec"]["selector"]["matchLabels"]
     assert selector == {"app.kubernetes.io/name": "leader-election", "app.kubernetes.io/instance": RELEASE}
@@ -399,3 +401,31 @@ def test_chart_readme_lists_every_value():
 
     missing = [key for key in leaves(defaults, schema, "") if f"| `{key}` |" not in readme]
     assert not missing, f"chart/README.md does not document {missing}"
+
+
+def test_notes_commands_run_from_the_host_with_a_prefix(render):
+    prefix = "vcluster connect napoleon -n vcluster-napoleon --context kind-kind --"
+    notes = render(merged(CI["default-values.yaml"], {"notes": {"commandPrefix": prefix}})).notes
+    commands = [line.strip() for line in notes.splitlines() if "kubectl " in line or "helm test" in line]
+    assert len(commands) == 4
+    for command in commands:
+        assert f"{prefix} kubectl --namespace" in command or f"{prefix} helm test" in command, command
+    plain = render(CI["default-values.yaml"]).notes
+    assert f"     kubectl --namespace {NAMESPACE} logs" in plain, "without a prefix the commands stand alone"
+
+
+def test_the_test_pod_is_not_one_of_the_apps_pods(render):
+    rendered = render(CI["default-values.yaml"])
+    selector = rendered.one("Deployment")["spec"]["selector"]["matchLabels"]
+    service = rendered.one("Service")["spec"]["selector"]
+    test_pod = next(p for p in rendered.of_kind("Pod") if "helm.sh/hook" in p["metadata"].get("annotations", {}))
+    labels = test_pod["metadata"]["labels"]
+    for wanted in (selector, service):
+        assert not all(labels.get(k) == v for k, v in wanted.items()), "the app's selector picks up the test pod"
+    # check-leader's selector, from cicd.sh.
+    assert labels.get("app.kubernetes.io/name") != "leader-election"
+
+
+def test_the_memory_request_is_above_the_measured_resident_memory(render):
+    requested = render(CI["default-values.yaml"]).container["resources"]["requests"]["memory"]
+    assert requested.endswith("Mi") and int(requested[:-2]) > 41, "the app's RSS measured 35-41 MiB"

@@ -25,7 +25,8 @@ def seed_deployed(sandbox: Sandbox, replicas: dict[str, int] | None = None) -> N
 
 def creating(calls: list[str]) -> list[str]:
     """The calls that change something."""
-    pattern = re.compile(r"\b(create cluster|vcluster create|delete|apply|upgrade|scale|rollout|load|push|build)\b")
+    pattern = re.compile(r"\b(create cluster|vcluster create|create secret|delete|apply|replace|upgrade|scale|rollout|load"
+                         r"|push|build)\b")
     return [c for c in calls if pattern.search(c) and "--dry-run=client" not in c
             and not c.startswith("vcluster connect")]
 
@@ -45,9 +46,9 @@ def test_provision_creates_kind_then_each_vcluster_and_waits(sandbox):
     assert result.returncode == 0, result.stderr
     assert creating(sandbox.calls()) == [
         "kind create cluster --name kind --wait 5s",
-        "vcluster create napoleon --namespace vcluster-napoleon --context kind-kind --connect=false",
-        "vcluster create stalin --namespace vcluster-stalin --context kind-kind --connect=false",
-        "vcluster create cleopatra --namespace vcluster-cleopatra --context kind-kind --connect=false",
+        "vcluster create napoleon --driver helm --namespace vcluster-napoleon --context kind-kind --connect=false",
+        "vcluster create stalin --driver helm --namespace vcluster-stalin --context kind-kind --connect=false",
+        "vcluster create cleopatra --driver helm --namespace vcluster-cleopatra --context kind-kind --connect=false",
     ]
     readiness = [c for c in sandbox.calls() if c.startswith("kubectl --context kind-kind get pods")]
     assert [shlex.split(c)[6] for c in readiness] == [f"vcluster-{c}" for c in CLUSTERS]
@@ -64,7 +65,7 @@ def test_provision_is_idempotent(sandbox):
     assert "kind cluster 'kind' exists" in second.stderr
     for name in CLUSTERS:
         assert f"vcluster '{name}' exists" in second.stderr
-    assert (sandbox.state / "vclusters").read_text().count("\n") == 3
+    assert (sandbox.state / "vclusters-helm").read_text().count("\n") == 3
 
 
 def test_provision_creates_only_what_is_missing(sandbox):
@@ -72,7 +73,7 @@ def test_provision_creates_only_what_is_missing(sandbox):
     result = sandbox.run("provision", CLUSTERS="napoleon stalin")
     assert result.returncode == 0, result.stderr
     assert creating(sandbox.calls()) == [
-        "vcluster create stalin --namespace vcluster-stalin --context kind-kind --connect=false",
+        "vcluster create stalin --driver helm --namespace vcluster-stalin --context kind-kind --connect=false",
     ]
 
 
@@ -123,7 +124,8 @@ def helm_values(call: str) -> dict:
             *parents, leaf = path.split(".")
             for key in parents:
                 node = node.setdefault(key, {})
-            node[leaf] = int(value) if flag == "--set" and value.isdigit() else value
+            # helm's --set keeps a number with a leading zero (08) a string.
+            node[leaf] = int(value) if flag == "--set" and re.fullmatch(r"0|[1-9][0-9]*", value) else value
     return values
 
 
@@ -131,7 +133,9 @@ def test_deploy_creates_a_gist_then_the_secret_and_release_in_each_cluster(sandb
     sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
     result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN)
     assert result.returncode == 0, result.stderr
-    calls = sandbox.calls()
+    # Reading the kubeconfig and the releases' gists changes nothing.
+    calls = [c for c in sandbox.calls() if not c.startswith("kubectl config view")
+             and "helm get values" not in c and "kubectl get secret" not in c]
     assert calls[:2] == [
         "kind get clusters",
         f"docker image inspect {IMAGE}",
@@ -145,13 +149,16 @@ def test_deploy_creates_a_gist_then_the_secret_and_release_in_each_cluster(sandb
     changes = [c for c in creating(calls) if c.startswith("[")]
     expected = []
     for name in CLUSTERS:
-        expected += [f"[{name}] kubectl apply -f -", f"[{name}] kubectl apply -f -", f"[{name}] helm upgrade"]
-    assert [" ".join(c.split()[:3]) if "helm" in c else c for c in changes] == expected
+        expected += [f"[{name}] kubectl apply -f -", f"[{name}] kubectl create secret", f"[{name}] helm upgrade"]
+    assert [" ".join(c.split()[:4 if "secret" in c else 3]) if "helm" in c or "secret" in c else c
+            for c in changes] == expected
 
     upgrades = [c for c in calls if c.startswith("[") and "helm upgrade" in c]
     for name, call in zip(CLUSTERS, upgrades):
         values = helm_values(call)
         assert values["clusterName"] == name
+        # The notes the release prints work from the host.
+        assert f"notes.commandPrefix=vcluster connect {name} -n vcluster-{name} --context kind-kind --" in call
         assert values["gist"] == {"id": STANDIN_GIST, "existingSecret": {"name": f"{RELEASE}-token"}}
         assert values["image"] == {"repository": "leader-election", "tag": "0.1.0"}
         assert "--wait --timeout 5s" in call and "--namespace leader-election" in call
@@ -163,6 +170,8 @@ def test_deploy_creates_a_gist_then_the_secret_and_release_in_each_cluster(sandb
         assert env["LEADER_ELECTION_CANDIDATES"]["value"] == "3"
 
     for name in CLUSTERS:
+        assert not (sandbox.state / "applied" / name / f"Secret-{RELEASE}-token.last-applied-configuration").exists(), \
+            "kubectl apply would keep the token in the last-applied-configuration annotation"
         secret = yaml.safe_load((sandbox.state / "applied" / name / f"Secret-{RELEASE}-token.yaml").read_text())
         assert base64.b64decode(secret["data"]["token"]).decode() == TOKEN
         assert secret["metadata"]["namespace"] == "leader-election"
@@ -208,7 +217,7 @@ def test_redeploy_leaves_the_secret_alone_and_a_new_token_restarts_the_pods(sand
     assert not any("rollout restart" in c for c in sandbox.calls())
     rotated = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN[::-1], **env)
     assert rotated.returncode == 0, rotated.stderr
-    assert f"secret/{RELEASE}-token configured" in rotated.stderr
+    assert f"secret/{RELEASE}-token replaced" in rotated.stderr
     assert sandbox.calls()[-1] == f"[napoleon] kubectl rollout restart --namespace leader-election deployment/{RELEASE}"
     assert_no_token(sandbox, first, same)
 
@@ -272,7 +281,7 @@ def test_check_leader_shows_each_clusters_logs_and_the_lock(sandbox):
     assert "All hail napoleon" in logs["stalin"] and "All hail napoleon" in logs["cleopatra"]
     assert "holder:   napoleon" in logs["lock"]
     assert "[napoleon] kubectl logs --namespace leader-election --selector " \
-           f"app.kubernetes.io/instance={RELEASE} --tail 15" in sandbox.calls()
+           f"app.kubernetes.io/name=leader-election,app.kubernetes.io/instance={RELEASE} --tail 15" in sandbox.calls()
     assert creating(sandbox.calls()) == []
 
 
@@ -356,7 +365,7 @@ def test_teardown_deletes_the_vclusters_then_kind_and_is_idempotent(sandbox):
     result = sandbox.run("teardown")
     assert result.returncode == 0, result.stderr
     assert creating(sandbox.calls()) == [
-        f"vcluster delete {c} --namespace vcluster-{c} --context kind-kind" for c in CLUSTERS
+        f"vcluster delete {c} --driver helm --namespace vcluster-{c} --context kind-kind" for c in CLUSTERS
     ] + ["kind delete cluster --name kind"]
     before = len(sandbox.calls())
     again = sandbox.run("teardown")

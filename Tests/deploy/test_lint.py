@@ -33,6 +33,13 @@ def test_shellcheck_cicd_sh():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_shellcheck_the_parts_of_cicd_sh():
+    parts = sorted(str(p.relative_to(REPO)) for p in (REPO / "scripts").glob("*.sh"))
+    assert parts == ["scripts/checks.sh", "scripts/clusters.sh", "scripts/demo.sh", "scripts/lib.sh"]
+    result = run(tool("shellcheck"), "-x", *parts)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_shellcheck_standins():
     scripts = sorted(str(p) for p in STANDINS.iterdir() if p.is_file())
     assert len(scripts) == 7
@@ -96,10 +103,51 @@ def test_dockerfile_runtime_is_small_non_root_and_readable_when_it_crashes():
         assert f"org.opencontainers.image.{label}=" in runtime
 
 
-def test_dockerignore_keeps_build_output_and_local_state_out():
-    ignored = {line.strip() for line in (REPO / ".dockerignore").read_text().splitlines()
-               if line.strip() and not line.startswith("#")}
-    for entry in (".build", ".build-*", ".git", "Package.resolved", ".venv*"):
-        assert entry in ignored
-    # SwiftPM checks every target's folder, so the Swift sources and tests stay in the context.
-    assert not {"Sources", "Tests", "Package.swift"} & ignored
+def dockerignore_patterns() -> list[tuple[bool, re.Pattern[str]]]:
+    """.dockerignore as docker reads it: (exclude?, pattern) in order; `*` stays within a path segment."""
+    patterns = []
+    for line in (REPO / ".dockerignore").read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        negated = line.startswith("!")
+        glob = line.lstrip("!").strip("/")
+        text = re.escape(glob).replace(r"\*\*/", "(?:.*/)?").replace(r"\*\*", ".*").replace(r"\*", "[^/]*")
+        patterns.append((not negated, re.compile(text.replace(r"\?", "[^/]") + "$")))
+    return patterns
+
+
+def in_build_context(path: str, patterns) -> bool:
+    """Whether docker sends PATH: the last pattern that matches it or a folder above it decides."""
+    parts = path.split("/")
+    prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    included = True
+    for exclude, pattern in patterns:
+        if any(pattern.match(prefix) for prefix in prefixes):
+            included = not exclude
+    return included
+
+
+def test_dockerignore_sends_only_what_the_image_is_built_from():
+    patterns = dockerignore_patterns()
+    files = subprocess.run(["git", "-C", str(REPO), "ls-files"], capture_output=True, text=True,
+                           check=True).stdout.split()
+    sent = {f for f in files if in_build_context(f, patterns)}
+    assert "Package.swift" in sent
+    assert any(f.startswith("Sources/LeaderElection/") for f in sent)
+    # SwiftPM checks every target's folder, so the Swift test targets stay in the context.
+    for target in ("LeaderElectionTests", "GistLockTests", "GistServerTests", "LeaderElectionAppTests"):
+        assert any(f.startswith(f"Tests/{target}/") for f in sent), target
+    # Editing a script, the chart, a Python suite or a doc must not rebuild the image.
+    for path in ("cicd.sh", "scripts/clusters.sh", "Makefile", "Dockerfile", "README.md", "chart/values.yaml", ".ci/run"):
+        assert path not in sent, path
+    for folder in ("Tests/chaos/", "Tests/bench/", "Tests/system/", "Tests/deploy/", "chart/"):
+        assert not any(f.startswith(folder) for f in sent), folder
+    for local in (".build/debug/leader-election", "Sources/.build/x", ".venv/bin/python", "Package.resolved"):
+        assert not in_build_context(local, patterns), local
+
+
+def test_dockerfile_keeps_build_in_a_cache_mount():
+    build, _ = stages()
+    assert re.search(r"^RUN --mount=type=cache,target=/src/\.build swift build -c release", build, re.MULTILINE)
+    assert re.search(r"^RUN --mount=type=cache,target=/src/\.build swift package resolve", build, re.MULTILINE)

@@ -199,3 +199,12 @@ def summarize(faults, intervals, timings):
         k["leaderless_median"] = statistics.median(k["leaderless"]) if k["leaderless"] else 0.0
         k["leaderless_max"] = max(k["leaderless"], default=0.0)
     return kinds, double
+
+
+def terms_started_twice(events):
+    """Term numbers handed to `started_leading` more than once, by any copy: {term: [copies]}."""
+    starts = {}
+    for event in sorted(events, key=lambda e: e.t):
+        if event.kind == "started_leading" and event.term is not None:
+            starts.setdefault(event.term, []).append(event.copy)
+    return {term: copies for term, copies in starts.items() if len(copies) > 1}

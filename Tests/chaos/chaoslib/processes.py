@@ -1,120 +1,34 @@
-"""The processes of a chaos run: the gist server (with its admin routes) and the copies of leader-election,
-whose log lines are read as they come and stamped with the run's own monotonic clock."""
+"""The copies of leader-election in a chaos run, whose log lines are read as they come and stamped with
+the run's own monotonic clock; gist-server is the harness's."""
 
-import json
 import os
 import signal
 import subprocess
 import threading
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
-from pathlib import Path
 
-ELECTION = "multi-cluster-leader-election"
-LOCK_FILE = f"{ELECTION}.lock"
+from harness import events
+from harness.copies import run_command
+from harness.gist_server import GistServer
+from harness.lock import LOCK_FILE
+
+__all__ = ["Copy", "Event", "GistServer", "LOCK_FILE", "chaos_server", "parse_line"]
 USER_AGENT = "chaos-run"
 
 
-def wait_until(condition, timeout, interval=0.05):
-    """Polls `condition` until it returns a truthy value or `timeout` seconds pass; returns the value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
-
-
-class GistServer:
-    """gist-server on a fixed address with a state file; it can be killed and started again on it."""
-
-    def __init__(self, binary, workdir: Path, host, tokens, log):
-        self.binary, self.workdir, self.host, self.log = binary, workdir, host, log
-        self.token = tokens[0]
-        self.token_file = workdir / "tokens"
-        self.token_file.write_text("".join(t + "\n" for t in tokens))
-        self.token_file.chmod(0o600)
-        self.state = workdir / "state.json"
-        self.port = 0
-        self.process = None
-        self.gist_id = None
-        self.starts = 0
-
-    def start(self):
-        ready = self.workdir / "ready"
-        ready.unlink(missing_ok=True)
-        first = self.gist_id is None
-        # Limits far above what the copies need: rate-limit answers come only from injected faults.
-        command = [self.binary, "--host", self.host, "--port", str(self.port), "--ready-file", str(ready),
-                   "--token-file", str(self.token_file), "--state-file", str(self.state),
-                   "--rate-limit", "100000000", "--secondary-limit-per-minute", "100000000",
-                   "--secondary-limit-per-hour", "100000000"]
-        if first:
-            command.append("--create-gist")
-        self.starts += 1
-        with (self.workdir / "gist-server.log").open("a") as err:
-            self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True)
-        if first:
-            self.gist_id = self.process.stdout.readline().strip()
-            if not self.gist_id:
-                raise RuntimeError(f"gist-server printed no gist id; see {self.workdir / 'gist-server.log'}")
-        url = wait_until(lambda: ready.exists() and ready.read_text().strip(), 20)
-        if not url:
-            raise RuntimeError(f"gist-server did not start; see {self.workdir / 'gist-server.log'}")
-        self.url = url
-        self.port = int(url.rsplit(":", 1)[1])
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def call(self, method, path, body=None, raw=None, timeout=5):
-        """A request to the server; GitHub routes carry the run's own token. Returns (status, parsed body)."""
-        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-        request = urllib.request.Request(self.url + path, data=data, method=method, headers={
-            "Authorization": f"Bearer {self.token}", "User-Agent": USER_AGENT,
-            "Accept": "application/vnd.github+json"})
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                text = response.read()
-                return response.status, (json.loads(text) if text else None)
-        except urllib.error.HTTPError as error:
-            return error.code, None
-
-    def fault(self, **fields):
-        status, _ = self.call("POST", "/_gist-server/faults", fields)
-        if status != 201:
-            raise RuntimeError(f"the server refused fault {fields}: {status}")
-
-    def clear_faults(self):
-        self.call("DELETE", "/_gist-server/faults")
-
-    def gist(self):
-        status, body = self.call("GET", f"/gists/{self.gist_id}")
-        return body if status == 200 else None
-
-    def files(self):
-        gist = self.gist()
-        return None if gist is None else {name: f.get("content") for name, f in gist["files"].items()}
-
-    def replace_file(self, name, content):
-        status, _ = self.call("PUT", f"/_gist-server/gists/{self.gist_id}/files/{name}", raw=content.encode())
-        if status != 200:
-            raise RuntimeError(f"raw edit of {name} failed: {status}")
+def chaos_server(binary, workdir, host, tokens):
+    """gist-server on `host`, with limits far above what the copies need: rate-limit answers come only
+    from injected faults."""
+    return GistServer(binary, workdir, tokens, host=host, user_agent=USER_AGENT, extra_args=(
+        "--rate-limit", "100000000", "--secondary-limit-per-minute", "100000000",
+        "--secondary-limit-per-hour", "100000000"))
 
 
 @dataclass
 class Event:
     t: float          # run clock (seconds since the run began)
     copy: str
-    kind: str         # acquired, lost, released, exit, signal, line
+    kind: str         # acquired, started_leading, lost, released, exit, signal, line
     term: int | None = None
     text: str = ""
     ts: str = ""      # the copy's own wall timestamp, when the line had one
@@ -140,9 +54,9 @@ class Copy:
         # Started through ip-netns-exec or env(1): the app loses its arguments when Python spawns it
         # directly with libfaketime preloaded.
         launcher = run.network.prefix(self.index) or ["env"]
-        command = [*launcher, run.leader_election_bin, "run", "--id", self.name,
-                   "--gist", run.server.gist_id, "--github-api-url", f"http://{run.server.host}:{run.server.port}",
-                   *run.timings.args(), "--log-format", "json", *args]
+        command = [*launcher, *run_command(run.leader_election_bin, self.name, run.server, run.timings,
+                                           "--log-format", "json", *args,
+                                           url=f"http://{run.server.host}:{run.server.port}")]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         self.env = extra_env or {}
         run.record(Event(run.now(), self.name, "start", text=" ".join(f"{k}={v}" for k, v in self.env.items())))
@@ -183,18 +97,17 @@ class Copy:
             self.process.wait()
 
 
+# The events of the app's log a chaos run follows; other lines are kept as text.
+TRACKED = ("acquired", "started_leading", "lost", "released")
+
+
 def parse_line(name, t, line):
-    """Sorts one JSON log line of the app into the events the analysis needs."""
-    try:
-        entry = json.loads(line)
-    except ValueError:
+    """Sorts one log line of the app into the events the analysis needs."""
+    parsed = events.parse(line)
+    if not parsed.message and not parsed.level:
         return Event(t, name, "line", text=line)
-    message = entry.get("msg", "")
-    ts = entry.get("ts", "")
-    if message.startswith("successfully acquired lease"):
-        return Event(t, name, "acquired", term=int(entry.get("term", -1)), text=message, ts=ts)
-    if message.startswith("failed to renew lease") or message.startswith("stopped renewing lease"):
-        return Event(t, name, "lost", text=message, ts=ts)
-    if message.startswith("released lease"):
-        return Event(t, name, "released", text=message, ts=ts)
-    return Event(t, name, "line", text=f"[{entry.get('level', '')}] {message}", ts=ts)
+    if parsed.event in TRACKED:
+        term = parsed.term if parsed.event in ("acquired", "started_leading") else None
+        return Event(t, name, parsed.event, term=-1 if term is None and parsed.event == "acquired" else term,
+                     text=parsed.message, ts=parsed.ts)
+    return Event(t, name, "line", text=f"[{parsed.level}] {parsed.message}", ts=parsed.ts)

@@ -46,6 +46,10 @@ def write(path, meta, kinds, faults, intervals, double, history, log_terms, even
     longest = max((e - s for s, e, _ in double), default=0.0)
     w(f"- two copies that could act both believed they led {len(double)} times, {_s(total)}s in all, "
       f"longest {_s(longest)}s (stated bound for `chaos_quick`: {safety_bound:g}s per stretch)")
+    twice = meta.get("terms_started_twice", {})
+    which = "; ".join(f"{term} by {' and '.join(copies)}" for term, copies in sorted(twice.items()))
+    w(f"- terms started twice: {len(twice)} (a term number handed to `started_leading` more than once, by any "
+      f"copy{': ' + which if which else ''})")
     shared, decreasing = log_terms
     w(f"- terms the copies led with (their own lines): {len(shared)} shared by two copies, {len(decreasing)} "
       f"not higher than the term before at a change of leader")

@@ -12,7 +12,9 @@ import time
 from dataclasses import dataclass, field
 
 from .network import Network
-from .processes import LOCK_FILE, Copy, Event, GistServer, wait_until
+from harness.waiting import wait_until
+
+from .processes import LOCK_FILE, Copy, Event, chaos_server
 
 NAMES = ["napoleon", "stalin", "cleopatra", "josephine", "caesar", "elizabeth"]
 
@@ -53,7 +55,7 @@ class Run:
         tokens = ["chaos-" + secrets.token_hex(8) for _ in range(copies + 1)]
         self.network = Network(copies, log)
         self.network.blackhole = self._blackhole
-        self.server = GistServer(bins["gist-server"], workdir, self.network.server_host, tokens, log)
+        self.server = chaos_server(bins["gist-server"], workdir, self.network.server_host, tokens)
         self.copies = [Copy(NAMES[i], i, tokens[i + 1], f"token-{i + 2}", self) for i in range(copies)]
         self.by_name = {copy.name: copy for copy in self.copies}
 
@@ -125,7 +127,7 @@ class Run:
                 self._suspects.pop(name, None)
                 continue
             since = self._suspects.setdefault(name, now)
-            if now - since < self.timings.lease + self.timings.renew + 2:
+            if now - since < self.timings.lease + self.timings.renew_deadline + 2:
                 continue
             copy = self.by_name[name]
             dump = self.workdir / f"{name}-hung-{now:.0f}s.txt"
@@ -210,4 +212,7 @@ class Run:
         def find():
             with self._lock:
                 return next((e for e in reversed(self.events) if predicate(e)), None)
-        return wait_until(find, timeout)
+        try:
+            return wait_until(find, timeout, "a matching event")
+        except TimeoutError:
+            return None

@@ -55,9 +55,9 @@ def stop_leader(run, rep):
     version = run.server.gist()["history"][0]["version"]
     resumed = run.now()
     run.send(leader, signal.SIGCONT)
-    lost = run.wait_events(lambda e: e.copy == leader and e.kind == "lost" and e.t >= resumed, t.renew + 5)
+    lost = run.wait_events(lambda e: e.copy == leader and e.kind == "lost" and e.t >= resumed, t.renew_deadline + 5)
     if lost is None:
-        record.notes.append(f"{leader} did not stand down within {t.renew + 5:.0f}s of SIGCONT")
+        record.notes.append(f"{leader} did not stand down within {t.renew_deadline + 5:.0f}s of SIGCONT")
     else:
         run.sleep(0.5)
         stale = _overwrites_by(run, leader, after_version=version)
@@ -129,7 +129,7 @@ def latency(run, rep):
     """Every request slowed; below (renew deadline - retry) / 3 per request the leader must keep its lease."""
     t = run.timings
     _leader(run)
-    tolerable = (t.renew - t.retry) / 3
+    tolerable = (t.renew_deadline - t.retry) / 3
     delay = [0.25, 0.5, 0.8][rep % 3] * tolerable
     duration = t.lease * 2
     record = run.begin("latency", rep, bound=0.0, expect_leader_kept=True, variant=f"{delay * 1000:.0f}ms per request")
@@ -172,7 +172,7 @@ def server_errors(run, rep):
     t = run.timings
     _leader(run)
     status = [503, 500, 502][rep % 3]
-    burst = [t.renew * 0.5, t.renew + 1.0][rep % 2]
+    burst = [t.renew_deadline * 0.5, t.renew_deadline + 1.0][rep % 2]
     record = run.begin("5xx-burst", rep, bound=burst + t.crash_bound, variant=f"{status} on every request for {burst:.1f}s")
     run.server.fault(status=status)
     run.sleep(burst)
@@ -248,9 +248,9 @@ def corrupt_lock(run, rep):
                        variant="truncated record" if truncated else "HTML instead of JSON")
     run.server.replace_file(LOCK_FILE, bad)
     # The leader notices at its next renewal; only then is there a recovery to wait for.
-    lost = run.wait_events(lambda e: e.copy == leader and e.kind == "lost" and e.t >= record.start, t.renew + t.lease)
+    lost = run.wait_events(lambda e: e.copy == leader and e.kind == "lost" and e.t >= record.start, t.renew_deadline + t.lease)
     if lost is None:
-        record.notes.append(f"{leader} did not stand down within {t.renew + t.lease:.1f}s of the corruption")
+        record.notes.append(f"{leader} did not stand down within {t.renew_deadline + t.lease:.1f}s of the corruption")
     run.finish(record)
 
 

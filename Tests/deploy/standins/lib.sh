@@ -78,3 +78,46 @@ print_status() {
       "${STANDIN_GIST_ID:-feedc0de}" "${leader:-none (released)}"
   fi
 }
+
+# kubeconfig: the file kubectl, helm and vcluster read, as they pick it: KUBECONFIG, else ~/.kube/config.
+kubeconfig() {
+  printf '%s' "${KUBECONFIG:-${HOME}/.kube/config}"
+}
+
+# current_context: the kubeconfig's current-context, empty when there is none.
+current_context() {
+  local file
+  file="$(kubeconfig)"
+  [[ -f "${file}" ]] && sed -n 's/^current-context: *//p' "${file}"
+  return 0
+}
+
+# has_context NAME: whether the kubeconfig defines context NAME.
+has_context() {
+  local file
+  file="$(kubeconfig)"
+  [[ -f "${file}" ]] && grep -qx -- "- name: $1" "${file}"
+}
+
+# write_kubeconfig FILE CURRENT CONTEXT...: a kubeconfig holding CONTEXTs (each with a client key,
+# as kind's and vcluster's have), CURRENT selected.
+write_kubeconfig() {
+  local file="$1" current="$2" name
+  shift 2
+  mkdir -p "$(dirname "${file}")"
+  {
+    printf 'apiVersion: v1\nkind: Config\ncontexts:\n'
+    for name in "$@"; do printf -- '- name: %s\n  context:\n    cluster: %s\n    user: %s\n' "${name}" "${name}" "${name}"; done
+    printf 'users:\n'
+    for name in "$@"; do printf -- '- user: %s\n  client-key-data: c2VjcmV0LWtleS1vZi0%s\n' "${name}" "${name}"; done
+    printf 'current-context: %s\n' "${current}"
+  } >"${file}"
+}
+
+# kubeconfig_contexts: the context names the kubeconfig defines.
+kubeconfig_contexts() {
+  local file
+  file="$(kubeconfig)"
+  [[ -f "${file}" ]] && sed -n 's/^- name: //p' "${file}"
+  return 0
+}

@@ -1,0 +1,186 @@
+"""cicd.sh against the behaviours of the real tools that once broke a run: vcluster skipping a command
+when the kube-context already is the vcluster's, a rebuilt image that never rolled out, a new gist on
+every deploy, REPLICAS with a leading zero, and a default vcluster driver other than helm."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import CLUSTERS, GIST_ID, TOKEN, Sandbox
+
+IMAGE = "leader-election:0.1.0"
+
+
+def seed_deployed(sandbox: Sandbox) -> None:
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    for name in CLUSTERS:
+        (sandbox.state / f"replicas-{name}").write_text("1")
+
+
+def connect_by_hand(sandbox: Sandbox, name: str) -> None:
+    """What vcluster's docs suggest a user run: after it, the current context is the vcluster's."""
+    result = sandbox.run_tool("vcluster", "connect", name, "-n", f"vcluster-{name}")
+    assert result.returncode == 0, result.stderr
+    assert sandbox.current_context() == f"vcluster_{name}_vcluster-{name}_kind-kind"
+
+
+def ran_in(sandbox: Sandbox, name: str, tool: str) -> list[str]:
+    return [c for c in sandbox.calls() if c.startswith(f"[{name}] {tool} ")]
+
+
+# ---- a vcluster's own kube-context --------------------------------------------------------------
+
+def test_deploy_reaches_a_vcluster_the_user_is_connected_to(sandbox):
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    connect_by_hand(sandbox, "napoleon")
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID)
+    assert result.returncode == 0, result.stderr
+    for name in CLUSTERS:
+        assert len([c for c in ran_in(sandbox, name, "helm") if "upgrade" in c]) == 1, f"{name} was skipped"
+    # The user's own kubeconfig is left as it was.
+    assert sandbox.current_context() == "vcluster_napoleon_vcluster-napoleon_kind-kind"
+
+
+def test_vcluster_reads_a_private_copy_of_the_host_context(sandbox):
+    seed_deployed(sandbox)
+    connect_by_hand(sandbox, "stalin")
+    result = sandbox.run("check-leader")
+    assert result.returncode == 0, result.stderr
+    sections = dict(re.findall(r"^===== (\S+) =====\n(.*?)(?=^=====|\Z)", result.stdout, re.S | re.M))
+    assert "All hail napoleon" in sections["stalin"], "check-leader showed stalin's section empty"
+    reads = (sandbox.state / "vcluster-kubeconfigs").read_text().splitlines()
+    used = [line for line in reads if not line.startswith(str(sandbox.kubeconfig))]
+    assert used, "cicd.sh ran vcluster against the user's kubeconfig"
+    assert all(line.endswith(" 600") for line in used), reads
+    assert list(sandbox.tmp.iterdir()) == [], "the private kubeconfig must be removed"
+
+
+def test_kill_leader_finds_the_holder_while_connected_to_a_vcluster(sandbox):
+    seed_deployed(sandbox)
+    connect_by_hand(sandbox, "napoleon")
+    result = sandbox.run("kill-leader")
+    assert result.returncode == 0, result.stderr
+    assert "napoleon leads" in result.stderr and "stalin took over" in result.stderr
+    assert "--context kind-kind" in result.stderr.splitlines()[-1], "the hint must work from the host"
+
+
+def test_a_missing_host_context_is_named_with_the_fix(sandbox):
+    seed_deployed(sandbox)
+    sandbox.write_kubeconfig("other", ["other"])
+    result = sandbox.run("check-leader")
+    assert result.returncode != 0
+    assert "kubeconfig has no context 'kind-kind'" in result.stderr
+    assert "kind export kubeconfig --name kind" in result.stderr
+
+
+# ---- a rebuilt image rolls out ------------------------------------------------------------------
+
+def default_tag_run(sandbox: Sandbox, verb: str):
+    env = dict(sandbox.env)
+    env.pop("TAG", None)
+    sandbox.env = env
+    return sandbox.run(verb, LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID, CLUSTERS="napoleon")
+
+
+def last_build(sandbox: Sandbox) -> str:
+    return [c for c in sandbox.calls() if c.startswith("docker build")][-1]
+
+
+def test_the_default_tag_names_the_commit_and_a_changed_tree(sandbox):
+    sandbox.seed(kind=True, vclusters=("napoleon",))
+    sandbox.own_repo()
+    sha = sandbox.git("rev-parse", "--short", "HEAD")
+    built = default_tag_run(sandbox, "build")
+    assert built.returncode == 0, built.stderr
+    assert f"docker build --tag leader-election:0.1.0-{sha} --build-arg VERSION=0.1.0-{sha}" in last_build(sandbox)
+    (sandbox.repo / "chart" / "README.md").write_text("edited\n")
+    dirty = default_tag_run(sandbox, "build")
+    first_dirty = re.search(r"--tag leader-election:(\S+)", last_build(sandbox)).group(1)
+    assert dirty.returncode == 0 and first_dirty.startswith(f"0.1.0-{sha}-dirty")
+    (sandbox.repo / "chart" / "README.md").write_text("edited again\n")
+    default_tag_run(sandbox, "build")
+    second_dirty = re.search(r"--tag leader-election:(\S+)", last_build(sandbox)).group(1)
+    assert second_dirty.startswith(f"0.1.0-{sha}-dirty") and second_dirty != first_dirty
+
+
+def test_build_then_deploy_after_a_code_change_rolls_the_pods(sandbox):
+    sandbox.seed(kind=True, vclusters=("napoleon",))
+    sandbox.own_repo()
+    for step in ("first", "second"):
+        assert default_tag_run(sandbox, "build").returncode == 0
+        deployed = default_tag_run(sandbox, "deploy")
+        assert deployed.returncode == 0, deployed.stderr
+        if step == "first":
+            (sandbox.repo / "chart" / "README.md").write_text("a change\n")
+            sandbox.commit("a change")
+    rollouts = (sandbox.state / "rollouts-napoleon").read_text().splitlines()
+    assert len(rollouts) == 2, f"the second deploy left the old image running: {rollouts}"
+    assert rollouts[1] == f"leader-election:0.1.0-{sandbox.git('rev-parse', '--short', 'HEAD')}"
+
+
+# ---- one gist across deploys --------------------------------------------------------------------
+
+def inits(sandbox: Sandbox) -> int:
+    return sum(1 for c in sandbox.calls() if c.startswith("leader-election init"))
+
+
+def gists_deployed(sandbox: Sandbox) -> set[str]:
+    return {line.split("=", 1)[1] for name in CLUSTERS
+            for line in (sandbox.state / f"values-{name}").read_text().splitlines() if line.startswith("gist.id=")}
+
+
+def test_deploy_again_reuses_the_gist_of_the_release(sandbox):
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    first = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, STANDIN_GIST_ID="aaaa1111")
+    assert first.returncode == 0, first.stderr
+    second = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, STANDIN_GIST_ID="bbbb2222")
+    assert second.returncode == 0, second.stderr
+    assert inits(sandbox) == 1, "the second deploy made another gist"
+    assert gists_deployed(sandbox) == {"aaaa1111"}
+    assert "reusing gist aaaa1111 of the release in napoleon" in second.stderr
+
+
+def test_deploy_to_a_new_cluster_joins_the_existing_gist(sandbox):
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    assert sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, CLUSTERS="stalin",
+                       STANDIN_GIST_ID="aaaa1111").returncode == 0
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, STANDIN_GIST_ID="bbbb2222")
+    assert result.returncode == 0, result.stderr
+    assert inits(sandbox) == 1
+    assert gists_deployed(sandbox) == {"aaaa1111"}
+
+
+def test_deploy_stops_when_the_clusters_use_different_gists(sandbox):
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    for name, gist in (("napoleon", "aaaa1111"), ("stalin", "bbbb2222")):
+        assert sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, CLUSTERS=name,
+                           GIST_ID=gist).returncode == 0
+    before = len(sandbox.calls())
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN)
+    assert result.returncode != 0
+    assert "the releases use different gists (napoleon: aaaa1111, stalin: bbbb2222)" in result.stderr
+    assert "set GIST_ID to the one to keep" in result.stderr
+    assert not any("upgrade" in c for c in sandbox.calls()[before:])
+
+
+# ---- REPLICAS with a leading zero ---------------------------------------------------------------
+
+def test_replicas_with_a_leading_zero_deploy_and_check(sandbox):
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID, REPLICAS="08")
+    assert result.returncode == 0, result.stderr
+    assert (sandbox.state / "replicas-napoleon").read_text() == "8"
+    checked = sandbox.run("check-leader", REPLICAS="08")
+    assert checked.returncode == 0, checked.stderr
+    assert any(c.endswith("--prefix") for c in sandbox.calls())
+
+
+# ---- vcluster's driver --------------------------------------------------------------------------
+
+def test_provision_puts_the_vclusters_in_kind_whatever_the_default_driver(sandbox):
+    sandbox.state.mkdir(exist_ok=True)
+    (sandbox.state / "vcluster-driver").write_text("docker")
+    result = sandbox.run("provision")
+    assert result.returncode == 0, result.stderr
+    assert (sandbox.state / "vclusters-helm").read_text().count("\n") == 3
+    assert not (sandbox.state / "vclusters-docker").exists()

@@ -1,0 +1,500 @@
+# shellcheck shell=bash
+# The cluster verbs: build, provision, deploy, check-leader, kill-leader, status, teardown.
+
+# Run the app in one kind cluster holding one vcluster per name in CLUSTERS, all electing through one gist.
+# Written for kind v0.32 (Kubernetes v1.36 nodes), vcluster CLI v0.36 (v0.23 or newer: --driver,
+# --connect=false and `vcluster connect NAME -- CMD`), helm v3.18 or v4, kubectl v1.35 to v1.37 and docker 28.
+# Each setting comes from the environment; the Makefile passes its own variables through.
+CLUSTERS="${CLUSTERS:-napoleon stalin cleopatra}"   # vclusters, each in the host namespace vcluster-NAME
+KIND_CLUSTER="${KIND_CLUSTER:-kind}"                # the kind cluster that hosts them
+KIND_CONTEXT="kind-${KIND_CLUSTER}"                 # kind names the kubeconfig context after the cluster
+IMAGE="${IMAGE:-leader-election}"                   # image repository, under REGISTRY when that is set
+TAG="${TAG:-}"                                      # image tag; empty: <appVersion>-<commit>[-dirty-<changes>]
+REGISTRY="${REGISTRY:-}"                            # e.g. ghcr.io/you: push there; empty: kind load the image
+GIST_ID="${GIST_ID:-}"                              # the lock's gist; empty: the releases' gist, else a new one
+ELECTION="${ELECTION:-multi-cluster-leader-election}" # the lock is the gist file <ELECTION>.lock
+RELEASE="${RELEASE:-leader-election}"               # Helm release, Deployment and Service name
+APP_NAMESPACE="${APP_NAMESPACE:-leader-election}"   # namespace of the release inside each vcluster
+REPLICAS="${REPLICAS:-1}"                           # copies per cluster; more than 1 gives pod-named identities
+VALUES_FILE="${VALUES_FILE:-}"                      # extra Helm values file for deploy, e.g. other timings
+LOG_LINES="${LOG_LINES:-15}"                        # log lines per cluster in check-leader
+CLUSTER_TIMEOUT="${CLUSTER_TIMEOUT:-300}"           # seconds a wait may take before giving up
+POLL_INTERVAL="${POLL_INTERVAL:-5}"                 # seconds between two looks while waiting
+KEEP_KIND="${KEEP_KIND:-false}"                     # teardown keeps the kind cluster when true
+# LEADER_ELECTION_GITHUB_API_TOKEN: token with only the gist scope (deploy; never printed or passed as an argument).
+# LEADER_ELECTION_GITHUB_API_URL: another GitHub API (deploy); LEADER_ELECTION_BIN: run `init` with this
+# binary instead of the image.
+
+# The temporary files of this run, removed on exit whatever happens.
+CLUSTER_TMP_FILES=()
+
+cluster_cleanup() {
+  local file
+  for file in ${CLUSTER_TMP_FILES[@]+"${CLUSTER_TMP_FILES[@]}"}; do
+    rm -f "${file}"
+  done
+  CLUSTER_TMP_FILES=()
+}
+
+# install_hint TOOL: where to get TOOL, in the version this script was written for.
+install_hint() {
+  case "$1" in
+    docker) printf 'install Docker Engine 28 or Docker Desktop: https://docs.docker.com/engine/install/' ;;
+    kind) printf 'install kind v0.32: https://kind.sigs.k8s.io/docs/user/quick-start/#installation' ;;
+    vcluster) printf 'install the vcluster CLI v0.36: https://www.vcluster.com/docs/get-started' ;;
+    helm) printf 'install helm v3.18+ or v4: https://helm.sh/docs/intro/install/' ;;
+    kubectl) printf 'install kubectl v1.34+: https://kubernetes.io/docs/tasks/tools/' ;;
+    *) printf 'install it and put it on PATH' ;;
+  esac
+}
+
+# require_tools TOOL...: names every missing tool with its install hint, then stops.
+require_tools() {
+  local tool absent=0
+  for tool in "$@"; do
+    if ! command -v "${tool}" >/dev/null 2>&1; then
+      printf 'error: %s is not installed: %s\n' "${tool}" "$(install_hint "${tool}")" >&2
+      absent=1
+    fi
+  done
+  (( absent == 0 )) || exit 1
+}
+
+# require_env VAR HINT: stops unless VAR is set and not empty.
+require_env() {
+  [[ -n "${!1:-}" ]] || die "$1 is not set: $2"
+}
+
+chart_app_version() {
+  sed -n 's/^appVersion:[[:space:]]*"\{0,1\}\([^"[:space:]]*\)"\{0,1\}[[:space:]]*$/\1/p' "${REPO_ROOT}/chart/Chart.yaml"
+}
+
+# image_tag: TAG, else the chart's appVersion with the commit, and a hash of uncommitted changes when
+# there are any, so that every build of other code gets a tag of its own and deploy rolls the pods onto it.
+image_tag() {
+  if [[ -n "${TAG}" ]]; then
+    printf '%s' "${TAG}"
+    return 0
+  fi
+  local version sha
+  version="$(chart_app_version)"
+  if ! sha="$(git -C "${REPO_ROOT}" rev-parse --short HEAD 2>/dev/null)"; then
+    printf '%s' "${version}"
+    return 0
+  fi
+  if [[ -z "$(git -C "${REPO_ROOT}" status --porcelain)" ]]; then
+    printf '%s-%s' "${version}" "${sha}"
+    return 0
+  fi
+  # The tracked changes, and the names and contents of untracked files; hash-object without -w writes nothing.
+  local changes
+  changes="$({
+    git -C "${REPO_ROOT}" diff HEAD --binary
+    git -C "${REPO_ROOT}" ls-files --others --exclude-standard
+    git -C "${REPO_ROOT}" ls-files --others --exclude-standard -z | (cd "${REPO_ROOT}" && tr '\0' '\n' | git hash-object --stdin-paths)
+  } | git hash-object --stdin | cut -c1-7)"
+  printf '%s-%s-dirty-%s' "${version}" "${sha}" "${changes}"
+}
+
+image_repository() {
+  printf '%s' "${REGISTRY:+${REGISTRY%/}/}${IMAGE}"
+}
+
+image_ref() {
+  printf '%s:%s' "$(image_repository)" "$(image_tag)"
+}
+
+vcluster_namespace() {
+  printf 'vcluster-%s' "$1"
+}
+
+kind_cluster_exists() {
+  kind get clusters 2>/dev/null | grep -qx -- "${KIND_CLUSTER}"
+}
+
+# vcluster_listed LIST_JSON NAME: whether `vcluster list --output json` shows NAME in its namespace.
+vcluster_listed() {
+  printf '%s' "$1" | tr -d ' \n' | grep -q -- "\"Name\":\"$2\",\"Namespace\":\"$(vcluster_namespace "$2")\""
+}
+
+vcluster_list_json() {
+  vc list --context "${KIND_CONTEXT}" --output json
+}
+
+# HOST_KUBECONFIG: a private kubeconfig holding only the kind context, for every vcluster call. In the
+# user's own, the current context may be a vcluster's (`vcluster connect NAME` leaves it so), and since
+# v0.23 `vcluster connect NAME -- CMD` then returns 0 at once without running CMD.
+HOST_KUBECONFIG=""
+
+use_host_kubeconfig() {
+  [[ -n "${HOST_KUBECONFIG}" ]] && return 0
+  trap cluster_cleanup EXIT
+  HOST_KUBECONFIG="$(mktemp "${TMPDIR:-/tmp}/leader-election-kubeconfig.XXXXXX")"
+  CLUSTER_TMP_FILES+=("${HOST_KUBECONFIG}")
+  # It holds the cluster's client key.
+  chmod 600 "${HOST_KUBECONFIG}"
+  kubectl config view --raw --minify --flatten --context "${KIND_CONTEXT}" >"${HOST_KUBECONFIG}" 2>/dev/null ||
+    die "your kubeconfig has no context '${KIND_CONTEXT}': run kind export kubeconfig --name ${KIND_CLUSTER}, or ./cicd.sh provision"
+}
+
+# vc ARGS...: vcluster on the private kubeconfig, with the helm driver: since v0.32 a user's default driver
+# may be docker or platform, which would put the vclusters outside kind, where kind load cannot reach them.
+vc() {
+  [[ -n "${HOST_KUBECONFIG}" ]] || die "internal: vcluster called before use_host_kubeconfig"
+  local verb="$1" target=()
+  shift
+  if [[ "${verb}" != list ]]; then
+    target=("$1")
+    shift
+  fi
+  KUBECONFIG="${HOST_KUBECONFIG}" vcluster "${verb}" ${target[@]+"${target[@]}"} --driver helm "$@"
+}
+
+# vcluster_ready NAME: whether the vcluster's control plane pod reports ready.
+vcluster_ready() {
+  local ready
+  ready="$(kubectl --context "${KIND_CONTEXT}" get pods --namespace "$(vcluster_namespace "$1")" \
+    --selector "app=vcluster,release=$1" --output 'jsonpath={.items[*].status.containerStatuses[*].ready}')"
+  [[ "${ready}" == *true* && "${ready}" != *false* ]]
+}
+
+# in_vcluster NAME CMD...: runs CMD on this machine with KUBECONFIG pointing at vcluster NAME.
+in_vcluster() {
+  local name="$1"
+  shift
+  vc connect "${name}" --namespace "$(vcluster_namespace "${name}")" --context "${KIND_CONTEXT}" \
+    --silent -- "$@"
+}
+
+# wait_for WHAT CMD...: retries CMD every POLL_INTERVAL seconds until it succeeds, for at most CLUSTER_TIMEOUT.
+wait_for() {
+  local what="$1" start="${SECONDS}"
+  shift
+  until "$@" >/dev/null 2>&1; do
+    log "waiting for ${what} ($(( SECONDS - start ))s of ${CLUSTER_TIMEOUT}s)"
+    if (( SECONDS - start >= CLUSTER_TIMEOUT )); then
+      die "gave up waiting for ${what} after ${CLUSTER_TIMEOUT}s (raise CLUSTER_TIMEOUT to wait longer)"
+    fi
+    sleep "${POLL_INTERVAL}"
+  done
+}
+
+# run_app ARGS...: the leader-election app on this machine: LEADER_ELECTION_BIN, or else the image via docker.
+# docker gets the token's variable name only (-e NAME), so the token stays out of every command line.
+run_app() {
+  if [[ -n "${LEADER_ELECTION_BIN:-}" ]]; then
+    "${LEADER_ELECTION_BIN}" "$@"
+  else
+    docker run --rm -e LEADER_ELECTION_GITHUB_API_TOKEN -e LEADER_ELECTION_GITHUB_API_URL "$(image_ref)" "$@"
+  fi
+}
+
+build_image() {
+  require_tools docker git
+  local ref
+  ref="$(image_ref)"
+  log "building ${ref}"
+  (set -x; docker build --tag "${ref}" --build-arg VERSION="$(image_tag)" \
+    --build-arg REVISION="$(git rev-parse --short HEAD 2>/dev/null || printf unknown)" "${REPO_ROOT}")
+  if [[ -n "${REGISTRY}" ]]; then
+    (set -x; docker push "${ref}")
+  else
+    require_tools kind
+    if kind_cluster_exists; then
+      (set -x; kind load docker-image "${ref}" --name "${KIND_CLUSTER}")
+    else
+      log "no kind cluster '${KIND_CLUSTER}' yet: deploy loads ${ref} into it after ./cicd.sh provision"
+    fi
+  fi
+}
+
+provision() {
+  require_tools kind vcluster kubectl
+  if kind_cluster_exists; then
+    log "kind cluster '${KIND_CLUSTER}' exists"
+  else
+    (set -x; kind create cluster --name "${KIND_CLUSTER}" --wait "${CLUSTER_TIMEOUT}s")
+  fi
+  use_host_kubeconfig
+  local existing name
+  existing="$(vcluster_list_json)"
+  for name in ${CLUSTERS}; do
+    if vcluster_listed "${existing}" "${name}"; then
+      log "vcluster '${name}' exists"
+    else
+      (set -x; vc create "${name}" --namespace "$(vcluster_namespace "${name}")" \
+        --context "${KIND_CONTEXT}" --connect=false)
+    fi
+  done
+  for name in ${CLUSTERS}; do
+    wait_for "vcluster ${name} to be ready" vcluster_ready "${name}"
+  done
+  log "provisioned: kind cluster '${KIND_CLUSTER}' with vclusters ${CLUSTERS}"
+}
+
+# create_gist: makes a private gist with the app's init and prints its id.
+create_gist() {
+  local out id
+  out="$(run_app init --election "${ELECTION}")" ||
+    die "could not create a gist: check that LEADER_ELECTION_GITHUB_API_TOKEN has the gist scope (or set GIST_ID)"
+  id="$(printf '%s\n' "${out}" | awk 'NF { last = $1 } END { print last }')"
+  [[ "${id}" =~ ^[A-Za-z0-9_-]+$ ]] || die "init printed no gist id; set GIST_ID to an existing gist instead"
+  printf '%s' "${id}"
+}
+
+# require_replicas: REPLICAS must be a whole number; written in base 10 from here on, since helm keeps
+# 08 a string (which the chart refuses) and bash arithmetic would read it in base 8.
+require_replicas() {
+  [[ "${REPLICAS}" =~ ^[0-9]+$ ]] || die "REPLICAS must be a whole number, not '${REPLICAS}'"
+  REPLICAS="$(( 10#${REPLICAS} ))"
+}
+
+# release_gist NAME: the gist id the release in vcluster NAME runs with; nothing when there is no release.
+release_gist() {
+  in_vcluster "$1" helm get values "${RELEASE}" --namespace "${APP_NAMESPACE}" --output yaml 2>/dev/null |
+    awk '/^gist:/ { gist = 1; next } /^[^ ]/ { gist = 0 } gist && /^  id:/ { id = $2; gsub(/["'"'"']/, "", id); print id }'
+}
+
+# existing_gist: the one gist the releases in CLUSTERS share, so a deploy again never makes a second
+# lock (two gists mean two leaders); nothing when no cluster has a release; stops when they differ.
+existing_gist() {
+  local name id found="" where="" seen=()
+  for name in ${CLUSTERS}; do
+    id="$(release_gist "${name}" || true)"
+    [[ -n "${id}" ]] || continue
+    seen+=("${name}: ${id}")
+    if [[ -z "${found}" ]]; then
+      found="${id}"
+      where="${name}"
+    elif [[ "${id}" != "${found}" ]]; then
+      local listed
+      listed="$(printf '%s, ' "${seen[@]}")"
+      die "the releases use different gists (${listed%, }): set GIST_ID to the one to keep and deploy again"
+    fi
+  done
+  [[ -n "${found}" ]] || return 0
+  log "reusing gist ${found} of the release in ${where}"
+  printf '%s' "${found}"
+}
+
+# put_token_secret NAME TOKEN_FILE: creates or replaces the token Secret in vcluster NAME and prints
+# created, unchanged or replaced. Never `kubectl apply`: its last-applied-configuration annotation would
+# hold the token in plain text for anyone who can read the Secret's metadata.
+put_token_secret() {
+  local name="$1" file="$2" secret="${RELEASE}-token"
+  if ! in_vcluster "${name}" kubectl get secret "${secret}" --namespace "${APP_NAMESPACE}" >/dev/null 2>&1; then
+    in_vcluster "${name}" kubectl create secret generic "${secret}" --namespace "${APP_NAMESPACE}" \
+      --from-file="token=${file}" >/dev/null || return 1
+    printf 'created'
+  elif in_vcluster "${name}" kubectl get secret "${secret}" --namespace "${APP_NAMESPACE}" \
+    --output 'jsonpath={.data.token}' | base64 -d | cmp -s - "${file}"; then
+    printf 'unchanged'
+  else
+    kubectl create secret generic "${secret}" --namespace "${APP_NAMESPACE}" --from-file="token=${file}" \
+      --dry-run=client --output yaml | in_vcluster "${name}" kubectl replace -f - >/dev/null || return 1
+    printf 'replaced'
+  fi
+}
+
+deploy() {
+  require_tools vcluster kubectl helm
+  if [[ -z "${REGISTRY}" ]]; then require_tools kind docker; fi
+  if [[ -z "${GIST_ID}" && -z "${LEADER_ELECTION_BIN:-}" ]]; then require_tools docker; fi
+  require_env LEADER_ELECTION_GITHUB_API_TOKEN \
+    "export a GitHub token with only the gist scope (https://github.com/settings/tokens)"
+  export LEADER_ELECTION_GITHUB_API_TOKEN
+  require_replicas
+  [[ -z "${VALUES_FILE}" || -r "${VALUES_FILE}" ]] || die "VALUES_FILE '${VALUES_FILE}' cannot be read"
+  kind_cluster_exists || die "no kind cluster '${KIND_CLUSTER}': run ./cicd.sh provision first"
+  use_host_kubeconfig
+  local ref
+  ref="$(image_ref)"
+  if [[ -z "${REGISTRY}" ]]; then
+    docker image inspect "${ref}" >/dev/null 2>&1 || die "image ${ref} is not built: run ./cicd.sh build first"
+  fi
+
+  local gist_id="${GIST_ID}"
+  if [[ -z "${gist_id}" ]]; then
+    gist_id="$(existing_gist)" || exit 1
+  fi
+  if [[ -z "${gist_id}" ]]; then
+    log "GIST_ID is empty and no release has a gist: creating a private gist for the lock"
+    gist_id="$(create_gist)"
+    log "created gist ${gist_id}; reuse it with: export GIST_ID=${gist_id}"
+  fi
+  [[ "${gist_id}" =~ ^[A-Za-z0-9_-]+$ ]] || die "GIST_ID '${gist_id}' is not a gist id (the last part of the gist's URL)"
+
+  # No `set -x` from here on: the token is in scope.
+  if [[ -z "${REGISTRY}" ]]; then
+    log "kind load docker-image ${ref} --name ${KIND_CLUSTER}"
+    kind load docker-image "${ref}" --name "${KIND_CLUSTER}"
+  fi
+
+  # The token goes to kubectl in a file only this user can read, never as an argument.
+  local token_file
+  token_file="$(mktemp "${TMPDIR:-/tmp}/leader-election-token.XXXXXX")"
+  CLUSTER_TMP_FILES+=("${token_file}")
+  chmod 600 "${token_file}"
+  printf '%s' "${LEADER_ELECTION_GITHUB_API_TOKEN}" >"${token_file}"
+
+  # Every copy in every cluster shares the token, so the app's request-rate warning at start counts
+  # them all (at least 1, which the chart requires even when REPLICAS is 0).
+  local cluster_names candidates
+  read -ra cluster_names <<<"${CLUSTERS}"
+  candidates=$(( ${#cluster_names[@]} * 10#${REPLICAS} ))
+  (( candidates >= 1 )) || candidates=1
+
+  local helm_args=(
+    upgrade --install "${RELEASE}" "${REPO_ROOT}/chart"
+    --namespace "${APP_NAMESPACE}"
+    --set-string "gist.id=${gist_id}"
+    --set-string "gist.existingSecret.name=${RELEASE}-token"
+    --set-string "election.name=${ELECTION}"
+    --set-string "image.repository=$(image_repository)"
+    --set-string "image.tag=$(image_tag)"
+    --set "replicaCount=${REPLICAS}"
+    --set "election.candidates=${candidates}"
+    --wait --timeout "${CLUSTER_TIMEOUT}s"
+  )
+  if [[ -n "${LEADER_ELECTION_GITHUB_API_URL:-}" ]]; then
+    helm_args+=(--set-string "gist.apiUrl=${LEADER_ELECTION_GITHUB_API_URL}")
+  fi
+  if [[ -n "${VALUES_FILE}" ]]; then
+    helm_args+=(--values "${VALUES_FILE}")
+  fi
+
+  local name applied
+  for name in ${CLUSTERS}; do
+    log "deploying ${RELEASE} to ${name}"
+    kubectl create namespace "${APP_NAMESPACE}" --dry-run=client --output yaml |
+      in_vcluster "${name}" kubectl apply -f - >/dev/null
+    applied="$(put_token_secret "${name}" "${token_file}")" ||
+      die "could not store the token Secret in ${name}: see kubectl's message above"
+    log "secret/${RELEASE}-token ${applied}"
+    log "helm upgrade --install in ${name} (waits up to ${CLUSTER_TIMEOUT}s for the pods to be ready)"
+    in_vcluster "${name}" helm "${helm_args[@]}" --set-string "clusterName=${name}" \
+      --set-string "notes.commandPrefix=vcluster connect ${name} -n $(vcluster_namespace "${name}") --context ${KIND_CONTEXT} --"
+    if [[ "${applied}" == replaced ]]; then
+      log "the token changed: restarting the pods in ${name} so they read it"
+      in_vcluster "${name}" kubectl rollout restart --namespace "${APP_NAMESPACE}" "deployment/${RELEASE}"
+    fi
+  done
+  cluster_cleanup
+  log "deployed to ${CLUSTERS} with gist ${gist_id}; watch them with ./cicd.sh check-leader"
+}
+
+# cluster_lock_status FORMAT: the lock record (text or json), read by the first copy that answers.
+cluster_lock_status() {
+  local name
+  for name in ${CLUSTERS}; do
+    if in_vcluster "${name}" kubectl exec --namespace "${APP_NAMESPACE}" "deployment/${RELEASE}" -- \
+      leader-election status --output "$1" 2>/dev/null; then
+      return 0
+    fi
+  done
+  return 1
+}
+
+cluster_lock_holder() {
+  cluster_lock_status json | sed -n 's/.*"holderIdentity" *: *"\([^"]*\)".*/\1/p'
+}
+
+# cluster_of IDENTITY: the cluster in CLUSTERS that IDENTITY belongs to (NAME, or NAME-<pod> with replicas).
+cluster_of() {
+  local name best=""
+  for name in ${CLUSTERS}; do
+    if [[ "$1" == "${name}" || "$1" == "${name}-"* ]] && (( ${#name} > ${#best} )); then
+      best="${name}"
+    fi
+  done
+  [[ -n "${best}" ]] && printf '%s' "${best}"
+}
+
+check_leader() {
+  require_tools vcluster kubectl
+  require_replicas
+  use_host_kubeconfig
+  local name prefix=()
+  if (( REPLICAS > 1 )); then prefix=(--prefix); fi
+  for name in ${CLUSTERS}; do
+    printf '\n===== %s =====\n' "${name}"
+    in_vcluster "${name}" kubectl logs --namespace "${APP_NAMESPACE}" \
+      --selector "app.kubernetes.io/name=leader-election,app.kubernetes.io/instance=${RELEASE}" --tail "${LOG_LINES}" ${prefix[@]+"${prefix[@]}"} ||
+      printf '(no logs from %s: scaled to 0, or not deployed yet)\n' "${name}"
+  done
+  printf '\n===== lock =====\n'
+  cluster_lock_status text || die "no running copy could read the lock: run ./cicd.sh status"
+}
+
+kill_leader() {
+  require_tools vcluster kubectl
+  require_replicas
+  use_host_kubeconfig
+  local holder cluster
+  holder="$(cluster_lock_holder || true)"
+  [[ -n "${holder}" ]] || die "nobody holds the lock right now; see ./cicd.sh check-leader"
+  cluster="$(cluster_of "${holder}")" || die "the leader '${holder}' runs in none of CLUSTERS (${CLUSTERS})"
+  log "${holder} leads: scaling deployment/${RELEASE} in ${cluster} to 0"
+  (set -x; in_vcluster "${cluster}" kubectl scale --namespace "${APP_NAMESPACE}" "deployment/${RELEASE}" --replicas=0)
+  local start="${SECONDS}" next=""
+  while true; do
+    next="$(cluster_lock_holder || true)"
+    if [[ -n "${next}" && "$(cluster_of "${next}" || true)" != "${cluster}" ]]; then
+      break
+    fi
+    log "waiting for a new leader, holder now '${next:-none}' ($(( SECONDS - start ))s of ${CLUSTER_TIMEOUT}s)"
+    if (( SECONDS - start >= CLUSTER_TIMEOUT )); then
+      die "no new leader after ${CLUSTER_TIMEOUT}s; see ./cicd.sh check-leader"
+    fi
+    sleep "${POLL_INTERVAL}"
+  done
+  log "${next} took over after about $(( SECONDS - start ))s"
+  log "bring ${cluster} back: vcluster connect ${cluster} -n $(vcluster_namespace "${cluster}") --context ${KIND_CONTEXT} -- kubectl scale -n ${APP_NAMESPACE} deployment/${RELEASE} --replicas=${REPLICAS}"
+}
+
+cluster_status() {
+  require_tools kind vcluster kubectl helm
+  printf '===== kind clusters =====\n'
+  kind get clusters
+  if ! kind_cluster_exists; then
+    printf '(no kind cluster %s: run ./cicd.sh provision)\n' "${KIND_CLUSTER}"
+    return 0
+  fi
+  use_host_kubeconfig
+  printf '\n===== vclusters =====\n'
+  vc list --context "${KIND_CONTEXT}"
+  local existing name
+  existing="$(vcluster_list_json)"
+  for name in ${CLUSTERS}; do
+    printf '\n===== %s =====\n' "${name}"
+    if ! vcluster_listed "${existing}" "${name}"; then
+      printf '(no vcluster %s: run ./cicd.sh provision)\n' "${name}"
+      continue
+    fi
+    in_vcluster "${name}" helm list --namespace "${APP_NAMESPACE}"
+    in_vcluster "${name}" kubectl get deployments,pods --namespace "${APP_NAMESPACE}" --output wide
+  done
+}
+
+teardown() {
+  require_tools kind vcluster
+  if ! kind_cluster_exists; then
+    log "no kind cluster '${KIND_CLUSTER}': nothing to delete"
+    return 0
+  fi
+  use_host_kubeconfig
+  local existing name
+  existing="$(vcluster_list_json)"
+  for name in ${CLUSTERS}; do
+    if vcluster_listed "${existing}" "${name}"; then
+      (set -x; vc delete "${name}" --namespace "$(vcluster_namespace "${name}")" --context "${KIND_CONTEXT}")
+    else
+      log "vcluster '${name}' is already gone"
+    fi
+  done
+  if [[ "${KEEP_KIND}" == "true" ]]; then
+    log "KEEP_KIND=true: keeping kind cluster '${KIND_CLUSTER}'"
+  else
+    (set -x; kind delete cluster --name "${KIND_CLUSTER}")
+  fi
+}

@@ -1,0 +1,137 @@
+# shellcheck shell=bash
+# The demo: napoleon, stalin and cleopatra against a local gist server, with two failovers.
+
+# Demo timings: short, so a failover shows within seconds. Override like DEMO_LEASE=10s make demo.
+DEMO_LEASE="${DEMO_LEASE:-5s}"
+DEMO_RENEW="${DEMO_RENEW:-3s}"
+DEMO_RETRY="${DEMO_RETRY:-1s}"
+DEMO_CANDIDATES="${DEMO_CANDIDATES:-napoleon stalin cleopatra}"
+# How long a wait may take before the demo gives up, in seconds.
+DEMO_TIMEOUT="${DEMO_TIMEOUT:-60}"
+# The processes the demo started, so cleanup can stop them whatever happens.
+DEMO_PIDS=()
+DEMO_DIR=""
+
+demo_cleanup() {
+  local pid
+  for pid in "${DEMO_PIDS[@]}"; do
+    kill -TERM "${pid}" 2>/dev/null || true
+  done
+  for pid in "${DEMO_PIDS[@]}"; do
+    wait "${pid}" 2>/dev/null || true
+  done
+  DEMO_PIDS=()
+  if [[ -n "${DEMO_DIR}" && "${KEEP_DEMO_DIR:-false}" != "true" ]]; then
+    rm -rf "${DEMO_DIR}"
+  fi
+  DEMO_DIR=""
+}
+
+# lock_holder prints the current holder ("" when free or absent).
+lock_holder() {
+  lock_status json | sed -n 's/.*"holderIdentity":"\([^"]*\)".*/\1/p'
+}
+
+lock_status() {
+  LEADER_ELECTION_GITHUB_API_TOKEN="$(cat "${DEMO_DIR}/token")" \
+    "${BIN_DIR}/leader-election" status --gist "${DEMO_GIST}" --github-api-url "${DEMO_URL}" --output "$1"
+}
+
+# wait_for_new_leader OLD: waits until a holder other than OLD (and not empty) holds the lease.
+wait_for_new_leader() {
+  local old="$1" start now holder
+  start=$(date +%s)
+  while true; do
+    holder="$(lock_holder || true)"
+    if [[ -n "${holder}" && "${holder}" != "${old}" ]]; then
+      printf '%s' "${holder}"
+      return 0
+    fi
+    now=$(date +%s)
+    if (( now - start > DEMO_TIMEOUT )); then
+      die "no new leader after ${DEMO_TIMEOUT}s (logs in ${DEMO_DIR})"
+    fi
+    sleep 0.2
+  done
+}
+
+show_logs() {
+  local name
+  for name in ${DEMO_CANDIDATES}; do
+    printf '\n===== %s =====\n' "${name}"
+    tail -n "${DEMO_LOG_LINES:-12}" "${DEMO_DIR}/${name}.log"
+  done
+  printf '\n===== lock =====\n'
+  lock_status text
+}
+
+start_candidate() {
+  local name="$1"
+  LEADER_ELECTION_GITHUB_API_TOKEN="$(cat "${DEMO_DIR}/token")" \
+    "${BIN_DIR}/leader-election" run --id "${name}" --gist "${DEMO_GIST}" --github-api-url "${DEMO_URL}" \
+    --lease-duration "${DEMO_LEASE}" --renew-deadline "${DEMO_RENEW}" --retry-period "${DEMO_RETRY}" \
+    2>"${DEMO_DIR}/${name}.log" &
+  DEMO_PIDS+=("$!")
+  eval "DEMO_PID_${name}=$!"
+}
+
+pid_of() {
+  local var="DEMO_PID_$1"
+  printf '%s' "${!var}"
+}
+
+# millis prints the time in milliseconds, for failover figures.
+millis() { date +%s%3N; }
+
+demo() {
+  build_local
+  DEMO_DIR="$(mktemp -d "${TMPDIR:-/tmp}/leader-election-demo.XXXXXX")"
+  trap demo_cleanup EXIT
+  trap 'exit 130' INT TERM
+  # A throwaway token for the local server only; it never leaves this machine.
+  (umask 077; printf 'demo-%s\n' "$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" >"${DEMO_DIR}/token")
+
+  log "starting the local gist server"
+  "${BIN_DIR}/gist-server" --port 0 --ready-file "${DEMO_DIR}/ready" --token-file "${DEMO_DIR}/token" \
+    --state-file "${DEMO_DIR}/state.json" --create-gist >"${DEMO_DIR}/gist-id" 2>"${DEMO_DIR}/gist-server.log" &
+  DEMO_PIDS+=("$!")
+  local waited=0
+  until [[ -s "${DEMO_DIR}/ready" && -s "${DEMO_DIR}/gist-id" ]]; do
+    (( waited++ < DEMO_TIMEOUT * 10 )) || die "the gist server did not start: $(cat "${DEMO_DIR}/gist-server.log")"
+    sleep 0.1
+  done
+  DEMO_URL="$(cat "${DEMO_DIR}/ready")"
+  DEMO_GIST="$(head -n 1 "${DEMO_DIR}/gist-id")"
+  log "gist ${DEMO_GIST} on ${DEMO_URL}; timings: lease ${DEMO_LEASE}, renew deadline ${DEMO_RENEW}, retry ${DEMO_RETRY}"
+
+  local name
+  for name in ${DEMO_CANDIDATES}; do
+    start_candidate "${name}"
+  done
+  local leader started
+  leader="$(wait_for_new_leader "")"
+  sleep 3
+  log "${leader} leads"
+  show_logs
+
+  log "stopping ${leader} gracefully (SIGTERM): it releases the lease"
+  started=$(millis)
+  kill -TERM "$(pid_of "${leader}")"
+  local next
+  next="$(wait_for_new_leader "${leader}")"
+  log "${next} took over after $(( $(millis) - started )) ms"
+  sleep 2
+  show_logs
+
+  log "killing ${next} (SIGKILL): its lease must expire first"
+  started=$(millis)
+  kill -KILL "$(pid_of "${next}")"
+  # Reap it quietly: bash would otherwise report the killed job in the middle of the demo output.
+  { wait "$(pid_of "${next}")" || true; } 2>/dev/null
+  local last
+  last="$(wait_for_new_leader "${next}")"
+  log "${last} took over after $(( $(millis) - started )) ms"
+  sleep 2
+  show_logs
+  log "demo done"
+}

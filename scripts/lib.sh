@@ -1,0 +1,61 @@
+# shellcheck shell=bash
+# Helpers every part of cicd.sh uses: messages, packages, the Swift build and the Python venv.
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Where `swift build` puts the binaries; SKIP_BUILD=true uses what is there.
+BIN_DIR="${BIN_DIR:-${REPO_ROOT}/.build/debug}"
+SKIP_BUILD="${SKIP_BUILD:-false}"
+
+# require_swift names the way out when the toolchain is missing.
+require_swift() {
+  command -v swift >/dev/null 2>&1 ||
+    die "swift is not installed: get Swift 6.1 or newer from https://www.swift.org/install/"
+}
+
+# ensure_libcurl_dev installs what FoundationNetworking links against, when apt-get can.
+ensure_apt_packages() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    dpkg -s "${pkg}" >/dev/null 2>&1 || missing+=("${pkg}")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  command -v apt-get >/dev/null 2>&1 || die "missing packages ${missing[*]}: install them with your package manager"
+  log "installing ${missing[*]}"
+  local sudo=()
+  [[ $(id -u) -ne 0 ]] && sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build_local() {
+  if [[ "${SKIP_BUILD}" == "true" ]]; then
+    [[ -x "${BIN_DIR}/leader-election" && -x "${BIN_DIR}/gist-server" ]] ||
+      die "SKIP_BUILD=true but ${BIN_DIR} has no leader-election and gist-server: run ./cicd.sh build-local"
+    return 0
+  fi
+  require_swift
+  log "building leader-election and gist-server"
+  (set -x; swift build --product leader-election && swift build --product gist-server)
+}
+
+# python_venv: the one venv of every Python check (VENV, default .venv), with Tests/requirements.txt
+# installed; installs again only when that file changed. Prints its python.
+VENV="${VENV:-${REPO_ROOT}/.venv}"
+
+python_venv() {
+  command -v python3 >/dev/null 2>&1 || die "python3 is not installed: install Python 3.11 or newer"
+  if [[ ! -x "${VENV}/bin/python" ]]; then
+    python3 -m venv "${VENV}" >&2 || die "python3 -m venv failed: install python3-venv"
+  fi
+  local req="${REPO_ROOT}/Tests/requirements.txt" stamp="${VENV}/.requirements"
+  if ! cmp -s "${req}" "${stamp}"; then
+    log "installing Tests/requirements.txt into ${VENV}"
+    "${VENV}/bin/python" -m pip install --quiet --disable-pip-version-check -r "${req}" >&2 ||
+      die "pip could not install Tests/requirements.txt into ${VENV}"
+    cp "${req}" "${stamp}"
+  fi
+  printf '%s' "${VENV}/bin/python"
+}
