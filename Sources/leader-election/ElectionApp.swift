@@ -18,10 +18,11 @@ struct ElectionApp {
         let metrics = AppMetrics()
         let client = try GistClient(
             apiURL: gist.apiURL, token: gist.requireToken(), userAgent: userAgent, timeout: gist.requestTimeout,
-            onResponse: { method, status in metrics.countRequest(method: method, status: status) })
+            apiVersion: gist.apiVersion, onResponse: { method, status in metrics.countRequest(method: method, status: status) })
         let gistLock = GistLock(
             client: client, gistID: try gist.requireGistID(), election: gist.election, identity: run.identity,
             settleTime: run.takeoverSettle, logger: logger)
+        await RateLimitCheck.logBudget(client, logger: logger)
         try await StartupCheck.lockIsReachable(gistLock, logger: logger)
         RequestBudgetCheck.warnIfTooCostly(config: run.config, candidates: run.candidates, logger: logger)
         let stopper = Stopper()
