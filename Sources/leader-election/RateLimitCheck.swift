@@ -3,7 +3,7 @@ import GistLock
 import Logging
 
 /// At start, logs how much of the token's GitHub budget is left. `GET /rate_limit` costs nothing,
-/// and a failure here only warns: whether the lock is usable is checked right after.
+/// and a failure here only warns: the lock was found usable just before.
 enum RateLimitCheck {
     static func logBudget(_ client: GistClient, logger: Logger) async {
         do {
