@@ -78,7 +78,9 @@ struct GistEndpointSupport<Store: GistStore>: Sendable {
         let page = Pagination(query: request.uri.queryParameters, total: items.count)
         var response = answer(Array(items[page.range]), request: request)
         let base = representation(for: request, context: context).baseURL
-        if let link = page.linkHeader(base: "\(base)\(path)") {
+        let others = (request.uri.query ?? "").split(separator: "&")
+            .filter { !$0.hasPrefix("per_page=") && !$0.hasPrefix("page=") }.joined(separator: "&")
+        if let link = page.linkHeader(base: "\(base)\(path)", otherQuery: others) {
             response.headers[HTTPField.Name("Link")!] = link
         }
         return response

@@ -68,6 +68,8 @@ struct GistListTests {
             #expect(link.contains("page=3>; rel=\"last\""))
             let last = try await client.send(.get, "/gists/public?per_page=2&page=3")
             #expect(try last.jsonArray().count == 1)
+            let filtered = try await client.send(.get, "/gists/public?since=2000-01-01T00:00:00Z&per_page=2")
+            #expect(filtered.header("Link")?.contains("?since=2000-01-01T00:00:00Z&per_page=2&page=2>; rel=\"next\"") == true)
         }
     }
 
