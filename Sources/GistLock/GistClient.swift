@@ -17,6 +17,8 @@ public actor GistClient: CustomStringConvertible {
     public nonisolated let userAgent: String
     /// The longest any one request may take.
     public nonisolated let timeout: Duration
+    /// Sent as `X-GitHub-Api-Version`; it picks the shapes GitHub answers with.
+    public nonisolated let apiVersion: String
 
     private let token: RedactedToken
     private let session: URLSession
@@ -37,6 +39,7 @@ public actor GistClient: CustomStringConvertible {
     ///   - token: a token with the gist scope, sent as `Authorization: Bearer`; never printed.
     ///   - userAgent: identifies the app to GitHub.
     ///   - timeout: the limit for each request.
+    ///   - apiVersion: the REST version to ask for (`X-GitHub-Api-Version`).
     ///   - now: wall time, for rate-limit deadlines (GitHub gives them as epoch seconds).
     ///   - onResponse: called after every request sent, with its method and HTTP status
     ///     (`nil` when no answer came), for request metrics.
@@ -45,6 +48,7 @@ public actor GistClient: CustomStringConvertible {
         token: String,
         userAgent: String,
         timeout: Duration = .seconds(10),
+        apiVersion: String = GistClient.defaultAPIVersion,
         now: @escaping @Sendable () -> Date = { Date() },
         onResponse: (@Sendable (_ method: String, _ status: Int?) -> Void)? = nil
     ) {
@@ -52,6 +56,7 @@ public actor GistClient: CustomStringConvertible {
         self.token = RedactedToken(value: token)
         self.userAgent = userAgent
         self.timeout = timeout
+        self.apiVersion = apiVersion
         self.now = now
         self.onResponse = onResponse
         let configuration = URLSessionConfiguration.ephemeral
@@ -126,7 +131,7 @@ public actor GistClient: CustomStringConvertible {
 
     // MARK: - One exchange
 
-    private func send(
+    func send(
         _ summary: RequestSummary, url: URL, body: Data?, ifNoneMatch: String?
     ) async throws -> (Data, HTTPURLResponse) {
         if let pending = backoff {
@@ -140,7 +145,7 @@ public actor GistClient: CustomStringConvertible {
         request.httpMethod = summary.method
         request.setValue("Bearer \(token.value)", forHTTPHeaderField: "Authorization")
         request.setValue("application/vnd.github+json", forHTTPHeaderField: "Accept")
-        request.setValue("2022-11-28", forHTTPHeaderField: "X-GitHub-Api-Version")
+        request.setValue(apiVersion, forHTTPHeaderField: "X-GitHub-Api-Version")
         request.setValue(userAgent, forHTTPHeaderField: "User-Agent")
         if let ifNoneMatch { request.setValue(ifNoneMatch, forHTTPHeaderField: "If-None-Match") }
         if let body {
@@ -201,7 +206,7 @@ public actor GistClient: CustomStringConvertible {
     }
 
     /// Servers may echo what they were sent; nothing the token appears in leaves the client.
-    private func scrubbed(_ error: GitHubError) -> GitHubError {
+    func scrubbed(_ error: GitHubError) -> GitHubError {
         GitHubError(code: error.code, message: token.scrub(error.message), status: error.status, retryAt: error.retryAt)
     }
 
@@ -211,7 +216,7 @@ public actor GistClient: CustomStringConvertible {
         return apiURL.appendingPathComponent("gists").appendingPathComponent(component, isDirectory: false)
     }
 
-    private func summary(_ method: String, _ url: URL, _ target: GistTarget) -> RequestSummary {
+    func summary(_ method: String, _ url: URL, _ target: GistTarget) -> RequestSummary {
         RequestSummary(method: method, url: displayURL(url), target: target, apiURL: displayURL(apiURL))
     }
 }

@@ -8,14 +8,50 @@ struct GistRepresentation {
     /// Content longer than this many bytes is cut and marked `truncated` (GitHub: 1 MB).
     let inlineContentLimit: Int
 
+    /// The REST version asked for; it picks which deprecated fields are still sent.
+    var apiVersion = GitHubAPIVersion.v2022_11_28
+
+    /// What a gist body shows besides the gist itself: counts and links kept by `GistActivity`.
+    struct Extras {
+        var commentCount = 0
+        var forks: [(fork: GistActivity.Fork, gist: Gist?)] = []
+        var forkOf: Gist?
+    }
+
+    /// GitHub's API shows at most this many files of a gist and marks the rest with `truncated`.
+    static let maxFiles = 300
+
     /// `gist-simple` for the gist as of `revision` (the newest when `nil`).
-    func gist(_ gist: Gist, at revision: GistRevision? = nil) -> GistBody {
+    func gist(_ gist: Gist, at revision: GistRevision? = nil, extras: Extras = Extras()) -> GistBody {
+        var body = baseGist(gist, at: revision, extras: extras, withContent: true)
+        if let parent = extras.forkOf {
+            body.fork_of = GistBodyBox(baseGist(parent, at: nil, extras: Extras(), withContent: false))
+        }
+        // 2026-03-10 no longer sends `forks` and `history`: the commits and forks endpoints list them.
+        guard !GitHubAPIVersion.dropsDeprecatedFields(apiVersion) else { return body }
+        body.forks = extras.forks.map { entry in
+            ForkBody(
+                id: entry.fork.forkID, url: "\(baseURL)/gists/\(entry.fork.forkID)",
+                user: publicUser(entry.fork.ownerLogin), created_at: entry.fork.createdAt,
+                updated_at: entry.gist?.updatedAt ?? entry.fork.createdAt)
+        }
+        body.history = commits(of: gist)
+        return body
+    }
+
+    /// `base-gist`, as list endpoints show each gist: files without their content, no history, no forks.
+    func baseGist(_ gist: Gist, extras: Extras = Extras()) -> GistBody {
+        baseGist(gist, at: nil, extras: extras, withContent: false)
+    }
+
+    private func baseGist(_ gist: Gist, at revision: GistRevision?, extras: Extras, withContent: Bool) -> GistBody {
         let shown = revision ?? gist.revisions.last
         let files = shown?.files ?? [:]
         let version = shown?.version ?? gist.latestVersion
+        let names = files.keys.sorted()
         var fileBodies: [String: FileBody] = [:]
-        for (name, content) in files {
-            fileBodies[name] = file(name: name, content: content, gist: gist, version: version)
+        for name in names.prefix(Self.maxFiles) {
+            fileBodies[name] = file(name: name, content: files[name] ?? "", gist: gist, version: version, withContent: withContent)
         }
         let gistURL = "\(baseURL)/gists/\(gist.id)"
         return GistBody(
@@ -23,8 +59,9 @@ struct GistRepresentation {
             node_id: "G_kwDO" + String(gist.id.prefix(18)), git_pull_url: "\(baseURL)/\(gist.id).git",
             git_push_url: "\(baseURL)/\(gist.id).git", html_url: "\(baseURL)/\(gist.id)", files: fileBodies,
             public: gist.isPublic, created_at: gist.createdAt, updated_at: revision?.committedAt ?? gist.updatedAt,
-            description: gist.description, comments: 0, comments_enabled: true, comments_url: "\(gistURL)/comments",
-            owner: user(gist.ownerLogin), forks: [], history: commits(of: gist), truncated: false)
+            description: gist.description, comments: extras.commentCount, comments_enabled: true,
+            comments_url: "\(gistURL)/comments", owner: user(gist.ownerLogin), forks: nil, history: nil,
+            fork_of: nil, truncated: names.count > Self.maxFiles)
     }
 
     /// `gist-commit` entries, newest first.
@@ -63,14 +100,15 @@ struct GistRepresentation {
         return "\(baseURL)/gists/\(gistID)/raw/\(version)/\(escaped)"
     }
 
-    private func file(name: String, content: String, gist: Gist, version: String) -> FileBody {
+    private func file(name: String, content: String, gist: Gist, version: String, withContent: Bool) -> FileBody {
         let size = content.utf8.count
         let kind = FileKind(filename: name)
-        let truncated = size > inlineContentLimit
+        let truncated = withContent && size > inlineContentLimit
         return FileBody(
             filename: name, type: kind.mimeType, language: kind.language,
             raw_url: rawURL(gistID: gist.id, version: version, filename: name), size: size, truncated: truncated,
-            content: truncated ? Self.prefix(of: content, bytes: inlineContentLimit) : content, encoding: "utf-8")
+            content: withContent ? (truncated ? Self.prefix(of: content, bytes: inlineContentLimit) : content) : nil,
+            encoding: "utf-8")
     }
 
     /// The longest prefix of `content` within `bytes` UTF-8 bytes that ends on a character boundary.
@@ -87,7 +125,7 @@ struct GistRepresentation {
 
 // Property names are GitHub's JSON keys, so the types encode without key mapping.
 
-/// `gist-simple`.
+/// `gist-simple`, or `base-gist` when `forks` and `history` are `nil` (they are left out then).
 struct GistBody: Encodable {
     let url, forks_url, commits_url, id, node_id, git_pull_url, git_push_url, html_url: String
     let files: [String: FileBody]
@@ -98,14 +136,15 @@ struct GistBody: Encodable {
     let comments_enabled: Bool
     let comments_url: String
     let owner: UserBody
-    let forks: [String]
-    let history: [CommitBody]
+    var forks: [ForkBody]?
+    var history: [CommitBody]?
+    var fork_of: GistBodyBox?
     let truncated: Bool
 
     enum CodingKeys: String, CodingKey {
         case url, forks_url, commits_url, id, node_id, git_pull_url, git_push_url, html_url, files, `public`
         case created_at, updated_at, description, comments, comments_enabled, user, comments_url, owner, forks
-        case history, truncated
+        case history, fork_of, truncated
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -128,8 +167,9 @@ struct GistBody: Encodable {
         try container.encodeNil(forKey: .user)
         try container.encode(comments_url, forKey: .comments_url)
         try container.encode(owner, forKey: .owner)
-        try container.encode(forks, forKey: .forks)
-        try container.encode(history, forKey: .history)
+        try container.encodeIfPresent(forks, forKey: .forks)
+        try container.encodeIfPresent(history, forKey: .history)
+        try container.encodeIfPresent(fork_of, forKey: .fork_of)
         try container.encode(truncated, forKey: .truncated)
     }
 }
@@ -141,7 +181,23 @@ struct FileBody: Encodable {
     let raw_url: String
     let size: Int
     let truncated: Bool
-    let content, encoding: String
+    /// Left out by list endpoints, as GitHub does.
+    let content: String?
+    let encoding: String
+}
+
+/// Indirection so that `fork_of` (a gist) can sit inside a gist body.
+final class GistBodyBox: Encodable, Sendable {
+    let value: GistBody
+    init(_ value: GistBody) { self.value = value }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}
+
+/// One entry of `forks` in `gist-simple`.
+struct ForkBody: Encodable {
+    let id, url: String
+    let user: PublicUserBody
+    let created_at, updated_at: Date
 }
 
 /// `gist-commit` (also the entries of `history`).

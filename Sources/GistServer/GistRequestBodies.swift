@@ -137,7 +137,7 @@ enum GistRequestBodies {
         }
     }
 
-    private static func parse(_ body: Data, docs: String) throws(GitHubAPIError) -> JSONValue {
+    static func parse(_ body: Data, docs: String) throws(GitHubAPIError) -> JSONValue {
         if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .null }
         do {
             return try JSONDecoder().decode(JSONValue.self, from: body)

@@ -13,6 +13,10 @@ public struct GistRequestContext: RequestContext {
     let channel: any Channel
     /// Set by a stale-read fault: GET answers show this older view of the gist.
     var staleness: Staleness?
+    /// The REST version the request asked for (or the default one), which picks the answer shapes.
+    var apiVersion = GitHubAPIVersion.v2022_11_28
+    /// The caller's rate-limit figures after this request was counted; `GET /rate_limit` shows them.
+    var rate: RateLimiter.Snapshot?
 
     /// Creates the context for a request arriving on a channel.
     public init(source: ApplicationRequestContextSource) {

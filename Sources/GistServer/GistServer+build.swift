@@ -39,8 +39,8 @@ public func buildApplication(
         logger: logger)
 }
 
-/// Builds the router: admin routes under `/_gist-server`, then the gist routes behind the
-/// middleware that gives them GitHub's checks, limits and headers.
+/// Builds the router: admin routes under `/_gist-server`, then GitHub's routes (gists, stars, forks,
+/// comments, users, rate limit) behind the middleware that gives them GitHub's checks, limits and headers.
 public func buildRouter(store: some GistStore, configuration: GistServerConfiguration) -> Router<GistRequestContext> {
     let faults = FaultInjector()
     let stats = RequestStats()
@@ -51,8 +51,19 @@ public func buildRouter(store: some GistStore, configuration: GistServerConfigur
         tokens: Dictionary(configuration.tokens.map { ($0.value, $0) }, uniquingKeysWith: { first, _ in first }),
         limiter: RateLimiter(policy: configuration.rateLimits, now: configuration.now),
         faults: faults, stats: stats, apiVersions: configuration.apiVersions,
+        retiredAPIVersions: configuration.retiredAPIVersions,
         exceededStatus: configuration.rateLimits.exceededStatus, clock: configuration.clock,
         maxRequestBodySize: configuration.maxRequestBodySize))
-    router.addRoutes(GistController(store: store, configuration: configuration).endpoints, atPath: "/gists")
+    let support = GistEndpointSupport(
+        store: store, activity: GistActivity(now: configuration.now), configuration: configuration)
+    let lists = GistListController(support: support)
+    router.addRoutes(lists.gistRoutes, atPath: "/gists")
+    router.addRoutes(GistController(support: support).endpoints, atPath: "/gists")
+    router.addRoutes(StarController(support: support).endpoints, atPath: "/gists")
+    router.addRoutes(ForkController(support: support).endpoints, atPath: "/gists")
+    router.addRoutes(CommentController(support: support).endpoints, atPath: "/gists")
+    router.addRoutes(lists.userRoutes, atPath: "/users")
+    router.addRoutes(UserController(support: support, tokenLogins: Set(configuration.tokens.map(\.login))).userRoutes)
+    router.addRoutes(RateLimitController(now: configuration.now).endpoints)
     return router
 }

@@ -14,7 +14,9 @@ public struct GistServerConfiguration: Sendable {
     /// Primary and secondary rate limits.
     public var rateLimits: RateLimitPolicy = RateLimitPolicy()
     /// Values of X-GitHub-Api-Version the server accepts; the first is used when none is sent.
-    public var apiVersions: [String] = ["2022-11-28"]
+    public var apiVersions: [String] = [GitHubAPIVersion.v2022_11_28, GitHubAPIVersion.v2026_03_10]
+    /// Versions GitHub no longer serves: asked for, they answer 410 Gone rather than 400.
+    public var retiredAPIVersions: [String] = []
     /// File content longer than this many bytes is cut in JSON answers and marked truncated.
     public var inlineContentLimit: Int = 1 << 20
     /// Largest request body accepted, in bytes.

@@ -7,6 +7,8 @@ public protocol GistStore: Sendable {
     /// Applies `edit` as `login`; `nil` when the gist does not exist. Throws `GitHubAPIError` (422)
     /// for an edit GitHub would refuse (a rename onto an existing name, deleting every file).
     func update(id: String, with edit: GistEdit, by login: String) async throws -> Gist?
+    /// Every gist, oldest first; the list endpoints filter and page it.
+    func all() async throws -> [Gist]
     /// Deletes the gist; `false` when it did not exist.
     func delete(id: String) async throws -> Bool
 }

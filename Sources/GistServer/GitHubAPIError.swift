@@ -109,6 +109,13 @@ extension GitHubAPIError {
         GitHubAPIError(.badRequest, message: "API version \(version) is not supported.", documentationURL: Docs.apiVersions)
     }
 
+    /// 410 for an X-GitHub-Api-Version that GitHub has retired.
+    public static func retiredAPIVersion(_ version: String) -> GitHubAPIError {
+        GitHubAPIError(
+            .gone, message: "API version \(version) has been retired; send a supported X-GitHub-Api-Version.",
+            documentationURL: Docs.apiVersions)
+    }
+
     /// 400 for If-Match and friends on PATCH/POST/DELETE, as GitHub answers them.
     public static let conditionalHeaderInUnsafeRequest = GitHubAPIError(
         .badRequest, message: "Conditional request headers are not allowed in unsafe requests unless supported by the endpoint")

@@ -15,6 +15,7 @@ struct GitHubMiddleware: RouterMiddleware {
     let faults: FaultInjector
     let stats: RequestStats
     let apiVersions: [String]
+    let retiredAPIVersions: [String]
     /// Status of a primary rate-limit answer (403 or 429).
     let exceededStatus: Int
     let clock: any Clock<Duration>
@@ -37,6 +38,8 @@ struct GitHubMiddleware: RouterMiddleware {
             response.headers[.contentType] = GitHubJSON.contentType
         }
         response.headers[Self.mediaTypeField] = "github.v3; format=json"
+        response.headers[Self.varyField] = Self.vary
+        response.headers[Self.requestIDField] = Self.newRequestID()
         // Read after the handler: the router names the endpoint (or "NotFound") while routing.
         let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : Self.template($0) } ?? "unmatched"
         await stats.record(.init(
@@ -69,9 +72,13 @@ struct GitHubMiddleware: RouterMiddleware {
             return render(GitHubAPIError.missingUserAgent, request, context)
         }
         let requestedVersion = request.headers[Self.apiVersionField]
+        if let requestedVersion, retiredAPIVersions.contains(requestedVersion) {
+            return render(GitHubAPIError.retiredAPIVersion(requestedVersion), request, context)
+        }
         if let requestedVersion, !apiVersions.contains(requestedVersion) {
             return render(GitHubAPIError.unsupportedAPIVersion(requestedVersion), request, context)
         }
+        context.apiVersion = requestedVersion ?? apiVersions.first ?? GitHubAPIVersion.v2022_11_28
         switch credential {
         case .invalid:
             return render(GitHubAPIError.badCredentials, request, context)
@@ -83,7 +90,11 @@ struct GitHubMiddleware: RouterMiddleware {
         let payer = rateLimitCaller(credential, context)
         let contentCreating = [.post, .patch, .delete].contains(request.method)
         var rate: RateLimiter.Snapshot
-        switch await limiter.admit(payer, contentCreating: contentCreating) {
+        // GitHub does not count GET /rate_limit against the limit, and answers it even when exhausted.
+        let counted = request.uri.path != "/rate_limit"
+        let decision = counted
+            ? await limiter.admit(payer, contentCreating: contentCreating) : .allowed(await limiter.peek(payer))
+        switch decision {
         case .allowed(let snapshot):
             rate = snapshot
         case .primaryExceeded(let snapshot):
@@ -92,6 +103,7 @@ struct GitHubMiddleware: RouterMiddleware {
             return render(Self.secondaryExceeded(retryAfter: retryAfter), request, context, rate: snapshot)
         }
 
+        context.rate = rate
         var response: Response
         if contentCreating, request.headers[.ifMatch] != nil || request.headers[.ifUnmodifiedSince] != nil {
             response = render(GitHubAPIError.conditionalHeaderInUnsafeRequest, request, context)
@@ -102,7 +114,7 @@ struct GitHubMiddleware: RouterMiddleware {
                 response = render(error, request, context)
             }
         }
-        if response.status == .notModified {
+        if response.status == .notModified, counted {
             rate = await limiter.refund(payer)
         }
         Self.addRateHeaders(&response, rate)
@@ -206,6 +218,17 @@ struct GitHubMiddleware: RouterMiddleware {
         }.joined(separator: "/")
     }
 
+    /// A fresh `X-GitHub-Request-Id`, in GitHub's five hex groups.
+    static func newRequestID() -> String {
+        [4, 5, 7, 7, 8].map { digits in
+            String(UInt64.random(in: 0..<(1 << (4 * UInt64(digits)))), radix: 16, uppercase: true)
+        }.joined(separator: ":")
+    }
+
+    /// What api.github.com names in `Vary`: the answer depends on these request headers.
+    static let vary = "Accept, Authorization, Cookie, X-GitHub-OTP, Accept-Encoding, X-Requested-With"
+    static let varyField = HTTPField.Name("Vary")!
+    static let requestIDField = HTTPField.Name("X-GitHub-Request-Id")!
     static let apiVersionField = HTTPField.Name("X-GitHub-Api-Version")!
     static let versionSelectedField = HTTPField.Name("X-GitHub-Api-Version-Selected")!
     static let mediaTypeField = HTTPField.Name("X-GitHub-Media-Type")!

@@ -20,10 +20,12 @@ struct Pagination {
 
     private var lastPage: Int { max(1, (total + perPage - 1) / perPage) }
 
-    /// `<...?page=2>; rel="next", ...`, or `nil` when everything fits on one page.
-    func linkHeader(base: String) -> String? {
+    /// `<...?page=2>; rel="next", ...`, or `nil` when everything fits on one page. `otherQuery`
+    /// (already encoded, e.g. `since=...`) is kept in every link, as GitHub keeps the request's filters.
+    func linkHeader(base: String, otherQuery: String = "") -> String? {
         guard lastPage > 1 else { return nil }
-        func link(_ page: Int, _ rel: String) -> String { "<\(base)?per_page=\(perPage)&page=\(page)>; rel=\"\(rel)\"" }
+        let kept = otherQuery.isEmpty ? "" : "\(otherQuery)&"
+        func link(_ page: Int, _ rel: String) -> String { "<\(base)?\(kept)per_page=\(perPage)&page=\(page)>; rel=\"\(rel)\"" }
         var links: [String] = []
         if page > 1 { links.append(link(page - 1, "prev")) }
         if page < lastPage { links.append(link(page + 1, "next")) }

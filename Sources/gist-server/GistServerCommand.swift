@@ -13,6 +13,13 @@ struct GistServerCommand: AsyncParsableCommand {
         discussion: """
             Logs go to stderr; stdout carries only the id printed by --create-gist. Tokens are never printed.
 
+            GitHub's routes, at X-GitHub-Api-Version 2022-11-28 (the default) and 2026-03-10:
+              POST /gists, GET /gists, /gists/public, /gists/starred, /users/{username}/gists
+              GET/PATCH/DELETE /gists/{id}, GET /gists/{id}/commits, GET /gists/{id}/{sha}
+              PUT/DELETE/GET /gists/{id}/star, POST/GET /gists/{id}/forks
+              GET/POST /gists/{id}/comments, GET/PATCH/DELETE /gists/{id}/comments/{comment_id}
+              GET /user, GET /users/{username}, GET /rate_limit (not counted against the limit)
+
             Routes for tests, not GitHub's (no token needed):
               GET    /_gist-server/stats         requests by method, route, status and token label
               POST   /_gist-server/reset-stats   forget the counts

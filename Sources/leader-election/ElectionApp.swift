@@ -18,11 +18,13 @@ struct ElectionApp {
         let metrics = AppMetrics()
         let client = try GistClient(
             apiURL: gist.apiURL, token: gist.requireToken(), userAgent: userAgent, timeout: gist.requestTimeout,
-            onResponse: { method, status in metrics.countRequest(method: method, status: status) })
+            apiVersion: gist.apiVersion, onResponse: { method, status in metrics.countRequest(method: method, status: status) })
         let gistLock = GistLock(
             client: client, gistID: try gist.requireGistID(), election: gist.election, identity: run.identity,
             settleTime: run.takeoverSettle, logger: logger)
         try await StartupCheck.lockIsReachable(gistLock, logger: logger)
+        // After the lock check, so that a start that fails says so in one line.
+        await RateLimitCheck.logBudget(client, logger: logger)
         RequestBudgetCheck.warnIfTooCostly(config: run.config, candidates: run.candidates, logger: logger)
         let stopper = Stopper()
         let lock = FailFastLock(wrapped: gistLock) { error in await stopper.stop(because: error) }

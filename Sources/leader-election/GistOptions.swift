@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GistLock
 
 /// Where the lock lives and how to reach it; shared by every subcommand.
 struct GistOptions: ParsableArguments {
@@ -11,6 +12,9 @@ struct GistOptions: ParsableArguments {
 
     @Option(name: .customLong("github-api-url"), help: "GitHub REST API base URL. [env: LEADER_ELECTION_GITHUB_API_URL] (default: https://api.github.com)")
     var githubAPIURL: String?
+
+    @Option(name: .customLong("github-api-version"), help: "GitHub REST API version to ask for (X-GitHub-Api-Version). [env: LEADER_ELECTION_GITHUB_API_VERSION] (default: \(GistClient.defaultAPIVersion))")
+    var githubAPIVersion: String?
 
     @Option(help: "File holding the GitHub token; otherwise LEADER_ELECTION_GITHUB_API_TOKEN. [env: LEADER_ELECTION_TOKEN_FILE]")
     var tokenFile: String?
@@ -27,6 +31,7 @@ struct GistSettings: Sendable {
     var gistID: String?
     var election: String
     var apiURL: URL
+    var apiVersion: String
     var token: String?
     var requestTimeout: Duration
 
@@ -41,6 +46,11 @@ struct GistSettings: Sendable {
             throw AppError("invalid GitHub API URL \"\(urlText)\": give an http(s) URL such as https://api.github.com with --github-api-url")
         }
         apiURL = url
+        apiVersion = options.githubAPIVersion ?? environment.nonEmpty("LEADER_ELECTION_GITHUB_API_VERSION")
+            ?? GistClient.defaultAPIVersion
+        guard apiVersion.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil else {
+            throw AppError("invalid GitHub API version \"\(apiVersion)\": give a dated version such as \(GistClient.defaultAPIVersion) with --github-api-version")
+        }
         requestTimeout = options.requestTimeout.duration
         guard requestTimeout > .zero else {
             throw AppError("--request-timeout must be greater than 0s")

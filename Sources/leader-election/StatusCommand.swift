@@ -22,7 +22,7 @@ struct StatusCommand: AsyncParsableCommand {
             let settings = try GistSettings(gist, environment: ProcessInfo.processInfo.environment)
             let client = try GistClient(
                 apiURL: settings.apiURL, token: settings.requireToken(), userAgent: ElectionApp.userAgent,
-                timeout: settings.requestTimeout)
+                timeout: settings.requestTimeout, apiVersion: settings.apiVersion)
             let gistID = try settings.requireGistID()
             let lock = GistLock(
                 client: client, gistID: gistID, election: settings.election, identity: "status",

@@ -43,7 +43,7 @@ func gitHubError(_ call: () async throws -> Void) async -> GitHubError? {
         for request in requests {
             #expect(request.headers["authorization"] == "Bearer \(testToken)")
             #expect(request.headers["accept"] == "application/vnd.github+json")
-            #expect(request.headers["x-github-api-version"] == "2022-11-28")
+            #expect(request.headers["x-github-api-version"] == GistClient.defaultAPIVersion)
             #expect(request.headers["user-agent"] == "leader-election-tests/1.0")
         }
         #expect(requests[1].headers["content-type"] == "application/json")
