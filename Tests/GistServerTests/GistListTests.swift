@@ -1,5 +1,6 @@
 import Foundation
 import GistServer
+import LeaderElectionTestKit
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

@@ -2,6 +2,7 @@ import Foundation
 import InMemoryLogging
 import Logging
 import LeaderElection
+import LeaderElectionTestKit
 import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct MetricsAndLoggingTests {
@@ -55,5 +56,26 @@ import Testing
         let order = h.messages.filter { $0 == attempting || $0 == acquired }
         #expect(order == [attempting, acquired])
         #expect(h.logs.entries.first { $0.message.description == acquired }?.metadata["term"] == "1")
+    }
+
+    /// Every lifecycle line carries a stable `event` key, whatever its wording.
+    @Test func lifecycleLinesCarryTheirEvent() async throws {
+        let store = LeaseStore()
+        let elector = h.elector(InMemoryLock(store: store, identity: "a"), config: Harness.config(release: true))
+        let task = h.start(elector)
+        await h.settle([elector])
+        await store.failWrites(1)
+        await h.advance(by: .seconds(4), step: .seconds(2), settling: [elector])
+        await store.overwrite(record("b", transitions: 9).jsonBytes())
+        await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
+        #expect(await elector.status().isLeader == false)
+        task.cancel()
+        try await task.value
+        let events = h.logs.entries.compactMap { entry in
+            entry.metadata[ElectionEvent.metadataKey].map { "\($0)" }
+        }
+        #expect(events == ["acquiring", "acquired", "renew_failed", "lost", "acquiring"])
+        let acquired = h.logs.entries.first { $0.metadata[ElectionEvent.metadataKey] == "acquired" }
+        #expect(acquired?.metadata["term"] == "0")
     }
 }

@@ -1,0 +1,78 @@
+import Foundation
+import InMemoryLogging
+import Logging
+import LeaderElection
+import LeaderElectionTestKit
+import Testing
+
+/// Every term handed to onStartedLeading is greater than any term this copy has seen or started, so a
+/// workload can fence with it (lease 10s, deadline 5s, retry 2s).
+@Suite(.timeLimit(.minutes(1))) struct TermTests {
+    let h = Harness()
+
+    /// A copy restarted with its old identity finds a record naming itself; resuming it would start a
+    /// term its previous run already led. It claims it at once, with a new term.
+    @Test func aRestartedCopyClaimsItsOwnRecordAtOnceWithANewTerm() async throws {
+        let store = LeaseStore(raw: record("a", transitions: 3).jsonBytes())
+        let elector = h.elector(InMemoryLock(store: store, identity: "a"))
+        let task = h.start(elector)
+        await h.settle([elector])
+        #expect(await elector.status().isLeader)
+        #expect(await h.callbacks.entries.contains("started:4"))
+        #expect(await store.record?.leaderTransitions == 4)
+        task.cancel()
+        try await task.value
+    }
+
+    /// An acquisition that took the whole renew deadline (slow requests) must not start the work.
+    @Test func anAcquisitionSlowerThanTheRenewDeadlineDoesNotLead() async throws {
+        let store = LeaseStore()
+        let lock = InMemoryLock(
+            store: store, identity: "a", latency: .init(read: .seconds(3), write: .seconds(3)), clock: h.clock)
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.advance(by: .seconds(30), step: .seconds(1), settling: [elector])
+        #expect(await h.callbacks.entries.contains { $0.hasPrefix("started:") } == false)
+        #expect(h.logs.entries.contains {
+            $0.metadata[ElectionEvent.metadataKey] == "acquired_too_late"
+                && $0.message.description.hasPrefix("acquired lease in-memory lock: a too late to lead: the attempt took 6s")
+        })
+        task.cancel()
+        await h.clock.waitForSleepers(1)
+        await h.clock.advance(by: .seconds(3))
+        try await task.value
+    }
+}
+
+/// The renew deadline ends the work even while a lock call ignores cancellation.
+@Suite(.timeLimit(.minutes(1))) struct DeadlineTests {
+    let h = Harness()
+
+    @Test func theWorkIsCancelledAtTheDeadlineWhileAStuckRenewalIgnoresCancellation() async throws {
+        let lock = FakeLock(identity: "a")
+        await lock.script(get: [.notFound, .networkError, .networkError], create: [.ok], update: [.ok])
+        let gate = CallbackLog()
+        // The renewal's write waits for the gate, whatever cancellation says.
+        await lock.setProbe { verb in
+            guard verb == "update" else { return }
+            await gate.append("stuck")
+            await gate.waitFor("open")
+        }
+        let elector = h.elector(lock)
+        let task = h.start(elector)
+        await h.callbacks.waitFor("started:0")
+        await h.clock.waitForSleepers(2)
+        await h.clock.advance(by: .seconds(2))
+        await gate.waitFor("stuck")
+        #expect(await lock.count("update") == 1, "the renewal at 2 is stuck")
+        await h.clock.advance(by: .seconds(3))
+        await h.callbacks.waitFor("work ended")
+        #expect(await elector.status().isLeader == false)
+        #expect(await elector.status().leader == "")
+        #expect(await h.callbacks.entries == ["new:a", "started:0", "work ended"], "stopped only once the call returns")
+        await gate.append("open")
+        await h.callbacks.waitFor("stopped")
+        task.cancel()
+        try await task.value
+    }
+}
