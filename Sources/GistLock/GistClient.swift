@@ -207,7 +207,8 @@ public actor GistClient: CustomStringConvertible {
 
     /// Servers may echo what they were sent; nothing the token appears in leaves the client.
     func scrubbed(_ error: GitHubError) -> GitHubError {
-        GitHubError(code: error.code, message: token.scrub(error.message), status: error.status, retryAt: error.retryAt)
+        GitHubError(code: error.code, message: token.scrub(error.message), status: error.status, retryAt: error.retryAt,
+            cappedRetryAfter: error.cappedRetryAfter)
     }
 
     private func gistURL(_ id: String) -> URL {

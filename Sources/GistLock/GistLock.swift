@@ -226,8 +226,11 @@ public actor GistLock: ResourceLock {
             if let until = error.retryAt, until != loggedRetryAt {
                 loggedRetryAt = until
                 let utc = until.formatted(.iso8601)
+                let capped = error.cappedRetryAfter.map {
+                    "; GitHub asked for Retry-After: \($0) s, more than the hour its limits reset within, so the wait is capped at one hour"
+                } ?? ""
                 logger.warning(
-                    "GitHub rate limit reached; no requests to GitHub until \(utc) (UTC)",
+                    "GitHub rate limit reached; no requests to GitHub until \(utc) (UTC)\(capped)",
                     metadata: ["lock": "\(describe)", "retry.at": "\(utc)", "error": "\(error)"])
             }
             throw error

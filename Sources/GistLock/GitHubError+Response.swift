@@ -45,7 +45,7 @@ extension GitHubError {
                     message: "GitHub rate limit reached (\(status)\(quotedMessage)) on \(request.line): "
                         + "no requests until \(retryAt.formatted(.iso8601)) (UTC)\(cappedNote); "
                         + "fewer candidates per token or longer timings keep the rate under GitHub's limits",
-                    status: status, retryAt: retryAt)
+                    status: status, retryAt: retryAt, cappedRetryAfter: capped)
             }
             return forbidden(status: status, quotedMessage: quotedMessage, request: request)
         case 404:

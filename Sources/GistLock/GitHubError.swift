@@ -52,8 +52,11 @@ public struct GitHubError: Error, Sendable, Equatable, CustomStringConvertible {
     public let status: Int?
     /// For `rateLimited`: the wall time before which no request is sent.
     public let retryAt: Date?
+    /// The `Retry-After` seconds GitHub asked for when they exceeded an hour and were capped.
+    public let cappedRetryAfter: Int?
 
-    init(code: Code, message: String, status: Int?, retryAt: Date? = nil) {
+    init(code: Code, message: String, status: Int?, retryAt: Date? = nil, cappedRetryAfter: Int? = nil) {
+        self.cappedRetryAfter = cappedRetryAfter
         self.code = code
         self.message = message
         self.status = status

@@ -35,7 +35,7 @@ struct LeaderEndpoint<Source: LeaderStatusSource> {
                 await source.healthCheck(maxTolerableExpiredLease: maxTolerableExpiredLease)
             }) else {
                 return Self.text(
-                    .serviceUnavailable, "the elector did not answer within \(healthAnswerLimit): it is stuck or overloaded")
+                    .serviceUnavailable, "the elector did not answer within \(GoDuration(healthAnswerLimit)): it is stuck or overloaded")
             }
             return Self.text(health.isHealthy ? .ok : .internalServerError, health.isHealthy ? "ok" : health.message)
         }

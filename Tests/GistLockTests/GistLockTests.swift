@@ -88,6 +88,24 @@ func lockError(_ call: () async throws -> Void) async -> ResourceLockError? {
         }
     }
 
+    /// GitHub lists only the first 300 files of a larger gist (top-level `truncated`): a lock file not
+    /// among them is unknown, never absent, or the lock would be created again over a live record.
+    @Test func aTruncatedFileListWithoutTheLockIsAPermanentErrorNotAnAbsentLock() async throws {
+        let fake = FakeGitHub(files: [lockFile: content(lease("stalin"))])
+        await fake.script(Reply(
+            status: 200, headers: ["etag": #"W/"cut""#],
+            body: #"{"id":"\#(gistID)","files":{"README.md":{"filename":"README.md","type":"text/plain","size":4,"#
+                + #""truncated":false,"content":"docs","encoding":"utf-8"}},"truncated":true}"#))
+        try await withFakeGitHub(fake) { url in
+            await #expect {
+                _ = try await makeLock(url).get()
+            } throws: { error in
+                guard let error = error as? ResourceLockError, error.code == .permanent else { return false }
+                return error.message.contains("more than 300 files") && error.message.contains("fewer files")
+            }
+        }
+    }
+
     @Test func absentGistIsAnErrorNotAnAbsentLock() async throws {
         let fake = FakeGitHub(files: [lockFile: content(lease("stalin"))])
         await fake.deleteGist()

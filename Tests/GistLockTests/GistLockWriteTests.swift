@@ -97,6 +97,20 @@ func patchedContents(_ request: RecordedRequest) -> [String: String] {
         #expect(await sleeps.values == [.seconds(1)])
     }
 
+    /// A claim of one's own record with a new term (after a restart, or after one's term ended) can race
+    /// a follower taking over the same bytes: it is confirmed by reading back, as a takeover is.
+    @Test func aNewTermOverOurOwnRecordIsConfirmedByReadingBack() async throws {
+        let fake = FakeGitHub(files: [lockFile: content(lease("napoleon", transitions: 3))])
+        let sleeps = Recorder<Duration>()
+        let clock = ManualClock { await sleeps.append($0) }
+        try await withFakeGitHub(fake) { url in
+            try await makeLock(url, clock: clock).update(
+                lease("napoleon", transitions: 4), expecting: lease("napoleon", transitions: 3).jsonBytes())
+        }
+        #expect(await fake.requestLines == ["GET /gists/\(gistID)", "PATCH /gists/\(gistID)", "GET /gists/\(gistID)"])
+        #expect(await sleeps.values == [.seconds(1)])
+    }
+
     @Test func takeoverOverwrittenDuringTheSettleTimeIsAConflict() async throws {
         let fake = FakeGitHub(files: [lockFile: content(lease("stalin"))])
         // cleopatra's PATCH lands while napoleon waits to read back.

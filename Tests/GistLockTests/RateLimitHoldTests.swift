@@ -57,4 +57,29 @@ import Testing
             #expect(after.limitedAnswers == 1)
         }
     }
+
+    /// A Retry-After beyond GitHub's hourly window is capped at an hour, as the reset is, and the
+    /// warning names what GitHub asked for.
+    @Test func aRetryAfterOfADayIsCappedAtAnHourAndTheWarningSaysSo() async throws {
+        let (logger, lines) = StreamingLogHandler.logger()
+        let wall = WallTime(Date(timeIntervalSince1970: 1_763_719_200))
+        let fake = FakeGitHub(files: [lockFile: content(lease("stalin"))])
+        await fake.script(.error(429, "You have exceeded a secondary rate limit.", headers: ["retry-after": "86400"]))
+        try await withFakeGitHub(fake) { url in
+            let lock = GistLock(client: makeClient(url, wall: wall), gistID: gistID, identity: "napoleon", logger: logger)
+            let error = await gitHubError { _ = try await lock.get() }
+            #expect(error?.retryAt == Date(timeIntervalSince1970: 1_763_719_200 + 3600))
+            #expect(error?.cappedRetryAfter == 86400)
+            await lock.recordEvent("end")
+        }
+        var warnings: [String] = []
+        for await line in lines {
+            if line.message == "end" { break }
+            warnings.append(line.message)
+        }
+        #expect(warnings == [
+            "GitHub rate limit reached; no requests to GitHub until 2025-11-21T11:00:00Z (UTC); GitHub asked for "
+                + "Retry-After: 86400 s, more than the hour its limits reset within, so the wait is capped at one hour",
+        ])
+    }
 }

@@ -66,6 +66,36 @@ import Testing
         }
     }
 
+    /// An elector that does not answer (stuck, or busy for longer than a probe waits) is not healthy.
+    @Test func healthzFailsInsteadOfHangingWhenTheElectorDoesNotAnswer() async throws {
+        struct SilentSource: LeaderStatusSource {
+            func status() async -> ElectorStatus { LeaderEndpointTests.status(record: nil) }
+            func healthCheck(maxTolerableExpiredLease: Duration) async -> HealthCheckResult {
+                try? await Task.sleep(for: .seconds(3600))
+                return HealthCheckResult(isHealthy: true, message: "too late")
+            }
+        }
+        var endpoint = LeaderEndpoint(source: SilentSource())
+        endpoint.healthAnswerLimit = .milliseconds(100)
+        let router = Router()
+        endpoint.addRoutes(to: router)
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).hasPrefix("the elector did not answer within 100ms"))
+            }
+        }
+    }
+
+    /// `/` names only a leader the elector still vouches for: the snapshot's signal, not the record.
+    @Test func rootAnswersTheSignalNotTheStoredHolder() async throws {
+        try await withApp(FixedSource(snapshot: Self.status(record: Self.record, leader: ""))) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(String(buffer: response.body) == "{\"name\":\"\"}\n")
+            }
+        }
+    }
+
     @Test func readyzWaitsForTheFirstRead() async throws {
         try await withApp(FixedSource(snapshot: Self.status(record: nil))) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
