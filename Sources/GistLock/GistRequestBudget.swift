@@ -39,8 +39,8 @@ public struct GistRequestRate: Sendable, Equatable {
 /// for a warning at start and for comparison with measured figures.
 ///
 /// - The leader renews 3600 / renewPeriod times an hour (renewPeriod: renewInterval, or retryPeriod
-///   when none is set). A renewal is the elector's `get` and the lock's compare-before-write read,
-///   both 304s because the lock kept the ETag of its own last PATCH, then one PATCH.
+///   when none is set). A renewal is the lock's compare-before-write read, a 304 because the lock kept
+///   the ETag of its own last PATCH, then one PATCH; the elector reads nothing first (its fast path).
 /// - A follower attempts 3600 / (retryPeriod x (1 + 1.2 x jitter)) times an hour; jitter 0 (the
 ///   default) gives the most attempts, so the figures are a ceiling, and 0.5 gives the mean of
 ///   client-go's uniform jitter. An attempt is one conditional GET: a counted 200 when the record
@@ -76,7 +76,7 @@ public struct GistRequestBudget: Sendable, Equatable {
             * (1 + LeaderElectionConfig.jitterFactor * min(max(jitter, 0), 1))
         renewalsPerHour = 3600 / renewPeriod
         followerAttemptsPerHour = 3600 / attemptPeriod
-        leader = GistRequestRate(countedReads: 0, notModifiedReads: 2 * renewalsPerHour, writes: renewalsPerHour)
+        leader = GistRequestRate(countedReads: 0, notModifiedReads: renewalsPerHour, writes: renewalsPerHour)
         let changesSeen = min(followerAttemptsPerHour, renewalsPerHour)
         follower = GistRequestRate(
             countedReads: changesSeen, notModifiedReads: followerAttemptsPerHour - changesSeen, writes: 0)

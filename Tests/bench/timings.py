@@ -46,10 +46,15 @@ def help_defaults(leader_election_bin: str) -> dict[str, str]:
 
 def renew_interval(default: str | None, lease: float, renew_deadline: float, retry: float) -> float | None:
     """The renew interval the app applies to these timings, from the default its help states: a
-    duration, or "a third of the lease duration[, at most the renew deadline minus the retry period]".
-    None when the app has no such flag, or states a default this function cannot read (logged)."""
+    duration; "half of what the renew deadline leaves after two retry periods" (one retry period when
+    two leave nothing); or, in older builds, "a third of the lease duration[, at most the renew deadline
+    minus the retry period]". None when the app has no such flag, or states a default this function
+    cannot read (logged)."""
     if default is None:
         return None
+    if "half of what the renew deadline leaves after two retry periods" in default:
+        after_two = renew_deadline - 2 * retry
+        return after_two / 2 if after_two > 0 else (renew_deadline - retry) / 2
     if "third of the lease" in default:
         interval = lease / 3
         if "at most the renew deadline minus the retry period" in default:

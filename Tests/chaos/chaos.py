@@ -197,9 +197,7 @@ def main():
     if log_terms[0]:
         problems.append(f"terms led by two copies: {log_terms[0]}")
     if meta["terms_started_twice"]:
-        # A finding, not yet a failure: a copy whose renewal failed takes its own record back and
-        # starts leading again with the same term.
-        log(f"finding: terms started twice: {meta['terms_started_twice']}")
+        problems.append(f"terms started twice: {meta['terms_started_twice']}")
     if log_terms[1] and args.require_increasing_terms:
         problems.append(f"{len(log_terms[1])} changes of leader without a higher term")
     elif log_terms[1]:

@@ -26,15 +26,15 @@ GIST_SERVER_BIN = os.environ.get("GIST_SERVER_BIN", str(BIN_DIR / "gist-server")
 
 
 class TestTimings(Timings):
-    """Short timings for the tests; the app's default renew interval for them (a third of the lease,
-    at most the renew deadline minus the retry period)."""
+    """Short timings for the tests; the app's default renew interval for them (half of what the renew
+    deadline leaves after two retry periods)."""
 
     __test__ = False
 
     def __init__(self):
         lease, renew_deadline, retry = 4.0, 2.5, 0.5
         super().__init__(lease=lease, renew_deadline=renew_deadline, retry=retry, settle=0.5,
-                         renew_interval=min(lease / 3, renew_deadline - retry))
+                         renew_interval=(renew_deadline - 2 * retry) / 2)
 
 
 class Candidate:
