@@ -29,7 +29,11 @@ public enum ElectionEvent: String, Sendable, CaseIterable {
 }
 
 extension LeaderElector {
-    func log(_ level: Logger.Level, _ message: String, event: ElectionEvent, _ metadata: Logger.Metadata = [:]) {
-        logger.log(level: level, "\(message)", metadata: event.metadata(metadata))
+    func log(
+        _ level: Logger.Level, _ message: String, event: ElectionEvent, _ metadata: Logger.Metadata = [:],
+        file: String = #fileID, function: String = #function, line: UInt = #line
+    ) {
+        logger.log(
+            level: level, "\(message)", metadata: event.metadata(metadata), file: file, function: function, line: line)
     }
 }

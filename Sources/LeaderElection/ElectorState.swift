@@ -106,4 +106,7 @@ struct LogMemory: Sendable {
     var loggedFailure: String?
     /// The odd leaseDurationSeconds last warned about, so each is reported once.
     var warnedLeaseSeconds: Int?
+    /// The last successful renewal whose failed successors were reported at info level: only the first
+    /// retry of a streak is, so an outage long enough to end the term fills no log.
+    var retryReportedAfter: Duration?
 }

@@ -144,9 +144,12 @@ extension LeaderElector {
             case .failed:
                 if renewalOverdue() { return .renewDeadline(reason: overdueReason()) }
                 next = max(start + config.retryPeriod, time.now())
-                log(
-                    .info, "failed to renew lease \(lock.describe), retrying in \((next - time.now()).text)",
-                    event: .renewFailed, ["reason": "\(logMemory.lastFailure ?? "unknown")"])
+                let streak = phase.lastRenewal
+                let level: Logger.Level = logMemory.retryReportedAfter == streak ? .debug : .info
+                logMemory.retryReportedAfter = streak
+                let wait = Duration.milliseconds(((next - time.now()).secondsValue * 1000).rounded())
+                // The failure itself was just logged, as an error, by the attempt.
+                log(level, "failed to renew lease \(lock.describe), retrying in \(wait.text)", event: .renewFailed)
             }
         }
     }

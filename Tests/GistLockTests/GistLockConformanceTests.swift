@@ -44,13 +44,19 @@ import Testing
         }
     }
 
-    @Test func conformsToTheResourceLockContract() async throws {
+    /// Runs `body` with the API address of a live gist-server on a free port.
+    func withLiveServer(_ body: @escaping @Sendable (URL) async throws -> Void) async throws {
         var configuration = GistServerConfiguration(tokens: [AccessToken(value: Self.token, label: "token-1")])
         configuration.port = 0
         let app = try await buildApplication(configuration: configuration)
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            let apiURL = try #require(URL(string: "http://127.0.0.1:\(port)"))
+            try await body(try #require(URL(string: "http://127.0.0.1:\(port)")))
+        }
+    }
+
+    @Test func conformsToTheResourceLockContract() async throws {
+        try await withLiveServer { apiURL in
             let maker = Fixture(apiURL: apiURL, gistID: "")
             let failures = await ResourceLockConformance.failures {
                 // A gist of its own per check, with another file beside the lock, as users keep them.
@@ -65,12 +71,7 @@ import Testing
     /// FoundationNetworking cuts libcurl's timeout to whole seconds (700ms would end every request at
     /// once); the client enforces its own. A 200ms answer comes within 700ms; a 1500ms one does not.
     @Test func aSubSecondTimeoutIsHonouredExactly() async throws {
-        var configuration = GistServerConfiguration(tokens: [AccessToken(value: Self.token, label: "token-1")])
-        configuration.port = 0
-        let app = try await buildApplication(configuration: configuration)
-        try await app.test(.live) { client in
-            let port = try #require(client.port)
-            let apiURL = try #require(URL(string: "http://127.0.0.1:\(port)"))
+        try await withLiveServer { apiURL in
             let fixture = Fixture(apiURL: apiURL, gistID: "")
             let gist = try await fixture.client(timeout: .seconds(5)).createGist(description: "t", files: ["a": "b"])
             let quick = fixture.client(timeout: .milliseconds(700))

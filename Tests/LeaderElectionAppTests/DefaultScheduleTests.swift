@@ -23,11 +23,13 @@ import Testing
         let lock = InMemoryLock(
             store: store, identity: "napoleon", latency: .init(read: .seconds(1), write: .seconds(2)), clock: clock)
         let logs = logs
+        var logger = Logger(label: "test", factory: { _ in logs })
+        logger.logLevel = .debug
         return LeaderElector(
             config: settings.config, lock: lock,
             callbacks: LeaderCallbacks(onStartedLeading: { _ in }, onStoppedLeading: {}),
             clock: clock, wallClock: { [clock] in clock.wallTime }, jitter: { 0 },
-            logger: Logger(label: "test", factory: { _ in logs }), metrics: NOOPMetricsHandler.instance)
+            logger: logger, metrics: NOOPMetricsHandler.instance)
     }
 
     /// Cancels the run, and lets the release (a write, so 2s) happen.
@@ -64,6 +66,9 @@ import Testing
         }
         #expect(!leading.contains(false), "the term held through both failures")
         #expect(events.filter { $0 == "renew_failed" }.count == 2)
+        #expect(
+            logs.entries.filter { $0.metadata[ElectionEvent.metadataKey] == "renew_failed" }.map(\.level) == [.info, .debug],
+            "only the first retry of a streak is said at info level")
         #expect(!events.contains("lost"))
         #expect(events.filter { $0 == "acquired" }.count == 1)
         try await stop(task)

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass, field
 
 # The lifecycle events, by the `event` key the app puts on their lines.
-EVENTS = ("acquiring", "acquired", "renewed", "renew_failed", "lost", "released", "new_leader",
-          "started_leading", "stopped_leading")
+EVENTS = ("acquiring", "acquired", "acquired_too_late", "renewed", "renew_failed", "lost", "stopping", "released",
+          "new_leader", "started_leading", "stopped_leading")
 
 _KLOG = re.compile(r"^(?P<level>[IWEFD])(?P<ts>\d{4} \d\d:\d\d:\d\d\.\d+)\s+\d+ (?P<caller>[^\]\s]+)\] (?P<rest>.*)$")
 _KLOG_PAIR = re.compile(r' (?P<key>[A-Za-z_][\w.-]*)="(?P<value>(?:[^"\\]|\\.)*)"$')
@@ -73,38 +73,4 @@ def parse(line: str) -> LogLine:
     if parsed is None:
         return LogLine(raw=line)
     message, level, ts, metadata = parsed
-    event = metadata.get("event")
-    if event is None:
-        event, extra = _event_from_message(message)
-        metadata = {**extra, **metadata}
-    return LogLine(raw=line, message=message, level=level, ts=ts, metadata=metadata, event=event)
-
-
-# ---- FALLBACK: binaries built before the `event` key ----------------------------------------------
-# Until every binary prints the `event` key, a line without one is read by its message text. Delete
-# this block, and its one call in parse(), once the elector's lines all carry the key.
-_I_LEAD = re.compile(r"^I am (?P<leader>.+)! I will lead you to greatness!$")
-_HAIL = re.compile(r"^All hail (?P<leader>.+)$")
-
-
-def _event_from_message(message: str) -> tuple[str | None, dict[str, str]]:
-    if message.startswith("attempting to acquire leader lease"):
-        return "acquiring", {}
-    if message.startswith("successfully acquired lease"):
-        return "acquired", {}
-    if message.startswith("successfully renewed lease"):
-        return "renewed", {}
-    if message.startswith("failed to renew lease") and message.endswith(", retrying"):
-        return "renew_failed", {}
-    if message.startswith("failed to renew lease") or message.startswith("stopped renewing lease"):
-        return "lost", {}
-    if message.startswith("released lease"):
-        return "released", {}
-    if message == "started leading.":
-        return "started_leading", {}
-    if message == "I am no longer the leader, staying inactive.":
-        return "stopped_leading", {}
-    if (match := _I_LEAD.match(message) or _HAIL.match(message)):
-        return "new_leader", {"leader": match.group("leader")}
-    return None, {}
-# ---- end of FALLBACK -------------------------------------------------------------------------------
+    return LogLine(raw=line, message=message, level=level, ts=ts, metadata=metadata, event=metadata.get("event"))
