@@ -37,6 +37,9 @@ public struct GitGistWriter: Sendable {
     /// kept as it is, and pushes it with `parent` as the old id. Throws when the push got no answer
     /// (its effect is unknown) or an answer that is not git's.
     public func replaceFile(named name: String, with content: [UInt8], parent: GitObjectID) async throws -> Outcome {
+        guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), !name.utf8.contains(0) else {
+            throw GitProtocolError(.object, "\"\(name)\" is not a gist file name: a gist holds files at its top level, so give a name without `/`")
+        }
         let ref = "refs/heads/\(branch)"
         let advertisement = try RefAdvertisement(
             parsing: try await transport.exchange(.advertisement("git-receive-pack")), service: "git-receive-pack"

@@ -64,7 +64,7 @@ extension GitTransport {
             case 300..<400: ": a redirect, which is refused so the token stays with this host; give the URL it names"
             default: ""
             }
-            let text = String(decoding: response.body.prefix(200), as: UTF8.self).replacingControlCharacters().trimmingNewlines()
+            let text = String(decoding: response.body.prefix(200), as: UTF8.self).trimmingNewlines().replacingControlCharacters()
             throw GitProtocolError(.transport, "\(request.method.rawValue) \(request.path) answered \(response.status)\(hint)\(text.isEmpty ? "" : " (\"\(text)\")")")
         }
         if let expected = request.accept, let type = response.headers["content-type"], type != expected {
