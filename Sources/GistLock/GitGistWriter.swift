@@ -69,7 +69,9 @@ public struct GitGistWriter: Sendable {
         }
         switch report.refs[ref] {
         case .ok: return .written(commit.id)
-        case .rejected(let reason): return .conflict(reason: "ng \(ref) \(reason)")
+        case .rejected(let reason):
+            let said = report.serverMessages.isEmpty ? "" : " (receive-pack said: \(report.serverMessages.replacingControlCharacters()))"
+            return .conflict(reason: "ng \(ref) \(reason)\(said)")
         case nil: throw GitProtocolError(.report, "receive-pack reported nothing for \(ref)")
         }
     }

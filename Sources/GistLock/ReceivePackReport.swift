@@ -12,6 +12,8 @@ public struct ReceivePackReport: Sendable, Equatable {
     public let unpackError: String?
     /// Each ref's result.
     public let refs: [String: RefStatus]
+    /// What receive-pack printed on side-band 2 (`error: cannot lock ref ...`), without the last newline.
+    public private(set) var serverMessages = ""
 
     /// The report in a receive-pack answer sent with `side-band-64k`.
     public init(parsingSideBand body: [UInt8]) throws {
@@ -19,6 +21,7 @@ public struct ReceivePackReport: Sendable, Equatable {
         let band = try SideBand(demultiplexing: lines, stage: .report)
         do {
             try self.init(parsing: band.data)
+            serverMessages = band.progress.trimmingNewlines()
         } catch let error as GitProtocolError {
             let progress = band.progress.trimmingNewlines()
             guard !progress.isEmpty else { throw error }

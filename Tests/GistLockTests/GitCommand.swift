@@ -9,6 +9,10 @@ enum GitCommand {
         var description: String { "git \(arguments.joined(separator: " ")) exited \(status): \(stderr)" }
     }
 
+    /// At most a few git processes at once, so the suites running in parallel do not starve the
+    /// machine (and the other tests' timing) of CPU.
+    private static let slots = ProcessSlots(count: 3)
+
     /// The standard output of `git <arguments>` fed `input`; throws when git exits non-zero.
     @discardableResult
     static func run(
@@ -50,6 +54,8 @@ enum GitCommand {
         process.standardInput = inputHandle
         process.standardOutput = outputHandle
         process.standardError = errorHandle
+        await slots.acquire()
+        defer { Task { await slots.release() } }
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do {
@@ -71,5 +77,29 @@ enum GitCommand {
     ) async throws -> String {
         String(decoding: try await run(arguments, in: directory, input: input, environment: environment), as: UTF8.self)
             .trimmingCharacters(in: .newlines)
+    }
+}
+
+/// A counting semaphore for subprocesses.
+actor ProcessSlots {
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(count: Int) { free = count }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            free += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }

@@ -63,8 +63,13 @@ import Testing
             }
         })
         let outcome = try await writer(transport).replaceFile(named: "lock.json", with: Self.newLock, parent: parent)
-        #expect(outcome == .conflict(reason: "ng refs/heads/main failed to update ref"))
-        #expect(try await repository.head() != parent)
+        guard case .conflict(let reason) = outcome else {
+            Issue.record("expected a conflict, got \(outcome)")
+            return
+        }
+        let moved = try await repository.head()
+        #expect(moved != parent)
+        #expect(reason == "ng refs/heads/main failed to update ref (receive-pack said: error: cannot lock ref 'refs/heads/main': is at \(moved) but expected \(parent))")
         #expect(try await GitCommand.text(["-C", repository.directory.path, "log", "-1", "--format=%s"]) == "elsewhere")
     }
 
