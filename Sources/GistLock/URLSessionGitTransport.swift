@@ -24,7 +24,7 @@ public struct URLSessionGitTransport: GitTransport {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.urlCache = nil
-        self.session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
+        self.session = URLSession(configuration: configuration, delegate: GitSessionDelegate(), delegateQueue: nil)
     }
 
     public func send(_ request: GitRequest) async throws -> GitResponse {
@@ -43,6 +43,8 @@ public struct URLSessionGitTransport: GitTransport {
         let (data, response): (Data, URLResponse)
         do {
             (data, response) = try await session.exchange(urlRequest)
+        } catch let error as URLError where error.code == .userCancelledAuthentication || error.code == .cancelled && !Task.isCancelled {
+            throw GitProtocolError(.transport, "\(request.method.rawValue) \(request.path) answered 401: the token was refused; give a token that may write this gist")
         } catch let error as URLError {
             throw GitProtocolError(.transport, "\(request.method.rawValue) \(url.absoluteString) got no answer: \(token.scrub(error.localizedDescription))")
         }

@@ -8,7 +8,8 @@ import Testing
 @testable import GistLock
 
 /// Serves a bare repository over real HTTP at `/gist.git/`, answered by the real git through
-/// `SubprocessGitTransport`, accepting only Basic auth with `token` as the password.
+/// `SubprocessGitTransport`, accepting only Basic auth with `token` as the password; `/moved.git/`
+/// answers every request with a redirect to `/gist.git/`.
 func withGitHTTPServer<T: Sendable>(
     _ repository: BareRepository, token: String, _ body: @Sendable (URL) async throws -> T
 ) async throws -> T {
@@ -16,9 +17,12 @@ func withGitHTTPServer<T: Sendable>(
     let expected = "Basic " + Data("x-access-token:\(token)".utf8).base64EncodedString()
     let responder = CallbackResponder<BasicRequestContext> { request, _ in
         let path = request.uri.path
+        if path.hasPrefix("/moved.git/") {
+            return Response(status: .found, headers: [.location: "/gist.git/" + path.dropFirst("/moved.git/".count)])
+        }
         guard path.hasPrefix("/gist.git/") else { return Response(status: .notFound) }
         guard request.headers[.authorization] == expected else {
-            return Response(status: .unauthorized, body: ResponseBody(byteBuffer: ByteBuffer(string: "Invalid username or token.\n")))
+            return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"GitHub\""], body: ResponseBody(byteBuffer: ByteBuffer(string: "Invalid username or token.\n")))
         }
         var buffer = try await request.body.collect(upTo: 16 << 20)
         let query = request.uri.query.map { "?" + $0 } ?? ""

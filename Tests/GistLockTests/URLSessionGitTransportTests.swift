@@ -31,7 +31,21 @@ import Testing
                     .replaceFile(named: "lock.json", with: Array("held".utf8), parent: parent)
             }
         }
-        #expect(error?.description == "git transport: GET info/refs?service=git-receive-pack answered 401: the token was refused; give a token that may write this gist (\"Invalid username or token.\")")
+        #expect(error?.description.hasPrefix("git transport: GET info/refs?service=git-receive-pack answered 401: the token was refused; give a token that may write this gist") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("ghp_") == false)
+        #expect(try await repository.head() == parent)
+    }
+
+    @Test func redirectIsRefusedNotFollowed() async throws {
+        let repository = try await BareRepository.make()
+        defer { repository.remove() }
+        let parent = try await repository.head()
+        let error = try await withGitHTTPServer(repository, token: Self.token) { url in
+            await #expect(throws: GitProtocolError.self) {
+                _ = try await writer(url.appendingPathComponent("moved.git")).replaceFile(named: "lock.json", with: Array("held".utf8), parent: parent)
+            }
+        }
+        #expect(error?.description == "git transport: GET info/refs?service=git-receive-pack answered 302: a redirect, which is refused so the token stays with this host; give the URL it names")
         #expect(try await repository.head() == parent)
     }
 }
