@@ -22,6 +22,8 @@ run_check() {
 
 test_swift() {
   require_swift
+  # git: GistLockTests drive the real upload-pack and receive-pack; zlib: CompressNIO links it.
+  ensure_apt_packages git zlib1g-dev || return 1
   (set -x; swift build --build-tests && swift test)
 }
 
@@ -36,7 +38,7 @@ test_system() {
 # build_release builds the app as the Dockerfile does, for the release-binary check.
 build_release() {
   require_swift
-  ensure_apt_packages libcurl4-openssl-dev
+  ensure_apt_packages libcurl4-openssl-dev zlib1g-dev
   (set -x; swift build -c release --static-swift-stdlib --product leader-election)
 }
 

@@ -1,0 +1,78 @@
+public import Foundation
+
+/// Writes one file of a gist as a git commit on the observed commit, pushed so that receive-pack
+/// applies it only if the branch still points at that commit: a compare-and-swap on the gist.
+public struct GitGistWriter: Sendable {
+    /// What a write turned out to be, decided by the server's answer.
+    public enum Outcome: Sendable, Equatable {
+        /// The branch now points at this commit, which is ours.
+        case written(GitObjectID)
+        /// The branch had moved on, or receive-pack refused the update; git's reason is quoted.
+        case conflict(reason: String)
+    }
+
+    /// The `agent=` capability and User-Agent sent to the server.
+    static let agent = "gist-lock/1"
+
+    private let transport: any GitTransport
+    private let branch: String
+    private let author: String
+    private let email: String
+    private let wallClock: @Sendable () -> Date
+
+    /// A writer to the repository behind `transport`, on `refs/heads/<branch>`, committing as
+    /// `author <email>` at the times `wallClock` gives.
+    public init(
+        transport: any GitTransport, branch: String = "main", author: String = "leader-election",
+        email: String = "leader-election@localhost", wallClock: @escaping @Sendable () -> Date
+    ) {
+        self.transport = transport
+        self.branch = branch
+        self.author = author
+        self.email = email
+        self.wallClock = wallClock
+    }
+
+    /// Commits `content` as the file `name` on top of `parent`, every other entry of `parent`'s tree
+    /// kept as it is, and pushes it with `parent` as the old id. Throws when the push got no answer
+    /// (its effect is unknown) or an answer that is not git's.
+    public func replaceFile(named name: String, with content: [UInt8], parent: GitObjectID) async throws -> Outcome {
+        guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), !name.utf8.contains(0) else {
+            throw GitProtocolError(.object, "\"\(name)\" is not a gist file name: a gist holds files at its top level, so give a name without `/`")
+        }
+        let ref = "refs/heads/\(branch)"
+        let advertisement = try RefAdvertisement(
+            parsing: try await transport.exchange(.advertisement("git-receive-pack")), service: "git-receive-pack"
+        )
+        guard let current = advertisement.refs[ref] else {
+            return .conflict(reason: "\(ref) does not exist, so it is not at the observed commit \(parent)")
+        }
+        guard current == parent else {
+            return .conflict(reason: "\(ref) is at \(current), not at the observed commit \(parent)")
+        }
+        for needed in ["report-status", "side-band-64k"] where !advertisement.capabilities.contains(needed) {
+            throw GitProtocolError(.advertisement, "receive-pack does not offer the `\(needed)` capability")
+        }
+        let parentTree = try await UploadPackFetch(transport: transport).tree(ofCommit: parent)
+        let blob = GitObject.blob(content)
+        let tree = parentTree.replacingFile(named: name, with: blob.id)
+        let signature = GitSignature(name: author, email: email, time: wallClock())
+        let commit = GitCommit(
+            tree: tree.object.id, parents: [parent], author: signature, committer: signature, message: "Update \(name)\n"
+        ).object
+        var request = PktLine.encode("\(parent.hex) \(commit.id.hex) \(ref)\0report-status side-band-64k agent=\(Self.agent)\n")
+        request += PktLine.flushBytes
+        request += PackWriter.pack([blob, tree.object, commit])
+        let report = try ReceivePackReport(parsingSideBand: try await transport.exchange(.rpc("git-receive-pack", body: request)))
+        if let unpackError = report.unpackError {
+            throw GitProtocolError(.report, "receive-pack could not unpack the pack: unpack \(unpackError)")
+        }
+        switch report.refs[ref] {
+        case .ok: return .written(commit.id)
+        case .rejected(let reason):
+            let said = report.serverMessages.isEmpty ? "" : " (receive-pack said: \(report.serverMessages.replacingControlCharacters()))"
+            return .conflict(reason: "ng \(ref) \(reason)\(said)")
+        case nil: throw GitProtocolError(.report, "receive-pack reported nothing for \(ref)")
+        }
+    }
+}

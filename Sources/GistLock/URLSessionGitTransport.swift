@@ -1,0 +1,60 @@
+public import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `GitTransport` over URLSession: Basic auth with the token as password, HTTPS only (plain HTTP
+/// only to a loopback host), no redirects, no cache.
+public struct URLSessionGitTransport: GitTransport {
+    private let repository: URL
+    private let token: RedactedToken
+    private let session: URLSession
+
+    /// A transport to the repository at `repository` (a gist's `git_push_url`), authenticated by `token`.
+    public init(repository: URL, token: String) throws {
+        guard let scheme = repository.scheme?.lowercased(), let host = repository.host?.lowercased() else {
+            throw GitProtocolError(.transport, "\"\(repository.absoluteString)\" is not a URL with a scheme and host; give the gist's git_push_url")
+        }
+        let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        guard scheme == "https" || (scheme == "http" && loopback) else {
+            throw GitProtocolError(.transport, "\(repository.absoluteString) is not HTTPS; the token is sent only over HTTPS (plain http is allowed only to a loopback host)")
+        }
+        self.repository = repository.absoluteString.hasSuffix("/") ? repository : URL(string: repository.absoluteString + "/")!
+        self.token = RedactedToken(value: token)
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.urlCache = nil
+        self.session = URLSession(configuration: configuration, delegate: GitSessionDelegate(), delegateQueue: nil)
+    }
+
+    public func send(_ request: GitRequest) async throws -> GitResponse {
+        guard let url = URL(string: request.path, relativeTo: repository) else {
+            throw GitProtocolError(.transport, "\(request.path) does not form a URL below the repository URL")
+        }
+        var urlRequest = URLRequest(url: url)
+        urlRequest.httpMethod = request.method.rawValue
+        urlRequest.cachePolicy = .reloadIgnoringLocalCacheData
+        let credentials = Data("x-access-token:\(token.value)".utf8).base64EncodedString()
+        urlRequest.setValue("Basic \(credentials)", forHTTPHeaderField: "Authorization")
+        urlRequest.setValue(GitGistWriter.agent, forHTTPHeaderField: "User-Agent")
+        if let contentType = request.contentType { urlRequest.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        if let accept = request.accept { urlRequest.setValue(accept, forHTTPHeaderField: "Accept") }
+        if request.method == .post { urlRequest.httpBody = Data(request.body) }
+        let (data, response): (Data, URLResponse)
+        do {
+            (data, response) = try await session.exchange(urlRequest)
+        } catch let error as URLError where error.code == .userCancelledAuthentication || error.code == .cancelled && !Task.isCancelled {
+            throw GitProtocolError(.transport, "\(request.method.rawValue) \(request.path) answered 401: the token was refused; give a token that may write this gist")
+        } catch let error as URLError {
+            throw GitProtocolError(.transport, "\(request.method.rawValue) \(url.absoluteString) got no answer: \(token.scrub(error.localizedDescription))")
+        }
+        guard let http = response as? HTTPURLResponse else {
+            throw GitProtocolError(.transport, "\(url.absoluteString) did not answer in HTTP")
+        }
+        var headers: [String: String] = [:]
+        for (name, value) in http.allHeaderFields {
+            if let name = name.base as? String, let value = value as? String { headers[name] = value }
+        }
+        return GitResponse(status: http.statusCode, headers: headers, body: Array(data))
+    }
+}
