@@ -10,10 +10,11 @@ ARG RUNTIME_IMAGE=ubuntu:noble
 # ---- build ------------------------------------------------------------------------------------
 FROM ${SWIFT_IMAGE} AS build
 
-# FoundationNetworking is linked statically with --static-swift-stdlib and needs libcurl's headers.
+# FoundationNetworking is linked statically with --static-swift-stdlib and needs libcurl's headers;
+# the git client inflates packs with zlib.
 RUN export DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true \
     && apt-get -q update \
-    && apt-get -q install -y --no-install-recommends libcurl4-openssl-dev \
+    && apt-get -q install -y --no-install-recommends libcurl4-openssl-dev zlib1g-dev \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src

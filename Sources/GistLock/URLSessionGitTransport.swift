@@ -9,9 +9,11 @@ public struct URLSessionGitTransport: GitTransport {
     private let repository: URL
     private let token: RedactedToken
     private let session: URLSession
+    private let timeout: Duration
 
-    /// A transport to the repository at `repository` (a gist's `git_push_url`), authenticated by `token`.
-    public init(repository: URL, token: String) throws {
+    /// A transport to the repository at `repository` (a gist's `git_push_url`), authenticated by `token`;
+    /// each request ends within `timeout`.
+    public init(repository: URL, token: String, timeout: Duration = .seconds(10)) throws {
         guard let scheme = repository.scheme?.lowercased(), let host = repository.host?.lowercased() else {
             throw GitProtocolError(.transport, "\"\(repository.absoluteString)\" is not a URL with a scheme and host; give the gist's git_push_url")
         }
@@ -21,7 +23,10 @@ public struct URLSessionGitTransport: GitTransport {
         }
         self.repository = repository.absoluteString.hasSuffix("/") ? repository : URL(string: repository.absoluteString + "/")!
         self.token = RedactedToken(value: token)
+        self.timeout = timeout
         let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout.libcurlBackstop
+        configuration.timeoutIntervalForResource = timeout.libcurlBackstop
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.urlCache = nil
         self.session = URLSession(configuration: configuration, delegate: GitSessionDelegate(), delegateQueue: nil)
@@ -31,7 +36,7 @@ public struct URLSessionGitTransport: GitTransport {
         guard let url = URL(string: request.path, relativeTo: repository) else {
             throw GitProtocolError(.transport, "\(request.path) does not form a URL below the repository URL")
         }
-        var urlRequest = URLRequest(url: url)
+        var urlRequest = URLRequest(url: url, timeoutInterval: timeout.libcurlBackstop)
         urlRequest.httpMethod = request.method.rawValue
         urlRequest.cachePolicy = .reloadIgnoringLocalCacheData
         let credentials = Data("x-access-token:\(token.value)".utf8).base64EncodedString()
@@ -42,7 +47,7 @@ public struct URLSessionGitTransport: GitTransport {
         if request.method == .post { urlRequest.httpBody = Data(request.body) }
         let (data, response): (Data, URLResponse)
         do {
-            (data, response) = try await session.exchange(urlRequest)
+            (data, response) = try await session.exchange(urlRequest, timeout: timeout)
         } catch let error as URLError where error.code == .userCancelledAuthentication || error.code == .cancelled && !Task.isCancelled {
             throw GitProtocolError(.transport, "\(request.method.rawValue) \(request.path) answered 401: the token was refused; give a token that may write this gist")
         } catch let error as URLError {
