@@ -8,7 +8,8 @@ struct Observation: Sendable {
     var time: Duration?
     /// Whether `raw` is content that is not a record.
     var invalid = false
-    /// The highest term seen in any record, or started by this copy: every new term goes past it.
+    /// The highest term seen in any record or started by this copy (noted when it starts): every new
+    /// term goes past it.
     var highestTerm: Int?
     /// The holder last reported through `onNewLeader`.
     var reportedLeader = ""

@@ -106,8 +106,6 @@ extension LeaderElector {
                 return .failed
             }
         }
-        observation.noteTerm(current.leaderTransitions)
-        if let startedTerm = writes.startedTerm { observation.noteTerm(startedTerm) }
         let record = claim(term: observation.nextTerm)
         switch await write(record, expecting: stored.raw, now: now) {
         case .written: return .succeeded(term: record.leaderTransitions, since: now)
@@ -132,7 +130,6 @@ extension LeaderElector {
         guard let observedTime = observation.time, observedTime + config.leaseDuration <= now else { return .failed }
         logger.warning(
             "overwriting lease lock \(lock.describe): its invalid content has not changed for \(config.leaseDuration.text)")
-        if let startedTerm = writes.startedTerm { observation.noteTerm(startedTerm) }
         let record = claim(term: observation.nextTerm)
         switch await write(record, expecting: error.raw, now: now) {
         case .written: return .succeeded(term: record.leaderTransitions, since: now)
@@ -141,7 +138,6 @@ extension LeaderElector {
     }
 
     private func create(now: Duration) async -> Attempt {
-        if let startedTerm = writes.startedTerm { observation.noteTerm(startedTerm) }
         let record = claim(term: observation.nextTerm)
         do {
             try await lock.create(record)

@@ -9,8 +9,8 @@ public import ServiceLifecycle
 /// Safety model, as client-go states it:
 /// - No fencing. The elector does not guarantee that only one process acts as leader; a paused or
 ///   partitioned leader may still be working when another takes over. Work that must never overlap
-///   should check the term handed to `onStartedLeading` (the record's `leaderTransitions`) where it
-///   writes.
+///   should check the term handed to `onStartedLeading` (the record's `leaderTransitions`, never
+///   handed out twice) where it writes.
 /// - It trusts only its own clock. Expiry is "the local time at which the stored bytes were last seen
 ///   to change, plus the record's leaseDurationSeconds", never the remote renewTime; so any clock
 ///   *skew* between processes is tolerated, but not clock *rate* skew. The tolerated ratio of the
@@ -30,8 +30,10 @@ public import ServiceLifecycle
 /// task that runs `run()` does cancel a call in flight, and so does the renew deadline (a renewal
 /// that outlives `renewDeadline`), so lock implementations should honour task cancellation and end
 /// every call within a timeout of their own. A write that failed without a clear answer (a timeout,
-/// a cancellation) counts as in doubt: the next read that names us is taken as ours (as client-go),
-/// and if run() ends first, the lock is read once more and released when it names us.
+/// a cancellation) counts as in doubt: a later read showing exactly its bytes proves it landed, dated
+/// at the start of its attempt; if run() ends first, the lock is read once more and released when it
+/// names us. Every term started is greater than any term seen or started before, so the term handed to
+/// `onStartedLeading` works as a fencing token (client-go, unlike this, resumes its own record's term).
 public actor LeaderElector: Service {
     /// The election's timings and name.
     public let config: LeaderElectionConfig
