@@ -14,14 +14,17 @@ public struct Gist: Sendable, Equatable, Decodable {
     public var version: String?
     /// The gist's web page.
     public var htmlURL: String?
+    /// Where the gist's repository takes pushes (`git_push_url`), when GitHub sent it.
+    public var gitPushURL: String?
     /// Whether GitHub cut the file list (a gist of more than 300 files lists only the first 300).
     public var truncated: Bool
 
     /// A gist value, as tests and callers that build one by hand need.
     public init(
         id: String, description: String? = nil, isPublic: Bool? = nil, files: [String: GistFile],
-        version: String? = nil, htmlURL: String? = nil, truncated: Bool = false
+        version: String? = nil, htmlURL: String? = nil, truncated: Bool = false, gitPushURL: String? = nil
     ) {
+        self.gitPushURL = gitPushURL
         self.id = id
         self.description = description
         self.isPublic = isPublic
@@ -35,6 +38,7 @@ public struct Gist: Sendable, Equatable, Decodable {
         case id, description, files, history, truncated
         case isPublic = "public"
         case htmlURL = "html_url"
+        case gitPushURL = "git_push_url"
     }
 
     private struct Revision: Decodable {
@@ -52,6 +56,7 @@ public struct Gist: Sendable, Equatable, Decodable {
         let history = try container.decodeIfPresent([Revision].self, forKey: .history)
         version = history?.first?.version
         htmlURL = try container.decodeIfPresent(String.self, forKey: .htmlURL)
+        gitPushURL = try container.decodeIfPresent(String.self, forKey: .gitPushURL)
         truncated = try container.decodeIfPresent(Bool.self, forKey: .truncated) ?? false
     }
 }

@@ -19,6 +19,11 @@ public import Logging
 /// one counted GET per change of the content. The answer kept is dropped after any error or
 /// conflict (a write that failed may have landed), so the next read is a full one.
 ///
+/// With a `GitGistWriter`, writes are git pushes instead: a commit on the observed commit (the REST
+/// answer's `history[0].version`) that receive-pack applies only if the branch is still there, so an
+/// accepted push is ours, with no settle time and no read-back. A renewal builds on our own last commit
+/// and sends no REST request; REST is then only for observing.
+///
 /// While a GitHub rate limit is in force every call fails at once with `GitHubError.rateLimited`,
 /// without touching the network (the client holds requests until the reset), and the limit is logged
 /// once, as a warning naming the reset time in UTC.
@@ -39,6 +44,16 @@ public actor GistLock: ResourceLock {
     private var cached: (etag: String, gist: Gist)?
     /// The rate-limit deadline already logged, so each limit is logged once.
     private var loggedRetryAt: Date?
+    /// Pushes the writes when set; otherwise they are PATCHes confirmed by a read-back.
+    private let gitWriter: GitGistWriter?
+    /// The newest read of the gist, the base of the next push; dropped after every push.
+    private var lastSeenView: GistView?
+    /// Our last accepted push: the commit, the bytes it holds and its tree.
+    private var ownCommit: (id: GitObjectID, bytes: [UInt8], tree: GitTree?)?
+
+    /// `git` when writes are pushes, `rest` when they are PATCHes.
+    public nonisolated var writeMode: String { gitWriterInUse ? "git" : "rest" }
+    private nonisolated let gitWriterInUse: Bool
 
     /// - Parameters:
     ///   - client: the GitHub API client.
@@ -48,6 +63,7 @@ public actor GistLock: ResourceLock {
     ///   - settleTime: the wait before a takeover reads back its write (default 1 s).
     ///   - clock: sleeps the settle time.
     ///   - logger: receives events and rate-limit warnings.
+    ///   - gitWriter: pushes the writes to the gist's repository; `nil` writes through REST.
     public init(
         client: GistClient,
         gistID: String,
@@ -55,8 +71,11 @@ public actor GistLock: ResourceLock {
         identity: String,
         settleTime: Duration = .seconds(1),
         clock: any Clock<Duration> = ContinuousClock(),
-        logger: Logger
+        logger: Logger,
+        gitWriter: GitGistWriter? = nil
     ) {
+        self.gitWriter = gitWriter
+        self.gitWriterInUse = gitWriter != nil
         self.client = client
         self.gistID = gistID
         self.fileName = Self.fileName(election: election)
@@ -108,6 +127,15 @@ public actor GistLock: ResourceLock {
     /// Adds the lock file with a PATCH unless it appeared meanwhile (then `conflict`), and confirms a claim
     /// by reading back after the settle time.
     public func create(_ record: LeaderElectionRecord) async throws {
+        if let gitWriter {
+            let seen = try await base(matching: nil)
+            if seen.raw != nil {
+                throw conflict(
+                    "lock file \(fileName) appeared in gist \(gistID) before it could be created: another candidate was first")
+            }
+            try await push(record.jsonBytes(), on: seen, through: gitWriter)
+            return
+        }
         if try await readLockFile() != nil {
             throw conflict(
                 "lock file \(fileName) appeared in gist \(gistID) before it could be created: another candidate was first")
@@ -120,6 +148,24 @@ public actor GistLock: ResourceLock {
     /// Writes `record` only if the file still holds exactly `observedRaw` (else `conflict`); a takeover
     /// (new non-empty holder) is confirmed by reading back after the settle time.
     public func update(_ record: LeaderElectionRecord, expecting observedRaw: [UInt8]) async throws {
+        if let gitWriter {
+            if let own = ownCommit, own.bytes == observedRaw {
+                try await push(record.jsonBytes(), onCommit: own.id, tree: own.tree, through: gitWriter)
+                return
+            }
+            // The compare is the push's own: a REST read older than the branch only makes it a conflict.
+            let seen = try await base(matching: observedRaw)
+            guard let raw = seen.raw else {
+                throw conflict(
+                    "lock file \(fileName) vanished from gist \(gistID) since it was read: someone deleted it")
+            }
+            guard raw == observedRaw else {
+                throw conflict(
+                    "lock file \(fileName) in gist \(gistID) changed since it was read: another candidate wrote it")
+            }
+            try await push(record.jsonBytes(), on: seen, through: gitWriter)
+            return
+        }
         guard let current = try await readLockFile() else {
             throw conflict(
                 "lock file \(fileName) vanished from gist \(gistID) since it was read: someone deleted it")
@@ -152,8 +198,66 @@ public actor GistLock: ResourceLock {
         var truncated: Bool
     }
 
+    /// A read of the gist as far as the lock goes: the lock file's bytes (`nil` without the file) and
+    /// the commit the answer showed.
+    private struct GistView {
+        var raw: [UInt8]?
+        var version: String?
+    }
+
+    /// The gist as GitHub shows it now, remembered as the base of the next push.
+    private func readGist() async throws -> GistView {
+        _ = try await readLockFile()
+        guard let seen = lastSeenView else {
+            throw GitHubError(code: .unexpectedResponse, message: "reading gist \(gistID) gave no answer to build on", status: nil)
+        }
+        return seen
+    }
+
+    /// The newest read when it showed `raw` (any content when `nil`), else a fresh read.
+    private func base(matching raw: [UInt8]?) async throws -> GistView {
+        if let seen = lastSeenView, raw == nil || seen.raw == raw { return seen }
+        return try await readGist()
+    }
+
+    /// Builds the commit on the one `seen` came from, or fails when the REST answer named none.
+    private func push(_ bytes: [UInt8], on seen: GistView, through writer: GitGistWriter) async throws {
+        guard let version = seen.version, let parent = GitObjectID(hex: version) else {
+            throw conflict(
+                "gist \(gistID)'s answer names no commit (history[0].version is \(seen.version ?? "missing")), so a push "
+                    + "has nothing to build on; use API version 2022-11-28 (--github-api-version) or --write-mode rest")
+        }
+        try await push(bytes, onCommit: parent, tree: nil, through: writer)
+    }
+
+    /// Pushes `bytes` as the lock file on `parent`. An accepted push is ours; a refused one is a conflict;
+    /// a push without an answer leaves the write in doubt for the next read to settle.
+    private func push(_ bytes: [UInt8], onCommit parent: GitObjectID, tree: GitTree?, through writer: GitGistWriter) async throws {
+        ownCommit = nil
+        lastSeenView = nil
+        let written: GitGistWriter.Written
+        do {
+            written = try await writer.write(named: fileName, content: bytes, parent: parent, parentTree: tree)
+        } catch {
+            cached = nil
+            throw error
+        }
+        switch written.outcome {
+        case .written(let commit):
+            ownCommit = (commit, bytes, written.tree)
+        case .conflict(let reason):
+            throw conflict("push to gist \(gistID) refused: \(reason); another candidate wrote first")
+        }
+    }
+
     /// The lock file as GitHub holds it now, or `nil` when the gist has no such file.
     private func readLockFile() async throws -> LockFile? {
+        let file = try await readLockFileView()
+        lastSeenView = GistView(raw: file.file?.raw, version: file.version)
+        return file.file
+    }
+
+    private func readLockFileView() async throws -> (file: LockFile?, version: String?) {
         let gist: Gist
         switch try await calling({ [cached] in try await $0.getGist(self.gistID, ifNoneMatch: cached?.etag) }) {
         case .modified(let fresh, let etag):
@@ -175,10 +279,10 @@ public actor GistLock: ResourceLock {
                     "gist \(gistID) has more than 300 files, GitHub lists only the first 300, and \(fileName) "
                         + "is not among them: keep the lock in a gist with fewer files (--gist)")
             }
-            return nil
+            return (nil, gist.version)
         }
         // A file GitHub lists without inline content can only be judged as "not a record".
-        return LockFile(raw: file.contentBytes ?? [], truncated: file.truncated || file.content == nil)
+        return (LockFile(raw: file.contentBytes ?? [], truncated: file.truncated || file.content == nil), gist.version)
     }
 
     /// PATCHes the lock file and keeps the answer as the cached copy when it carries an ETag and shows

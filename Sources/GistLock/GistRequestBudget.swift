@@ -48,6 +48,8 @@ public struct GistRequestRate: Sendable, Equatable {
 ///   a 304 otherwise. Followers never write while the lease is held.
 /// - Takeovers (create or overwrite, plus a read-back after the settle time), releases and failed
 ///   attempts are rare and left out.
+/// - With git writes the leader's renewal is a push (an advertisement GET and a receive-pack POST,
+///   which GitHub does not count against the REST limits) and sends no REST request at all.
 /// Should GitHub's ETag for a PATCH answer ever differ from the one a GET of the same gist gets, the
 /// leader's first read after each renewal would be a counted 200: one counted read per renewal more.
 public struct GistRequestBudget: Sendable, Equatable {
@@ -63,20 +65,24 @@ public struct GistRequestBudget: Sendable, Equatable {
     public let follower: GistRequestRate
     /// All candidates' requests an hour, which share one token.
     public let total: GistRequestRate
+    /// The leader's pushes an hour (0 with REST writes); each is two git requests.
+    public let pushesPerHour: Double
 
     /// Computes the budget.
     /// - Parameters:
     ///   - config: the election's timings.
     ///   - candidates: how many copies take part; values below 1 count as 1.
     ///   - jitter: the assumed jitter draw, clamped to 0...1; 0 gives the ceiling, 0.5 the mean.
-    public init(config: LeaderElectionConfig, candidates: Int, jitter: Double = 0) {
+    ///   - gitWrites: whether the lock writes by git pushes instead of PATCHes.
+    public init(config: LeaderElectionConfig, candidates: Int, jitter: Double = 0, gitWrites: Bool = false) {
         self.candidates = max(candidates, 1)
         let renewPeriod = (config.renewInterval ?? config.retryPeriod).timeInterval
         let attemptPeriod = config.retryPeriod.timeInterval
             * (1 + LeaderElectionConfig.jitterFactor * min(max(jitter, 0), 1))
         renewalsPerHour = 3600 / renewPeriod
         followerAttemptsPerHour = 3600 / attemptPeriod
-        leader = GistRequestRate(countedReads: 0, notModifiedReads: renewalsPerHour, writes: renewalsPerHour)
+        leader = gitWrites ? .zero : GistRequestRate(countedReads: 0, notModifiedReads: renewalsPerHour, writes: renewalsPerHour)
+        pushesPerHour = gitWrites ? renewalsPerHour : 0
         let changesSeen = min(followerAttemptsPerHour, renewalsPerHour)
         follower = GistRequestRate(
             countedReads: changesSeen, notModifiedReads: followerAttemptsPerHour - changesSeen, writes: 0)

@@ -11,6 +11,16 @@ public struct GitGistWriter: Sendable {
         case conflict(reason: String)
     }
 
+    /// Asks receive-pack for its advertisement, as a push would: succeeds only when the token may push.
+    /// Throws `GitProtocolError` quoting the refusal otherwise.
+    public func checkPushAccess() async throws {
+        let advertisement = try RefAdvertisement(
+            parsing: try await transport.exchange(.advertisement("git-receive-pack")), service: "git-receive-pack")
+        for needed in ["report-status", "side-band-64k"] where !advertisement.capabilities.contains(needed) {
+            throw GitProtocolError(.advertisement, "receive-pack does not offer the `\(needed)` capability")
+        }
+    }
+
     /// The `agent=` capability and User-Agent sent to the server.
     static let agent = "gist-lock/1"
 
@@ -37,6 +47,20 @@ public struct GitGistWriter: Sendable {
     /// kept as it is, and pushes it with `parent` as the old id. Throws when the push got no answer
     /// (its effect is unknown) or an answer that is not git's.
     public func replaceFile(named name: String, with content: [UInt8], parent: GitObjectID) async throws -> Outcome {
+        try await write(named: name, content: content, parent: parent, parentTree: nil).outcome
+    }
+
+    /// What `write` made: the outcome, and the tree of the commit it pushed.
+    public struct Written: Sendable {
+        public var outcome: Outcome
+        public var tree: GitTree?
+    }
+
+    /// `replaceFile` that takes `parentTree` as the parent's tree when it is known (the tree of our own
+    /// last commit), which saves fetching it, and returns the tree it pushed.
+    public func write(
+        named name: String, content: [UInt8], parent: GitObjectID, parentTree: GitTree?
+    ) async throws -> Written {
         guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), !name.utf8.contains(0) else {
             throw GitProtocolError(.object, "\"\(name)\" is not a gist file name: a gist holds files at its top level, so give a name without `/`")
         }
@@ -45,17 +69,18 @@ public struct GitGistWriter: Sendable {
             parsing: try await transport.exchange(.advertisement("git-receive-pack")), service: "git-receive-pack"
         )
         guard let current = advertisement.refs[ref] else {
-            return .conflict(reason: "\(ref) does not exist, so it is not at the observed commit \(parent)")
+            return Written(outcome: .conflict(reason: "\(ref) does not exist, so it is not at the observed commit \(parent)"))
         }
         guard current == parent else {
-            return .conflict(reason: "\(ref) is at \(current), not at the observed commit \(parent)")
+            return Written(outcome: .conflict(reason: "\(ref) is at \(current), not at the observed commit \(parent)"))
         }
         for needed in ["report-status", "side-band-64k"] where !advertisement.capabilities.contains(needed) {
             throw GitProtocolError(.advertisement, "receive-pack does not offer the `\(needed)` capability")
         }
-        let parentTree = try await UploadPackFetch(transport: transport).tree(ofCommit: parent)
+        let base: GitTree
+        if let parentTree { base = parentTree } else { base = try await UploadPackFetch(transport: transport).tree(ofCommit: parent) }
         let blob = GitObject.blob(content)
-        let tree = parentTree.replacingFile(named: name, with: blob.id)
+        let tree = base.replacingFile(named: name, with: blob.id)
         let signature = GitSignature(name: author, email: email, time: wallClock())
         let commit = GitCommit(
             tree: tree.object.id, parents: [parent], author: signature, committer: signature, message: "Update \(name)\n"
@@ -68,10 +93,10 @@ public struct GitGistWriter: Sendable {
             throw GitProtocolError(.report, "receive-pack could not unpack the pack: unpack \(unpackError)")
         }
         switch report.refs[ref] {
-        case .ok: return .written(commit.id)
+        case .ok: return Written(outcome: .written(commit.id), tree: tree)
         case .rejected(let reason):
             let said = report.serverMessages.isEmpty ? "" : " (receive-pack said: \(report.serverMessages.replacingControlCharacters()))"
-            return .conflict(reason: "ng \(ref) \(reason)\(said)")
+            return Written(outcome: .conflict(reason: "ng \(ref) \(reason)\(said)"))
         case nil: throw GitProtocolError(.report, "receive-pack reported nothing for \(ref)")
         }
     }

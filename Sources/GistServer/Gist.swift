@@ -62,15 +62,18 @@ public struct GistRevision: Codable, Sendable, Equatable {
     /// Lines removed compared with the previous revision.
     public var deletions: Int
 
-    /// Makes the revision that follows `parent` (or the first one), naming it from its content.
-    public init(after parent: GistRevision?, files: [String: String], committerLogin: String, at date: Date) {
+    /// Makes the revision that follows `parent` (or the first one), named `version` (a commit id) or,
+    /// without a repository behind the gist, by a digest of its content.
+    public init(
+        after parent: GistRevision?, files: [String: String], committerLogin: String, at date: Date, version: String? = nil
+    ) {
         let previous = parent?.files ?? [:]
         let change = LineChange(from: previous, to: files)
         var seed = "parent \(parent?.version ?? "none")\ncommitter \(committerLogin) \(date.timeIntervalSince1970)\n"
         for name in files.keys.sorted() {
             seed += "file \(name)\u{0}\(files[name] ?? "")\u{0}"
         }
-        self.version = ContentDigest.sha1Hex(seed)
+        self.version = version ?? ContentDigest.sha1Hex(seed)
         self.committedAt = date
         self.committerLogin = committerLogin
         self.files = files

@@ -26,7 +26,15 @@ public func buildApplication(
     onListening: @escaping @Sendable (GistServerAddress) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     try configuration.validate()
-    let gists: any GistStore = try store ?? InMemoryGistStore(stateFile: configuration.stateFile, now: configuration.now)
+    let gists: any GistStore
+    if let store {
+        gists = store
+    } else {
+        let repositories = try await configuration.repositoriesDirectory.asyncMap { try await GistRepositories(directory: $0) }
+        let local = try InMemoryGistStore(stateFile: configuration.stateFile, now: configuration.now, repositories: repositories)
+        try await local.importAllPushes()
+        gists = local
+    }
     let router = buildRouter(store: gists, configuration: configuration)
     let host = configuration.host
     return Application(
@@ -39,7 +47,8 @@ public func buildApplication(
         logger: logger)
 }
 
-/// Builds the router: admin routes under `/_gist-server`, then GitHub's routes (gists, stars, forks,
+/// Builds the router: admin routes under `/_gist-server`, the git routes at `/{gist_id}.git` when the
+/// store keeps repositories, then GitHub's routes (gists, stars, forks,
 /// comments, users, rate limit) behind the middleware that gives them GitHub's checks, limits and headers.
 public func buildRouter(store: some GistStore, configuration: GistServerConfiguration) -> Router<GistRequestContext> {
     let faults = FaultInjector()
@@ -47,8 +56,18 @@ public func buildRouter(store: some GistStore, configuration: GistServerConfigur
     let router = Router(context: GistRequestContext.self)
     router.addRoutes(AdminController(faults: faults, stats: stats, store: store).endpoints, atPath: "/_gist-server")
     router.add(middleware: LogRequestsMiddleware(.debug))
+    let tokens = Dictionary(configuration.tokens.map { ($0.value, $0) }, uniquingKeysWith: { first, _ in first })
+    if let repositories = (store as? InMemoryGistStore)?.repositories {
+        let git = router.group()
+            .add(middleware: GitMiddleware(
+                tokens: tokens, faults: faults, stats: stats, clock: configuration.clock,
+                maxRequestBodySize: configuration.maxRequestBodySize))
+        git.addRoutes(GitController(
+            store: store, repositories: repositories, tokens: tokens,
+            maxRequestBodySize: configuration.maxRequestBodySize).endpoints)
+    }
     router.add(middleware: GitHubMiddleware(
-        tokens: Dictionary(configuration.tokens.map { ($0.value, $0) }, uniquingKeysWith: { first, _ in first }),
+        tokens: tokens,
         limiter: RateLimiter(policy: configuration.rateLimits, now: configuration.now),
         faults: faults, stats: stats, apiVersions: configuration.apiVersions,
         retiredAPIVersions: configuration.retiredAPIVersions,
@@ -66,4 +85,11 @@ public func buildRouter(store: some GistStore, configuration: GistServerConfigur
     router.addRoutes(UserController(support: support, tokenLogins: Set(configuration.tokens.map(\.login))).userRoutes)
     router.addRoutes(RateLimitController(now: configuration.now).endpoints)
     return router
+}
+
+extension Optional {
+    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
 }

@@ -11,6 +11,9 @@ public struct GistServerConfiguration: Sendable {
     public var tokens: [AccessToken] = []
     /// JSON file that keeps the gists across restarts; `nil` keeps them in memory only.
     public var stateFile: String?
+    /// Directory of the gists' bare git repositories, served over smart HTTP at `/{gist_id}.git`;
+    /// `nil` keeps files in memory (and the state file) only, without git.
+    public var repositoriesDirectory: String?
     /// Primary and secondary rate limits.
     public var rateLimits: RateLimitPolicy = RateLimitPolicy()
     /// Values of X-GitHub-Api-Version the server accepts; the first is used when none is sent.

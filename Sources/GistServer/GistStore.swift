@@ -11,4 +11,11 @@ public protocol GistStore: Sendable {
     func all() async throws -> [Gist]
     /// Deletes the gist; `false` when it did not exist.
     func delete(id: String) async throws -> Bool
+    /// Reads the commits pushed to the gist's repository into its revisions, as made by `login`.
+    func importPushes(to id: String, by login: String) async throws
+}
+
+extension GistStore {
+    /// A store without repositories has no pushes to read.
+    public func importPushes(to id: String, by login: String) async throws {}
 }

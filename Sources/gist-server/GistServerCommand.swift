@@ -58,6 +58,14 @@ struct GistServerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("JSON file that keeps the gists across restarts, written atomically.", valueName: "path"))
     var stateFile: String?
 
+    @Option(help: ArgumentHelp(
+        "Directory of the gists' bare git repositories, served at /{gist_id}.git (default: beside --state-file, else a new temporary directory).",
+        valueName: "path"))
+    var repositories: String?
+
+    @Flag(help: "Keep gists without git repositories: no git URLs are served and git need not be installed.")
+    var noGit = false
+
     @Flag(help: "Once listening, create a secret gist with a README.md owned by the first token and print its id on stdout.")
     var createGist = false
 
@@ -93,6 +101,9 @@ struct GistServerCommand: AsyncParsableCommand {
             throw ValidationError("--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
         }
         guard !host.isEmpty else { throw ValidationError("--host must not be empty") }
+        guard !(noGit && repositories != nil) else {
+            throw ValidationError("--no-git and --repositories exclude each other; give one of them")
+        }
     }
 
     func run() async throws {
@@ -110,7 +121,12 @@ struct GistServerCommand: AsyncParsableCommand {
         if !configuration.tokens.contains(where: \.hasGistScope) {
             logger.warning("no token with the gist scope: every write will answer 401 or 404; give --token or --token-file")
         }
-        let store = try InMemoryGistStore(stateFile: stateFile, now: configuration.now)
+        var gitRepositories: GistRepositories?
+        if let directory = configuration.repositoriesDirectory {
+            gitRepositories = try await GistRepositories(directory: directory)
+        }
+        let store = try InMemoryGistStore(stateFile: stateFile, now: configuration.now, repositories: gitRepositories)
+        try await store.importAllPushes()
         let owner = configuration.tokens.first(where: \.hasGistScope)?.login ?? login
         let (createGist, readyFile) = (createGist, readyFile)
         let app = try await buildApplication(configuration: configuration, store: store, logger: logger) { address in
@@ -152,6 +168,9 @@ struct GistServerCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.stateFile = stateFile
+        configuration.repositoriesDirectory = noGit ? nil : repositories
+            ?? stateFile.map { $0 + ".repositories" }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("gist-server-\(UUID().uuidString)").path
         configuration.rateLimits.authenticatedLimit = rateLimit
         configuration.rateLimits.unauthenticatedLimit = rateLimitUnauthenticated
         configuration.rateLimits.windowSeconds = rateLimitWindow

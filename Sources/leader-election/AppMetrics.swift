@@ -47,6 +47,19 @@ struct AppMetrics: Sendable {
             helpText: "Seconds since this copy last wrote the lease; -1 when it has not led yet.")
     }
 
+    private static var writeMode: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "leader_election", metricName: "write_mode", unitName: nil,
+            helpText: "How the lock is written: 1 for the mode in force (git: pushes, rest: PATCHes with a read-back).")
+    }
+
+    /// Sets the write-mode gauge once, at start: 1 for `mode`, 0 for the other.
+    func setWriteMode(_ mode: String) {
+        for each in ["git", "rest"] {
+            registry.makeGauge(descriptor: Self.writeMode, labels: [("mode", each)]).set(each == mode ? 1.0 : 0.0)
+        }
+    }
+
     /// Counts one GitHub request; `status` nil means no answer came (network error or timeout).
     func countRequest(method: String, status: Int?) {
         registry.makeCounter(

@@ -19,13 +19,24 @@ struct ElectionApp {
         let client = try GistClient(
             apiURL: gist.apiURL, token: gist.requireToken(), userAgent: userAgent, timeout: gist.requestTimeout,
             apiVersion: gist.apiVersion, onResponse: { method, status in metrics.countRequest(method: method, status: status) })
+        let gistID = try gist.requireGistID()
+        let gitWriter = try await WriteModeCheck.gitWriter(
+            mode: gist.writeMode, client: client, gistID: gistID, token: try gist.requireToken(),
+            timeout: gist.requestTimeout, logger: logger)
         let gistLock = GistLock(
-            client: client, gistID: try gist.requireGistID(), election: gist.election, identity: run.identity,
-            settleTime: run.takeoverSettle, logger: logger)
+            client: client, gistID: gistID, election: gist.election, identity: run.identity,
+            settleTime: run.takeoverSettle, logger: logger, gitWriter: gitWriter)
+        if gitWriter != nil {
+            logger.info(
+                "writing the lock through git: each write is a push that the gist's repository applies only on the commit it was built on",
+                metadata: ["write.mode": "git"])
+        }
+        metrics.setWriteMode(gistLock.writeMode)
         try await StartupCheck.lockIsReachable(gistLock, logger: logger)
         // After the lock check, so that a start that fails says so in one line.
         await RateLimitCheck.logBudget(client, logger: logger)
-        RequestBudgetCheck.warnIfTooCostly(config: run.config, candidates: run.candidates, logger: logger)
+        RequestBudgetCheck.warnIfTooCostly(
+            config: run.config, candidates: run.candidates, gitWrites: gitWriter != nil, logger: logger)
         let stopper = Stopper()
         let lock = FailFastLock(wrapped: gistLock) { error in await stopper.stop(because: error) }
 
@@ -58,7 +69,8 @@ struct ElectionApp {
             }
             services.append(
                 LeaderEndpoint<LeaderElector>.application(
-                    elector: elector, scrapeMetrics: scrape, host: http.host, port: http.port, logger: logger))
+                    elector: elector, scrapeMetrics: scrape, writeMode: gistLock.writeMode, host: http.host,
+                    port: http.port, logger: logger))
         }
         return ElectionApp(services: services, stopper: stopper, logger: logger)
     }

@@ -19,6 +19,9 @@ struct GistOptions: ParsableArguments {
     @Option(help: "File holding the GitHub token; otherwise LEADER_ELECTION_GITHUB_API_TOKEN. [env: LEADER_ELECTION_TOKEN_FILE]")
     var tokenFile: String?
 
+    @Option(help: "How the lock is written: git (a push that git applies only on the observed commit), rest (a PATCH checked by a read-back), or auto (git when the gist's repository takes the token's pushes at start, else rest with a warning). [env: LEADER_ELECTION_WRITE_MODE] (default: auto)")
+    var writeMode: String?
+
     @Option(help: "Timeout of each GitHub request; at most half the retry period, so a renewal whose two requests time out still leaves room for the next retry on time.")
     var requestTimeout: GoDuration = GoDuration(.milliseconds(2500))
 }
@@ -34,6 +37,7 @@ struct GistSettings: Sendable {
     var apiVersion: String
     var token: String?
     var requestTimeout: Duration
+    var writeMode: WriteMode
 
     init(_ options: GistOptions, environment: [String: String]) throws {
         gistID = options.gistID ?? environment.nonEmpty("LEADER_ELECTION_GIST_ID")
@@ -51,6 +55,11 @@ struct GistSettings: Sendable {
         guard apiVersion.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil else {
             throw AppError("invalid GitHub API version \"\(apiVersion)\": give a dated version such as \(GistClient.defaultAPIVersion) with --github-api-version")
         }
+        let modeText = options.writeMode ?? environment.nonEmpty("LEADER_ELECTION_WRITE_MODE") ?? WriteMode.auto.rawValue
+        guard let mode = WriteMode(rawValue: modeText) else {
+            throw AppError("invalid write mode \"\(modeText)\": give auto, git or rest with --write-mode (or LEADER_ELECTION_WRITE_MODE)")
+        }
+        writeMode = mode
         requestTimeout = options.requestTimeout.duration
         guard requestTimeout > .zero else {
             throw AppError("--request-timeout must be greater than 0s")

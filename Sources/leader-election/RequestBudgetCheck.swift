@@ -9,8 +9,8 @@ enum RequestBudgetCheck {
     /// 500 an hour; beyond three quarters a burst of retries or a second election can cross the limit.
     static let share = 0.75
 
-    static func warnIfTooCostly(config: LeaderElectionConfig, candidates: Int, logger: Logger) {
-        let budget = GistRequestBudget(config: config, candidates: candidates)
+    static func warnIfTooCostly(config: LeaderElectionConfig, candidates: Int, gitWrites: Bool = false, logger: Logger) {
+        let budget = GistRequestBudget(config: config, candidates: candidates, gitWrites: gitWrites)
         for line in budget.exceeds(share: share) {
             logger.warning(
                 "expected GitHub request rate too high: \(line); use longer timings (--renew-interval, --retry-period) or fewer candidates per token",

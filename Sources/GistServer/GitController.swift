@@ -1,0 +1,107 @@
+import Foundation
+import HTTPTypes
+import Logging
+import Hummingbird
+import NIOCore
+
+/// The gists' repositories over git's smart HTTP, at `/{gist_id}.git`, served by `git http-backend`.
+///
+/// Anyone who knows a gist's id may clone it, as on GitHub. A push needs a token of the gist's owner
+/// with the `gist` scope, sent as Basic auth: without one the answer is a 401 challenge, with another
+/// user's token or one without the scope a 403. After a push the store reads the new commits, so REST
+/// shows them.
+struct GitController {
+    typealias Context = GistRequestContext
+
+    let store: any GistStore
+    let repositories: GistRepositories
+    let tokens: [String: AccessToken]
+    let maxRequestBodySize: Int
+
+    var endpoints: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.get(":repository/info/refs") { request, context in
+            guard let service = request.uri.queryParameters.get("service"), Self.services.contains(service) else {
+                return GitAnswer.text(.forbidden, "Smart HTTP is required: run a git client newer than 1.6.6")
+            }
+            return try await serve(request, context, service: service)
+        }
+        for service in Self.services {
+            routes.post(":repository/\(service)") { request, context in
+                try await serve(request, context, service: service)
+            }
+        }
+        return routes
+    }
+
+    private static let services = ["git-upload-pack", "git-receive-pack"]
+
+    private func serve(_ request: Request, _ context: Context, service: String) async throws -> Response {
+        let repository = context.parameters.get("repository") ?? ""
+        guard repository.hasSuffix(".git"), case let id = String(repository.dropLast(4)),
+              let gist = try await store.gist(id: id), repositories.exists(id)
+        else { return GitAnswer.text(.notFound, "Repository not found.") }
+        let credential = Credential(request.headers[.authorization], tokens: tokens)
+        var pusher: AccessToken?
+        switch credential {
+        case .invalid:
+            return GitAnswer.authenticate(
+                "Invalid username or token. Password authentication is not supported for Git operations.")
+        case .anonymous where service == "git-receive-pack":
+            return GitAnswer.authenticate("Authentication required to push to \(repository): give a token as the password.")
+        case .token(let token) where service == "git-receive-pack":
+            guard token.hasGistScope, token.login == gist.ownerLogin else {
+                return GitAnswer.text(.forbidden, "Permission to \(repository) denied to \(token.login).")
+            }
+            pusher = token
+        default:
+            break
+        }
+        var request = request
+        let body = Array(buffer: try await request.collectBody(upTo: maxRequestBodySize))
+        var environment = [
+            "GIT_PROJECT_ROOT": repositories.directory.path, "GIT_HTTP_EXPORT_ALL": "1",
+            "PATH_INFO": request.uri.path, "REQUEST_METHOD": request.method.rawValue,
+            "QUERY_STRING": request.uri.query ?? "", "CONTENT_LENGTH": String(body.count),
+            "REMOTE_ADDR": context.clientAddress, "REMOTE_USER": pusher?.login ?? "anonymous",
+        ]
+        if let type = request.headers[.contentType] { environment["CONTENT_TYPE"] = type }
+        if let encoding = request.headers[.contentEncoding] { environment["HTTP_CONTENT_ENCODING"] = encoding }
+        if let protocolHeader = request.headers[Self.gitProtocolField] { environment["GIT_PROTOCOL"] = protocolHeader }
+        let output = try await GitProcess.output(["http-backend"], input: body, environment: environment)
+        var response = try Self.response(fromCGI: output.stdout)
+        if output.status != 0, response.status == .ok {
+            context.logger.error("git http-backend failed", metadata: ["stderr": "\(String(decoding: output.stderr, as: UTF8.self))"])
+        }
+        if let pusher, request.method == .post, response.status == .ok {
+            try await store.importPushes(to: id, by: pusher.login)
+        }
+        response.headers[.cacheControl] = "no-cache, max-age=0, must-revalidate"
+        return response
+    }
+
+    static let gitProtocolField = HTTPField.Name("Git-Protocol")!
+
+    /// A CGI answer (header lines, a blank line, the body) as an HTTP response.
+    static func response(fromCGI output: [UInt8]) throws -> Response {
+        var index = output.startIndex
+        var status = HTTPResponse.Status.ok
+        var headers = HTTPFields()
+        while let newline = output[index...].firstIndex(of: 10) {
+            var line = output[index..<newline]
+            if line.last == 13 { line = line.dropLast() }
+            index = newline + 1
+            if line.isEmpty { break }
+            let text = String(decoding: line, as: UTF8.self)
+            guard let colon = text.firstIndex(of: ":") else { continue }
+            let name = text[..<colon].trimmingCharacters(in: .whitespaces)
+            let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if name.lowercased() == "status" {
+                status = HTTPResponse.Status(code: Int(value.prefix(3)) ?? 500)
+            } else if let field = HTTPField.Name(name) {
+                headers[field] = value
+            }
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: output[index...])))
+    }
+}

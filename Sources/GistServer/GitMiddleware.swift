@@ -1,0 +1,59 @@
+import Hummingbird
+import Logging
+
+/// What happens around the git smart-HTTP routes: the faults that reach the REST routes (blackhole,
+/// latency before handling, an injected status, a delayed answer), and the tally by route and token.
+/// GitHub does not count git traffic against the REST rate limits, so neither does this.
+struct GitMiddleware: RouterMiddleware {
+    typealias Context = GistRequestContext
+
+    let tokens: [String: AccessToken]
+    let faults: FaultInjector
+    let stats: RequestStats
+    let clock: any Clock<Duration>
+    let maxRequestBodySize: Int
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let credential = Credential(request.headers[.authorization], tokens: tokens)
+        let route = Self.route(request.uri.path)
+        let fault = await faults.take(for: FaultTarget(
+            method: request.method.rawValue, path: request.uri.path, tokenLabel: credential.label,
+            clientAddress: context.clientAddress, userAgent: request.headers[.userAgent]))
+        if let fault, let mode = fault.blackhole {
+            await stats.record(.init(method: request.method.rawValue, route: "blackhole", status: 0, token: credential.label))
+            return await GitHubMiddleware.blackhole(mode, holdMs: fault.latencyMs, context: context, clock: clock)
+        }
+        var request = request
+        if let latency = fault?.latencyMs, latency > 0 {
+            // Buffered first, so a delayed push still lands after its client hung up.
+            _ = try? await request.collectBody(upTo: maxRequestBodySize)
+            try? await clock.sleep(for: .milliseconds(latency))
+        }
+        let response: Response
+        if let status = fault?.status {
+            response = GitAnswer.text(GitHubJSON.status(status), fault?.message ?? GitHubJSON.status(status).reasonPhrase)
+        } else {
+            do {
+                response = try await next(request, context)
+            } catch {
+                context.logger.error("git request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+                response = GitAnswer.text(.internalServerError, "Internal Server Error")
+            }
+        }
+        await stats.record(.init(method: request.method.rawValue, route: route, status: response.status.code, token: credential.label))
+        if let delay = fault?.responseDelayMs, delay > 0 {
+            // The push was handled already: it has landed whether or not the client waits this out.
+            try? await clock.sleep(for: .milliseconds(delay))
+        }
+        return response
+    }
+
+    /// `/{gist_id}.git/info/refs` and the like, as the tally names git routes.
+    static func route(_ path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard parts.count >= 2, parts[0].hasSuffix(".git") else { return "unmatched" }
+        return "/{gist_id}.git/" + parts.dropFirst().joined(separator: "/")
+    }
+}
