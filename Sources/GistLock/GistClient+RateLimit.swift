@@ -6,6 +6,9 @@ import FoundationNetworking
 extension GistClient {
     /// The newest REST version whose answers this client has been tested against.
     public static let defaultAPIVersion = "2026-03-10"
+    /// The newest REST version whose `GET /gists/{id}` still carries `history`, whose first entry names
+    /// the commit that git writes build on.
+    public static let historyAPIVersion = "2022-11-28"
 
     /// `GET /rate_limit`: the budget left in each resource. GitHub does not count this request
     /// against the limit, so it is free to call at start.

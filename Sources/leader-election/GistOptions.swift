@@ -13,7 +13,7 @@ struct GistOptions: ParsableArguments {
     @Option(name: .customLong("github-api-url"), help: "GitHub REST API base URL. [env: LEADER_ELECTION_GITHUB_API_URL] (default: https://api.github.com)")
     var githubAPIURL: String?
 
-    @Option(name: .customLong("github-api-version"), help: "GitHub REST API version to ask for (X-GitHub-Api-Version). [env: LEADER_ELECTION_GITHUB_API_VERSION] (default: \(GistClient.defaultAPIVersion))")
+    @Option(name: .customLong("github-api-version"), help: "GitHub REST API version to ask for (X-GitHub-Api-Version). [env: LEADER_ELECTION_GITHUB_API_VERSION] (default: \(GistClient.historyAPIVersion), whose answers name the commit git writes build on; \(GistClient.defaultAPIVersion) with --write-mode rest)")
     var githubAPIVersion: String?
 
     @Option(help: "File holding the GitHub token; otherwise LEADER_ELECTION_GITHUB_API_TOKEN. [env: LEADER_ELECTION_TOKEN_FILE]")
@@ -50,16 +50,17 @@ struct GistSettings: Sendable {
             throw AppError("invalid GitHub API URL \"\(urlText)\": give an http(s) URL such as https://api.github.com with --github-api-url")
         }
         apiURL = url
-        apiVersion = options.githubAPIVersion ?? environment.nonEmpty("LEADER_ELECTION_GITHUB_API_VERSION")
-            ?? GistClient.defaultAPIVersion
-        guard apiVersion.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil else {
-            throw AppError("invalid GitHub API version \"\(apiVersion)\": give a dated version such as \(GistClient.defaultAPIVersion) with --github-api-version")
-        }
         let modeText = options.writeMode ?? environment.nonEmpty("LEADER_ELECTION_WRITE_MODE") ?? WriteMode.auto.rawValue
         guard let mode = WriteMode(rawValue: modeText) else {
             throw AppError("invalid write mode \"\(modeText)\": give auto, git or rest with --write-mode (or LEADER_ELECTION_WRITE_MODE)")
         }
         writeMode = mode
+        // Git writes build on the commit a read names, and only the older version's answers name it.
+        apiVersion = options.githubAPIVersion ?? environment.nonEmpty("LEADER_ELECTION_GITHUB_API_VERSION")
+            ?? (mode == .rest ? GistClient.defaultAPIVersion : GistClient.historyAPIVersion)
+        guard apiVersion.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil else {
+            throw AppError("invalid GitHub API version \"\(apiVersion)\": give a dated version such as \(GistClient.defaultAPIVersion) with --github-api-version")
+        }
         requestTimeout = options.requestTimeout.duration
         guard requestTimeout > .zero else {
             throw AppError("--request-timeout must be greater than 0s")
