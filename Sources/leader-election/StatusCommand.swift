@@ -27,8 +27,19 @@ struct StatusCommand: AsyncParsableCommand {
             let lock = GistLock(
                 client: client, gistID: gistID, election: settings.election, identity: "status",
                 logger: Logger(label: "status", factory: { _ in SwiftLogNoOpLogHandler() }))
+            let observed = try await lock.get()
+            // What a run with these settings would write through, found as a run finds it.
+            let writeMode: String
+            do {
+                let writer = try await WriteModeCheck.gitWriter(
+                    mode: settings.writeMode, client: client, gistID: gistID, token: try settings.requireToken(),
+                    timeout: settings.requestTimeout, logger: Logger(label: "status", factory: { _ in SwiftLogNoOpLogHandler() }))
+                writeMode = writer == nil ? "rest" : "git"
+            } catch {
+                writeMode = "none (\(error))"
+            }
             report = LockReport(
-                gistID: gistID, file: "\(settings.election).lock", observed: try await lock.get(), now: Date())
+                gistID: gistID, file: "\(settings.election).lock", observed: observed, now: Date(), writeMode: writeMode)
         } catch {
             FileHandle.standardError.write(Data("leader-election status: \(error)\n".utf8))
             throw ExitCode(1)
@@ -51,9 +62,12 @@ struct LockReport: Encodable {
     var renewedSecondsAgo: Double?
     /// Whether renewTime + lease is in the past on this machine's clock, or the holder is empty.
     var looksExpired: Bool?
+    /// How a run with the same settings writes the lock: `git` or `rest`.
+    var writeMode: String
 
-    init(gistID: String, file: String, observed: ObservedRecord?, now: Date) {
+    init(gistID: String, file: String, observed: ObservedRecord?, now: Date, writeMode: String = "rest") {
         gist = gistID
+        self.writeMode = writeMode
         self.file = file
         exists = observed != nil
         guard let record = observed?.record else { return }
@@ -77,7 +91,10 @@ struct LockReport: Encodable {
     }
 
     func text() -> String {
-        guard exists else { return "lock:     \(file) in gist \(gist)\nholder:   none (the lock file does not exist yet)\n" }
+        let writes = "writes:   \(writeMode)" + (writeMode == "git" ? " (pushes to the gist's repository)" : "")
+        guard exists else {
+            return "lock:     \(file) in gist \(gist)\nholder:   none (the lock file does not exist yet)\n\(writes)\n"
+        }
         let holder = holderIdentity.flatMap { $0.isEmpty ? nil : $0 } ?? "none (released)"
         var lines = [
             "lock:     \(file) in gist \(gist)",
@@ -87,6 +104,7 @@ struct LockReport: Encodable {
             "renewed:  \(renewTime.map { $0.formatted(.iso8601) } ?? "-")"
                 + (renewedSecondsAgo.map { " (\($0)s ago)" } ?? ""),
             "lease:    \(leaseDurationSeconds ?? 0)s" + (looksExpired == true ? ", looks expired" : ", looks valid"),
+            writes,
         ]
         lines.append("")
         return lines.joined(separator: "\n")

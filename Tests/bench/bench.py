@@ -1,8 +1,9 @@
 """`make bench` (./cicd.sh bench): what leader-election costs and how fast it fails over, on loopback.
 
 Two phases run side by side, each with its own local gist-server and three copies (napoleon, stalin,
-cleopatra), each copy with its own token so the server's stats split the requests by copy:
-  1. request rate at the app's default timings over a measured window, per copy and in total, against
+cleopatra), each copy with its own token so the server's stats split the requests by copy; both run
+with git writes (the default) and then with REST writes, for comparison:
+  1. request rate at the app's default timings with the chart's renew interval over a measured window, per copy and in total, against
      GitHub's limits and the Go original's pattern; memory and CPU of the leader and one follower;
   2. failover time after SIGKILL and after SIGTERM of the leader at the demo timings, against the
      algorithm's bounds from the README.
@@ -20,6 +21,7 @@ Environment:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import platform
@@ -37,7 +39,7 @@ import failover
 import rate
 import report
 from processes import ProcessGroup, log
-from timings import app_timings
+from timings import app_timings, chart_renew_interval
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,18 +84,27 @@ def interrupt(signum, _frame):
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
-def run_phases(settings: Settings, group: ProcessGroup, halt: threading.Event) -> tuple[dict, dict]:
+MODES = ("git", "rest")
+
+
+def run_phases(settings: Settings, group: ProcessGroup, halt: threading.Event, mode: str) -> tuple[dict, dict]:
     """The rate phase in a thread (it mostly waits), the failover trials meanwhile in this one."""
     defaults, demo = app_timings(settings.bins.leader_election)
+    defaults = dataclasses.replace(defaults, renew_interval=chart_renew_interval(REPO_ROOT / "chart/values.yaml"))
     with ThreadPoolExecutor(max_workers=1) as pool:
-        rate_phase = pool.submit(rate.measure, group, settings.bins, settings.logs / "rate", defaults,
-                                 settings.rate_seconds, halt)
+        rate_phase = pool.submit(rate.measure, group, settings.bins, settings.logs / mode / "rate", defaults,
+                                 settings.rate_seconds, halt, mode)
         try:
-            failovers = failover.measure(group, settings.bins, settings.logs / "failover", demo, settings.trials, halt)
-            return rate_phase.result(), failovers
-        finally:
+            failovers = failover.measure(group, settings.bins, settings.logs / mode / "failover", demo,
+                                         settings.trials, halt, mode)
+            result = rate_phase.result(), failovers
+            if result[0] is None or result[1] is None:
+                halt.set()
+            return result
+        except BaseException:
             # Whatever ended this phase also ends the other one.
             halt.set()
+            raise
 
 
 def main() -> int:
@@ -103,8 +114,13 @@ def main() -> int:
     shutil.rmtree(settings.logs, ignore_errors=True)
     started, load_before = time.monotonic(), os.getloadavg()
     group, halt = ProcessGroup(), threading.Event()
+    modes = {}
     try:
-        rates, failovers = run_phases(settings, group, halt)
+        for mode in MODES:
+            rates, failovers = run_phases(settings, group, halt, mode)
+            if rates is None or failovers is None:
+                raise KeyboardInterrupt("halted")
+            modes[mode] = {"rate": rates, "failover": failovers}
     except KeyboardInterrupt:
         log("interrupted: stopping every process the benchmark started")
         return 130
@@ -121,7 +137,7 @@ def main() -> int:
         "binaries": str(Path(settings.bins.leader_election).parent),
         "settings": {"quick": settings.quick, "rate_seconds": settings.rate_seconds, "trials": settings.trials},
         "runtime_seconds": time.monotonic() - started,
-        "rate": rates, "failover": failovers,
+        "modes": modes,
     }
     print(report.render(results), end="")
     settings.out.parent.mkdir(parents=True, exist_ok=True)

@@ -90,14 +90,14 @@ def summary(timings: Timings, kind: str, results: list[dict]) -> dict:
 
 
 def measure(group: ProcessGroup, bins, workdir: Path, timings: Timings, trials: int,
-            halt: threading.Event) -> dict | None:
+            halt: threading.Event, mode: str = "git") -> dict | None:
     """Runs `trials` crash and `trials` graceful trials; None when `halt` was set meanwhile."""
     workdir.mkdir(parents=True)
     server = BenchServer(group, bins.gist_server, workdir, [*IDENTITIES, OBSERVER], UNLIMITED)
     # Debug level, so the log shows each renewal that failed and was retried.
-    args = ["--log-format", "json", "--log-level", "debug"]
+    args = ["--log-format", "json", "--log-level", "debug", "--write-mode", mode]
     copies = {identity: Copy(group, bins.leader_election, server, identity, timings, args) for identity in IDENTITIES}
-    log(f"failover: {trials} crash and {trials} graceful trials at the demo timings ({timings.describe()})")
+    log(f"failover ({mode} writes): {trials} crash and {trials} graceful trials at the demo timings ({timings.describe()})")
     results = {kind: [] for kind in SIGNALS}
     for number in range(2 * trials):
         kind = "crash" if number % 2 == 0 else "graceful"
@@ -113,5 +113,5 @@ def measure(group: ProcessGroup, bins, workdir: Path, timings: Timings, trials: 
         stop(copy.process, signal.SIGTERM, timeout=10)
     stop(server.process, signal.SIGTERM, timeout=10)
     seen = [line.event for copy in copies.values() for line in copy.events()]
-    return {"timings": asdict(timings), **{kind: summary(timings, kind, results[kind]) for kind in SIGNALS},
+    return {"timings": asdict(timings), "write_mode": mode, **{kind: summary(timings, kind, results[kind]) for kind in SIGNALS},
             "renewals_retried": seen.count("renew_failed"), "terms_started": seen.count("started_leading")}

@@ -26,11 +26,14 @@ PRIMARY_PER_HOUR = 5000
 CREATION_PER_HOUR = 500
 CREATION_PER_MINUTE = 80
 
-KINDS = ("counted_reads", "not_modified_reads", "writes", "other")
+KINDS = ("counted_reads", "not_modified_reads", "writes", "other", "git")
 
 
 def kind_of(entry: dict) -> str:
-    """Which figure a stats line adds to: GET 200, any 304, PATCH 2xx, or anything else (errors)."""
+    """Which figure a stats line adds to: GET 200, any 304, PATCH 2xx, git smart-HTTP requests (which
+    GitHub does not count against the REST limits), or anything else (errors)."""
+    if ".git/" in entry["route"]:
+        return "git"
     if entry["status"] == 304:
         return "not_modified_reads"
     if entry["method"] == "GET" and entry["status"] == 200:
@@ -61,6 +64,7 @@ def against_limits(rates: dict[str, float]) -> dict[str, dict]:
     figures = {"requests_per_hour": (counted, PRIMARY_PER_HOUR),
                "creation_per_hour": (rates["writes"], CREATION_PER_HOUR),
                "creation_per_minute": (rates["writes"] / 60, CREATION_PER_MINUTE)}
+    # The go model has no git requests.
     return {name: {"value": value, "limit": limit, "percent": 100 * value / limit}
             for name, (value, limit) in figures.items()}
 
@@ -76,7 +80,7 @@ def go_model(timings: Timings, leader: str) -> dict:
     for identity in IDENTITIES:
         reads, writes = (3 * renewals, renewals) if identity == leader else (attempts, 0.0)
         rows.append({"identity": identity, "role": role(identity, leader), "counted_reads": reads,
-                     "not_modified_reads": 0.0, "writes": writes, "other": 0.0})
+                     "not_modified_reads": 0.0, "writes": writes, "other": 0.0, "git": 0.0})
     summed = total(rows)
     return {"copies": rows, "total": summed, "limits": against_limits(summed)}
 
@@ -96,13 +100,23 @@ def resources(before: dict, after: dict, seconds: float) -> dict:
             "cpu_percent": 100 * used / seconds}
 
 
+def elections_per_token(rates: dict[str, float]) -> float:
+    """How many elections of 3 copies one token carries before the first GitHub limit is reached."""
+    counted = rates["counted_reads"] + rates["writes"] + rates["other"]
+    shares = [counted / PRIMARY_PER_HOUR, rates["writes"] / CREATION_PER_HOUR]
+    return 1 / max(shares) if max(shares) > 0 else float("inf")
+
+
 def measure(group: ProcessGroup, bins, workdir: Path, timings: Timings, window: float,
-            halt: threading.Event) -> dict | None:
-    """Runs the phase; None when `halt` was set before the window ended."""
+            halt: threading.Event, mode: str = "git") -> dict | None:
+    """Runs the phase with the copies writing in `mode` (git or rest); None when `halt` was set before
+    the window ended."""
     workdir.mkdir(parents=True)
     server = BenchServer(group, bins.gist_server, workdir, [*IDENTITIES, OBSERVER])
-    copies = {identity: Copy(group, bins.leader_election, server, identity, None, []) for identity in IDENTITIES}
-    log(f"rate: 3 copies at the defaults ({timings.describe()}); warming up {WARM_UP_SECONDS}s")
+    # The app's timings with the chart's renew interval: what a deployment runs.
+    args = ["--write-mode", mode, "--renew-interval", f"{timings.renew_interval:g}s"]
+    copies = {identity: Copy(group, bins.leader_election, server, identity, None, args) for identity in IDENTITIES}
+    log(f"rate ({mode} writes): 3 copies at the chart's defaults ({timings.describe()}); warming up {WARM_UP_SECONDS}s")
     if halt.wait(WARM_UP_SECONDS):
         return None
     leader = wait_until(lambda: server.holder_as(OBSERVER), 60, "a leader at the default timings")
@@ -128,7 +142,8 @@ def measure(group: ProcessGroup, bins, workdir: Path, timings: Timings, window: 
     return {
         "timings": asdict(timings), "warm_up_seconds": WARM_UP_SECONDS, "window_seconds": seconds,
         "leader": leader, "leader_at_end": leader_at_end, "copies": rows, "total": summed,
-        "limits": against_limits(summed), "go_model": go_model(timings, leader),
+        "limits": against_limits(summed), "go_model": go_model(timings, leader), "write_mode": mode,
+        "elections_per_token": elections_per_token(summed),
         "resources": {name: {"identity": leader if name == "leader" else follower,
                              **resources(before[name], after[name], seconds)} for name in watched},
     }

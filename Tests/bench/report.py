@@ -40,18 +40,20 @@ def limit_rows(rate: dict) -> list[list[str]]:
 
 
 def rate_tables(rate: dict) -> str:
-    header = ["copy", "counted reads (GET 200)", "304 reads", "writes (PATCH)", "other answers"]
+    header = ["copy", "counted reads (GET 200)", "304 reads", "writes (PATCH)", "other answers", "git requests"]
     changed = "" if rate["leader_at_end"] == rate["leader"] else f" (leader changed to {rate['leader_at_end']!r}!)"
     over = [f"OVER A LIMIT: {LIMIT_NAMES[name]} at {figure['percent']:.0f}% of GitHub's {figure['limit']:g}"
             for name, figure in rate["limits"].items() if figure["percent"] > 100]
     return "\n\n".join([
-        f"Request rate, 3 copies at the defaults ({describe(rate['timings'])}), "
+        f"Request rate, 3 copies at the chart's defaults ({describe(rate['timings'])}), "
         f"measured over {rate['window_seconds']:.0f}s after {rate['warm_up_seconds']}s, per hour{changed}",
         table(header, rate_rows(rate)),
         "The Go original at the same timings (model, README):",
         table(header, rate_rows(rate["go_model"])),
         "Against GitHub's limits for one token shared by the 3 copies (304 answers are free):",
         table(["limit", "GitHub", "this app", "share", "Go model", "share"], limit_rows(rate)),
+        f"Elections of 3 copies that fit on one token: {rate['elections_per_token']:.1f} "
+        "(the first GitHub limit reached decides; git requests do not count against the REST limits)",
         *over,
     ])
 
@@ -93,11 +95,37 @@ def resources_table(rate: dict) -> str:
     ])
 
 
+GOALS = [
+    ("graceful failover, median, demo timings", "≤ 1.1 s", lambda m: m["failover"]["graceful"].get("median"), "{:.2f} s"),
+    ("crash failover, median, demo timings", "≤ 5.5 s", lambda m: m["failover"]["crash"].get("median"), "{:.2f} s"),
+    ("REST counted requests, 3 copies", "≤ 800/h",
+     lambda m: m["rate"]["limits"]["requests_per_hour"]["value"], "{:.0f}/h"),
+    ("REST content-creating writes, 3 copies", "about 0", lambda m: m["rate"]["total"]["writes"], "{:.0f}/h"),
+    ("git requests, 3 copies", "-", lambda m: m["rate"]["total"]["git"], "{:.0f}/h"),
+    ("elections per token", "-", lambda m: m["rate"]["elections_per_token"], "{:.1f}"),
+]
+
+
+def goals_table(modes: dict) -> str:
+    rows = []
+    for name, goal, figure, shape in GOALS:
+        cells = []
+        for mode in modes.values():
+            value = figure(mode)
+            cells.append("-" if value is None else shape.format(value))
+        rows.append([name, goal, *cells])
+    return "\n\n".join(["Goals, git writes beside REST writes:",
+                         table(["figure", "goal", *(f"{mode} writes" for mode in modes)], rows)])
+
+
 def render(results: dict) -> str:
     """Every table, with the run's context first."""
     machine = results["machine"]
     header = (f"leader-election benchmark, {results['date']}, binaries in {results['binaries']}\n"
               f"{machine['cpus']} CPUs, load average {machine['load_average_before'][0]:.1f} before and "
               f"{machine['load_average_after'][0]:.1f} after; run took {results['runtime_seconds']:.0f}s")
-    return "\n\n".join([header, rate_tables(results["rate"]), failover_table(results["failover"]),
-                        resources_table(results["rate"])]) + "\n"
+    parts = [header]
+    for mode, figures in results["modes"].items():
+        parts += [f"=== lock writes: {mode} ===", rate_tables(figures["rate"]), failover_table(figures["failover"]),
+                  resources_table(figures["rate"])]
+    return "\n\n".join([*parts, goals_table(results["modes"])]) + "\n"

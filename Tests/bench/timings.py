@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 from processes import log
 from harness.bounds import Timings
 
-__all__ = ["Timings", "app_timings", "help_defaults", "parse_duration", "renew_interval"]
+__all__ = ["Timings", "app_timings", "chart_renew_interval", "help_defaults", "parse_duration", "renew_interval"]
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -81,3 +82,11 @@ def app_timings(leader_election_bin: str) -> tuple[Timings, Timings]:
                                             for field in ("lease", "renew_deadline", "retry", "settle")))
     demo = timings_with_interval(defaults, lease=5.0, renew_deadline=3.0, retry=1.0, settle=1.0)
     return app, demo
+
+
+def chart_renew_interval(values_yaml: Path) -> float:
+    """`election.renewInterval` of the chart's values: the renewal period a deployment runs with."""
+    match = re.search(r"^  renewInterval: *\"?([0-9.a-z]+)\"?\s*$", values_yaml.read_text(), re.M)
+    if not match:
+        raise RuntimeError(f"no election.renewInterval in {values_yaml}")
+    return parse_duration(match.group(1))

@@ -89,12 +89,17 @@ def main():
     parser.add_argument("--assert-safety", action="store_true",
                         help="exit 1 if terms were shared, two copies led longer than --safety-bound, "
                              "a leader did not come back, or the gist lost data")
-    parser.add_argument("--safety-bound", type=float, default=1.0,
-                        help="longest tolerated stretch of double leadership, in seconds (default 1.0)")
+    parser.add_argument("--safety-bound", type=float,
+                        help="longest tolerated stretch of double leadership, in seconds (default 0.1 with git "
+                             "writes, the resolution of the copies' log stamps; 1.0 with REST writes)")
+    parser.add_argument("--write-mode", choices=["git", "rest"], default=os.environ.get("CHAOS_WRITE_MODE", "git"),
+                        help="how the copies write the lock: git pushes (default) or REST PATCHes")
     parser.add_argument("--require-increasing-terms", action="store_true",
                         help="with --assert-safety, also fail when a new leader's term is not higher than the last")
     args = parser.parse_args()
     profile = PROFILES[args.profile]
+    if args.safety_bound is None:
+        args.safety_bound = 0.1 if args.write_mode == "git" else 1.0
     copies = args.copies or profile["copies"]
     repetitions = args.repetitions or profile["repetitions"]
     kinds = args.kinds.split(",") if args.kinds else list(KINDS)
@@ -106,15 +111,15 @@ def main():
         if not os.access(path, os.X_OK):
             parser.error(f"{path} is missing: build first (./cicd.sh build-local) or give --bin-dir")
 
-    workdir = args.out / args.profile
+    workdir = args.out / (args.profile if args.write_mode == "git" else f"{args.profile}-rest")
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     timings = Timings()
     started_at = datetime.datetime.now(datetime.timezone.utc)
     meta = {"profile": args.profile, "seed": args.seed, "machine": machine(),
             "command": "make chaos" if args.profile == "full" else "./cicd.sh chaos_quick (part of make test)",
-            "date": started_at.strftime("%Y-%m-%d %H:%M UTC")}
-    run = Run(workdir, bins, timings, copies, args.seed, log)
+            "date": started_at.strftime("%Y-%m-%d %H:%M UTC"), "write_mode": args.write_mode}
+    run = Run(workdir, bins, timings, copies, args.seed, log, write_mode=args.write_mode)
     interrupted = []
 
     def stop(signum, _frame):
@@ -204,6 +209,11 @@ def main():
         log(f"finding: {len(log_terms[1])} changes of leader without a higher term (see the report)")
     if run.checks.get("hung"):
         problems.append(f"copies hung believing they led: {[(h['copy'], round(h['t'], 1)) for h in run.checks['hung']]}")
+    if args.write_mode == "git" and history["claims_raced"]:
+        problems.append(f"{len(history['claims_raced'])} claims overwritten by a simultaneous claim: a push was "
+                        "applied on a commit it was not built on")
+    if args.write_mode == "git" and history["terms_back"]:
+        problems.append(f"{len(history['terms_back'])} writes put back an older term")
     if any(run.checks.get("paused_writes", [])):
         problems.append("a paused leader's write replaced the new leader's record after SIGCONT")
     unrecovered = [f"{f.kind}#{f.rep}" for f in run.faults if not f.recovered]
@@ -218,6 +228,9 @@ def main():
     for line in open(report_path).read().split("\n## Safety\n")[0].splitlines()[-(len(kinds_summary) + 2):]:
         print(line)
     print(f"terms started twice: {len(meta['terms_started_twice'])}")
+    print(f"lock writes: {args.write_mode}; claims overwritten: {len(history['claims_raced'])}; "
+          f"older terms written back: {len(history['terms_back'])}; double leadership among copies that could act: "
+          f"{sum(e - s for s, e, _ in double):.2f}s in {len(double)} stretches")
     log(f"report:   {report_path}")
     log(f"timeline: {picture}")
     log(f"logs:     {workdir}")

@@ -39,7 +39,7 @@ def test_a_write_limit_is_honoured_logged_once_and_shown_in_metrics(tmp_path):
     app = subprocess.Popen(
         [LEADER_ELECTION_BIN, "run", "--id", "napoleon", "--gist", gist, "--github-api-url", url,
          "--lease-duration", "6s", "--renew-deadline", "4s", "--retry-period", "1s", "--renew-interval", "1s",
-         "--http", "127.0.0.1:0"],
+         "--http", "127.0.0.1:0", "--write-mode", "rest"],
         env=clean_env(LEADER_ELECTION_GITHUB_API_TOKEN="rate-token"), stderr=log.open("w"))
     try:
         wait_until(lambda: "rate limit reached" in log.read_text(), 30, what="the app to meet the write limit")
@@ -83,16 +83,21 @@ def test_start_warns_when_the_timings_would_not_fit_the_limits(tmp_path):
             app.wait(timeout=30)
             return log.read_text()
 
-        # The defaults renew every 2.5s, for two retries before the deadline: 1440 PATCHes an hour, which
-        # GitHub's content-creation guidance does not allow; renewing every 10s keeps to it.
-        defaults = first_lines()
+        # Renewals by push cost no REST request, so the defaults fit GitHub's limits with git writes.
+        git_defaults = first_lines()
+        assert "writing the lock through git" in git_defaults
+        assert "expected GitHub request rate too high" not in git_defaults
+        # With REST writes the defaults renew every 2.5s, for two retries before the deadline: 1440 PATCHes
+        # an hour, which GitHub's content-creation guidance does not allow; renewing every 10s keeps to it.
+        rest = ("--write-mode", "rest")
+        defaults = first_lines(*rest)
         assert "expected GitHub request rate too high: content-creation limit" in defaults
         assert "1440/h expected, 288% of GitHub's 500/h" in defaults
-        assert "expected GitHub request rate too high" not in first_lines("--renew-interval", "10s")
-        renewing_every_retry = first_lines("--renew-interval", "5s")
+        assert "expected GitHub request rate too high" not in first_lines(*rest, "--renew-interval", "10s")
+        renewing_every_retry = first_lines(*rest, "--renew-interval", "5s")
         assert "expected GitHub request rate too high: content-creation limit" in renewing_every_retry
         assert "720/h expected, 144% of GitHub's 500/h" in renewing_every_retry
-        crowded = first_lines("--candidates", "20")
+        crowded = first_lines(*rest, "--candidates", "20")
         assert "expected GitHub request rate too high: primary rate limit" in crowded
     finally:
         server.terminate()

@@ -25,6 +25,7 @@ def write(path, meta, kinds, faults, intervals, double, history, log_terms, even
     w(f"- seed: {meta['seed']} (CHAOS_SEED); copies: {', '.join(meta['copies'])}; duration {meta['duration']:.0f}s")
     w(f"- network: {meta['network']}")
     w(f"- timings: {timings.describe()}")
+    w(f"- lock writes: {'git pushes (compare-and-swap on the observed commit)' if meta.get('write_mode', 'git') == 'git' else 'REST PATCHes (compare-before-write with a read-back)'}")
     w(f"- timeline: ![timeline]({picture.name})\n")
 
     w("## Per fault kind\n")

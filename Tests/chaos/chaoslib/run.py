@@ -37,8 +37,9 @@ class FaultRecord:
 
 
 class Run:
-    def __init__(self, workdir, bins, timings, copies, seed, log):
+    def __init__(self, workdir, bins, timings, copies, seed, log, write_mode="git"):
         self.workdir = workdir
+        self.write_mode = write_mode
         self.timings = timings
         self.log = log
         self.rng = random.Random(seed)
@@ -61,6 +62,18 @@ class Run:
 
     def now(self):
         return time.monotonic() - self._t0
+
+    def write_fault(self, **fields):
+        """A fault on the copies' writes: pushes to the gist's repository in git mode, PATCHes in REST mode."""
+        if self.write_mode == "git":
+            fields.update(methods=["POST"], path=f"/{self.server.gist_id}.git/git-receive-pack")
+        else:
+            fields.update(methods=["PATCH"])
+        self.server.fault(**fields)
+
+    @property
+    def write_name(self):
+        return "push" if self.write_mode == "git" else "PATCH"
 
     def record(self, event: Event):
         with self._lock:

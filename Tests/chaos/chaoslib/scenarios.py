@@ -146,8 +146,8 @@ def slow_write_late_apply(run, rep):
     delay = t.lease + t.poll + 1.0
     duration = t.lease + 1.0
     record = run.begin("slow-write-late-apply", rep, target=leader, bound=duration + t.crash_bound,
-                       variant=f"leader's PATCH held {delay:.1f}s, then applied")
-    run.server.fault(token=run.by_name[leader].label, methods=["PATCH"], latencyMs=int(delay * 1000))
+                       variant=f"leader's {run.write_name} held {delay:.1f}s, then applied")
+    run.write_fault(token=run.by_name[leader].label, latencyMs=int(delay * 1000))
     run.sleep(duration)
     run.server.clear_faults()
     # Let the held writes land inside the window.
@@ -161,8 +161,8 @@ def slow_write_late_answer(run, rep):
     leader = _leader(run)
     duration = t.lease + 1.0
     record = run.begin("slow-write-late-answer", rep, target=leader, bound=duration + t.crash_bound,
-                       variant=f"leader's PATCH applied, answered after {t.request_timeout + 1:.1f}s")
-    run.server.fault(token=run.by_name[leader].label, methods=["PATCH"], responseDelayMs=int((t.request_timeout + 1) * 1000))
+                       variant=f"leader's {run.write_name} applied, answered after {t.request_timeout + 1:.1f}s")
+    run.write_fault(token=run.by_name[leader].label, responseDelayMs=int((t.request_timeout + 1) * 1000))
     run.sleep(duration)
     run.server.clear_faults()
     run.finish(record)
@@ -308,8 +308,8 @@ def contention(run, rep):
     _leader(run)
     run.stop_all(signal.SIGTERM)
     delay = [0.3, 0.6][rep % 2]
-    record = run.begin("contention", rep, bound=t.crash_bound + 2.0, variant=f"{delay * 1000:.0f}ms on every PATCH")
-    run.server.fault(methods=["PATCH"], latencyMs=int(delay * 1000))
+    record = run.begin("contention", rep, bound=t.crash_bound + 2.0, variant=f"{delay * 1000:.0f}ms on every {run.write_name}")
+    run.write_fault(latencyMs=int(delay * 1000))
     run.start_all()
     run.wait_leader(t.crash_bound * 2 + 5, stable=t.lease)
     run.server.clear_faults()
