@@ -29,6 +29,8 @@ test_swift() {
 
 test_system() {
   build_local
+  # gist-server serves its gists' repositories with the real git; the tests clone and push with it.
+  command -v git >/dev/null 2>&1 || ensure_apt_packages git || return 1
   local python
   python="$(python_venv)"
   export BIN_DIR
@@ -70,7 +72,7 @@ CHAOS_SEED="${CHAOS_SEED:-1}"
 
 chaos() {
   build_local
-  ensure_apt_packages iproute2 libfaketime || return 1
+  ensure_apt_packages git iproute2 libfaketime || return 1
   local python
   python="$(python_venv)"
   (set -x; "${python}" Tests/chaos/chaos.py --profile "${CHAOS_PROFILE}" --seed "${CHAOS_SEED}" \
@@ -87,6 +89,7 @@ chaos_quick() {
 # SKIP_BUILD=true BIN_DIR=.build/release measures release builds of both binaries.
 bench() {
   build_local
+  command -v git >/dev/null 2>&1 || ensure_apt_packages git || return 1
   local python
   python="$(python_venv)"
   export BIN_DIR

@@ -85,6 +85,8 @@ millis() { date +%s%3N; }
 
 demo() {
   build_local
+  # gist-server keeps the gist as a git repository served by the real git.
+  command -v git >/dev/null 2>&1 || ensure_apt_packages git || return 1
   DEMO_DIR="$(mktemp -d "${TMPDIR:-/tmp}/leader-election-demo.XXXXXX")"
   trap demo_cleanup EXIT
   trap 'exit 130' INT TERM
@@ -115,6 +117,11 @@ demo() {
   leader="$(wait_for_new_leader "")"
   sleep 3
   log "${leader} leads"
+  if grep -q 'writing the lock through git' "${DEMO_DIR}/${leader}.log"; then
+    log "lock writes: git pushes to ${DEMO_URL}/${DEMO_GIST}.git, each applied only on the commit it was built on"
+  else
+    log "lock writes: REST PATCHes with a read-back (git refused; see the warning in ${leader}'s log)"
+  fi
   show_logs
 
   log "stopping ${leader} gracefully (SIGTERM): it releases the lease"

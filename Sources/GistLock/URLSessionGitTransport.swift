@@ -12,14 +12,16 @@ public struct URLSessionGitTransport: GitTransport {
     private let timeout: Duration
 
     /// A transport to the repository at `repository` (a gist's `git_push_url`), authenticated by `token`;
-    /// each request ends within `timeout`.
-    public init(repository: URL, token: String, timeout: Duration = .seconds(10)) throws {
+    /// each request ends within `timeout`. Plain HTTP is allowed to a loopback host, and to
+    /// `plainHTTPHost`: the host of an API URL that was itself given as plain HTTP, so the token goes
+    /// nowhere over plain HTTP that REST does not send it already.
+    public init(repository: URL, token: String, timeout: Duration = .seconds(10), plainHTTPHost: String? = nil) throws {
         guard let scheme = repository.scheme?.lowercased(), let host = repository.host?.lowercased() else {
             throw GitProtocolError(.transport, "\"\(repository.absoluteString)\" is not a URL with a scheme and host; give the gist's git_push_url")
         }
         let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
-        guard scheme == "https" || (scheme == "http" && loopback) else {
-            throw GitProtocolError(.transport, "\(repository.absoluteString) is not HTTPS; the token is sent only over HTTPS (plain http is allowed only to a loopback host)")
+        guard scheme == "https" || (scheme == "http" && (loopback || host == plainHTTPHost?.lowercased())) else {
+            throw GitProtocolError(.transport, "\(repository.absoluteString) is not HTTPS; the token is sent only over HTTPS (plain http only to a loopback host or to the host of a plain-http --github-api-url)")
         }
         self.repository = repository.absoluteString.hasSuffix("/") ? repository : URL(string: repository.absoluteString + "/")!
         self.token = RedactedToken(value: token)

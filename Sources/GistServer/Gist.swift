@@ -68,12 +68,18 @@ public struct GistRevision: Codable, Sendable, Equatable {
         after parent: GistRevision?, files: [String: String], committerLogin: String, at date: Date, version: String? = nil
     ) {
         let previous = parent?.files ?? [:]
-        let change = LineChange(from: previous, to: files)
-        var seed = "parent \(parent?.version ?? "none")\ncommitter \(committerLogin) \(date.timeIntervalSince1970)\n"
-        for name in files.keys.sorted() {
-            seed += "file \(name)\u{0}\(files[name] ?? "")\u{0}"
+        // Files equal on both sides add the same lines to both counts, so only the changed ones matter.
+        let changed = Set(previous.keys).union(files.keys).filter { previous[$0] != files[$0] }
+        let change = LineChange(from: previous.filter { changed.contains($0.key) }, to: files.filter { changed.contains($0.key) })
+        if let version {
+            self.version = version
+        } else {
+            var seed = "parent \(parent?.version ?? "none")\ncommitter \(committerLogin) \(date.timeIntervalSince1970)\n"
+            for name in files.keys.sorted() {
+                seed += "file \(name)\u{0}\(files[name] ?? "")\u{0}"
+            }
+            self.version = ContentDigest.sha1Hex(seed)
         }
-        self.version = version ?? ContentDigest.sha1Hex(seed)
         self.committedAt = date
         self.committerLogin = committerLogin
         self.files = files

@@ -76,8 +76,10 @@ public struct GistController<Store: GistStore>: Sendable {
 
     @Sendable func commits(_ request: Request, context: GistRequestContext) async throws -> Response {
         let gist = try await support.existing(context, docs: "https://docs.github.com/rest/gists/gists#list-gist-commits")
-        let commits = support.representation(for: request, context: context).commits(of: gist)
-        return support.page(commits, request: request, context: context, path: "/gists/\(gist.id)/commits")
+        let representation = support.representation(for: request, context: context)
+        return support.page(total: gist.revisions.count, request: request, context: context, path: "/gists/\(gist.id)/commits") {
+            representation.commits(of: gist, in: $0)
+        }
     }
 
     @Sendable func revision(_ request: Request, context: GistRequestContext) async throws -> Response {

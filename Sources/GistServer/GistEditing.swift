@@ -12,7 +12,8 @@ extension Gist {
     /// Applies a PATCH as GitHub does: files not named stay, `null` deletes, `filename` renames, an
     /// unknown name with content adds. A new revision is recorded only when the files changed.
     /// - Returns: whether anything (files or description) changed.
-    mutating func apply(_ edit: GistEdit, by login: String, at date: Date) throws(GitHubAPIError) -> Bool {
+    /// - Parameter version: names the new revision; `nil` derives a name from its content.
+    mutating func apply(_ edit: GistEdit, by login: String, at date: Date, version: String? = nil) throws(GitHubAPIError) -> Bool {
         let docs = GitHubAPIError.Docs.updateGist
         let original = files
         var result = original
@@ -48,7 +49,7 @@ extension Gist {
 
         var changed = false
         if result != original {
-            revisions.append(GistRevision(after: revisions.last, files: result, committerLogin: login, at: date))
+            revisions.append(GistRevision(after: revisions.last, files: result, committerLogin: login, at: date, version: version))
             changed = true
         }
         if let newDescription = edit.description, newDescription != description {

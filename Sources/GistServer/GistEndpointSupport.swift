@@ -75,8 +75,15 @@ struct GistEndpointSupport<Store: GistStore>: Sendable {
 
     /// One page of `items` with GitHub's `Link` header pointing at `path`'s other pages.
     func page<Item: Encodable>(_ items: [Item], request: Request, context: GistRequestContext, path: String) -> Response {
-        let page = Pagination(query: request.uri.queryParameters, total: items.count)
-        var response = answer(Array(items[page.range]), request: request)
+        page(total: items.count, request: request, context: context, path: path) { Array(items[$0]) }
+    }
+
+    /// A page of `total` items, building only the items on it.
+    func page<Item: Encodable>(
+        total: Int, request: Request, context: GistRequestContext, path: String, items: (Range<Int>) -> [Item]
+    ) -> Response {
+        let page = Pagination(query: request.uri.queryParameters, total: total)
+        var response = answer(items(page.range), request: request)
         let base = representation(for: request, context: context).baseURL
         let others = (request.uri.query ?? "").split(separator: "&")
             .filter { !$0.hasPrefix("per_page=") && !$0.hasPrefix("page=") }.joined(separator: "&")

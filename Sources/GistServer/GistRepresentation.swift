@@ -35,7 +35,7 @@ struct GistRepresentation {
                 user: publicUser(entry.fork.ownerLogin), created_at: entry.fork.createdAt,
                 updated_at: entry.gist?.updatedAt ?? entry.fork.createdAt)
         }
-        body.history = commits(of: gist)
+        body.history = commits(of: gist, in: 0..<min(Self.historyLimit, gist.revisions.count))
         return body
     }
 
@@ -64,9 +64,14 @@ struct GistRepresentation {
             fork_of: nil, truncated: names.count > Self.maxFiles)
     }
 
-    /// `gist-commit` entries, newest first.
-    func commits(of gist: Gist) -> [CommitBody] {
-        gist.revisions.reversed().map { revision in
+    /// How many commits `history` shows, newest first. GitHub's description marks `history` deprecated
+    /// and 2026-03-10 drops it; `GET /gists/{id}/commits` pages through all of them.
+    static let historyLimit = 10
+
+    /// `gist-commit` entries, newest first, at the given positions of that order.
+    func commits(of gist: Gist, in positions: Range<Int>) -> [CommitBody] {
+        let newest = gist.revisions.count - 1
+        return positions.map { gist.revisions[newest - $0] }.map { revision in
             CommitBody(
                 url: "\(baseURL)/gists/\(gist.id)/\(revision.version)", version: revision.version,
                 user: user(revision.committerLogin), change_status: ChangeStatus(

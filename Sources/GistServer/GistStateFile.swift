@@ -1,10 +1,17 @@
 import Foundation
 
-/// The JSON file that keeps a store's gists across restarts. It is replaced atomically after every
-/// change, so a killed server restarts with the last answered state.
+/// The files that keep a store's gists across restarts: the JSON state file with every gist's metadata,
+/// replaced atomically after every change, and beside it `<state file>.revisions/<id>.jsonl`, one line per
+/// revision holding only the files it changed, appended to. The state file is the commit point: it
+/// names how many revisions each gist has, so a line appended by a server killed before the state file
+/// was replaced is dropped at the next start. A change costs one append and one small rewrite, however
+/// long the history. Version 1 files (every revision inline) are still read, and rewritten as version 2.
 struct GistStateFile: Sendable {
     /// Path of the file.
     let path: String
+
+    /// The directory of the revision journals.
+    var journals: URL { URL(fileURLWithPath: path + ".revisions", isDirectory: true) }
 
     private struct Contents: Codable {
         var format: String
@@ -12,7 +19,39 @@ struct GistStateFile: Sendable {
         var gists: [Gist]
     }
 
+    private struct Metadata: Codable {
+        var format: String
+        var version: Int
+        var gists: [Entry]
+
+        struct Entry: Codable {
+            var id: String
+            var ownerLogin: String
+            var description: String?
+            var isPublic: Bool
+            var createdAt: Date
+            var updatedAt: Date
+            var revisionCount: Int
+        }
+    }
+
+    /// One journal line: a revision as the files it changed (`files`) and removed (`removed`).
+    private struct JournalLine: Codable {
+        var version: String
+        var committedAt: Date
+        var committerLogin: String
+        var additions: Int
+        var deletions: Int
+        var files: [String: String]
+        var removed: [String]?
+    }
+
     private static let format = "gist-server-state"
+
+    private struct Header: Codable {
+        var format: String
+        var version: Int
+    }
 
     /// The gists in the file; empty when the file does not exist yet.
     func load() throws(GistServerError) -> [Gist] {
@@ -24,34 +63,160 @@ struct GistStateFile: Sendable {
             throw .unreadableStateFile(path, reason: Self.reason(error))
         }
         guard !data.isEmpty else { throw .corruptStateFile(path, reason: "the file is empty") }
-        let contents: Contents
+        let decoder = Self.decoder
+        let header: Header
         do {
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
-            contents = try decoder.decode(Contents.self, from: data)
+            header = try decoder.decode(Header.self, from: data)
         } catch {
             throw .corruptStateFile(path, reason: Self.reason(error))
         }
-        guard contents.format == Self.format, contents.version == 1 else {
-            throw .corruptStateFile(path, reason: "format \(contents.format) version \(contents.version), expected \(Self.format) version 1")
+        guard header.format == Self.format, [1, 2].contains(header.version) else {
+            throw .corruptStateFile(path, reason: "format \(header.format) version \(header.version), expected \(Self.format) version 1 or 2")
         }
-        if let broken = contents.gists.first(where: { $0.revisions.isEmpty }) {
+        let gists: [Gist]
+        do {
+            if header.version == 1 {
+                gists = try decoder.decode(Contents.self, from: data).gists
+            } else {
+                gists = try decoder.decode(Metadata.self, from: data).gists.map(loadJournal)
+            }
+        } catch let error as GistServerError {
+            throw error
+        } catch {
+            throw .corruptStateFile(path, reason: Self.reason(error))
+        }
+        if let broken = gists.first(where: { $0.revisions.isEmpty }) {
             throw .corruptStateFile(path, reason: "gist \(broken.id) has no revision")
         }
-        return contents.gists
+        return gists
     }
 
-    /// Replaces the file with `gists`.
-    func save(_ gists: [Gist]) throws(GistServerError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+    private func loadJournal(_ entry: Metadata.Entry) throws -> Gist {
+        let file = journal(of: entry.id)
+        let text: String
         do {
-            let data = try encoder.encode(Contents(format: Self.format, version: 1, gists: gists.sorted { $0.id < $1.id }))
-            try AtomicFile.write(data, to: path)
+            text = try String(contentsOf: file, encoding: .utf8)
+        } catch {
+            throw GistServerError.corruptStateFile(path, reason: "the revisions of gist \(entry.id) (\(file.path)) cannot be read: \(Self.reason(error))")
+        }
+        var revisions: [GistRevision] = []
+        revisions.reserveCapacity(entry.revisionCount)
+        var files: [String: String] = [:]
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true).prefix(entry.revisionCount) {
+            let change = try Self.decoder.decode(JournalLine.self, from: Data(line.utf8))
+            for name in change.removed ?? [] { files.removeValue(forKey: name) }
+            files.merge(change.files) { $1 }
+            var revision = GistRevision(
+                after: nil, files: [:], committerLogin: change.committerLogin, at: change.committedAt, version: change.version)
+            revision.files = files
+            revision.additions = change.additions
+            revision.deletions = change.deletions
+            revisions.append(revision)
+        }
+        guard revisions.count == entry.revisionCount else {
+            throw GistServerError.corruptStateFile(
+                path, reason: "gist \(entry.id) has \(entry.revisionCount) revisions, but \(file.path) holds \(revisions.count)")
+        }
+        return Gist(
+            id: entry.id, ownerLogin: entry.ownerLogin, description: entry.description, isPublic: entry.isPublic,
+            createdAt: entry.createdAt, updatedAt: entry.updatedAt, revisions: revisions)
+    }
+
+    /// Replaces the state file and every journal with `gists` (at start, and to drop lines a killed
+    /// server appended but never committed).
+    func save(_ gists: [Gist]) throws(GistServerError) {
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent) else {
+            throw .unwritableStateFile(path, reason: "the directory \(parent) does not exist")
+        }
+        do {
+            try? FileManager.default.removeItem(at: journals)
+            try FileManager.default.createDirectory(at: journals, withIntermediateDirectories: true)
+            for gist in gists {
+                try Data().write(to: journal(of: gist.id))
+                try append(gist.revisions[...], after: nil, to: gist.id)
+            }
+            try writeMetadata(gists)
+        } catch let error as GistServerError {
+            throw error
         } catch {
             throw .unwritableStateFile(path, reason: Self.reason(error))
         }
+    }
+
+    /// Records a change of one gist: the revisions after the first `known` ones are appended to its
+    /// journal (the journal is dropped when `gist` is `nil`), then the state file is replaced.
+    func record(_ gist: Gist?, id: String, known: Int, all gists: [Gist]) throws(GistServerError) {
+        do {
+            if let gist {
+                if gist.revisions.count < known {
+                    try Data().write(to: journal(of: id))
+                    try append(gist.revisions[...], after: nil, to: id)
+                } else if gist.revisions.count > known {
+                    try append(gist.revisions[known...], after: known > 0 ? gist.revisions[known - 1] : nil, to: id)
+                }
+            } else {
+                try? FileManager.default.removeItem(at: journal(of: id))
+            }
+            try writeMetadata(gists)
+        } catch let error as GistServerError {
+            throw error
+        } catch {
+            throw .unwritableStateFile(path, reason: Self.reason(error))
+        }
+    }
+
+    private func journal(of id: String) -> URL { journals.appendingPathComponent("\(id).jsonl") }
+
+    private func append(_ revisions: ArraySlice<GistRevision>, after parent: GistRevision?, to id: String) throws {
+        var previous = parent?.files ?? [:]
+        var lines = Data()
+        for revision in revisions {
+            let changed = revision.files.filter { previous[$0.key] != $0.value }
+            let removed = previous.keys.filter { revision.files[$0] == nil }.sorted()
+            let line = JournalLine(
+                version: revision.version, committedAt: revision.committedAt, committerLogin: revision.committerLogin,
+                additions: revision.additions, deletions: revision.deletions, files: changed,
+                removed: removed.isEmpty ? nil : removed)
+            lines.append(try Self.lineEncoder.encode(line))
+            lines.append(0x0A)
+            previous = revision.files
+        }
+        let url = journal(of: id)
+        if !FileManager.default.fileExists(atPath: url.path) {
+            try FileManager.default.createDirectory(at: journals, withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: url.path, contents: nil)
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: lines)
+        try handle.synchronize()
+    }
+
+    private func writeMetadata(_ gists: [Gist]) throws {
+        let entries = gists.sorted { $0.id < $1.id }.map {
+            Metadata.Entry(
+                id: $0.id, ownerLogin: $0.ownerLogin, description: $0.description, isPublic: $0.isPublic,
+                createdAt: $0.createdAt, updatedAt: $0.updatedAt, revisionCount: $0.revisions.count)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        try AtomicFile.write(try encoder.encode(Metadata(format: Self.format, version: 2, gists: entries)), to: path)
+    }
+
+    private static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    private static var lineEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
     }
 
     private static func reason(_ error: any Error) -> String {

@@ -83,7 +83,7 @@ public actor InMemoryGistStore: GistStore {
                 guard var gist = gists[id] else { return nil }
                 let before = gist.revisions.count
                 let parent = gist.revisions.last
-                guard try gist.apply(edit, by: login, at: now()) else { return gist }
+                guard try gist.apply(edit, by: login, at: now(), version: GistRepositories.noCommit) else { return gist }
                 guard gist.revisions.count > before, let parent else {
                     try save(gist, for: id)  // the description alone changed
                     return gist
@@ -163,7 +163,7 @@ public actor InMemoryGistStore: GistStore {
     private func save(_ gist: Gist?, for id: String) throws(GistServerError) {
         var next = gists
         next[id] = gist
-        try stateFile?.save(Array(next.values))
+        try stateFile?.record(gist, id: id, known: gists[id]?.revisions.count ?? 0, all: Array(next.values))
         gists = next
     }
 

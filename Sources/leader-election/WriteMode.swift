@@ -55,8 +55,9 @@ enum WriteModeCheck {
                 .advertisement,
                 "the gist's answer has no history (API version \(client.apiVersion)), so no commit to push on; use --github-api-version 2022-11-28")
         }
-        let writer = GitGistWriter(
-            transport: try URLSessionGitTransport(repository: url, token: token, timeout: timeout), wallClock: { Date() })
+        let plainHTTPHost = client.apiURL.scheme?.lowercased() == "http" ? client.apiURL.host : nil
+        let transport = try URLSessionGitTransport(repository: url, token: token, timeout: timeout, plainHTTPHost: plainHTTPHost)
+        let writer = GitGistWriter(transport: transport, wallClock: { Date() })
         try await writer.checkPushAccess()
         return writer
     }

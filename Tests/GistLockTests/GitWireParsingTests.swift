@@ -46,9 +46,16 @@ import Testing
     }
 
     @Test func transportSendsTheTokenOnlyOverHTTPS() throws {
-        #expect(throws: GitProtocolError(.transport, "http://gist.github.com/abc.git is not HTTPS; the token is sent only over HTTPS (plain http is allowed only to a loopback host)")) {
+        #expect(throws: GitProtocolError(.transport, "http://gist.github.com/abc.git is not HTTPS; the token is sent only over HTTPS (plain http only to a loopback host or to the host of a plain-http --github-api-url)")) {
             try URLSessionGitTransport(repository: URL(string: "http://gist.github.com/abc.git")!, token: "ghp_secret")
         }
+        // Another host than the plain-http API's is still refused.
+        #expect(throws: GitProtocolError.self) {
+            try URLSessionGitTransport(
+                repository: URL(string: "http://gist.github.com/abc.git")!, token: "ghp_secret", plainHTTPHost: "10.0.0.1")
+        }
+        _ = try URLSessionGitTransport(
+            repository: URL(string: "http://10.0.0.1:8787/abc.git")!, token: "ghp_secret", plainHTTPHost: "10.0.0.1")
         _ = try URLSessionGitTransport(repository: URL(string: "https://gist.github.com/abc.git")!, token: "ghp_secret")
         _ = try URLSessionGitTransport(repository: URL(string: "http://127.0.0.1:8080/abc.git")!, token: "ghp_secret")
         _ = try URLSessionGitTransport(repository: URL(string: "http://localhost:8080/abc.git")!, token: "ghp_secret")

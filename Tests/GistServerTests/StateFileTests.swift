@@ -31,8 +31,72 @@ struct StateFileTests {
             #expect(reloaded.files == ["a.lock": "2", "b.txt": "keep"])
             #expect(reloaded.revisions.count == 2)
             #expect(await second.gist(id: doomed.id) == nil)
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-            #expect(leftovers == ["state.json"])
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+            #expect(leftovers == ["state.json", "state.json.revisions"])
+            let journals = try FileManager.default.contentsOfDirectory(atPath: path + ".revisions")
+            #expect(journals == ["\(gist.id).jsonl"])
+        }
+    }
+
+    @Test("a change appends one line of the files it changed, however long the history")
+    func changesAreAppended() async throws {
+        try await withDirectory { directory in
+            let path = directory.appendingPathComponent("state.json").path
+            let store = try InMemoryGistStore(stateFile: path)
+            let large = String(repeating: "a line that stays as it is\n", count: 5_000)
+            let gist = try await store.create(NewGist(files: ["a.lock": "0", "big.txt": large]), owner: "me")
+            let journal = URL(fileURLWithPath: path + ".revisions/\(gist.id).jsonl")
+            let first = try Data(contentsOf: journal).count
+            for round in 1...20 {
+                _ = try await store.update(
+                    id: gist.id, with: GistEdit(files: ["a.lock": .update(content: "\(round)", filename: nil)]), by: "me")
+            }
+            let lines = try String(contentsOf: journal, encoding: .utf8).split(separator: "\n")
+            #expect(lines.count == 21)
+            #expect(lines.dropFirst().allSatisfy { !$0.contains("a line that stays") })
+            #expect(try Data(contentsOf: journal).count - first < 20 * 400)
+            let restarted = try InMemoryGistStore(stateFile: path)
+            let reloaded = try #require(await restarted.gist(id: gist.id))
+            #expect(reloaded == (await store.gist(id: gist.id)))
+        }
+    }
+
+    @Test("a revision appended without its state file is dropped at the next start")
+    func uncommittedLineIsDropped() async throws {
+        try await withDirectory { directory in
+            let path = directory.appendingPathComponent("state.json").path
+            let store = try InMemoryGistStore(stateFile: path)
+            let gist = try await store.create(NewGist(files: ["a.lock": "0"]), owner: "me")
+            let committed = try Data(contentsOf: URL(fileURLWithPath: path))
+            _ = try await store.update(id: gist.id, with: GistEdit(files: ["a.lock": .update(content: "1", filename: nil)]), by: "me")
+            // As if the server died between the append and the state file's replacement.
+            try committed.write(to: URL(fileURLWithPath: path))
+            let restarted = try InMemoryGistStore(stateFile: path)
+            let reloaded = try #require(await restarted.gist(id: gist.id))
+            #expect(reloaded.files == ["a.lock": "0"])
+            #expect(reloaded.revisions.count == 1)
+            let lines = try String(contentsOfFile: path + ".revisions/\(gist.id).jsonl", encoding: .utf8).split(separator: "\n")
+            #expect(lines.count == 1)
+        }
+    }
+
+    @Test("a version 1 state file, every revision inline, is read and rewritten as version 2")
+    func versionOneIsRead() async throws {
+        try await withDirectory { directory in
+            let path = directory.appendingPathComponent("state.json").path
+            let old = #"{"format":"gist-server-state","version":1,"gists":[{"id":"aa","ownerLogin":"me","isPublic":false,"#
+                + #""createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-02T00:00:00Z","revisions":["#
+                + #"{"version":"1111111111111111111111111111111111111111","committedAt":"2026-01-01T00:00:00Z","committerLogin":"me","files":{"a":"1"},"additions":1,"deletions":0},"#
+                + #"{"version":"2222222222222222222222222222222222222222","committedAt":"2026-01-02T00:00:00Z","committerLogin":"me","files":{"a":"2"},"additions":1,"deletions":1}]}]}"#
+            try Data(old.utf8).write(to: URL(fileURLWithPath: path))
+            let store = try InMemoryGistStore(stateFile: path)
+            let gist = try #require(await store.gist(id: "aa"))
+            #expect(gist.revisions.map(\.version) == ["1111111111111111111111111111111111111111", "2222222222222222222222222222222222222222"])
+            #expect(gist.files == ["a": "2"])
+            let rewritten = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+            #expect(rewritten?["version"] as? Int == 2)
+            let again = try InMemoryGistStore(stateFile: path)
+            #expect(await again.gist(id: "aa") == gist)
         }
     }
 

@@ -197,6 +197,12 @@ def test_timings_and_election_reach_the_app(render):
     assert rendered.container["args"] == ["run", "--log-format=json", "--log-level=debug"]
 
 
+def test_write_mode_reaches_the_app(render):
+    assert render(CI["existing-secret-values.yaml"]).env()["LEADER_ELECTION_WRITE_MODE"]["value"] == "auto"
+    chosen = render(merged(CI["existing-secret-values.yaml"], {"gist": {"writeMode": "git"}}))
+    assert chosen.env()["LEADER_ELECTION_WRITE_MODE"]["value"] == "git"
+
+
 def test_http_endpoint_probes_and_service(render):
     rendered = render(CI["local-gist-server-values.yaml"])
     container = rendered.container
@@ -278,6 +284,7 @@ BAD_VALUES = [
     pytest.param({"clusterName": "Napoleon I"}, helm.HelmValuesError, "at '/clusterName'", id="bad-cluster-name"),
     pytest.param({"gist": {"apiUrl": "api.github.com"}}, helm.HelmValuesError, "at '/gist/apiUrl'",
                  id="url-without-scheme"),
+    pytest.param({"gist": {"writeMode": "push"}}, helm.HelmValuesError, "at '/gist/writeMode'", id="bad-write-mode"),
     pytest.param({"election": {"leaseDuration": "30 seconds"}}, helm.HelmValuesError,
                  "at '/election/leaseDuration'", id="bad-duration"),
     pytest.param({"election": {"leaseDuration": "15s"}}, helm.HelmRenderError,

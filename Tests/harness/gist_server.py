@@ -145,6 +145,25 @@ class GistServer:
         self.request("POST", "/_gist-server/reset-stats", token="")
 
 
+def stored_revisions(state_file: Path, gist_id: str) -> list[dict]:
+    """A gist's revisions, oldest first, as gist-server stored them: each with `version`, `committedAt`
+    and every file's content in `files`. Reads version 2 (metadata in the state file, one journal line
+    per revision holding only the files it changed) and version 1 (every revision inline)."""
+    state = json.loads(state_file.read_text())
+    entry = next(g for g in state["gists"] if g["id"] == gist_id)
+    if state["version"] == 1:
+        return entry["revisions"]
+    journal = Path(str(state_file) + ".revisions") / f"{gist_id}.jsonl"
+    revisions, files = [], {}
+    for line in journal.read_text().splitlines()[:entry["revisionCount"]]:
+        change = json.loads(line)
+        for name in change.get("removed", []):
+            files.pop(name, None)
+        files.update(change["files"])
+        revisions.append({"version": change["version"], "committedAt": change["committedAt"], "files": dict(files)})
+    return revisions
+
+
 def stop_process(process: subprocess.Popen, sig: int, timeout: float) -> None:
     """Sends `sig` unless the process has exited, waits, and kills it if it outlives `timeout`."""
     if process.poll() is None:

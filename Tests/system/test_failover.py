@@ -103,6 +103,8 @@ def test_make_demo_shows_a_graceful_and_a_crash_failover():
     assert "I will lead you to greatness!" in output
     assert "All hail" in output
     assert "demo done" in output
+    assert output.count("lock writes: git pushes to") == 1, output
+    assert "writing the lock through REST" not in output
     gist = re.search(r"gist (\S+) on http", output).group(1)
     for pattern in ("leader-election-demo", f"--gist {gist}"):
         leftovers = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)

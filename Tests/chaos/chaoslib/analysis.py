@@ -5,6 +5,8 @@ import json
 import statistics
 from dataclasses import dataclass, field
 
+from harness.gist_server import stored_revisions
+
 from .processes import LOCK_FILE
 
 
@@ -124,10 +126,9 @@ def term_checks(intervals):
 def history_checks(state_file, gist_id, original_files):
     """The lock's whole history from the server's state file: every record in order, terms that went
     down or were shared across holders, records that did not parse, and edits to other files."""
-    state = json.loads(state_file.read_text())
-    gist = next(g for g in state["gists"] if g["id"] == gist_id)
+    revisions = stored_revisions(state_file, gist_id)
     records, invalid, touched, seen_original = [], 0, [], False
-    for revision in gist["revisions"]:
+    for revision in revisions:
         files = revision["files"]
         # Checked from the first revision that holds the other files as the run began.
         seen_original = seen_original or all(files.get(n) == c for n, c in original_files.items())
@@ -157,12 +158,12 @@ def history_checks(state_file, gist_id, original_files):
                 back.append((when, last[1], last[2], holder, term))
         last = (when, holder, term)
     shared = [(term, sorted(names)) for term, names in sorted(by_term.items()) if len(names) > 1]
-    final = gist["revisions"][-1]["files"].get(LOCK_FILE)
+    final = revisions[-1]["files"].get(LOCK_FILE)
     try:
         final_ok = final is not None and "holderIdentity" in json.loads(final)
     except ValueError:
         final_ok = False
-    return {"revisions": len(gist["revisions"]), "records": len(records), "invalid": invalid,
+    return {"revisions": len(revisions), "records": len(records), "invalid": invalid,
             "terms_back": back, "terms_written_by_several": shared, "claims_raced": raced, "other_files_touched": touched, "final_parses": final_ok,
             "final": final}
 

@@ -4,6 +4,8 @@ fault, heals it, and records the window with the leaderless time the algorithm a
 import json
 import signal
 
+from harness.gist_server import stored_revisions
+
 from .processes import LOCK_FILE
 
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
@@ -16,8 +18,7 @@ def _leader(run):
 def _overwrites_by(run, name, after_version):
     """Revisions after `after_version` in which `name` replaced a record that named another holder: the
     writes of a copy that had lost the lease (read from the server's state file)."""
-    state = json.loads(run.server.state.read_text())
-    revisions = next(g for g in state["gists"] if g["id"] == run.server.gist_id)["revisions"]
+    revisions = stored_revisions(run.server.state, run.server.gist_id)
     versions = [r["version"] for r in revisions]
     start = versions.index(after_version) if after_version in versions else len(revisions)
     holders = []
