@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 
 /// A fault the server injects into matching requests, posted to `POST /_gist-server/faults` as JSON,
 /// e.g. `{"status":503,"count":3,"methods":["PATCH"],"latencyMs":200,"retryAfter":5}`.
@@ -118,4 +119,13 @@ struct FaultTarget: Sendable {
     var tokenLabel: String
     var clientAddress: String
     var userAgent: String?
+
+    /// What a request can be matched on.
+    init(_ request: Request, credential: Credential, context: GistRequestContext) {
+        method = request.method.rawValue
+        path = request.uri.path
+        tokenLabel = credential.label
+        clientAddress = context.clientAddress
+        userAgent = request.headers[.userAgent]
+    }
 }

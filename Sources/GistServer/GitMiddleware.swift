@@ -18,9 +18,7 @@ struct GitMiddleware: RouterMiddleware {
     ) async throws -> Response {
         let credential = Credential(request.headers[.authorization], tokens: tokens)
         let route = Self.route(request.uri.path)
-        let fault = await faults.take(for: FaultTarget(
-            method: request.method.rawValue, path: request.uri.path, tokenLabel: credential.label,
-            clientAddress: context.clientAddress, userAgent: request.headers[.userAgent]))
+        let fault = await faults.take(for: FaultTarget(request, credential: credential, context: context))
         if let fault, let mode = fault.blackhole {
             await stats.record(.init(method: request.method.rawValue, route: "blackhole", status: 0, token: credential.label))
             return await GitHubMiddleware.blackhole(mode, holdMs: fault.latencyMs, context: context, clock: clock)
