@@ -124,8 +124,8 @@ public actor GistLock: ResourceLock {
         }
     }
 
-    /// Adds the lock file with a PATCH unless it appeared meanwhile (then `conflict`), and confirms a claim
-    /// by reading back after the settle time.
+    /// Adds the lock file unless it appeared meanwhile (then `conflict`): with git, a push on the commit
+    /// last read; with REST, a PATCH whose claim is confirmed by reading back after the settle time.
     public func create(_ record: LeaderElectionRecord) async throws {
         if let gitWriter {
             let seen = try await base(matching: nil)
@@ -145,8 +145,9 @@ public actor GistLock: ResourceLock {
         if !record.holderIdentity.isEmpty { try await confirm(bytes) }
     }
 
-    /// Writes `record` only if the file still holds exactly `observedRaw` (else `conflict`); a takeover
-    /// (new non-empty holder) is confirmed by reading back after the settle time.
+    /// Writes `record` only if the file still holds exactly `observedRaw` (else `conflict`): with git, a
+    /// push on the commit those bytes came from (our own last one for a renewal); with REST, a PATCH after
+    /// a compare, and a takeover (new non-empty holder) is confirmed by reading back after the settle time.
     public func update(_ record: LeaderElectionRecord, expecting observedRaw: [UInt8]) async throws {
         if let gitWriter {
             if let own = ownCommit, own.bytes == observedRaw {

@@ -28,7 +28,7 @@ import Testing
 
         var pushURL: URL { apiURL.appendingPathComponent("\(gistID).git") }
 
-        func gitLock(identity: String, timeout: Duration = .milliseconds(700)) throws -> GistLock {
+        func gitLock(identity: String, timeout: Duration = .seconds(2)) throws -> GistLock {
             let transport = try URLSessionGitTransport(repository: pushURL, token: GitGistLockTests.token, timeout: timeout)
             return GistLock(
                 client: client(), gistID: gistID, election: "conformance", identity: identity,
@@ -39,7 +39,7 @@ import Testing
         func lock(identity: String) async throws -> any ResourceLock { try gitLock(identity: identity) }
 
         func loseNextAnswer() async throws {
-            try await admin("faults", body: #"{"responseDelayMs":1500,"count":1,"methods":["POST"],"path":"/\#(gistID).git/git-receive-pack"}"#)
+            try await admin("faults", body: #"{"responseDelayMs":3000,"count":1,"methods":["POST"],"path":"/\#(gistID).git/git-receive-pack"}"#)
         }
 
         @discardableResult
