@@ -11,6 +11,15 @@ public struct GitGistWriter: Sendable {
         case conflict(reason: String)
     }
 
+    /// `refs/heads/<preferred>`, or the repository's only branch when it has no such one: gists made
+    /// before GitHub's move to `main` keep `master`.
+    static func branchRef(in advertisement: RefAdvertisement, preferring preferred: String) -> String {
+        let wanted = "refs/heads/\(preferred)"
+        guard advertisement.refs[wanted] == nil else { return wanted }
+        let branches = advertisement.refs.keys.filter { $0.hasPrefix("refs/heads/") }
+        return branches.count == 1 ? branches[0] : wanted
+    }
+
     /// Asks receive-pack for its advertisement, as a push would: succeeds only when the token may push.
     /// Throws `GitProtocolError` quoting the refusal otherwise.
     public func checkPushAccess() async throws {
@@ -64,10 +73,10 @@ public struct GitGistWriter: Sendable {
         guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), !name.utf8.contains(0) else {
             throw GitProtocolError(.object, "\"\(name)\" is not a gist file name: a gist holds files at its top level, so give a name without `/`")
         }
-        let ref = "refs/heads/\(branch)"
         let advertisement = try RefAdvertisement(
             parsing: try await transport.exchange(.advertisement("git-receive-pack")), service: "git-receive-pack"
         )
+        let ref = Self.branchRef(in: advertisement, preferring: branch)
         guard let current = advertisement.refs[ref] else {
             return Written(outcome: .conflict(reason: "\(ref) does not exist, so it is not at the observed commit \(parent)"))
         }

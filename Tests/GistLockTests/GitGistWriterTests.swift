@@ -31,6 +31,20 @@ import Testing
         try await GitCommand.run(git + ["fsck", "--strict", "--no-dangling"])
     }
 
+    @Test func aGistWhoseOnlyBranchIsMasterIsWrittenThere() async throws {
+        let repository = try await BareRepository.make()
+        defer { repository.remove() }
+        let git = ["-C", repository.directory.path]
+        try await GitCommand.run(git + ["branch", "-m", "main", "master"])
+        let parent = GitObjectID(hex: try await GitCommand.text(git + ["rev-parse", "refs/heads/master"]))!
+        let outcome = try await writer(SubprocessGitTransport(repository: repository.directory))
+            .replaceFile(named: "lock.json", with: Self.newLock, parent: parent)
+        let head = GitObjectID(hex: try await GitCommand.text(git + ["rev-parse", "refs/heads/master"]))!
+        #expect(outcome == .written(head))
+        #expect(try await GitCommand.text(git + ["rev-parse", "master^"]) == parent.hex)
+        #expect(try await GitCommand.run(git + ["cat-file", "blob", "master:lock.json"]) == Self.newLock)
+    }
+
     @Test func addsTheFileWhenTheParentLacksIt() async throws {
         let repository = try await BareRepository.make()
         defer { repository.remove() }
