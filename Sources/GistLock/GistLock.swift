@@ -45,15 +45,14 @@ public actor GistLock: ResourceLock {
     /// The rate-limit deadline already logged, so each limit is logged once.
     private var loggedRetryAt: Date?
     /// Pushes the writes when set; otherwise they are PATCHes confirmed by a read-back.
-    private let gitWriter: GitGistWriter?
+    private nonisolated let gitWriter: GitGistWriter?
     /// The newest read of the gist, the base of the next push; dropped after every push.
     private var lastSeenView: GistView?
     /// Our last accepted push: the commit, the bytes it holds and its tree.
     private var ownCommit: (id: GitObjectID, bytes: [UInt8], tree: GitTree?)?
 
     /// `git` when writes are pushes, `rest` when they are PATCHes.
-    public nonisolated var writeMode: String { gitWriterInUse ? "git" : "rest" }
-    private nonisolated let gitWriterInUse: Bool
+    public nonisolated var writeMode: String { gitWriter == nil ? "rest" : "git" }
 
     /// - Parameters:
     ///   - client: the GitHub API client.
@@ -75,7 +74,6 @@ public actor GistLock: ResourceLock {
         gitWriter: GitGistWriter? = nil
     ) {
         self.gitWriter = gitWriter
-        self.gitWriterInUse = gitWriter != nil
         self.client = client
         self.gistID = gistID
         self.fileName = Self.fileName(election: election)
@@ -208,11 +206,7 @@ public actor GistLock: ResourceLock {
 
     /// The gist as GitHub shows it now, remembered as the base of the next push.
     private func readGist() async throws -> GistView {
-        _ = try await readLockFile()
-        guard let seen = lastSeenView else {
-            throw GitHubError(code: .unexpectedResponse, message: "reading gist \(gistID) gave no answer to build on", status: nil)
-        }
-        return seen
+        try await read().view
     }
 
     /// The newest read when it showed `raw` (any content when `nil`), else a fresh read.
@@ -253,12 +247,11 @@ public actor GistLock: ResourceLock {
 
     /// The lock file as GitHub holds it now, or `nil` when the gist has no such file.
     private func readLockFile() async throws -> LockFile? {
-        let file = try await readLockFileView()
-        lastSeenView = GistView(raw: file.file?.raw, version: file.version)
-        return file.file
+        try await read().file
     }
 
-    private func readLockFileView() async throws -> (file: LockFile?, version: String?) {
+    /// One read of the gist: the lock file, and the view it gives the next push, kept as `lastSeenView`.
+    private func read() async throws -> (file: LockFile?, view: GistView) {
         let gist: Gist
         switch try await calling({ [cached] in try await $0.getGist(self.gistID, ifNoneMatch: cached?.etag) }) {
         case .modified(let fresh, let etag):
@@ -280,10 +273,16 @@ public actor GistLock: ResourceLock {
                     "gist \(gistID) has more than 300 files, GitHub lists only the first 300, and \(fileName) "
                         + "is not among them: keep the lock in a gist with fewer files (--gist)")
             }
-            return (nil, gist.version)
+            return remember(nil, version: gist.version)
         }
         // A file GitHub lists without inline content can only be judged as "not a record".
-        return (LockFile(raw: file.contentBytes ?? [], truncated: file.truncated || file.content == nil), gist.version)
+        return remember(LockFile(raw: file.contentBytes ?? [], truncated: file.truncated || file.content == nil), version: gist.version)
+    }
+
+    private func remember(_ file: LockFile?, version: String?) -> (file: LockFile?, view: GistView) {
+        let view = GistView(raw: file?.raw, version: version)
+        lastSeenView = view
+        return (file, view)
     }
 
     /// PATCHes the lock file and keeps the answer as the cached copy when it carries an ETag and shows
