@@ -35,13 +35,27 @@ public struct GistRepositories: Sendable {
     func create(_ id: String) async throws {
         let repository = path(of: id).path
         try await GitProcess.run(["init", "--quiet", "--bare", "--initial-branch=main", repository])
-        for (key, value) in [
-            ("uploadpack.allowFilter", "true"), ("uploadpack.allowReachableSHA1InWant", "true"),
-            ("http.receivepack", "true"), ("receive.denyDeletes", "true"), ("receive.denyNonFastForwards", "true"),
-            ("core.logAllRefUpdates", "false"), ("gc.auto", "0"), ("receive.autogc", "false"),
-        ] {
-            try await GitProcess.run(["-C", repository, "config", key, value])
-        }
+        // Appended as one block rather than by a `git config` run per key: a gist is created in one step.
+        let settings = """
+            [uploadpack]
+            \tallowFilter = true
+            \tallowReachableSHA1InWant = true
+            [http]
+            \treceivepack = true
+            [receive]
+            \tdenyDeletes = true
+            \tdenyNonFastForwards = true
+            \tautogc = false
+            [core]
+            \tlogAllRefUpdates = false
+            [gc]
+            \tauto = 0
+
+            """
+        let config = try FileHandle(forWritingTo: path(of: id).appendingPathComponent("config"))
+        defer { try? config.close() }
+        try config.seekToEnd()
+        try config.write(contentsOf: Data(settings.utf8))
     }
 
     /// Deletes the gist's repository.

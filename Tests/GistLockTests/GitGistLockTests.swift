@@ -86,7 +86,8 @@ import Testing
 
     func newGist(_ apiURL: URL) async throws -> Fixture {
         let maker = Fixture(apiURL: apiURL, gistID: "")
-        let gist = try await maker.client().createGist(description: "git lock", files: ["README.md": "not a lock"])
+        // Creating a gist starts a repository: allow a machine busy with the other suites time for it.
+        let gist = try await maker.client(timeout: .seconds(10)).createGist(description: "git lock", files: ["README.md": "not a lock"])
         return Fixture(apiURL: apiURL, gistID: gist.id)
     }
 
