@@ -1,0 +1,58 @@
+"""What a user's own machine does that this one does not: macOS's BSD date and bash 3.2, no dpkg, Docker
+stopped, a cluster the user made, a token that no longer works. Each tool's behaviour comes from a
+stand-in in standins/ that says where it was read from."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from conftest import REPO, STANDINS
+
+
+def tools_dir(root: Path, *names: str, **standins: str) -> Path:
+    """A PATH folder with the named real tools and the given stand-ins (name -> stand-in file)."""
+    bin_dir = root / "tools"
+    bin_dir.mkdir(exist_ok=True)
+    for name in names:
+        found = shutil.which(name)
+        assert found, f"{name} is needed on this machine"
+        (bin_dir / name).symlink_to(found)
+    for name, standin in standins.items():
+        (bin_dir / name).symlink_to(STANDINS / standin)
+    return bin_dir
+
+
+def sourced(script: str, path: Path, bash: str = "bash", **env: str) -> subprocess.CompletedProcess[str]:
+    """SCRIPT run by bash with cicd.sh's helpers and the demo sourced, the way cicd.sh sources them."""
+    prologue = (f"set -euo pipefail; REPO_ROOT={REPO}; source scripts/lib.sh; source scripts/demo.sh; "
+                f"source scripts/checks.sh; ")
+    return subprocess.run([bash, "-c", prologue + script], cwd=REPO, capture_output=True, text=True, timeout=60,
+                          env={"PATH": str(path), "HOME": str(path.parent), **env})
+
+
+# ---- make demo on macOS: BSD date has no %N ---------------------------------------------------------
+
+def test_the_demo_times_failovers_in_milliseconds_with_bsd_date(tmp_path):
+    # bash before 5 has no EPOCHREALTIME; unsetting it here takes that clock away from bash 5 as well.
+    path = tools_dir(tmp_path, "bash", "sleep", date="date-bsd")
+    for extra in ((), ("perl",)):
+        for name in extra:
+            if not (path / name).exists():
+                (path / name).symlink_to(shutil.which(name))
+        result = sourced("unset EPOCHREALTIME; started=$(millis); sleep 0.01; "
+                         "printf '%s %s\\n' \"${started}\" \"$(( $(millis) - started ))\"",
+                         path, STANDIN_REAL_DATE=shutil.which("date"))
+        assert result.returncode == 0, result.stderr
+        started, elapsed = result.stdout.split()
+        assert started.isdigit() and len(started) == 13, f"not milliseconds since 1970: {started!r}"
+        assert 0 <= int(elapsed) < 60_000
+
+
+def test_the_demo_times_failovers_with_gnu_date_and_with_epochrealtime(tmp_path):
+    path = tools_dir(tmp_path, "bash", "date")
+    for unset in ("unset EPOCHREALTIME; ", ""):
+        result = sourced(unset + "millis", path)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().isdigit() and len(result.stdout.strip()) == 13, result.stdout
