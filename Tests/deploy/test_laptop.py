@@ -56,3 +56,28 @@ def test_the_demo_times_failovers_with_gnu_date_and_with_epochrealtime(tmp_path)
         result = sourced(unset + "millis", path)
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip().isdigit() and len(result.stdout.strip()) == 13, result.stdout
+
+
+# ---- make test on macOS: no dpkg ------------------------------------------------------------------
+
+def test_the_package_check_is_skipped_where_there_is_no_dpkg(tmp_path):
+    # macOS has neither dpkg nor apt-get; git and zlib come with Xcode's command line tools.
+    path = tools_dir(tmp_path, "bash")
+    result = sourced("ensure_apt_packages git zlib1g-dev && ensure_apt_packages git iproute2 libfaketime "
+                     "&& echo checked", path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "checked\n"
+    assert "no dpkg here: not checking the Debian packages git zlib1g-dev" in result.stderr
+    assert "network namespaces (the chaos run cuts the network with the server's per-client blackhole instead) " \
+           "is Linux-only" in result.stderr
+    assert "libfaketime (the chaos run's clock-skew fault) is Linux-only" in result.stderr
+
+
+def test_the_package_check_still_names_missing_packages_with_dpkg_and_no_apt(tmp_path):
+    # dpkg -s exits 1 for a package that is not installed (dpkg-query's own status).
+    path = tools_dir(tmp_path, "bash")
+    (path / "dpkg").write_text("#!/bin/sh\nexit 1\n")
+    (path / "dpkg").chmod(0o755)
+    result = sourced("ensure_apt_packages zlib1g-dev", path)
+    assert result.returncode == 1
+    assert "missing packages zlib1g-dev: install them with your package manager" in result.stderr
