@@ -125,10 +125,14 @@ vcluster_list_json() {
 # user's own, the current context may be a vcluster's (`vcluster connect NAME` leaves it so), and since
 # v0.23 `vcluster connect NAME -- CMD` then returns 0 at once without running CMD.
 HOST_KUBECONFIG=""
+# Where a tool's error output is kept to be read, removed with the other files of the run.
+CLUSTER_ERR_FILE=""
 
 use_host_kubeconfig() {
   [[ -n "${HOST_KUBECONFIG}" ]] && return 0
   trap cluster_cleanup EXIT
+  CLUSTER_ERR_FILE="$(mktemp "${TMPDIR:-/tmp}/leader-election-errors.XXXXXX")"
+  CLUSTER_TMP_FILES+=("${CLUSTER_ERR_FILE}")
   HOST_KUBECONFIG="$(mktemp "${TMPDIR:-/tmp}/leader-election-kubeconfig.XXXXXX")"
   CLUSTER_TMP_FILES+=("${HOST_KUBECONFIG}")
   # It holds the cluster's client key.
@@ -249,9 +253,27 @@ require_replicas() {
   REPLICAS="$(( 10#${REPLICAS} ))"
 }
 
+# release_values NAME: the values the release in vcluster NAME was given (`helm get values`), or
+# nothing when it has none. Only helm's "release: not found" (its storage driver's ErrReleaseNotFound)
+# means no release; any other failure (the vcluster's API not answering, vcluster connect failing) stops
+# here, since reading it as "no release" would make deploy create a second gist: two locks, two leaders.
+release_values() {
+  local out rc=0
+  out="$(in_vcluster "$1" helm get values "${RELEASE}" --namespace "${APP_NAMESPACE}" --output yaml 2>"${CLUSTER_ERR_FILE}")" ||
+    rc=$?
+  if (( rc == 0 )); then
+    printf '%s\n' "${out}"
+  elif ! grep -q 'release: not found' "${CLUSTER_ERR_FILE}"; then
+    sed 's/^/  /' "${CLUSTER_ERR_FILE}" >&2
+    die "could not read the release ${RELEASE} in $1 (helm get values failed, see above), so stopped before changing any release: check the cluster with ./cicd.sh status and run this again"
+  fi
+}
+
 # release_gist NAME: the gist id the release in vcluster NAME runs with; nothing when there is no release.
 release_gist() {
-  in_vcluster "$1" helm get values "${RELEASE}" --namespace "${APP_NAMESPACE}" --output yaml 2>/dev/null |
+  local values
+  values="$(release_values "$1")" || exit 1
+  printf '%s\n' "${values}" |
     awk '/^gist:/ { gist = 1; next } /^[^ ]/ { gist = 0 } gist && /^  id:/ { id = $2; gsub(/["'"'"']/, "", id); print id }'
 }
 
@@ -260,7 +282,7 @@ release_gist() {
 existing_gist() {
   local name id found="" where="" seen=()
   for name in ${CLUSTERS}; do
-    id="$(release_gist "${name}" || true)"
+    id="$(release_gist "${name}")" || exit 1
     [[ -n "${id}" ]] || continue
     seen+=("${name}: ${id}")
     if [[ -z "${found}" ]]; then

@@ -184,3 +184,31 @@ def test_provision_puts_the_vclusters_in_kind_whatever_the_default_driver(sandbo
     assert result.returncode == 0, result.stderr
     assert (sandbox.state / "vclusters-helm").read_text().count("\n") == 3
     assert not (sandbox.state / "vclusters-docker").exists()
+
+
+# ---- a release helm cannot read is not "no release" ---------------------------------------------
+
+def test_deploy_stops_when_helm_cannot_read_a_release(sandbox):
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    first = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, STANDIN_GIST_ID="aaaa1111")
+    assert first.returncode == 0, first.stderr
+    before = len(sandbox.calls())
+    # stalin's API server restarts while napoleon's release still answers: no new gist, no change anywhere.
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, STANDIN_GIST_ID="bbbb2222",
+                         STANDIN_HELM_UNREACHABLE="stalin")
+    assert result.returncode != 0
+    assert "Kubernetes cluster unreachable" in result.stderr
+    assert "could not read the release leader-election in stalin (helm get values failed, see above)" in result.stderr
+    later = sandbox.calls()[before:]
+    assert not any(" init" in c for c in later), "a release helm could not read was taken for none: a second gist"
+    assert not any("upgrade" in c or "create secret" in c or "kind load" in c for c in later)
+    assert gists_deployed(sandbox) == {"aaaa1111"}
+
+
+def test_only_release_not_found_means_no_release(sandbox):
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, STANDIN_GIST_ID="aaaa1111")
+    assert result.returncode == 0, result.stderr
+    assert inits(sandbox) == 1
+    assert all(f"[{c}] helm get values leader-election --namespace leader-election --output yaml" in sandbox.calls()
+               for c in CLUSTERS)
