@@ -15,7 +15,7 @@ GIST_ID="${GIST_ID:-}"                              # the lock's gist; empty: th
 ELECTION="${ELECTION:-multi-cluster-leader-election}" # the lock is the gist file <ELECTION>.lock
 RELEASE="${RELEASE:-leader-election}"               # Helm release, Deployment and Service name
 APP_NAMESPACE="${APP_NAMESPACE:-leader-election}"   # namespace of the release inside each vcluster
-REPLICAS="${REPLICAS:-1}"                           # copies per cluster; more than 1 gives pod-named identities
+REPLICAS="${REPLICAS:-1}"                           # copies per cluster (deploy; the other verbs read the release's)
 VALUES_FILE="${VALUES_FILE:-}"                      # extra Helm values file for deploy, e.g. other timings
 LOG_LINES="${LOG_LINES:-15}"                        # log lines per cluster in check-leader
 CLUSTER_TIMEOUT="${CLUSTER_TIMEOUT:-300}"           # seconds a wait may take before giving up
@@ -151,7 +151,9 @@ vc() {
     target=("$1")
     shift
   fi
-  KUBECONFIG="${HOST_KUBECONFIG}" vcluster "${verb}" ${target[@]+"${target[@]}"} --driver helm "$@"
+  # VCLUSTER_SKIP_VERSION_CHECK=true: no request to GitHub for a newer CLI on every call (pkg/upgrade).
+  KUBECONFIG="${HOST_KUBECONFIG}" VCLUSTER_SKIP_VERSION_CHECK=true \
+    vcluster "${verb}" ${target[@]+"${target[@]}"} --driver helm "$@"
 }
 
 # vcluster_ready NAME: whether the vcluster's control plane pod reports ready.
@@ -275,6 +277,14 @@ release_gist() {
   values="$(release_values "$1")" || exit 1
   printf '%s\n' "${values}" |
     awk '/^gist:/ { gist = 1; next } /^[^ ]/ { gist = 0 } gist && /^  id:/ { id = $2; gsub(/["'"'"']/, "", id); print id }'
+}
+
+# release_replicas NAME: the copies the release in vcluster NAME was deployed with (its replicaCount);
+# nothing when it has no release. kill-leader scales the deployment, so the release is what was meant.
+release_replicas() {
+  local values
+  values="$(release_values "$1")" || exit 1
+  printf '%s\n' "${values}" | awk '/^replicaCount:/ { n = $2; gsub(/["'"'"']/, "", n); print n }'
 }
 
 # existing_gist: the one gist the releases in CLUSTERS share, so a deploy again never makes a second
@@ -433,11 +443,14 @@ cluster_of() {
 }
 
 check_leader() {
-  require_tools vcluster kubectl
-  require_replicas
+  require_tools vcluster kubectl helm
   use_host_kubeconfig
-  local name prefix=()
-  if (( REPLICAS > 1 )); then prefix=(--prefix); fi
+  # Pod names tell the copies apart when a release runs more than one.
+  local name replicas prefix=()
+  for name in ${CLUSTERS}; do
+    replicas="$(release_replicas "${name}")" || exit 1
+    if [[ "${replicas}" =~ ^[0-9]+$ ]] && (( 10#${replicas} > 1 )); then prefix=(--prefix); fi
+  done
   for name in ${CLUSTERS}; do
     printf '\n===== %s =====\n' "${name}"
     in_vcluster "${name}" kubectl logs --namespace "${APP_NAMESPACE}" \
@@ -449,13 +462,13 @@ check_leader() {
 }
 
 kill_leader() {
-  require_tools vcluster kubectl
-  require_replicas
+  require_tools vcluster kubectl helm
   use_host_kubeconfig
-  local holder cluster
+  local holder cluster replicas
   holder="$(cluster_lock_holder || true)"
   [[ -n "${holder}" ]] || die "nobody holds the lock right now; see ./cicd.sh check-leader"
   cluster="$(cluster_of "${holder}")" || die "the leader '${holder}' runs in none of CLUSTERS (${CLUSTERS})"
+  replicas="$(release_replicas "${cluster}")" || exit 1
   log "${holder} leads: scaling deployment/${RELEASE} in ${cluster} to 0"
   (set -x; in_vcluster "${cluster}" kubectl scale --namespace "${APP_NAMESPACE}" "deployment/${RELEASE}" --replicas=0)
   local start="${SECONDS}" next=""
@@ -471,7 +484,7 @@ kill_leader() {
     sleep "${POLL_INTERVAL}"
   done
   log "${next} took over after about $(( SECONDS - start ))s"
-  log "bring ${cluster} back: vcluster connect ${cluster} -n $(vcluster_namespace "${cluster}") --context ${KIND_CONTEXT} -- kubectl scale -n ${APP_NAMESPACE} deployment/${RELEASE} --replicas=${REPLICAS}"
+  log "bring ${cluster} back: vcluster connect ${cluster} -n $(vcluster_namespace "${cluster}") --context ${KIND_CONTEXT} -- kubectl scale -n ${APP_NAMESPACE} deployment/${RELEASE} --replicas=${replicas:-1}"
 }
 
 cluster_status() {

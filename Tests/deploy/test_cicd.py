@@ -16,11 +16,18 @@ STANDIN_GIST = "feedc0de"  # what the init stand-in prints
 IMAGE = "leader-election:0.1.0"  # the chart's appVersion is the default tag
 
 
-def seed_deployed(sandbox: Sandbox, replicas: dict[str, int] | None = None) -> None:
-    """Pretends provision, build and deploy ran: every vcluster runs one copy."""
+def seed_deployed(sandbox: Sandbox, replicas: dict[str, int] | None = None, released: int = 1) -> None:
+    """Pretends provision, build and deploy ran: every vcluster runs one copy (replicas: copies running
+    now), and its release was installed with `released` copies."""
     sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
     for name, count in (replicas or {c: 1 for c in CLUSTERS}).items():
         (sandbox.state / f"replicas-{name}").write_text(str(count))
+        seed_release(sandbox, name, released)
+
+
+def seed_release(sandbox: Sandbox, name: str, replicas: int) -> None:
+    """A release in vcluster NAME as deploy leaves it, in the helm stand-in's state."""
+    (sandbox.state / f"values-{name}").write_text(f"gist.id={GIST_ID}\nreplicaCount={replicas}\n")
 
 
 def creating(calls: list[str]) -> list[str]:
@@ -287,9 +294,38 @@ def test_check_leader_shows_each_clusters_logs_and_the_lock(sandbox):
 
 def test_check_leader_prefixes_pod_names_with_several_replicas(sandbox):
     seed_deployed(sandbox)
-    result = sandbox.run("check-leader", REPLICAS="3", LOG_LINES="5")
+    seed_release(sandbox, "stalin", 3)
+    result = sandbox.run("check-leader", LOG_LINES="5")
     assert result.returncode == 0, result.stderr
     assert any(c.endswith("--tail 5 --prefix") for c in sandbox.calls())
+
+
+def test_check_leader_and_kill_leader_take_replicas_from_the_release_not_the_environment(sandbox):
+    seed_deployed(sandbox, released=3)
+    result = sandbox.run("check-leader", REPLICAS="1")
+    assert result.returncode == 0, result.stderr
+    assert any(c.endswith("--tail 15 --prefix") for c in sandbox.calls()), "3 copies need pod names"
+    killed = sandbox.run("kill-leader")
+    assert killed.returncode == 0, killed.stderr
+    assert killed.stderr.splitlines()[-1].endswith("deployment/leader-election --replicas=3"), \
+        "the way back must restore the release's 3 copies, not REPLICAS' default of 1"
+
+
+def test_one_copy_per_release_needs_no_pod_names(sandbox):
+    seed_deployed(sandbox)
+    result = sandbox.run("check-leader", REPLICAS="3")
+    assert result.returncode == 0, result.stderr
+    assert not any(c.endswith("--prefix") for c in sandbox.calls())
+
+
+def test_no_vcluster_call_asks_github_for_a_newer_cli(sandbox):
+    env = {"LEADER_ELECTION_GITHUB_API_TOKEN": TOKEN}
+    for verb in ("provision", "build", "deploy", "check-leader", "kill-leader", "status", "teardown"):
+        result = sandbox.run(verb, **env)
+        assert result.returncode == 0, f"{verb}: {result.stderr}"
+    assert any(c.startswith("vcluster ") for c in sandbox.calls())
+    assert not (sandbox.state / "vcluster-version-checks").exists(), \
+        (sandbox.state / "vcluster-version-checks").read_text()
 
 
 def test_check_leader_reads_the_lock_from_a_cluster_that_still_runs(sandbox):
@@ -317,7 +353,8 @@ def test_kill_leader_maps_a_pod_named_identity_to_its_cluster(sandbox):
     sandbox.seed(kind=True, vclusters=("cleo-patra", "cleo"))
     for name in ("cleo-patra", "cleo"):
         (sandbox.state / f"replicas-{name}").write_text("2")
-    result = sandbox.run("kill-leader", CLUSTERS="cleo-patra cleo", REPLICAS="2",
+        seed_release(sandbox, name, 2)
+    result = sandbox.run("kill-leader", CLUSTERS="cleo-patra cleo",
                          STANDIN_POD_SUFFIX="leader-election-5d9f8-x2x7q")
     assert result.returncode == 0, result.stderr
     assert creating(sandbox.calls()) == [
