@@ -108,8 +108,19 @@ vcluster_namespace() {
   printf 'vcluster-%s' "$1"
 }
 
+# kind_cluster_exists: whether kind lists KIND_CLUSTER. kind's own failure (it asks Docker) stops with its
+# message, so it never reads as "no cluster".
 kind_cluster_exists() {
-  kind get clusters 2>/dev/null | grep -qx -- "${KIND_CLUSTER}"
+  local out
+  out="$(kind get clusters 2>&1)" || die "kind could not list its clusters: ${out}"
+  printf '%s\n' "${out}" | grep -qx -- "${KIND_CLUSTER}"
+}
+
+# require_docker: kind's nodes are Docker containers, so every cluster verb needs Docker to answer first.
+require_docker() {
+  local out
+  out="$(docker version --format '{{.Server.Version}}' 2>&1)" ||
+    die "Docker does not answer (${out%%$'\n'*}): start Docker Desktop, or on Linux: sudo systemctl start docker; then run this again"
 }
 
 # vcluster_listed LIST_JSON NAME: whether `vcluster list --output json` shows NAME in its namespace.
@@ -197,6 +208,7 @@ run_app() {
 
 build_image() {
   require_tools docker git
+  require_docker
   local ref
   ref="$(image_ref)"
   log "building ${ref}"
@@ -215,7 +227,8 @@ build_image() {
 }
 
 provision() {
-  require_tools kind vcluster kubectl
+  require_tools docker kind vcluster kubectl
+  require_docker
   if kind_cluster_exists; then
     log "kind cluster '${KIND_CLUSTER}' exists"
   else
@@ -329,14 +342,13 @@ put_token_secret() {
 }
 
 deploy() {
-  require_tools vcluster kubectl helm
-  if [[ -z "${REGISTRY}" ]]; then require_tools kind docker; fi
-  if [[ -z "${GIST_ID}" && -z "${LEADER_ELECTION_BIN:-}" ]]; then require_tools docker; fi
+  require_tools docker kind vcluster kubectl helm
   require_env LEADER_ELECTION_GITHUB_API_TOKEN \
     "export a GitHub token with only the gist scope (https://github.com/settings/tokens)"
   export LEADER_ELECTION_GITHUB_API_TOKEN
   require_replicas
   [[ -z "${VALUES_FILE}" || -r "${VALUES_FILE}" ]] || die "VALUES_FILE '${VALUES_FILE}' cannot be read"
+  require_docker
   kind_cluster_exists || die "no kind cluster '${KIND_CLUSTER}': run ./cicd.sh provision first"
   use_host_kubeconfig
   local ref
@@ -443,7 +455,8 @@ cluster_of() {
 }
 
 check_leader() {
-  require_tools vcluster kubectl helm
+  require_tools docker vcluster kubectl helm
+  require_docker
   use_host_kubeconfig
   # Pod names tell the copies apart when a release runs more than one.
   local name replicas prefix=()
@@ -462,7 +475,8 @@ check_leader() {
 }
 
 kill_leader() {
-  require_tools vcluster kubectl helm
+  require_tools docker vcluster kubectl helm
+  require_docker
   use_host_kubeconfig
   local holder cluster replicas
   holder="$(cluster_lock_holder || true)"
@@ -488,7 +502,8 @@ kill_leader() {
 }
 
 cluster_status() {
-  require_tools kind vcluster kubectl helm
+  require_tools docker kind vcluster kubectl helm
+  require_docker
   printf '===== kind clusters =====\n'
   kind get clusters
   if ! kind_cluster_exists; then
@@ -512,7 +527,8 @@ cluster_status() {
 }
 
 teardown() {
-  require_tools kind vcluster
+  require_tools docker kind vcluster
+  require_docker
   if ! kind_cluster_exists; then
     log "no kind cluster '${KIND_CLUSTER}': nothing to delete"
     return 0

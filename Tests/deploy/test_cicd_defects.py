@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from conftest import CLUSTERS, GIST_ID, TOKEN, Sandbox
 
 IMAGE = "leader-election:0.1.0"
@@ -212,3 +214,31 @@ def test_only_release_not_found_means_no_release(sandbox):
     assert inits(sandbox) == 1
     assert all(f"[{c}] helm get values leader-election --namespace leader-election --output yaml" in sandbox.calls()
                for c in CLUSTERS)
+
+
+# ---- Docker stopped -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("verb", ["build", "provision", "deploy", "check-leader", "kill-leader", "status", "teardown"])
+def test_every_cluster_verb_says_when_docker_does_not_answer(sandbox, verb):
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    (sandbox.state / "docker-down").write_text("")
+    result = sandbox.run(verb, LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID)
+    assert result.returncode == 1, result.stderr
+    assert "Docker does not answer (Cannot connect to the Docker daemon at unix:///var/run/docker.sock." in result.stderr
+    assert "start Docker Desktop, or on Linux: sudo systemctl start docker" in result.stderr
+    assert "nothing to delete" not in result.stderr and "run ./cicd.sh provision" not in result.stderr
+    assert [c for c in sandbox.calls() if not c.startswith("docker version")] == [], "nothing runs before the check"
+
+
+def test_a_kind_failure_is_not_read_as_no_cluster(sandbox):
+    sandbox.seed(kind=True, vclusters=CLUSTERS)
+    # Docker stops between the check and kind's call: kind says "failed to list clusters".
+    real = sandbox.root / "bin" / "docker"
+    real.unlink()
+    real.write_text("#!/usr/bin/env bash\n[[ \"$1\" == version ]] && { echo 28.5.1; exit 0; }\nexit 1\n")
+    real.chmod(0o755)
+    (sandbox.state / "docker-down").write_text("")
+    result = sandbox.run("teardown")
+    assert result.returncode == 1
+    assert "kind could not list its clusters: ERROR: failed to list clusters" in result.stderr
+    assert "nothing to delete" not in result.stderr
