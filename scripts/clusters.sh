@@ -108,6 +108,15 @@ vcluster_namespace() {
   printf 'vcluster-%s' "$1"
 }
 
+# The ConfigMap (in kube-system) by which a kind cluster says that provision created it.
+PROVISIONED_MARK="leader-election-provisioned"
+
+# provision_made_kind: whether KIND_CLUSTER carries provision's mark; a cluster that does not answer is
+# treated as not made here, which keeps it.
+provision_made_kind() {
+  kubectl --context "${KIND_CONTEXT}" get configmap "${PROVISIONED_MARK}" --namespace kube-system >/dev/null 2>&1
+}
+
 # kind_cluster_exists: whether kind lists KIND_CLUSTER. kind's own failure (it asks Docker) stops with its
 # message, so it never reads as "no cluster".
 kind_cluster_exists() {
@@ -233,6 +242,9 @@ provision() {
     log "kind cluster '${KIND_CLUSTER}' exists"
   else
     (set -x; kind create cluster --name "${KIND_CLUSTER}" --wait "${CLUSTER_TIMEOUT}s")
+    # The cluster itself records that provision made it, so teardown deletes it and no other.
+    (set -x; kubectl --context "${KIND_CONTEXT}" create configmap "${PROVISIONED_MARK}" --namespace kube-system \
+      --from-literal=created-by=cicd.sh)
   fi
   use_host_kubeconfig
   local existing name
@@ -545,6 +557,8 @@ teardown() {
   done
   if [[ "${KEEP_KIND}" == "true" ]]; then
     log "KEEP_KIND=true: keeping kind cluster '${KIND_CLUSTER}'"
+  elif ! provision_made_kind; then
+    log "keeping kind cluster '${KIND_CLUSTER}': ./cicd.sh provision did not create it (it has no configmap ${PROVISIONED_MARK} in kube-system); delete it yourself with: kind delete cluster --name ${KIND_CLUSTER}"
   else
     (set -x; kind delete cluster --name "${KIND_CLUSTER}")
   fi

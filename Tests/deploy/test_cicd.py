@@ -398,10 +398,12 @@ def test_status_without_a_kind_cluster(sandbox):
 # ---- teardown -----------------------------------------------------------------------------------
 
 def test_teardown_deletes_the_vclusters_then_kind_and_is_idempotent(sandbox):
+    assert sandbox.run("provision").returncode == 0
     seed_deployed(sandbox)
+    provisioned = len(sandbox.calls())
     result = sandbox.run("teardown")
     assert result.returncode == 0, result.stderr
-    assert creating(sandbox.calls()) == [
+    assert creating(sandbox.calls()[provisioned:]) == [
         f"vcluster delete {c} --driver helm --namespace vcluster-{c} --context kind-kind" for c in CLUSTERS
     ] + ["kind delete cluster --name kind"]
     before = len(sandbox.calls())
@@ -412,10 +414,32 @@ def test_teardown_deletes_the_vclusters_then_kind_and_is_idempotent(sandbox):
 
 
 def test_teardown_can_keep_the_kind_cluster(sandbox):
-    seed_deployed(sandbox)
+    assert sandbox.run("provision").returncode == 0
     result = sandbox.run("teardown", KEEP_KIND="true")
     assert result.returncode == 0, result.stderr
     assert not any("kind delete" in c for c in sandbox.calls())
+
+
+def test_provision_marks_the_kind_cluster_it_creates(sandbox):
+    assert sandbox.run("provision").returncode == 0
+    assert "kubectl --context kind-kind create configmap leader-election-provisioned --namespace kube-system " \
+           "--from-literal=created-by=cicd.sh" in sandbox.calls()
+
+
+def test_teardown_keeps_a_kind_cluster_provision_did_not_create(sandbox):
+    # The user's own cluster named kind, which provision found and reused.
+    sandbox.seed(kind=True)
+    provisioned = sandbox.run("provision")
+    assert provisioned.returncode == 0, provisioned.stderr
+    assert "kind cluster 'kind' exists" in provisioned.stderr
+    result = sandbox.run("teardown")
+    assert result.returncode == 0, result.stderr
+    assert not any(c.startswith("kind delete") for c in sandbox.calls()), "teardown deleted the user's cluster"
+    assert [c for c in creating(sandbox.calls()) if c.startswith("vcluster delete")] == [
+        f"vcluster delete {c} --driver helm --namespace vcluster-{c} --context kind-kind" for c in CLUSTERS]
+    assert "keeping kind cluster 'kind': ./cicd.sh provision did not create it" in result.stderr
+    assert "delete it yourself with: kind delete cluster --name kind" in result.stderr
+    assert (sandbox.state / "kind-clusters").read_text() == "kind\n"
 
 
 # ---- missing tools, the whole journey ----------------------------------------------------------
