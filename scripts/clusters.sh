@@ -361,13 +361,13 @@ deploy() {
   require_replicas
   [[ -z "${VALUES_FILE}" || -r "${VALUES_FILE}" ]] || die "VALUES_FILE '${VALUES_FILE}' cannot be read"
   require_docker
-  kind_cluster_exists || die "no kind cluster '${KIND_CLUSTER}': run ./cicd.sh provision first"
-  use_host_kubeconfig
   local ref
   ref="$(image_ref)"
   if [[ -z "${REGISTRY}" ]]; then
     docker image inspect "${ref}" >/dev/null 2>&1 || die "image ${ref} is not built: run ./cicd.sh build first"
   fi
+  # Provision is idempotent: it creates only what is missing, so deploy runs it first, as the original's did.
+  provision
 
   local gist_id="${GIST_ID}"
   if [[ -z "${gist_id}" ]]; then

@@ -143,10 +143,15 @@ def test_deploy_creates_a_gist_then_the_secret_and_release_in_each_cluster(sandb
     # Asking Docker whether it runs, reading the kubeconfig and the releases' gists change nothing.
     calls = [c for c in sandbox.calls() if not c.startswith("kubectl config view") and c != "docker version --format {{.Server.Version}}"
              and "helm get values" not in c and "kubectl get secret" not in c]
-    assert calls[:2] == [
-        "kind get clusters",
+    # The provision deploy runs finds everything there.
+    assert calls[:6] == [
         f"docker image inspect {IMAGE}",
+        "kind get clusters",
+        "vcluster list --driver helm --context kind-kind --output json",
+        *(f"kubectl --context kind-kind get pods --namespace vcluster-{c} --selector app=vcluster,release={c} "
+          "--output jsonpath={.items[*].status.containerStatuses[*].ready}" for c in CLUSTERS),
     ]
+    calls = calls[4:]
     assert calls[2] == (f"docker run --rm -e LEADER_ELECTION_GITHUB_API_TOKEN -e LEADER_ELECTION_GITHUB_API_URL "
                         f"{IMAGE} init --election multi-cluster-leader-election")
     assert calls[3] == "leader-election init --election multi-cluster-leader-election"
@@ -255,7 +260,6 @@ def test_deploy_tells_every_copy_how_many_share_the_token(sandbox, render, clust
     ({"LEADER_ELECTION_GITHUB_API_TOKEN": TOKEN, "GIST_ID": "../etc"}, "GIST_ID '../etc' is not a gist id"),
     ({"LEADER_ELECTION_GITHUB_API_TOKEN": TOKEN, "REPLICAS": "two"}, "REPLICAS must be a whole number"),
     ({"LEADER_ELECTION_GITHUB_API_TOKEN": TOKEN, "TAG": "9.9.9"}, "image leader-election:9.9.9 is not built"),
-    ({"LEADER_ELECTION_GITHUB_API_TOKEN": TOKEN, "KIND_CLUSTER": "other"}, "no kind cluster 'other'"),
 ])
 def test_deploy_stops_before_changing_anything_when_something_is_missing(sandbox, env, message):
     sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
@@ -264,6 +268,23 @@ def test_deploy_stops_before_changing_anything_when_something_is_missing(sandbox
     assert message in result.stderr
     assert creating(sandbox.calls()) == []
     assert_no_token(sandbox, result)
+
+
+def test_deploy_provisions_what_is_missing_first(sandbox):
+    sandbox.seed(images=(IMAGE,))
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID)
+    assert result.returncode == 0, result.stderr
+    made = creating(sandbox.calls())
+    assert made[:4] == [
+        "kind create cluster --name kind --wait 5s",
+        *(f"vcluster create {c} --driver helm --namespace vcluster-{c} --context kind-kind --connect=false"
+          for c in CLUSTERS),
+    ]
+    assert len([c for c in made if "helm upgrade" in c]) == 3
+    again = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID)
+    assert again.returncode == 0, again.stderr
+    assert "kind cluster 'kind' exists" in again.stderr
+    assert (sandbox.state / "kind-clusters").read_text() == "kind\n"
 
 
 def test_deploy_says_when_init_cannot_make_a_gist(sandbox):
