@@ -353,6 +353,81 @@ put_token_secret() {
   fi
 }
 
+# chart_write_mode: how the release will write the lock: gist.writeMode from VALUES_FILE, else the chart's.
+chart_write_mode() {
+  local file mode=""
+  for file in ${VALUES_FILE:+"${VALUES_FILE}"} "${REPO_ROOT}/chart/values.yaml"; do
+    mode="$(awk '/^gist:/ { gist = 1; next } /^[^ #]/ { gist = 0 }
+      gist && /^  writeMode:/ { m = $2; gsub(/["'"'"']/, "", m); print m; exit }' "${file}")"
+    [[ -n "${mode}" ]] && break
+  done
+  printf '%s' "${mode:-auto}"
+}
+
+# check_token GIST MODE: the app's own status reads the gist with the token (GET /gists/{id}) and, for git
+# writes, asks the gist's receive-pack for its advertisement, as every pod will at start. So a token that
+# GitHub refuses (401), or that may not push where the chart writes through git, stops deploy before any
+# cluster is touched, instead of crash-looping every copy. REST writes cannot be tried without writing.
+check_token() {
+  local gist="$1" mode="$2" out writes
+  if [[ "${TOKEN_CHECK:-true}" != true ]]; then
+    log "TOKEN_CHECK=${TOKEN_CHECK}: not checking the token against gist ${gist}"
+    return 0
+  fi
+  log "checking the token against gist ${gist} (reading it; write mode ${mode})"
+  if ! out="$(run_app status --gist "${gist}" --election "${ELECTION}" --write-mode "${mode}" --output json \
+    2>"${CLUSTER_ERR_FILE}")"; then
+    sed 's/^/  /' "${CLUSTER_ERR_FILE}" >&2
+    die "the token cannot read gist ${gist} (see above); no cluster was changed: export a token with the gist scope, or set GIST_ID to a gist it can read (TOKEN_CHECK=false skips this check when only the pods can reach the API)"
+  fi
+  writes="$(printf '%s' "${out}" | sed -n 's/.*"writeMode" *: *"\([^"]*\)".*/\1/p')"
+  case "${mode}:${writes}" in
+    git:git | auto:git | rest:rest) ;;
+    auto:rest)
+      log "warning: gist ${gist}'s repository refuses this token's pushes: the pods will write the lock through REST (their start-up log says why); a token with the gist scope may push" ;;
+    *)
+      die "the token may not write gist ${gist} through ${mode} (${writes:-no answer}); no cluster was changed: give a token with the gist scope, or set gist.writeMode in VALUES_FILE" ;;
+  esac
+}
+
+# deploy_failed NAME WHY: the pods' last log lines in vcluster NAME, from now and from before their last
+# restart (--previous, where a crash-looping copy said why), the command to see more, then stops.
+deploy_failed() {
+  local name="$1" why="$2" connect
+  connect="vcluster connect ${name} -n $(vcluster_namespace "${name}") --context ${KIND_CONTEXT} --"
+  local selector="app.kubernetes.io/name=leader-election,app.kubernetes.io/instance=${RELEASE}"
+  printf '\n===== %s: the last %s log lines of each pod =====\n' "${name}" "${LOG_LINES}" >&2
+  in_vcluster "${name}" kubectl logs --namespace "${APP_NAMESPACE}" --selector "${selector}" --prefix \
+    --tail "${LOG_LINES}" >&2 || true
+  printf '\n===== %s: before their last restart (--previous) =====\n' "${name}" >&2
+  in_vcluster "${name}" kubectl logs --namespace "${APP_NAMESPACE}" --selector "${selector}" --prefix --previous \
+    --tail "${LOG_LINES}" >&2 || true
+  printf '\n' >&2
+  log "more: ${connect} kubectl logs -n ${APP_NAMESPACE} --selector ${selector} --prefix --previous --tail 200"
+  log "and:  ${connect} kubectl describe pods -n ${APP_NAMESPACE} --selector ${selector}"
+  die "deploying to ${name} failed: ${why}; the clusters after it were left as they were"
+}
+
+# recover_pending_release NAME: an interrupted helm (a Ctrl-C during --wait) leaves the release's last
+# revision pending-install, pending-upgrade or pending-rollback, and helm then refuses every upgrade with
+# "another operation (install/upgrade/rollback) is in progress". helm's docs give the way out: roll a
+# pending upgrade or rollback back to the revision before it; uninstall a pending first install.
+recover_pending_release() {
+  local name="$1" status
+  status="$(in_vcluster "${name}" helm status "${RELEASE}" --namespace "${APP_NAMESPACE}" --output json 2>/dev/null |
+    sed -n 's/.*"status" *: *"\(pending-[a-z]*\)".*/\1/p' | head -n 1 || true)"
+  case "${status}" in
+    pending-install)
+      log "the release in ${name} is ${status} (an install was interrupted): uninstalling it before installing again"
+      in_vcluster "${name}" helm uninstall "${RELEASE}" --namespace "${APP_NAMESPACE}" --wait --timeout "${CLUSTER_TIMEOUT}s" ||
+        die "could not uninstall the pending release in ${name}: see helm's message above" ;;
+    pending-upgrade | pending-rollback)
+      log "the release in ${name} is ${status} (an upgrade was interrupted): rolling it back to its last revision first"
+      in_vcluster "${name}" helm rollback "${RELEASE}" --namespace "${APP_NAMESPACE}" --wait --timeout "${CLUSTER_TIMEOUT}s" ||
+        die "could not roll back the pending release in ${name}: see helm's message above" ;;
+  esac
+}
+
 deploy() {
   require_tools docker kind vcluster kubectl helm
   require_env LEADER_ELECTION_GITHUB_API_TOKEN \
@@ -379,6 +454,7 @@ deploy() {
     log "created gist ${gist_id}; reuse it with: export GIST_ID=${gist_id}"
   fi
   [[ "${gist_id}" =~ ^[A-Za-z0-9_-]+$ ]] || die "GIST_ID '${gist_id}' is not a gist id (the last part of the gist's URL)"
+  check_token "${gist_id}" "$(chart_write_mode)"
 
   # No `set -x` from here on: the token is in scope.
   if [[ -z "${REGISTRY}" ]]; then
@@ -427,12 +503,18 @@ deploy() {
     applied="$(put_token_secret "${name}" "${token_file}")" ||
       die "could not store the token Secret in ${name}: see kubectl's message above"
     log "secret/${RELEASE}-token ${applied}"
+    recover_pending_release "${name}"
     log "helm upgrade --install in ${name} (waits up to ${CLUSTER_TIMEOUT}s for the pods to be ready)"
     in_vcluster "${name}" helm "${helm_args[@]}" --set-string "clusterName=${name}" \
-      --set-string "notes.commandPrefix=vcluster connect ${name} -n $(vcluster_namespace "${name}") --context ${KIND_CONTEXT} --"
+      --set-string "notes.commandPrefix=vcluster connect ${name} -n $(vcluster_namespace "${name}") --context ${KIND_CONTEXT} --" ||
+      deploy_failed "${name}" "helm upgrade --install failed (see helm's message above)"
     if [[ "${applied}" == replaced ]]; then
       log "the token changed: restarting the pods in ${name} so they read it"
       in_vcluster "${name}" kubectl rollout restart --namespace "${APP_NAMESPACE}" "deployment/${RELEASE}"
+      log "waiting up to ${CLUSTER_TIMEOUT}s for the restarted pods in ${name} to be ready"
+      in_vcluster "${name}" kubectl rollout status --namespace "${APP_NAMESPACE}" "deployment/${RELEASE}" \
+        --timeout "${CLUSTER_TIMEOUT}s" ||
+        deploy_failed "${name}" "the restarted pods did not get ready within ${CLUSTER_TIMEOUT}s"
     fi
   done
   cluster_cleanup

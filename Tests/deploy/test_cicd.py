@@ -156,6 +156,11 @@ def test_deploy_creates_a_gist_then_the_secret_and_release_in_each_cluster(sandb
                         f"{IMAGE} init --election multi-cluster-leader-election")
     assert calls[3] == "leader-election init --election multi-cluster-leader-election"
     assert f"created gist {STANDIN_GIST}; reuse it with: export GIST_ID={STANDIN_GIST}" in result.stderr
+    # The token is tried against the new gist, as the pods will use it, before any cluster changes.
+    assert calls[4] == (f"docker run --rm -e LEADER_ELECTION_GITHUB_API_TOKEN -e LEADER_ELECTION_GITHUB_API_URL "
+                        f"{IMAGE} status --gist {STANDIN_GIST} --election multi-cluster-leader-election "
+                        "--write-mode auto --output json")
+    calls = calls[2:]
     assert calls[4] == f"kind load docker-image {IMAGE} --name kind"
 
     changes = [c for c in creating(calls) if c.startswith("[")]
@@ -230,7 +235,10 @@ def test_redeploy_leaves_the_secret_alone_and_a_new_token_restarts_the_pods(sand
     rotated = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN[::-1], **env)
     assert rotated.returncode == 0, rotated.stderr
     assert f"secret/{RELEASE}-token replaced" in rotated.stderr
-    assert sandbox.calls()[-1] == f"[napoleon] kubectl rollout restart --namespace leader-election deployment/{RELEASE}"
+    assert [c for c in sandbox.calls() if c.startswith("[")][-2:] == [
+        f"[napoleon] kubectl rollout restart --namespace leader-election deployment/{RELEASE}",
+        f"[napoleon] kubectl rollout status --namespace leader-election deployment/{RELEASE} --timeout 5s",
+    ]
     assert_no_token(sandbox, first, same)
 
 

@@ -4,6 +4,7 @@ every deploy, REPLICAS with a leading zero, and a default vcluster driver other 
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
@@ -242,3 +243,105 @@ def test_a_kind_failure_is_not_read_as_no_cluster(sandbox):
     assert result.returncode == 1
     assert "kind could not list its clusters: ERROR: failed to list clusters" in result.stderr
     assert "nothing to delete" not in result.stderr
+
+
+# ---- a token that no longer works ---------------------------------------------------------------
+
+BAD_TOKEN = "ghp_" + "0" * 36
+
+
+def deployed_with_the_gists_token(sandbox: Sandbox, clusters: str = "napoleon stalin cleopatra") -> None:
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    (sandbox.state / "gist-token").write_text(TOKEN)
+    first = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID, CLUSTERS=clusters)
+    assert first.returncode == 0, first.stderr
+
+
+def changes(calls: list[str]) -> list[str]:
+    return [c for c in calls if re.search(r"create secret|replace|upgrade|rollout restart|kind load|uninstall|rollback", c)]
+
+
+def test_a_refused_token_stops_a_redeploy_before_any_cluster_is_touched(sandbox):
+    deployed_with_the_gists_token(sandbox)
+    before = len(sandbox.calls())
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=BAD_TOKEN, GIST_ID=GIST_ID)
+    assert result.returncode == 1
+    assert "the token was rejected (401 Bad credentials)" in result.stderr
+    assert f"the token cannot read gist {GIST_ID} (see above); no cluster was changed" in result.stderr
+    assert "deployed to" not in result.stderr
+    assert changes(sandbox.calls()[before:]) == [], "the clusters' Secret or pods were touched"
+    for name in CLUSTERS:
+        secret = (sandbox.state / "applied" / name / "Secret-leader-election-token.yaml").read_text()
+        assert base64.b64encode(TOKEN.encode()).decode() in secret
+    assert BAD_TOKEN not in result.stderr + result.stdout and BAD_TOKEN not in "\n".join(sandbox.calls())
+
+
+def test_a_token_git_refuses_stops_deploy_when_the_chart_writes_through_git(sandbox, tmp_path):
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    (sandbox.state / "git-refuses").write_text("")
+    values = tmp_path / "git.yaml"
+    values.write_text("gist:\n  writeMode: git\n")
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID, VALUES_FILE=str(values))
+    assert result.returncode == 1
+    assert f"--write-mode git" in "\n".join(sandbox.calls())
+    assert f"the token may not write gist {GIST_ID} through git (none (--write-mode git, but git cannot" in result.stderr
+    assert changes(sandbox.calls()) == []
+    # In auto mode (the chart's default) the pods fall back to REST: deploy goes on and says so.
+    auto = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID)
+    assert auto.returncode == 0, auto.stderr
+    assert "refuses this token's pushes: the pods will write the lock through REST" in auto.stderr
+
+
+def test_restarted_pods_that_do_not_get_ready_fail_deploy_with_their_logs(sandbox):
+    deployed_with_the_gists_token(sandbox)
+    before = len(sandbox.calls())
+    # A new token GitHub takes (the check passes) that the pods still cannot start with: napoleon's crash.
+    (sandbox.state / "gist-token").unlink()
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN[::-1], GIST_ID=GIST_ID,
+                         STANDIN_POD_CRASH="napoleon")
+    assert result.returncode == 1
+    assert "error: timed out waiting for the condition" in result.stderr
+    assert "deploying to napoleon failed: the restarted pods did not get ready within 5s" in result.stderr
+    assert "===== napoleon: before their last restart (--previous) =====" in result.stderr
+    assert "the token was rejected (401 Bad credentials)" in result.stderr, "the crashed copy's own words"
+    assert "more: vcluster connect napoleon -n vcluster-napoleon --context kind-kind -- kubectl logs -n " \
+           "leader-election --selector app.kubernetes.io/name=leader-election,app.kubernetes.io/instance=" \
+           "leader-election --prefix --previous --tail 200" in result.stderr
+    assert "deployed to" not in result.stderr
+    assert not any(c.startswith(("[stalin]", "[cleopatra]")) for c in changes(sandbox.calls()[before:])), \
+        "deploy went on to the next clusters after napoleon's pods failed"
+
+
+def test_a_first_install_that_never_gets_ready_shows_the_logs(sandbox):
+    sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID, CLUSTERS="stalin",
+                         STANDIN_POD_CRASH="stalin")
+    assert result.returncode == 1
+    assert "Error: INSTALLATION FAILED: context deadline exceeded" in result.stderr
+    assert "deploying to stalin failed: helm upgrade --install failed" in result.stderr
+    assert "ElectionApp.swift:61] the token was rejected" in result.stderr
+    assert "kubectl describe pods -n leader-election" in result.stderr
+
+
+@pytest.mark.parametrize(("pending", "recovery"), [
+    ("pending-upgrade", "helm rollback leader-election --namespace leader-election --wait --timeout 5s"),
+    ("pending-rollback", "helm rollback leader-election --namespace leader-election --wait --timeout 5s"),
+    ("pending-install", "helm uninstall leader-election --namespace leader-election --wait --timeout 5s"),
+])
+def test_deploy_recovers_a_release_an_interrupted_deploy_left_pending(sandbox, pending, recovery):
+    deployed_with_the_gists_token(sandbox)
+    # A Ctrl-C during stalin's helm --wait: helm refuses the next upgrade with "another operation ... in progress".
+    (sandbox.state / "pending-stalin").write_text(pending)
+    stuck = sandbox.run_tool("vcluster", "connect", "stalin", "-n", "vcluster-stalin", "--",
+                             "helm", "upgrade", "--install", "leader-election", "chart")
+    assert stuck.returncode == 1 and "another operation (install/upgrade/rollback) is in progress" in stuck.stderr
+    before = len(sandbox.calls())
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID)
+    assert result.returncode == 0, result.stderr
+    assert f"the release in stalin is {pending}" in result.stderr
+    stalin = [c for c in sandbox.calls()[before:] if c.startswith("[stalin] helm ")]
+    assert f"[stalin] {recovery}" in stalin
+    assert stalin.index(f"[stalin] {recovery}") < next(i for i, c in enumerate(stalin) if " upgrade " in c)
+    assert not (sandbox.state / "pending-stalin").exists()
+    others = [c for c in sandbox.calls()[before:] if c.startswith(("[napoleon]", "[cleopatra]"))]
+    assert not any("rollback" in c or "uninstall" in c for c in others)
