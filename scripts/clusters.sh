@@ -69,8 +69,75 @@ chart_app_version() {
   sed -n 's/^appVersion:[[:space:]]*"\{0,1\}\([^"[:space:]]*\)"\{0,1\}[[:space:]]*$/\1/p' "${REPO_ROOT}/chart/Chart.yaml"
 }
 
-# image_tag: TAG, else the chart's appVersion with the commit, and a hash of uncommitted changes when
-# there are any, so that every build of other code gets a tag of its own and deploy rolls the pods onto it.
+# in_build_context: the lines of stdin ("PATH" or "PATH<tab>REST") whose PATH docker would send as the
+# build context: .dockerignore read as docker's patternmatcher reads it (the last pattern that matches the
+# path or a folder above it decides; `**` spans folders, `*` and `?` stay within one; `!` lets back in),
+# plus the Dockerfile and .dockerignore, which shape the image too.
+in_build_context() {
+  local ignore="${REPO_ROOT}/.dockerignore"
+  [[ -f "${ignore}" ]] || ignore=/dev/null
+  awk -F '\t' '
+    function to_regex(glob,    out, i, c, n) {
+      out = "^"; n = length(glob)
+      for (i = 1; i <= n; i++) {
+        c = substr(glob, i, 1)
+        if (c == "*" && substr(glob, i + 1, 1) == "*") {
+          i++
+          if (substr(glob, i + 1, 1) == "/") { i++; out = out "(.*/)?" } else { out = out ".*" }
+        } else if (c == "*") { out = out "[^/]*" }
+        else if (c == "?") { out = out "[^/]" }
+        else if (c == "\\") { i++; out = out "\\" substr(glob, i, 1) }
+        else if (index(".+()|{}^$", c)) { out = out "\\" c }
+        else { out = out c }
+      }
+      return out "$"
+    }
+    NR == FNR {
+      line = $0; sub(/^[ \t]+/, "", line); sub(/[ \t\r]+$/, "", line)
+      if (line == "" || substr(line, 1, 1) == "#") next
+      keep = substr(line, 1, 1) == "!"
+      if (keep) { line = substr(line, 2); sub(/^[ \t]+/, "", line) }
+      sub(/^\/+/, "", line); sub(/\/+$/, "", line); sub(/^\.\//, "", line)
+      n++; pattern[n] = to_regex(line); included[n] = keep
+      next
+    }
+    {
+      path = $1
+      if (path == "Dockerfile" || path == ".dockerignore") { print; next }
+      sent = 1
+      for (i = 1; i <= n; i++) {
+        prefix = path
+        while (1) {
+          if (prefix ~ pattern[i]) { sent = included[i]; break }
+          if (!sub(/\/[^\/]*$/, "", prefix)) break
+        }
+      }
+      if (sent) print
+    }' "${ignore}" -
+}
+
+# build_context_blobs REV: "PATH<tab>BLOB" of every file of the build context, sorted: in commit REV, or
+# with REV empty as the files are now (tracked and untracked, not the ones git ignores; hash-object
+# without -w writes nothing).
+build_context_blobs() {
+  if [[ -n "$1" ]]; then
+    git -C "${REPO_ROOT}" -c core.quotePath=false ls-tree -r "$1" |
+      awk -F '\t' '{ split($1, meta, " "); print $2 "\t" meta[3] }' | in_build_context | LC_ALL=C sort
+    return 0
+  fi
+  local names shas
+  names="$(git -C "${REPO_ROOT}" -c core.quotePath=false ls-files --cached --others --exclude-standard |
+    { cat; printf 'Dockerfile\n.dockerignore\n'; } | in_build_context | LC_ALL=C sort -u |
+    while IFS= read -r name; do [[ -f "${REPO_ROOT}/${name}" ]] && printf '%s\n' "${name}"; done)"
+  [[ -n "${names}" ]] || return 0
+  shas="$(printf '%s\n' "${names}" | (cd "${REPO_ROOT}" && git hash-object --stdin-paths))"
+  awk 'NR == FNR { name[FNR] = $0; next } { print name[FNR] "\t" $0 }' <(printf '%s\n' "${names}") <(printf '%s\n' "${shas}")
+}
+
+# image_tag: TAG, else the chart's appVersion with the commit, and a hash of the build context when it
+# differs from the commit's, so that every build of other code gets a tag of its own and deploy rolls the
+# pods onto it. Only what docker sends counts: a stray .DS_Store, a swap file or a values file kept in
+# the repository changes neither the image nor its tag.
 image_tag() {
   if [[ -n "${TAG}" ]]; then
     printf '%s' "${TAG}"
@@ -82,18 +149,14 @@ image_tag() {
     printf '%s' "${version}"
     return 0
   fi
-  if [[ -z "$(git -C "${REPO_ROOT}" status --porcelain)" ]]; then
+  local now committed
+  now="$(build_context_blobs "")"
+  committed="$(build_context_blobs HEAD)"
+  if [[ "${now}" == "${committed}" ]]; then
     printf '%s-%s' "${version}" "${sha}"
     return 0
   fi
-  # The tracked changes, and the names and contents of untracked files; hash-object without -w writes nothing.
-  local changes
-  changes="$({
-    git -C "${REPO_ROOT}" diff HEAD --binary
-    git -C "${REPO_ROOT}" ls-files --others --exclude-standard
-    git -C "${REPO_ROOT}" ls-files --others --exclude-standard -z | (cd "${REPO_ROOT}" && tr '\0' '\n' | git hash-object --stdin-paths)
-  } | git hash-object --stdin | cut -c1-7)"
-  printf '%s-%s-dirty-%s' "${version}" "${sha}" "${changes}"
+  printf '%s-%s-dirty-%s' "${version}" "${sha}" "$(printf '%s\n' "${now}" | git hash-object --stdin | cut -c1-7)"
 }
 
 image_repository() {

@@ -32,7 +32,7 @@ SYSTEM_TOOLS = (
     "cut",
 )
 # What cicd.sh needs of the repository to run the cluster workflows.
-DEPLOY_FILES = ("cicd.sh", "scripts", "chart")
+DEPLOY_FILES = ("cicd.sh", "scripts", "chart", "Dockerfile", ".dockerignore", "Package.swift", "Sources")
 STANDIN_TOOLS = ("docker", "kind", "vcluster", "helm", "kubectl", "leader-election")
 # The bash that runs cicd.sh: CICD_BASH=/path/to/bash-3.2 runs every workflow check under macOS's bash.
 CICD_BASH = os.environ.get("CICD_BASH", "bash")

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import base64
 import re
+import subprocess
 
 import pytest
 
-from conftest import CLUSTERS, GIST_ID, TOKEN, Sandbox
+from conftest import CLUSTERS, GIST_ID, REPO, TOKEN, Sandbox
 
 IMAGE = "leader-election:0.1.0"
 
@@ -96,14 +97,52 @@ def test_the_default_tag_names_the_commit_and_a_changed_tree(sandbox):
     built = default_tag_run(sandbox, "build")
     assert built.returncode == 0, built.stderr
     assert f"docker build --tag leader-election:0.1.0-{sha} --build-arg VERSION=0.1.0-{sha}" in last_build(sandbox)
-    (sandbox.repo / "chart" / "README.md").write_text("edited\n")
+    source = sandbox.repo / "Sources" / "LeaderElection" / "DurationText.swift"
+    original = source.read_text()
+    source.write_text(original + "// edited\n")
     dirty = default_tag_run(sandbox, "build")
     first_dirty = re.search(r"--tag leader-election:(\S+)", last_build(sandbox)).group(1)
     assert dirty.returncode == 0 and first_dirty.startswith(f"0.1.0-{sha}-dirty")
-    (sandbox.repo / "chart" / "README.md").write_text("edited again\n")
+    source.write_text(original + "// edited again\n")
     default_tag_run(sandbox, "build")
     second_dirty = re.search(r"--tag leader-election:(\S+)", last_build(sandbox)).group(1)
     assert second_dirty.startswith(f"0.1.0-{sha}-dirty") and second_dirty != first_dirty
+
+
+def built_tag(sandbox: Sandbox) -> str:
+    result = default_tag_run(sandbox, "build")
+    assert result.returncode == 0, result.stderr
+    return re.search(r"--tag leader-election:(\S+)", last_build(sandbox)).group(1)
+
+
+def test_the_tag_covers_only_what_docker_sends(sandbox):
+    sandbox.seed(kind=True, vclusters=("napoleon",))
+    sandbox.own_repo()
+    clean = built_tag(sandbox)
+    assert clean == f"0.1.0-{sandbox.git('rev-parse', '--short', 'HEAD')}"
+    # Stray files that .dockerignore keeps out of the build context, and files outside it.
+    for stray in (".DS_Store", "Sources/.DS_Store", "Sources/LeaderElection/.ElectorState.swift.swp",
+                  "Sources/LeaderElection/ElectorState.swift~", "my-values.yaml", "notes.txt", "chart/ci/mine.yaml"):
+        (sandbox.repo / stray).write_text("stray\n")
+    (sandbox.repo / "chart" / "README.md").write_text("a README edit\n")
+    (sandbox.repo / "scripts" / "demo.sh").write_text("# an edit\n", encoding="utf-8")
+    assert built_tag(sandbox) == clean, "a file docker does not send changed the image's tag"
+    # What docker does send: a new source file, an edited one, the Dockerfile.
+    new_file = sandbox.repo / "Sources" / "LeaderElection" / "New.swift"
+    new_file.write_text("let x = 1\n")
+    added = built_tag(sandbox)
+    assert added.startswith(f"{clean}-dirty-")
+    new_file.unlink()
+    assert built_tag(sandbox) == clean
+    dockerfile = sandbox.repo / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + "# changed\n")
+    changed = built_tag(sandbox)
+    assert changed.startswith(f"{clean}-dirty-") and changed != added
+
+
+def test_git_ignores_ds_store_everywhere():
+    for path in (".DS_Store", "Sources/LeaderElection/.DS_Store", "chart/.DS_Store"):
+        assert subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", path]).returncode == 0, path
 
 
 def test_build_then_deploy_after_a_code_change_rolls_the_pods(sandbox):
