@@ -11,6 +11,8 @@ KIND_CONTEXT="kind-${KIND_CLUSTER}"                 # kind names the kubeconfig 
 IMAGE="${IMAGE:-leader-election}"                   # image repository, under REGISTRY when that is set
 TAG="${TAG:-}"                                      # image tag; empty: <appVersion>-<commit>[-dirty-<changes>]
 REGISTRY="${REGISTRY:-}"                            # e.g. ghcr.io/you: push there; empty: kind load the image
+PLATFORMS="${PLATFORMS:-linux/amd64,linux/arm64}"   # what an image pushed to REGISTRY is built for
+IMAGE_PULL_SECRET="${IMAGE_PULL_SECRET:-}"          # a docker-registry Secret in each vcluster for a private REGISTRY
 GIST_ID="${GIST_ID:-}"                              # the lock's gist; empty: the releases' gist, else a new one
 ELECTION="${ELECTION:-multi-cluster-leader-election}" # the lock is the gist file <ELECTION>.lock
 RELEASE="${RELEASE:-leader-election}"               # Helm release, Deployment and Service name
@@ -278,14 +280,51 @@ run_app() {
   fi
 }
 
+# has_buildx: whether docker has the buildx plugin, through which docker 23 and newer build with BuildKit.
+has_buildx() {
+  docker buildx version >/dev/null 2>&1
+}
+
+# require_buildkit: the Dockerfile's RUN --mount needs BuildKit. Without the buildx plugin docker 23 and
+# newer fall back to the legacy builder, which refuses --mount; docker 20.10 (Debian's docker.io) has
+# BuildKit built in and uses it when DOCKER_BUILDKIT=1, which the build asks for.
+require_buildkit() {
+  has_buildx && return 0
+  local client major
+  client="$(docker version --format '{{.Client.Version}}' 2>/dev/null || true)"
+  major="${client%%.*}"
+  if [[ "${major}" =~ ^[0-9]+$ ]] && (( 10#${major} < 23 )); then return 0; fi
+  die "the image needs BuildKit (the Dockerfile's RUN --mount) and docker ${client:-?} has no buildx plugin: install it (docker-buildx-plugin from Docker's packages, docker-buildx from your distribution's; Docker Desktop has it), then run this again"
+}
+
+# The buildx builder a multi-platform push uses: docker's default builder (the docker driver) builds for
+# one platform only unless Docker uses the containerd image store.
+BUILDX_BUILDER="${BUILDX_BUILDER:-leader-election}"
+
 build_image() {
   require_tools docker git
   require_docker
-  local ref
+  require_buildkit
+  local ref version revision
   ref="$(image_ref)"
+  version="$(image_tag)"
+  revision="$(git -C "${REPO_ROOT}" rev-parse --short HEAD 2>/dev/null || printf unknown)"
+  if [[ -n "${REGISTRY}" && "${PLATFORMS}" == *,* ]]; then
+    has_buildx ||
+      die "pushing for several platforms (PLATFORMS=${PLATFORMS}) needs docker's buildx plugin: install it, or set PLATFORMS to your cluster's one platform, e.g. PLATFORMS=linux/amd64"
+    if ! docker buildx inspect "${BUILDX_BUILDER}" >/dev/null 2>&1; then
+      (set -x; docker buildx create --name "${BUILDX_BUILDER}" --driver docker-container)
+    fi
+    log "building ${ref} for ${PLATFORMS} and pushing it (other platforms than this machine's run emulated)"
+    (set -x; docker buildx build --builder "${BUILDX_BUILDER}" --platform "${PLATFORMS}" --tag "${ref}" \
+      --build-arg VERSION="${version}" --build-arg REVISION="${revision}" --push "${REPO_ROOT}")
+    return 0
+  fi
+  local platform=()
+  if [[ -n "${REGISTRY}" ]]; then platform=(--platform "${PLATFORMS}"); fi
   log "building ${ref}"
-  (set -x; docker build --tag "${ref}" --build-arg VERSION="$(image_tag)" \
-    --build-arg REVISION="$(git rev-parse --short HEAD 2>/dev/null || printf unknown)" "${REPO_ROOT}")
+  (set -x; DOCKER_BUILDKIT=1 docker build ${platform[@]+"${platform[@]}"} --tag "${ref}" --build-arg VERSION="${version}" \
+    --build-arg REVISION="${revision}" "${REPO_ROOT}")
   if [[ -n "${REGISTRY}" ]]; then
     (set -x; docker push "${ref}")
   else

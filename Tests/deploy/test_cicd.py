@@ -104,12 +104,67 @@ def test_build_loads_the_image_into_kind_without_a_registry(sandbox):
 
 
 def test_build_pushes_to_a_registry_and_leaves_kind_alone(sandbox):
-    result = sandbox.run("build", REGISTRY="registry.example:5000/team/", TAG="1.2.3")
+    result = sandbox.run("build", REGISTRY="registry.example:5000/team/", TAG="1.2.3", PLATFORMS="linux/arm64")
     assert result.returncode == 0, result.stderr
     calls = creating(sandbox.calls())
-    assert calls[0].startswith("docker build --tag registry.example:5000/team/leader-election:1.2.3 ")
+    assert calls[0].startswith("docker build --platform linux/arm64 --tag registry.example:5000/team/leader-election:1.2.3 ")
     assert calls[1:] == ["docker push registry.example:5000/team/leader-election:1.2.3"]
     assert not any(c.startswith("kind") for c in sandbox.calls())
+
+
+def test_build_pushes_for_amd64_and_arm64_through_a_builder_of_its_own(sandbox):
+    result = sandbox.run("build", REGISTRY="ghcr.io/you", TAG="1.2.3")
+    assert result.returncode == 0, result.stderr
+    builds = [c for c in sandbox.calls() if c.startswith("docker buildx") and c != "docker buildx version"]
+    assert builds[:2] == [
+        "docker buildx inspect leader-election",
+        "docker buildx create --name leader-election --driver docker-container",
+    ]
+    assert builds[2].startswith("docker buildx build --builder leader-election --platform linux/amd64,linux/arm64 "
+                                "--tag ghcr.io/you/leader-election:1.2.3 --build-arg VERSION=1.2.3 ")
+    assert builds[2].endswith(f" --push {REPO}")
+    assert "pushed ghcr.io/you/leader-election:1.2.3 for linux/amd64,linux/arm64" in result.stdout
+    again = sandbox.run("build", REGISTRY="ghcr.io/you", TAG="1.2.4")
+    assert again.returncode == 0, again.stderr
+    assert len([c for c in sandbox.calls() if c.startswith("docker buildx create")]) == 1
+
+
+def test_a_multi_platform_push_without_buildx_names_the_way_out(sandbox):
+    sandbox.state.mkdir(exist_ok=True)
+    (sandbox.state / "no-buildx").write_text("")
+    result = sandbox.run("build", REGISTRY="ghcr.io/you", STANDIN_DOCKER_CLIENT="20.10.24")
+    assert result.returncode == 1
+    assert "needs docker's buildx plugin: install it, or set PLATFORMS to your cluster's one platform" in result.stderr
+    single = sandbox.run("build", REGISTRY="ghcr.io/you", PLATFORMS="linux/amd64", STANDIN_DOCKER_CLIENT="20.10.24")
+    assert single.returncode == 0, single.stderr
+
+
+# ---- BuildKit -----------------------------------------------------------------------------------
+
+def test_build_asks_for_buildkit_so_docker_20_10_without_buildx_builds(sandbox):
+    # Debian's docker.io 20.10: BuildKit built in, used only with DOCKER_BUILDKIT=1.
+    sandbox.state.mkdir(exist_ok=True)
+    (sandbox.state / "no-buildx").write_text("")
+    result = sandbox.run("build", STANDIN_DOCKER_CLIENT="20.10.24")
+    assert result.returncode == 0, result.stderr
+    assert "DOCKER_BUILDKIT=1" in result.stderr
+    assert any(c.startswith("docker build --tag leader-election:0.1.0 ") for c in sandbox.calls())
+
+
+def test_build_without_buildkit_says_what_to_install(sandbox):
+    # docker 28 without the buildx plugin would fall back to the legacy builder, which refuses RUN --mount.
+    sandbox.state.mkdir(exist_ok=True)
+    (sandbox.state / "no-buildx").write_text("")
+    result = sandbox.run("build")
+    assert result.returncode == 1
+    assert "the image needs BuildKit (the Dockerfile's RUN --mount) and docker 28.5.1 has no buildx plugin: " \
+           "install it" in result.stderr
+    assert not any(c.startswith("docker build ") for c in sandbox.calls())
+
+
+def test_the_dockerfile_asks_for_its_frontend_first():
+    # BuildKit reads a `# syntax=` directive only on the first line.
+    assert (REPO / "Dockerfile").read_text().splitlines()[0] == "# syntax=docker/dockerfile:1"
 
 
 def test_build_before_provision_says_deploy_loads_the_image(sandbox):
