@@ -593,15 +593,36 @@ deploy() {
   if [[ -n "${LEADER_ELECTION_GITHUB_API_URL:-}" ]]; then
     helm_args+=(--set-string "gist.apiUrl=${LEADER_ELECTION_GITHUB_API_URL}")
   fi
+  if [[ -n "${IMAGE_PULL_SECRET}" ]]; then
+    helm_args+=(--set-string "imagePullSecrets[0].name=${IMAGE_PULL_SECRET}")
+  fi
   if [[ -n "${VALUES_FILE}" ]]; then
     helm_args+=(--values "${VALUES_FILE}")
   fi
 
-  local name applied
+  # The namespace in every cluster first; a pull secret the pods would miss stops deploy before any
+  # release changes (without it they wait in ImagePullBackOff until helm's --wait gives up).
+  local name missing=""
   for name in ${CLUSTERS}; do
-    log "deploying ${RELEASE} to ${name}"
     kubectl create namespace "${APP_NAMESPACE}" --dry-run=client --output yaml |
       in_vcluster "${name}" kubectl apply -f - >/dev/null
+    if [[ -n "${IMAGE_PULL_SECRET}" ]] &&
+      ! in_vcluster "${name}" kubectl get secret "${IMAGE_PULL_SECRET}" --namespace "${APP_NAMESPACE}" >/dev/null 2>&1; then
+      missing="${missing} ${name}"
+    fi
+  done
+  if [[ -n "${missing}" ]]; then
+    for name in ${missing}; do
+      # shellcheck disable=SC2016 # the $(cat ...) is for the user to run
+      printf '  vcluster connect %s -n %s --context %s -- kubectl create secret docker-registry %s -n %s --docker-server=%s --docker-username=YOU --docker-password="$(cat /path/to/read-packages-token)"\n' \
+        "${name}" "$(vcluster_namespace "${name}")" "${KIND_CONTEXT}" "${IMAGE_PULL_SECRET}" "${APP_NAMESPACE}" "${REGISTRY%%/*}" >&2
+    done
+    die "IMAGE_PULL_SECRET ${IMAGE_PULL_SECRET} is missing in${missing}: create it with the commands above (or make the package public and unset IMAGE_PULL_SECRET), then deploy again"
+  fi
+
+  local applied
+  for name in ${CLUSTERS}; do
+    log "deploying ${RELEASE} to ${name}"
     applied="$(put_token_secret "${name}" "${token_file}")" ||
       die "could not store the token Secret in ${name}: see kubectl's message above"
     log "secret/${RELEASE}-token ${applied}"

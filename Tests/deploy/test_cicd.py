@@ -219,9 +219,10 @@ def test_deploy_creates_a_gist_then_the_secret_and_release_in_each_cluster(sandb
     assert calls[4] == f"kind load docker-image {IMAGE} --name kind"
 
     changes = [c for c in creating(calls) if c.startswith("[")]
-    expected = []
+    # The namespace in every cluster first, then each cluster's Secret and release.
+    expected = [f"[{name}] kubectl apply -f -" for name in CLUSTERS]
     for name in CLUSTERS:
-        expected += [f"[{name}] kubectl apply -f -", f"[{name}] kubectl create secret", f"[{name}] helm upgrade"]
+        expected += [f"[{name}] kubectl create secret", f"[{name}] helm upgrade"]
     assert [" ".join(c.split()[:4 if "secret" in c else 3]) if "helm" in c or "secret" in c else c
             for c in changes] == expected
 
@@ -331,6 +332,40 @@ def test_deploy_stops_before_changing_anything_when_something_is_missing(sandbox
     assert message in result.stderr
     assert creating(sandbox.calls()) == []
     assert_no_token(sandbox, result)
+
+
+def test_deploy_passes_the_pull_secret_to_the_chart(sandbox, render):
+    sandbox.seed(kind=True, vclusters=CLUSTERS)
+    assert sandbox.run("build", REGISTRY="ghcr.io/you").returncode == 0
+    for name in CLUSTERS:
+        secret = sandbox.state / "applied" / name / "Secret-ghcr-pull.yaml"
+        secret.parent.mkdir(parents=True, exist_ok=True)
+        secret.write_text("apiVersion: v1\nkind: Secret\nmetadata:\n  name: ghcr-pull\n")
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID, REGISTRY="ghcr.io/you",
+                         IMAGE_PULL_SECRET="ghcr-pull")
+    assert result.returncode == 0, result.stderr
+    upgrades = [c for c in sandbox.calls() if c.startswith("[") and "helm upgrade" in c]
+    assert len(upgrades) == 3
+    for call in upgrades:
+        values = helm_values(call)
+        assert values["imagePullSecrets[0]"] == {"name": "ghcr-pull"}
+    # What the chart makes of it (--set's list index, as helm reads it).
+    rendered = render({"clusterName": "napoleon", "gist": {"id": GIST_ID, "existingSecret": {"name": "t"}},
+                       "imagePullSecrets": [{"name": "ghcr-pull"}]})
+    assert rendered.pod_spec["imagePullSecrets"] == [{"name": "ghcr-pull"}]
+    assert not any("kind load" in c for c in sandbox.calls())
+
+
+def test_deploy_stops_when_the_pull_secret_is_missing(sandbox):
+    sandbox.seed(kind=True, vclusters=CLUSTERS)
+    assert sandbox.run("build", REGISTRY="ghcr.io/you").returncode == 0
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID, REGISTRY="ghcr.io/you",
+                         IMAGE_PULL_SECRET="ghcr-pull")
+    assert result.returncode == 1
+    assert "IMAGE_PULL_SECRET ghcr-pull is missing in napoleon stalin cleopatra" in result.stderr
+    assert "vcluster connect stalin -n vcluster-stalin --context kind-kind -- kubectl create secret docker-registry " \
+           "ghcr-pull -n leader-election --docker-server=ghcr.io" in result.stderr
+    assert not any("helm upgrade" in c or "create secret" in c for c in sandbox.calls())
 
 
 def test_deploy_provisions_what_is_missing_first(sandbox):
