@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from conftest import REPO, STANDINS
+from conftest import CICD_BASH, REPO, STANDINS
 
 
 def tools_dir(root: Path, *names: str, **standins: str) -> Path:
@@ -24,7 +24,7 @@ def tools_dir(root: Path, *names: str, **standins: str) -> Path:
     return bin_dir
 
 
-def sourced(script: str, path: Path, bash: str = "bash", **env: str) -> subprocess.CompletedProcess[str]:
+def sourced(script: str, path: Path, bash: str = CICD_BASH, **env: str) -> subprocess.CompletedProcess[str]:
     """SCRIPT run by bash with cicd.sh's helpers and the demo sourced, the way cicd.sh sources them."""
     prologue = (f"set -euo pipefail; REPO_ROOT={REPO}; source scripts/lib.sh; source scripts/demo.sh; "
                 f"source scripts/checks.sh; ")
@@ -81,3 +81,34 @@ def test_the_package_check_still_names_missing_packages_with_dpkg_and_no_apt(tmp
     result = sourced("ensure_apt_packages zlib1g-dev", path)
     assert result.returncode == 1
     assert "missing packages zlib1g-dev: install them with your package manager" in result.stderr
+
+
+# ---- bash 3.2, macOS's /bin/bash ---------------------------------------------------------------------
+# CICD_BASH=/path/to/bash-3.2 runs every check of this folder under it; this check needs no such bash.
+
+BASH4_ONLY = {
+    r"\b(declare|local|typeset)\s+-[a-zA-Z]*A": "associative arrays (bash 4.0)",
+    r"\b(declare|local|typeset)\s+-[a-zA-Z]*n\b": "namerefs (bash 4.3)",
+    r"\b(mapfile|readarray)\b": "mapfile (bash 4.0)",
+    r"\$\{[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?(,,?|\^\^?)": "case conversion (bash 4.0)",
+    r"\$\{[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?@[QEPAaUuLK]\}": "${var@...} (bash 4.4)",
+    r"\|&": "|& (bash 4.0)",
+    r"&>>": "&>> (bash 4.0)",
+    r"\bcoproc\b": "coproc (bash 4.0)",
+    r";;&|;&\s*$": "case fall-through (bash 4.0)",
+    r"\bwait\s+-n\b": "wait -n (bash 4.3)",
+    r"\[\[\s+-v\s": "[[ -v ]] (bash 4.2)",
+    r"\[\s*-1\s*\]\}": "negative array index (bash 4.3)",
+}
+
+
+def test_the_scripts_use_nothing_bash_3_2_lacks():
+    import re
+    found = []
+    for script in [REPO / "cicd.sh", *sorted((REPO / "scripts").glob("*.sh"))]:
+        for number, line in enumerate(script.read_text().splitlines(), 1):
+            code = line.split(" # ")[0] if not line.lstrip().startswith("#") else ""
+            for pattern, what in BASH4_ONLY.items():
+                if re.search(pattern, code):
+                    found.append(f"{script.name}:{number}: {what}: {line.strip()}")
+    assert found == []
