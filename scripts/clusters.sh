@@ -623,10 +623,10 @@ deploy() {
   local applied
   for name in ${CLUSTERS}; do
     log "deploying ${RELEASE} to ${name}"
+    recover_pending_release "${name}"
     applied="$(put_token_secret "${name}" "${token_file}")" ||
       die "could not store the token Secret in ${name}: see kubectl's message above"
     log "secret/${RELEASE}-token ${applied}"
-    recover_pending_release "${name}"
     log "helm upgrade --install in ${name} (waits up to ${CLUSTER_TIMEOUT}s for the pods to be ready)"
     in_vcluster "${name}" helm "${helm_args[@]}" --set-string "clusterName=${name}" \
       --set-string "notes.commandPrefix=vcluster connect ${name} -n $(vcluster_namespace "${name}") --context ${KIND_CONTEXT} --" ||
