@@ -20,7 +20,9 @@ DOCKERFILE = (REPO / "Dockerfile").read_text()
 def tool(name: str) -> str:
     found = shutil.which(name, path=f"{VENV_BIN}:{os.environ.get('PATH', '')}")
     if not found:
-        pytest.fail(f"{name} is missing: run ./cicd.sh test-deploy, which installs it")
+        # ./cicd.sh installs the Python tools into the venv, and shellcheck with apt where there is apt.
+        pytest.fail(f"{name} is missing: run ./cicd.sh test-deploy, which installs it with apt or pip "
+                    f"(without apt, e.g. on macOS: brew install {name})")
     return found
 
 
