@@ -11,11 +11,13 @@ KIND_CONTEXT="kind-${KIND_CLUSTER}"                 # kind names the kubeconfig 
 IMAGE="${IMAGE:-leader-election}"                   # image repository, under REGISTRY when that is set
 TAG="${TAG:-}"                                      # image tag; empty: <appVersion>-<commit>[-dirty-<changes>]
 REGISTRY="${REGISTRY:-}"                            # e.g. ghcr.io/you: push there; empty: kind load the image
+PLATFORMS="${PLATFORMS:-linux/amd64,linux/arm64}"   # what an image pushed to REGISTRY is built for
+IMAGE_PULL_SECRET="${IMAGE_PULL_SECRET:-}"          # a docker-registry Secret in each vcluster for a private REGISTRY
 GIST_ID="${GIST_ID:-}"                              # the lock's gist; empty: the releases' gist, else a new one
 ELECTION="${ELECTION:-multi-cluster-leader-election}" # the lock is the gist file <ELECTION>.lock
 RELEASE="${RELEASE:-leader-election}"               # Helm release, Deployment and Service name
 APP_NAMESPACE="${APP_NAMESPACE:-leader-election}"   # namespace of the release inside each vcluster
-REPLICAS="${REPLICAS:-1}"                           # copies per cluster; more than 1 gives pod-named identities
+REPLICAS="${REPLICAS:-1}"                           # copies per cluster (deploy; the other verbs read the release's)
 VALUES_FILE="${VALUES_FILE:-}"                      # extra Helm values file for deploy, e.g. other timings
 LOG_LINES="${LOG_LINES:-15}"                        # log lines per cluster in check-leader
 CLUSTER_TIMEOUT="${CLUSTER_TIMEOUT:-300}"           # seconds a wait may take before giving up
@@ -69,8 +71,75 @@ chart_app_version() {
   sed -n 's/^appVersion:[[:space:]]*"\{0,1\}\([^"[:space:]]*\)"\{0,1\}[[:space:]]*$/\1/p' "${REPO_ROOT}/chart/Chart.yaml"
 }
 
-# image_tag: TAG, else the chart's appVersion with the commit, and a hash of uncommitted changes when
-# there are any, so that every build of other code gets a tag of its own and deploy rolls the pods onto it.
+# in_build_context: the lines of stdin ("PATH" or "PATH<tab>REST") whose PATH docker would send as the
+# build context: .dockerignore read as docker's patternmatcher reads it (the last pattern that matches the
+# path or a folder above it decides; `**` spans folders, `*` and `?` stay within one; `!` lets back in),
+# plus the Dockerfile and .dockerignore, which shape the image too.
+in_build_context() {
+  local ignore="${REPO_ROOT}/.dockerignore"
+  [[ -f "${ignore}" ]] || ignore=/dev/null
+  awk -F '\t' '
+    function to_regex(glob,    out, i, c, n) {
+      out = "^"; n = length(glob)
+      for (i = 1; i <= n; i++) {
+        c = substr(glob, i, 1)
+        if (c == "*" && substr(glob, i + 1, 1) == "*") {
+          i++
+          if (substr(glob, i + 1, 1) == "/") { i++; out = out "(.*/)?" } else { out = out ".*" }
+        } else if (c == "*") { out = out "[^/]*" }
+        else if (c == "?") { out = out "[^/]" }
+        else if (c == "\\") { i++; out = out "\\" substr(glob, i, 1) }
+        else if (index(".+()|{}^$", c)) { out = out "\\" c }
+        else { out = out c }
+      }
+      return out "$"
+    }
+    NR == FNR {
+      line = $0; sub(/^[ \t]+/, "", line); sub(/[ \t\r]+$/, "", line)
+      if (line == "" || substr(line, 1, 1) == "#") next
+      keep = substr(line, 1, 1) == "!"
+      if (keep) { line = substr(line, 2); sub(/^[ \t]+/, "", line) }
+      sub(/^\/+/, "", line); sub(/\/+$/, "", line); sub(/^\.\//, "", line)
+      n++; pattern[n] = to_regex(line); included[n] = keep
+      next
+    }
+    {
+      path = $1
+      if (path == "Dockerfile" || path == ".dockerignore") { print; next }
+      sent = 1
+      for (i = 1; i <= n; i++) {
+        prefix = path
+        while (1) {
+          if (prefix ~ pattern[i]) { sent = included[i]; break }
+          if (!sub(/\/[^\/]*$/, "", prefix)) break
+        }
+      }
+      if (sent) print
+    }' "${ignore}" -
+}
+
+# build_context_blobs REV: "PATH<tab>BLOB" of every file of the build context, sorted: in commit REV, or
+# with REV empty as the files are now (tracked and untracked, not the ones git ignores; hash-object
+# without -w writes nothing).
+build_context_blobs() {
+  if [[ -n "$1" ]]; then
+    git -C "${REPO_ROOT}" -c core.quotePath=false ls-tree -r "$1" |
+      awk -F '\t' '{ split($1, meta, " "); print $2 "\t" meta[3] }' | in_build_context | LC_ALL=C sort
+    return 0
+  fi
+  local names shas
+  names="$(git -C "${REPO_ROOT}" -c core.quotePath=false ls-files --cached --others --exclude-standard |
+    { cat; printf 'Dockerfile\n.dockerignore\n'; } | in_build_context | LC_ALL=C sort -u |
+    while IFS= read -r name; do [[ -f "${REPO_ROOT}/${name}" ]] && printf '%s\n' "${name}"; done)"
+  [[ -n "${names}" ]] || return 0
+  shas="$(printf '%s\n' "${names}" | (cd "${REPO_ROOT}" && git hash-object --stdin-paths))"
+  awk 'NR == FNR { name[FNR] = $0; next } { print name[FNR] "\t" $0 }' <(printf '%s\n' "${names}") <(printf '%s\n' "${shas}")
+}
+
+# image_tag: TAG, else the chart's appVersion with the commit, and a hash of the build context when it
+# differs from the commit's, so that every build of other code gets a tag of its own and deploy rolls the
+# pods onto it. Only what docker sends counts: a stray .DS_Store, a swap file or a values file kept in
+# the repository changes neither the image nor its tag.
 image_tag() {
   if [[ -n "${TAG}" ]]; then
     printf '%s' "${TAG}"
@@ -82,18 +151,14 @@ image_tag() {
     printf '%s' "${version}"
     return 0
   fi
-  if [[ -z "$(git -C "${REPO_ROOT}" status --porcelain)" ]]; then
+  local now committed
+  now="$(build_context_blobs "")"
+  committed="$(build_context_blobs HEAD)"
+  if [[ "${now}" == "${committed}" ]]; then
     printf '%s-%s' "${version}" "${sha}"
     return 0
   fi
-  # The tracked changes, and the names and contents of untracked files; hash-object without -w writes nothing.
-  local changes
-  changes="$({
-    git -C "${REPO_ROOT}" diff HEAD --binary
-    git -C "${REPO_ROOT}" ls-files --others --exclude-standard
-    git -C "${REPO_ROOT}" ls-files --others --exclude-standard -z | (cd "${REPO_ROOT}" && tr '\0' '\n' | git hash-object --stdin-paths)
-  } | git hash-object --stdin | cut -c1-7)"
-  printf '%s-%s-dirty-%s' "${version}" "${sha}" "${changes}"
+  printf '%s-%s-dirty-%s' "${version}" "${sha}" "$(printf '%s\n' "${now}" | git hash-object --stdin | cut -c1-7)"
 }
 
 image_repository() {
@@ -108,8 +173,28 @@ vcluster_namespace() {
   printf 'vcluster-%s' "$1"
 }
 
+# The ConfigMap (in kube-system) by which a kind cluster says that provision created it.
+PROVISIONED_MARK="leader-election-provisioned"
+
+# provision_made_kind: whether KIND_CLUSTER carries provision's mark; a cluster that does not answer is
+# treated as not made here, which keeps it.
+provision_made_kind() {
+  kubectl --context "${KIND_CONTEXT}" get configmap "${PROVISIONED_MARK}" --namespace kube-system >/dev/null 2>&1
+}
+
+# kind_cluster_exists: whether kind lists KIND_CLUSTER. kind's own failure (it asks Docker) stops with its
+# message, so it never reads as "no cluster".
 kind_cluster_exists() {
-  kind get clusters 2>/dev/null | grep -qx -- "${KIND_CLUSTER}"
+  local out
+  out="$(kind get clusters 2>&1)" || die "kind could not list its clusters: ${out}"
+  printf '%s\n' "${out}" | grep -qx -- "${KIND_CLUSTER}"
+}
+
+# require_docker: kind's nodes are Docker containers, so every cluster verb needs Docker to answer first.
+require_docker() {
+  local out
+  out="$(docker version --format '{{.Server.Version}}' 2>&1)" ||
+    die "Docker does not answer (${out%%$'\n'*}): start Docker Desktop, or on Linux: sudo systemctl start docker; then run this again"
 }
 
 # vcluster_listed LIST_JSON NAME: whether `vcluster list --output json` shows NAME in its namespace.
@@ -125,10 +210,14 @@ vcluster_list_json() {
 # user's own, the current context may be a vcluster's (`vcluster connect NAME` leaves it so), and since
 # v0.23 `vcluster connect NAME -- CMD` then returns 0 at once without running CMD.
 HOST_KUBECONFIG=""
+# Where a tool's error output is kept to be read, removed with the other files of the run.
+CLUSTER_ERR_FILE=""
 
 use_host_kubeconfig() {
   [[ -n "${HOST_KUBECONFIG}" ]] && return 0
   trap cluster_cleanup EXIT
+  CLUSTER_ERR_FILE="$(mktemp "${TMPDIR:-/tmp}/leader-election-errors.XXXXXX")"
+  CLUSTER_TMP_FILES+=("${CLUSTER_ERR_FILE}")
   HOST_KUBECONFIG="$(mktemp "${TMPDIR:-/tmp}/leader-election-kubeconfig.XXXXXX")"
   CLUSTER_TMP_FILES+=("${HOST_KUBECONFIG}")
   # It holds the cluster's client key.
@@ -147,7 +236,9 @@ vc() {
     target=("$1")
     shift
   fi
-  KUBECONFIG="${HOST_KUBECONFIG}" vcluster "${verb}" ${target[@]+"${target[@]}"} --driver helm "$@"
+  # VCLUSTER_SKIP_VERSION_CHECK=true: no request to GitHub for a newer CLI on every call (pkg/upgrade).
+  KUBECONFIG="${HOST_KUBECONFIG}" VCLUSTER_SKIP_VERSION_CHECK=true \
+    vcluster "${verb}" ${target[@]+"${target[@]}"} --driver helm "$@"
 }
 
 # vcluster_ready NAME: whether the vcluster's control plane pod reports ready.
@@ -189,13 +280,51 @@ run_app() {
   fi
 }
 
+# has_buildx: whether docker has the buildx plugin, through which docker 23 and newer build with BuildKit.
+has_buildx() {
+  docker buildx version >/dev/null 2>&1
+}
+
+# require_buildkit: the Dockerfile's RUN --mount needs BuildKit. Without the buildx plugin docker 23 and
+# newer fall back to the legacy builder, which refuses --mount; docker 20.10 (Debian's docker.io) has
+# BuildKit built in and uses it when DOCKER_BUILDKIT=1, which the build asks for.
+require_buildkit() {
+  has_buildx && return 0
+  local client major
+  client="$(docker version --format '{{.Client.Version}}' 2>/dev/null || true)"
+  major="${client%%.*}"
+  if [[ "${major}" =~ ^[0-9]+$ ]] && (( 10#${major} < 23 )); then return 0; fi
+  die "the image needs BuildKit (the Dockerfile's RUN --mount) and docker ${client:-?} has no buildx plugin: install it (docker-buildx-plugin from Docker's packages, docker-buildx from your distribution's; Docker Desktop has it), then run this again"
+}
+
+# The buildx builder a multi-platform push uses: docker's default builder (the docker driver) builds for
+# one platform only unless Docker uses the containerd image store.
+BUILDX_BUILDER="${BUILDX_BUILDER:-leader-election}"
+
 build_image() {
   require_tools docker git
-  local ref
+  require_docker
+  require_buildkit
+  local ref version revision
   ref="$(image_ref)"
+  version="$(image_tag)"
+  revision="$(git -C "${REPO_ROOT}" rev-parse --short HEAD 2>/dev/null || printf unknown)"
+  if [[ -n "${REGISTRY}" && "${PLATFORMS}" == *,* ]]; then
+    has_buildx ||
+      die "pushing for several platforms (PLATFORMS=${PLATFORMS}) needs docker's buildx plugin: install it, or set PLATFORMS to your cluster's one platform, e.g. PLATFORMS=linux/amd64"
+    if ! docker buildx inspect "${BUILDX_BUILDER}" >/dev/null 2>&1; then
+      (set -x; docker buildx create --name "${BUILDX_BUILDER}" --driver docker-container)
+    fi
+    log "building ${ref} for ${PLATFORMS} and pushing it (other platforms than this machine's run emulated)"
+    (set -x; docker buildx build --builder "${BUILDX_BUILDER}" --platform "${PLATFORMS}" --tag "${ref}" \
+      --build-arg VERSION="${version}" --build-arg REVISION="${revision}" --push "${REPO_ROOT}")
+    return 0
+  fi
+  local platform=()
+  if [[ -n "${REGISTRY}" ]]; then platform=(--platform "${PLATFORMS}"); fi
   log "building ${ref}"
-  (set -x; docker build --tag "${ref}" --build-arg VERSION="$(image_tag)" \
-    --build-arg REVISION="$(git rev-parse --short HEAD 2>/dev/null || printf unknown)" "${REPO_ROOT}")
+  (set -x; DOCKER_BUILDKIT=1 docker build ${platform[@]+"${platform[@]}"} --tag "${ref}" --build-arg VERSION="${version}" \
+    --build-arg REVISION="${revision}" "${REPO_ROOT}")
   if [[ -n "${REGISTRY}" ]]; then
     (set -x; docker push "${ref}")
   else
@@ -209,11 +338,15 @@ build_image() {
 }
 
 provision() {
-  require_tools kind vcluster kubectl
+  require_tools docker kind vcluster kubectl
+  require_docker
   if kind_cluster_exists; then
     log "kind cluster '${KIND_CLUSTER}' exists"
   else
     (set -x; kind create cluster --name "${KIND_CLUSTER}" --wait "${CLUSTER_TIMEOUT}s")
+    # The cluster itself records that provision made it, so teardown deletes it and no other.
+    (set -x; kubectl --context "${KIND_CONTEXT}" create configmap "${PROVISIONED_MARK}" --namespace kube-system \
+      --from-literal=created-by=cicd.sh)
   fi
   use_host_kubeconfig
   local existing name
@@ -249,10 +382,36 @@ require_replicas() {
   REPLICAS="$(( 10#${REPLICAS} ))"
 }
 
+# release_values NAME: the values the release in vcluster NAME was given (`helm get values`), or
+# nothing when it has none. Only helm's "release: not found" (its storage driver's ErrReleaseNotFound)
+# means no release; any other failure (the vcluster's API not answering, vcluster connect failing) stops
+# here, since reading it as "no release" would make deploy create a second gist: two locks, two leaders.
+release_values() {
+  local out rc=0
+  out="$(in_vcluster "$1" helm get values "${RELEASE}" --namespace "${APP_NAMESPACE}" --output yaml 2>"${CLUSTER_ERR_FILE}")" ||
+    rc=$?
+  if (( rc == 0 )); then
+    printf '%s\n' "${out}"
+  elif ! grep -q 'release: not found' "${CLUSTER_ERR_FILE}"; then
+    sed 's/^/  /' "${CLUSTER_ERR_FILE}" >&2
+    die "could not read the release ${RELEASE} in $1 (helm get values failed, see above), so stopped before changing any release: check the cluster with ./cicd.sh status and run this again"
+  fi
+}
+
 # release_gist NAME: the gist id the release in vcluster NAME runs with; nothing when there is no release.
 release_gist() {
-  in_vcluster "$1" helm get values "${RELEASE}" --namespace "${APP_NAMESPACE}" --output yaml 2>/dev/null |
+  local values
+  values="$(release_values "$1")" || exit 1
+  printf '%s\n' "${values}" |
     awk '/^gist:/ { gist = 1; next } /^[^ ]/ { gist = 0 } gist && /^  id:/ { id = $2; gsub(/["'"'"']/, "", id); print id }'
+}
+
+# release_replicas NAME: the copies the release in vcluster NAME was deployed with (its replicaCount);
+# nothing when it has no release. kill-leader scales the deployment, so the release is what was meant.
+release_replicas() {
+  local values
+  values="$(release_values "$1")" || exit 1
+  printf '%s\n' "${values}" | awk '/^replicaCount:/ { n = $2; gsub(/["'"'"']/, "", n); print n }'
 }
 
 # existing_gist: the one gist the releases in CLUSTERS share, so a deploy again never makes a second
@@ -260,7 +419,7 @@ release_gist() {
 existing_gist() {
   local name id found="" where="" seen=()
   for name in ${CLUSTERS}; do
-    id="$(release_gist "${name}" || true)"
+    id="$(release_gist "${name}")" || exit 1
     [[ -n "${id}" ]] || continue
     seen+=("${name}: ${id}")
     if [[ -z "${found}" ]]; then
@@ -296,22 +455,96 @@ put_token_secret() {
   fi
 }
 
+# chart_write_mode: how the release will write the lock: gist.writeMode from VALUES_FILE, else the chart's.
+chart_write_mode() {
+  local file mode=""
+  for file in ${VALUES_FILE:+"${VALUES_FILE}"} "${REPO_ROOT}/chart/values.yaml"; do
+    mode="$(awk '/^gist:/ { gist = 1; next } /^[^ #]/ { gist = 0 }
+      gist && /^  writeMode:/ { m = $2; gsub(/["'"'"']/, "", m); print m; exit }' "${file}")"
+    [[ -n "${mode}" ]] && break
+  done
+  printf '%s' "${mode:-auto}"
+}
+
+# check_token GIST MODE: the app's own status reads the gist with the token (GET /gists/{id}) and, for git
+# writes, asks the gist's receive-pack for its advertisement, as every pod will at start. So a token that
+# GitHub refuses (401), or that may not push where the chart writes through git, stops deploy before any
+# cluster is touched, instead of crash-looping every copy. REST writes cannot be tried without writing.
+check_token() {
+  local gist="$1" mode="$2" out writes
+  if [[ "${TOKEN_CHECK:-true}" != true ]]; then
+    log "TOKEN_CHECK=${TOKEN_CHECK}: not checking the token against gist ${gist}"
+    return 0
+  fi
+  log "checking the token against gist ${gist} (reading it; write mode ${mode})"
+  if ! out="$(run_app status --gist "${gist}" --election "${ELECTION}" --write-mode "${mode}" --output json \
+    2>"${CLUSTER_ERR_FILE}")"; then
+    sed 's/^/  /' "${CLUSTER_ERR_FILE}" >&2
+    die "the token cannot read gist ${gist} (see above); no cluster was changed: export a token with the gist scope, or set GIST_ID to a gist it can read (TOKEN_CHECK=false skips this check when only the pods can reach the API)"
+  fi
+  writes="$(printf '%s' "${out}" | sed -n 's/.*"writeMode" *: *"\([^"]*\)".*/\1/p')"
+  case "${mode}:${writes}" in
+    git:git | auto:git | rest:rest) ;;
+    auto:rest)
+      log "warning: gist ${gist}'s repository refuses this token's pushes: the pods will write the lock through REST (their start-up log says why); a token with the gist scope may push" ;;
+    *)
+      die "the token may not write gist ${gist} through ${mode} (${writes:-no answer}); no cluster was changed: give a token with the gist scope, or set gist.writeMode in VALUES_FILE" ;;
+  esac
+}
+
+# deploy_failed NAME WHY: the pods' last log lines in vcluster NAME, from now and from before their last
+# restart (--previous, where a crash-looping copy said why), the command to see more, then stops.
+deploy_failed() {
+  local name="$1" why="$2" connect
+  connect="vcluster connect ${name} -n $(vcluster_namespace "${name}") --context ${KIND_CONTEXT} --"
+  local selector="app.kubernetes.io/name=leader-election,app.kubernetes.io/instance=${RELEASE}"
+  printf '\n===== %s: the last %s log lines of each pod =====\n' "${name}" "${LOG_LINES}" >&2
+  in_vcluster "${name}" kubectl logs --namespace "${APP_NAMESPACE}" --selector "${selector}" --prefix \
+    --tail "${LOG_LINES}" >&2 || true
+  printf '\n===== %s: before their last restart (--previous) =====\n' "${name}" >&2
+  in_vcluster "${name}" kubectl logs --namespace "${APP_NAMESPACE}" --selector "${selector}" --prefix --previous \
+    --tail "${LOG_LINES}" >&2 || true
+  printf '\n' >&2
+  log "more: ${connect} kubectl logs -n ${APP_NAMESPACE} --selector ${selector} --prefix --previous --tail 200"
+  log "and:  ${connect} kubectl describe pods -n ${APP_NAMESPACE} --selector ${selector}"
+  die "deploying to ${name} failed: ${why}; the clusters after it were left as they were"
+}
+
+# recover_pending_release NAME: an interrupted helm (a Ctrl-C during --wait) leaves the release's last
+# revision pending-install, pending-upgrade or pending-rollback, and helm then refuses every upgrade with
+# "another operation (install/upgrade/rollback) is in progress". helm's docs give the way out: roll a
+# pending upgrade or rollback back to the revision before it; uninstall a pending first install.
+recover_pending_release() {
+  local name="$1" status
+  status="$(in_vcluster "${name}" helm status "${RELEASE}" --namespace "${APP_NAMESPACE}" --output json 2>/dev/null |
+    sed -n 's/.*"status" *: *"\(pending-[a-z]*\)".*/\1/p' | head -n 1 || true)"
+  case "${status}" in
+    pending-install)
+      log "the release in ${name} is ${status} (an install was interrupted): uninstalling it before installing again"
+      in_vcluster "${name}" helm uninstall "${RELEASE}" --namespace "${APP_NAMESPACE}" --wait --timeout "${CLUSTER_TIMEOUT}s" ||
+        die "could not uninstall the pending release in ${name}: see helm's message above" ;;
+    pending-upgrade | pending-rollback)
+      log "the release in ${name} is ${status} (an upgrade was interrupted): rolling it back to its last revision first"
+      in_vcluster "${name}" helm rollback "${RELEASE}" --namespace "${APP_NAMESPACE}" --wait --timeout "${CLUSTER_TIMEOUT}s" ||
+        die "could not roll back the pending release in ${name}: see helm's message above" ;;
+  esac
+}
+
 deploy() {
-  require_tools vcluster kubectl helm
-  if [[ -z "${REGISTRY}" ]]; then require_tools kind docker; fi
-  if [[ -z "${GIST_ID}" && -z "${LEADER_ELECTION_BIN:-}" ]]; then require_tools docker; fi
+  require_tools docker kind vcluster kubectl helm
   require_env LEADER_ELECTION_GITHUB_API_TOKEN \
     "export a GitHub token with only the gist scope (https://github.com/settings/tokens)"
   export LEADER_ELECTION_GITHUB_API_TOKEN
   require_replicas
   [[ -z "${VALUES_FILE}" || -r "${VALUES_FILE}" ]] || die "VALUES_FILE '${VALUES_FILE}' cannot be read"
-  kind_cluster_exists || die "no kind cluster '${KIND_CLUSTER}': run ./cicd.sh provision first"
-  use_host_kubeconfig
+  require_docker
   local ref
   ref="$(image_ref)"
   if [[ -z "${REGISTRY}" ]]; then
     docker image inspect "${ref}" >/dev/null 2>&1 || die "image ${ref} is not built: run ./cicd.sh build first"
   fi
+  # Provision is idempotent: it creates only what is missing, so deploy runs it first, as the original's did.
+  provision
 
   local gist_id="${GIST_ID}"
   if [[ -z "${gist_id}" ]]; then
@@ -323,6 +556,7 @@ deploy() {
     log "created gist ${gist_id}; reuse it with: export GIST_ID=${gist_id}"
   fi
   [[ "${gist_id}" =~ ^[A-Za-z0-9_-]+$ ]] || die "GIST_ID '${gist_id}' is not a gist id (the last part of the gist's URL)"
+  check_token "${gist_id}" "$(chart_write_mode)"
 
   # No `set -x` from here on: the token is in scope.
   if [[ -z "${REGISTRY}" ]]; then
@@ -359,24 +593,51 @@ deploy() {
   if [[ -n "${LEADER_ELECTION_GITHUB_API_URL:-}" ]]; then
     helm_args+=(--set-string "gist.apiUrl=${LEADER_ELECTION_GITHUB_API_URL}")
   fi
+  if [[ -n "${IMAGE_PULL_SECRET}" ]]; then
+    helm_args+=(--set-string "imagePullSecrets[0].name=${IMAGE_PULL_SECRET}")
+  fi
   if [[ -n "${VALUES_FILE}" ]]; then
     helm_args+=(--values "${VALUES_FILE}")
   fi
 
-  local name applied
+  # The namespace in every cluster first; a pull secret the pods would miss stops deploy before any
+  # release changes (without it they wait in ImagePullBackOff until helm's --wait gives up).
+  local name missing=""
   for name in ${CLUSTERS}; do
-    log "deploying ${RELEASE} to ${name}"
     kubectl create namespace "${APP_NAMESPACE}" --dry-run=client --output yaml |
       in_vcluster "${name}" kubectl apply -f - >/dev/null
+    if [[ -n "${IMAGE_PULL_SECRET}" ]] &&
+      ! in_vcluster "${name}" kubectl get secret "${IMAGE_PULL_SECRET}" --namespace "${APP_NAMESPACE}" >/dev/null 2>&1; then
+      missing="${missing} ${name}"
+    fi
+  done
+  if [[ -n "${missing}" ]]; then
+    for name in ${missing}; do
+      # shellcheck disable=SC2016 # the $(cat ...) is for the user to run
+      printf '  vcluster connect %s -n %s --context %s -- kubectl create secret docker-registry %s -n %s --docker-server=%s --docker-username=YOU --docker-password="$(cat /path/to/read-packages-token)"\n' \
+        "${name}" "$(vcluster_namespace "${name}")" "${KIND_CONTEXT}" "${IMAGE_PULL_SECRET}" "${APP_NAMESPACE}" "${REGISTRY%%/*}" >&2
+    done
+    die "IMAGE_PULL_SECRET ${IMAGE_PULL_SECRET} is missing in${missing}: create it with the commands above (or make the package public and unset IMAGE_PULL_SECRET), then deploy again"
+  fi
+
+  local applied
+  for name in ${CLUSTERS}; do
+    log "deploying ${RELEASE} to ${name}"
+    recover_pending_release "${name}"
     applied="$(put_token_secret "${name}" "${token_file}")" ||
       die "could not store the token Secret in ${name}: see kubectl's message above"
     log "secret/${RELEASE}-token ${applied}"
     log "helm upgrade --install in ${name} (waits up to ${CLUSTER_TIMEOUT}s for the pods to be ready)"
     in_vcluster "${name}" helm "${helm_args[@]}" --set-string "clusterName=${name}" \
-      --set-string "notes.commandPrefix=vcluster connect ${name} -n $(vcluster_namespace "${name}") --context ${KIND_CONTEXT} --"
+      --set-string "notes.commandPrefix=vcluster connect ${name} -n $(vcluster_namespace "${name}") --context ${KIND_CONTEXT} --" ||
+      deploy_failed "${name}" "helm upgrade --install failed (see helm's message above)"
     if [[ "${applied}" == replaced ]]; then
       log "the token changed: restarting the pods in ${name} so they read it"
       in_vcluster "${name}" kubectl rollout restart --namespace "${APP_NAMESPACE}" "deployment/${RELEASE}"
+      log "waiting up to ${CLUSTER_TIMEOUT}s for the restarted pods in ${name} to be ready"
+      in_vcluster "${name}" kubectl rollout status --namespace "${APP_NAMESPACE}" "deployment/${RELEASE}" \
+        --timeout "${CLUSTER_TIMEOUT}s" ||
+        deploy_failed "${name}" "the restarted pods did not get ready within ${CLUSTER_TIMEOUT}s"
     fi
   done
   cluster_cleanup
@@ -411,11 +672,15 @@ cluster_of() {
 }
 
 check_leader() {
-  require_tools vcluster kubectl
-  require_replicas
+  require_tools docker vcluster kubectl helm
+  require_docker
   use_host_kubeconfig
-  local name prefix=()
-  if (( REPLICAS > 1 )); then prefix=(--prefix); fi
+  # Pod names tell the copies apart when a release runs more than one.
+  local name replicas prefix=()
+  for name in ${CLUSTERS}; do
+    replicas="$(release_replicas "${name}")" || exit 1
+    if [[ "${replicas}" =~ ^[0-9]+$ ]] && (( 10#${replicas} > 1 )); then prefix=(--prefix); fi
+  done
   for name in ${CLUSTERS}; do
     printf '\n===== %s =====\n' "${name}"
     in_vcluster "${name}" kubectl logs --namespace "${APP_NAMESPACE}" \
@@ -427,13 +692,14 @@ check_leader() {
 }
 
 kill_leader() {
-  require_tools vcluster kubectl
-  require_replicas
+  require_tools docker vcluster kubectl helm
+  require_docker
   use_host_kubeconfig
-  local holder cluster
+  local holder cluster replicas
   holder="$(cluster_lock_holder || true)"
   [[ -n "${holder}" ]] || die "nobody holds the lock right now; see ./cicd.sh check-leader"
   cluster="$(cluster_of "${holder}")" || die "the leader '${holder}' runs in none of CLUSTERS (${CLUSTERS})"
+  replicas="$(release_replicas "${cluster}")" || exit 1
   log "${holder} leads: scaling deployment/${RELEASE} in ${cluster} to 0"
   (set -x; in_vcluster "${cluster}" kubectl scale --namespace "${APP_NAMESPACE}" "deployment/${RELEASE}" --replicas=0)
   local start="${SECONDS}" next=""
@@ -449,11 +715,12 @@ kill_leader() {
     sleep "${POLL_INTERVAL}"
   done
   log "${next} took over after about $(( SECONDS - start ))s"
-  log "bring ${cluster} back: vcluster connect ${cluster} -n $(vcluster_namespace "${cluster}") --context ${KIND_CONTEXT} -- kubectl scale -n ${APP_NAMESPACE} deployment/${RELEASE} --replicas=${REPLICAS}"
+  log "bring ${cluster} back: vcluster connect ${cluster} -n $(vcluster_namespace "${cluster}") --context ${KIND_CONTEXT} -- kubectl scale -n ${APP_NAMESPACE} deployment/${RELEASE} --replicas=${replicas:-1}"
 }
 
 cluster_status() {
-  require_tools kind vcluster kubectl helm
+  require_tools docker kind vcluster kubectl helm
+  require_docker
   printf '===== kind clusters =====\n'
   kind get clusters
   if ! kind_cluster_exists; then
@@ -477,7 +744,8 @@ cluster_status() {
 }
 
 teardown() {
-  require_tools kind vcluster
+  require_tools docker kind vcluster
+  require_docker
   if ! kind_cluster_exists; then
     log "no kind cluster '${KIND_CLUSTER}': nothing to delete"
     return 0
@@ -494,6 +762,8 @@ teardown() {
   done
   if [[ "${KEEP_KIND}" == "true" ]]; then
     log "KEEP_KIND=true: keeping kind cluster '${KIND_CLUSTER}'"
+  elif ! provision_made_kind; then
+    log "keeping kind cluster '${KIND_CLUSTER}': ./cicd.sh provision did not create it (it has no configmap ${PROVISIONED_MARK} in kube-system); delete it yourself with: kind delete cluster --name ${KIND_CLUSTER}"
   else
     (set -x; kind delete cluster --name "${KIND_CLUSTER}")
   fi

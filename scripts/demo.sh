@@ -80,8 +80,24 @@ pid_of() {
   printf '%s' "${!var}"
 }
 
-# millis prints the time in milliseconds, for failover figures.
-millis() { date +%s%3N; }
+# millis prints the time in milliseconds, for failover figures. BSD date (macOS) has no %N and prints
+# it as a letter, and bash before 5 has no EPOCHREALTIME: then perl's clock, then whole seconds.
+millis() {
+  local now="${EPOCHREALTIME:-}"
+  now="${now/[.,]/}"
+  if [[ "${now}" =~ ^[0-9]{16}$ ]]; then
+    printf '%s' "${now%???}"
+    return 0
+  fi
+  now="$(date +%s%N 2>/dev/null || true)"
+  if [[ "${now}" =~ ^[0-9]{19}$ ]]; then
+    printf '%s' "${now%??????}"
+  elif now="$(perl -MTime::HiRes=time -e 'printf "%d", time * 1000' 2>/dev/null)" && [[ "${now}" =~ ^[0-9]+$ ]]; then
+    printf '%s' "${now}"
+  else
+    printf '%s000' "$(date +%s)"
+  fi
+}
 
 demo() {
   build_local

@@ -14,8 +14,29 @@ require_swift() {
     die "swift is not installed: get Swift 6.1 or newer from https://www.swift.org/install/"
 }
 
-# ensure_libcurl_dev installs what FoundationNetworking links against, when apt-get can.
+# linux_only PACKAGE: what a package serves that only Linux has, for the message where there is no dpkg.
+linux_only() {
+  case "$1" in
+    iproute2) printf 'network namespaces (the chaos run cuts the network with the server'"'"'s per-client blackhole instead)' ;;
+    libfaketime) printf 'libfaketime (the chaos run'"'"'s clock-skew fault)' ;;
+    *) return 1 ;;
+  esac
+}
+
+# ensure_apt_packages PACKAGE...: installs the Debian packages that are missing, when apt-get can. Without
+# dpkg (macOS, or a Linux of another family) nothing can be asked of apt: the names are Debian's, so the
+# check is skipped with a note, and the build or test that needs one says what it lacks.
 ensure_apt_packages() {
+  if ! command -v dpkg >/dev/null 2>&1; then
+    local pkg note
+    for pkg in "$@"; do
+      if note="$(linux_only "${pkg}")"; then
+        log "no dpkg here: skipping the check for ${pkg}; ${note} is Linux-only"
+      fi
+    done
+    log "no dpkg here: not checking the Debian packages $*; install their equivalents if a step fails"
+    return 0
+  fi
   local missing=()
   local pkg
   for pkg in "$@"; do
@@ -26,8 +47,8 @@ ensure_apt_packages() {
   log "installing ${missing[*]}"
   local sudo=()
   [[ $(id -u) -ne 0 ]] && sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  ${sudo[@]+"${sudo[@]}"} apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive ${sudo[@]+"${sudo[@]}"} apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 build_local() {

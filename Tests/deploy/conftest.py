@@ -32,8 +32,10 @@ SYSTEM_TOOLS = (
     "cut",
 )
 # What cicd.sh needs of the repository to run the cluster workflows.
-DEPLOY_FILES = ("cicd.sh", "scripts", "chart")
+DEPLOY_FILES = ("cicd.sh", "scripts", "chart", "Dockerfile", ".dockerignore", "Package.swift", "Sources")
 STANDIN_TOOLS = ("docker", "kind", "vcluster", "helm", "kubectl", "leader-election")
+# The bash that runs cicd.sh: CICD_BASH=/path/to/bash-3.2 runs every workflow check under macOS's bash.
+CICD_BASH = os.environ.get("CICD_BASH", "bash")
 
 
 def merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -175,7 +177,7 @@ class Sandbox:
 
     def run(self, verb: str, **env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["bash", str(self.repo / "cicd.sh"), verb],
+            [CICD_BASH, str(self.repo / "cicd.sh"), verb],
             env={**self.env, **env},
             capture_output=True,
             text=True,

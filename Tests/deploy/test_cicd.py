@@ -16,11 +16,18 @@ STANDIN_GIST = "feedc0de"  # what the init stand-in prints
 IMAGE = "leader-election:0.1.0"  # the chart's appVersion is the default tag
 
 
-def seed_deployed(sandbox: Sandbox, replicas: dict[str, int] | None = None) -> None:
-    """Pretends provision, build and deploy ran: every vcluster runs one copy."""
+def seed_deployed(sandbox: Sandbox, replicas: dict[str, int] | None = None, released: int = 1) -> None:
+    """Pretends provision, build and deploy ran: every vcluster runs one copy (replicas: copies running
+    now), and its release was installed with `released` copies."""
     sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
     for name, count in (replicas or {c: 1 for c in CLUSTERS}).items():
         (sandbox.state / f"replicas-{name}").write_text(str(count))
+        seed_release(sandbox, name, released)
+
+
+def seed_release(sandbox: Sandbox, name: str, replicas: int) -> None:
+    """A release in vcluster NAME as deploy leaves it, in the helm stand-in's state."""
+    (sandbox.state / f"values-{name}").write_text(f"gist.id={GIST_ID}\nreplicaCount={replicas}\n")
 
 
 def creating(calls: list[str]) -> list[str]:
@@ -97,12 +104,67 @@ def test_build_loads_the_image_into_kind_without_a_registry(sandbox):
 
 
 def test_build_pushes_to_a_registry_and_leaves_kind_alone(sandbox):
-    result = sandbox.run("build", REGISTRY="registry.example:5000/team/", TAG="1.2.3")
+    result = sandbox.run("build", REGISTRY="registry.example:5000/team/", TAG="1.2.3", PLATFORMS="linux/arm64")
     assert result.returncode == 0, result.stderr
     calls = creating(sandbox.calls())
-    assert calls[0].startswith("docker build --tag registry.example:5000/team/leader-election:1.2.3 ")
+    assert calls[0].startswith("docker build --platform linux/arm64 --tag registry.example:5000/team/leader-election:1.2.3 ")
     assert calls[1:] == ["docker push registry.example:5000/team/leader-election:1.2.3"]
     assert not any(c.startswith("kind") for c in sandbox.calls())
+
+
+def test_build_pushes_for_amd64_and_arm64_through_a_builder_of_its_own(sandbox):
+    result = sandbox.run("build", REGISTRY="ghcr.io/you", TAG="1.2.3")
+    assert result.returncode == 0, result.stderr
+    builds = [c for c in sandbox.calls() if c.startswith("docker buildx") and c != "docker buildx version"]
+    assert builds[:2] == [
+        "docker buildx inspect leader-election",
+        "docker buildx create --name leader-election --driver docker-container",
+    ]
+    assert builds[2].startswith("docker buildx build --builder leader-election --platform linux/amd64,linux/arm64 "
+                                "--tag ghcr.io/you/leader-election:1.2.3 --build-arg VERSION=1.2.3 ")
+    assert builds[2].endswith(f" --push {REPO}")
+    assert "pushed ghcr.io/you/leader-election:1.2.3 for linux/amd64,linux/arm64" in result.stdout
+    again = sandbox.run("build", REGISTRY="ghcr.io/you", TAG="1.2.4")
+    assert again.returncode == 0, again.stderr
+    assert len([c for c in sandbox.calls() if c.startswith("docker buildx create")]) == 1
+
+
+def test_a_multi_platform_push_without_buildx_names_the_way_out(sandbox):
+    sandbox.state.mkdir(exist_ok=True)
+    (sandbox.state / "no-buildx").write_text("")
+    result = sandbox.run("build", REGISTRY="ghcr.io/you", STANDIN_DOCKER_CLIENT="20.10.24")
+    assert result.returncode == 1
+    assert "needs docker's buildx plugin: install it, or set PLATFORMS to your cluster's one platform" in result.stderr
+    single = sandbox.run("build", REGISTRY="ghcr.io/you", PLATFORMS="linux/amd64", STANDIN_DOCKER_CLIENT="20.10.24")
+    assert single.returncode == 0, single.stderr
+
+
+# ---- BuildKit -----------------------------------------------------------------------------------
+
+def test_build_asks_for_buildkit_so_docker_20_10_without_buildx_builds(sandbox):
+    # Debian's docker.io 20.10: BuildKit built in, used only with DOCKER_BUILDKIT=1.
+    sandbox.state.mkdir(exist_ok=True)
+    (sandbox.state / "no-buildx").write_text("")
+    result = sandbox.run("build", STANDIN_DOCKER_CLIENT="20.10.24")
+    assert result.returncode == 0, result.stderr
+    assert "DOCKER_BUILDKIT=1" in result.stderr
+    assert any(c.startswith("docker build --tag leader-election:0.1.0 ") for c in sandbox.calls())
+
+
+def test_build_without_buildkit_says_what_to_install(sandbox):
+    # docker 28 without the buildx plugin would fall back to the legacy builder, which refuses RUN --mount.
+    sandbox.state.mkdir(exist_ok=True)
+    (sandbox.state / "no-buildx").write_text("")
+    result = sandbox.run("build")
+    assert result.returncode == 1
+    assert "the image needs BuildKit (the Dockerfile's RUN --mount) and docker 28.5.1 has no buildx plugin: " \
+           "install it" in result.stderr
+    assert not any(c.startswith("docker build ") for c in sandbox.calls())
+
+
+def test_the_dockerfile_asks_for_its_frontend_first():
+    # BuildKit reads a `# syntax=` directive only on the first line.
+    assert (REPO / "Dockerfile").read_text().splitlines()[0] == "# syntax=docker/dockerfile:1"
 
 
 def test_build_before_provision_says_deploy_loads_the_image(sandbox):
@@ -133,23 +195,34 @@ def test_deploy_creates_a_gist_then_the_secret_and_release_in_each_cluster(sandb
     sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
     result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN)
     assert result.returncode == 0, result.stderr
-    # Reading the kubeconfig and the releases' gists changes nothing.
-    calls = [c for c in sandbox.calls() if not c.startswith("kubectl config view")
+    # Asking Docker whether it runs, reading the kubeconfig and the releases' gists change nothing.
+    calls = [c for c in sandbox.calls() if not c.startswith("kubectl config view") and c != "docker version --format {{.Server.Version}}"
              and "helm get values" not in c and "kubectl get secret" not in c]
-    assert calls[:2] == [
-        "kind get clusters",
+    # The provision deploy runs finds everything there.
+    assert calls[:6] == [
         f"docker image inspect {IMAGE}",
+        "kind get clusters",
+        "vcluster list --driver helm --context kind-kind --output json",
+        *(f"kubectl --context kind-kind get pods --namespace vcluster-{c} --selector app=vcluster,release={c} "
+          "--output jsonpath={.items[*].status.containerStatuses[*].ready}" for c in CLUSTERS),
     ]
+    calls = calls[4:]
     assert calls[2] == (f"docker run --rm -e LEADER_ELECTION_GITHUB_API_TOKEN -e LEADER_ELECTION_GITHUB_API_URL "
                         f"{IMAGE} init --election multi-cluster-leader-election")
     assert calls[3] == "leader-election init --election multi-cluster-leader-election"
     assert f"created gist {STANDIN_GIST}; reuse it with: export GIST_ID={STANDIN_GIST}" in result.stderr
+    # The token is tried against the new gist, as the pods will use it, before any cluster changes.
+    assert calls[4] == (f"docker run --rm -e LEADER_ELECTION_GITHUB_API_TOKEN -e LEADER_ELECTION_GITHUB_API_URL "
+                        f"{IMAGE} status --gist {STANDIN_GIST} --election multi-cluster-leader-election "
+                        "--write-mode auto --output json")
+    calls = calls[2:]
     assert calls[4] == f"kind load docker-image {IMAGE} --name kind"
 
     changes = [c for c in creating(calls) if c.startswith("[")]
-    expected = []
+    # The namespace in every cluster first, then each cluster's Secret and release.
+    expected = [f"[{name}] kubectl apply -f -" for name in CLUSTERS]
     for name in CLUSTERS:
-        expected += [f"[{name}] kubectl apply -f -", f"[{name}] kubectl create secret", f"[{name}] helm upgrade"]
+        expected += [f"[{name}] kubectl create secret", f"[{name}] helm upgrade"]
     assert [" ".join(c.split()[:4 if "secret" in c else 3]) if "helm" in c or "secret" in c else c
             for c in changes] == expected
 
@@ -218,7 +291,10 @@ def test_redeploy_leaves_the_secret_alone_and_a_new_token_restarts_the_pods(sand
     rotated = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN[::-1], **env)
     assert rotated.returncode == 0, rotated.stderr
     assert f"secret/{RELEASE}-token replaced" in rotated.stderr
-    assert sandbox.calls()[-1] == f"[napoleon] kubectl rollout restart --namespace leader-election deployment/{RELEASE}"
+    assert [c for c in sandbox.calls() if c.startswith("[")][-2:] == [
+        f"[napoleon] kubectl rollout restart --namespace leader-election deployment/{RELEASE}",
+        f"[napoleon] kubectl rollout status --namespace leader-election deployment/{RELEASE} --timeout 5s",
+    ]
     assert_no_token(sandbox, first, same)
 
 
@@ -248,7 +324,6 @@ def test_deploy_tells_every_copy_how_many_share_the_token(sandbox, render, clust
     ({"LEADER_ELECTION_GITHUB_API_TOKEN": TOKEN, "GIST_ID": "../etc"}, "GIST_ID '../etc' is not a gist id"),
     ({"LEADER_ELECTION_GITHUB_API_TOKEN": TOKEN, "REPLICAS": "two"}, "REPLICAS must be a whole number"),
     ({"LEADER_ELECTION_GITHUB_API_TOKEN": TOKEN, "TAG": "9.9.9"}, "image leader-election:9.9.9 is not built"),
-    ({"LEADER_ELECTION_GITHUB_API_TOKEN": TOKEN, "KIND_CLUSTER": "other"}, "no kind cluster 'other'"),
 ])
 def test_deploy_stops_before_changing_anything_when_something_is_missing(sandbox, env, message):
     sandbox.seed(kind=True, vclusters=CLUSTERS, images=(IMAGE,))
@@ -257,6 +332,57 @@ def test_deploy_stops_before_changing_anything_when_something_is_missing(sandbox
     assert message in result.stderr
     assert creating(sandbox.calls()) == []
     assert_no_token(sandbox, result)
+
+
+def test_deploy_passes_the_pull_secret_to_the_chart(sandbox, render):
+    sandbox.seed(kind=True, vclusters=CLUSTERS)
+    assert sandbox.run("build", REGISTRY="ghcr.io/you").returncode == 0
+    for name in CLUSTERS:
+        secret = sandbox.state / "applied" / name / "Secret-ghcr-pull.yaml"
+        secret.parent.mkdir(parents=True, exist_ok=True)
+        secret.write_text("apiVersion: v1\nkind: Secret\nmetadata:\n  name: ghcr-pull\n")
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID, REGISTRY="ghcr.io/you",
+                         IMAGE_PULL_SECRET="ghcr-pull")
+    assert result.returncode == 0, result.stderr
+    upgrades = [c for c in sandbox.calls() if c.startswith("[") and "helm upgrade" in c]
+    assert len(upgrades) == 3
+    for call in upgrades:
+        values = helm_values(call)
+        assert values["imagePullSecrets[0]"] == {"name": "ghcr-pull"}
+    # What the chart makes of it (--set's list index, as helm reads it).
+    rendered = render({"clusterName": "napoleon", "gist": {"id": GIST_ID, "existingSecret": {"name": "t"}},
+                       "imagePullSecrets": [{"name": "ghcr-pull"}]})
+    assert rendered.pod_spec["imagePullSecrets"] == [{"name": "ghcr-pull"}]
+    assert not any("kind load" in c for c in sandbox.calls())
+
+
+def test_deploy_stops_when_the_pull_secret_is_missing(sandbox):
+    sandbox.seed(kind=True, vclusters=CLUSTERS)
+    assert sandbox.run("build", REGISTRY="ghcr.io/you").returncode == 0
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID, REGISTRY="ghcr.io/you",
+                         IMAGE_PULL_SECRET="ghcr-pull")
+    assert result.returncode == 1
+    assert "IMAGE_PULL_SECRET ghcr-pull is missing in napoleon stalin cleopatra" in result.stderr
+    assert "vcluster connect stalin -n vcluster-stalin --context kind-kind -- kubectl create secret docker-registry " \
+           "ghcr-pull -n leader-election --docker-server=ghcr.io" in result.stderr
+    assert not any("helm upgrade" in c or "create secret" in c for c in sandbox.calls())
+
+
+def test_deploy_provisions_what_is_missing_first(sandbox):
+    sandbox.seed(images=(IMAGE,))
+    result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID)
+    assert result.returncode == 0, result.stderr
+    made = creating(sandbox.calls())
+    assert made[:4] == [
+        "kind create cluster --name kind --wait 5s",
+        *(f"vcluster create {c} --driver helm --namespace vcluster-{c} --context kind-kind --connect=false"
+          for c in CLUSTERS),
+    ]
+    assert len([c for c in made if "helm upgrade" in c]) == 3
+    again = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID)
+    assert again.returncode == 0, again.stderr
+    assert "kind cluster 'kind' exists" in again.stderr
+    assert (sandbox.state / "kind-clusters").read_text() == "kind\n"
 
 
 def test_deploy_says_when_init_cannot_make_a_gist(sandbox):
@@ -287,9 +413,38 @@ def test_check_leader_shows_each_clusters_logs_and_the_lock(sandbox):
 
 def test_check_leader_prefixes_pod_names_with_several_replicas(sandbox):
     seed_deployed(sandbox)
-    result = sandbox.run("check-leader", REPLICAS="3", LOG_LINES="5")
+    seed_release(sandbox, "stalin", 3)
+    result = sandbox.run("check-leader", LOG_LINES="5")
     assert result.returncode == 0, result.stderr
     assert any(c.endswith("--tail 5 --prefix") for c in sandbox.calls())
+
+
+def test_check_leader_and_kill_leader_take_replicas_from_the_release_not_the_environment(sandbox):
+    seed_deployed(sandbox, released=3)
+    result = sandbox.run("check-leader", REPLICAS="1")
+    assert result.returncode == 0, result.stderr
+    assert any(c.endswith("--tail 15 --prefix") for c in sandbox.calls()), "3 copies need pod names"
+    killed = sandbox.run("kill-leader")
+    assert killed.returncode == 0, killed.stderr
+    assert killed.stderr.splitlines()[-1].endswith("deployment/leader-election --replicas=3"), \
+        "the way back must restore the release's 3 copies, not REPLICAS' default of 1"
+
+
+def test_one_copy_per_release_needs_no_pod_names(sandbox):
+    seed_deployed(sandbox)
+    result = sandbox.run("check-leader", REPLICAS="3")
+    assert result.returncode == 0, result.stderr
+    assert not any(c.endswith("--prefix") for c in sandbox.calls())
+
+
+def test_no_vcluster_call_asks_github_for_a_newer_cli(sandbox):
+    env = {"LEADER_ELECTION_GITHUB_API_TOKEN": TOKEN}
+    for verb in ("provision", "build", "deploy", "check-leader", "kill-leader", "status", "teardown"):
+        result = sandbox.run(verb, **env)
+        assert result.returncode == 0, f"{verb}: {result.stderr}"
+    assert any(c.startswith("vcluster ") for c in sandbox.calls())
+    assert not (sandbox.state / "vcluster-version-checks").exists(), \
+        (sandbox.state / "vcluster-version-checks").read_text()
 
 
 def test_check_leader_reads_the_lock_from_a_cluster_that_still_runs(sandbox):
@@ -317,7 +472,8 @@ def test_kill_leader_maps_a_pod_named_identity_to_its_cluster(sandbox):
     sandbox.seed(kind=True, vclusters=("cleo-patra", "cleo"))
     for name in ("cleo-patra", "cleo"):
         (sandbox.state / f"replicas-{name}").write_text("2")
-    result = sandbox.run("kill-leader", CLUSTERS="cleo-patra cleo", REPLICAS="2",
+        seed_release(sandbox, name, 2)
+    result = sandbox.run("kill-leader", CLUSTERS="cleo-patra cleo",
                          STANDIN_POD_SUFFIX="leader-election-5d9f8-x2x7q")
     assert result.returncode == 0, result.stderr
     assert creating(sandbox.calls()) == [
@@ -361,10 +517,12 @@ def test_status_without_a_kind_cluster(sandbox):
 # ---- teardown -----------------------------------------------------------------------------------
 
 def test_teardown_deletes_the_vclusters_then_kind_and_is_idempotent(sandbox):
+    assert sandbox.run("provision").returncode == 0
     seed_deployed(sandbox)
+    provisioned = len(sandbox.calls())
     result = sandbox.run("teardown")
     assert result.returncode == 0, result.stderr
-    assert creating(sandbox.calls()) == [
+    assert creating(sandbox.calls()[provisioned:]) == [
         f"vcluster delete {c} --driver helm --namespace vcluster-{c} --context kind-kind" for c in CLUSTERS
     ] + ["kind delete cluster --name kind"]
     before = len(sandbox.calls())
@@ -375,10 +533,32 @@ def test_teardown_deletes_the_vclusters_then_kind_and_is_idempotent(sandbox):
 
 
 def test_teardown_can_keep_the_kind_cluster(sandbox):
-    seed_deployed(sandbox)
+    assert sandbox.run("provision").returncode == 0
     result = sandbox.run("teardown", KEEP_KIND="true")
     assert result.returncode == 0, result.stderr
     assert not any("kind delete" in c for c in sandbox.calls())
+
+
+def test_provision_marks_the_kind_cluster_it_creates(sandbox):
+    assert sandbox.run("provision").returncode == 0
+    assert "kubectl --context kind-kind create configmap leader-election-provisioned --namespace kube-system " \
+           "--from-literal=created-by=cicd.sh" in sandbox.calls()
+
+
+def test_teardown_keeps_a_kind_cluster_provision_did_not_create(sandbox):
+    # The user's own cluster named kind, which provision found and reused.
+    sandbox.seed(kind=True)
+    provisioned = sandbox.run("provision")
+    assert provisioned.returncode == 0, provisioned.stderr
+    assert "kind cluster 'kind' exists" in provisioned.stderr
+    result = sandbox.run("teardown")
+    assert result.returncode == 0, result.stderr
+    assert not any(c.startswith("kind delete") for c in sandbox.calls()), "teardown deleted the user's cluster"
+    assert [c for c in creating(sandbox.calls()) if c.startswith("vcluster delete")] == [
+        f"vcluster delete {c} --driver helm --namespace vcluster-{c} --context kind-kind" for c in CLUSTERS]
+    assert "keeping kind cluster 'kind': ./cicd.sh provision did not create it" in result.stderr
+    assert "delete it yourself with: kind delete cluster --name kind" in result.stderr
+    assert (sandbox.state / "kind-clusters").read_text() == "kind\n"
 
 
 # ---- missing tools, the whole journey ----------------------------------------------------------

@@ -20,7 +20,9 @@ DOCKERFILE = (REPO / "Dockerfile").read_text()
 def tool(name: str) -> str:
     found = shutil.which(name, path=f"{VENV_BIN}:{os.environ.get('PATH', '')}")
     if not found:
-        pytest.fail(f"{name} is missing: run ./cicd.sh test-deploy, which installs it")
+        # ./cicd.sh installs the Python tools into the venv, and shellcheck with apt where there is apt.
+        pytest.fail(f"{name} is missing: run ./cicd.sh test-deploy, which installs it with apt or pip "
+                    f"(without apt, e.g. on macOS: brew install {name})")
     return found
 
 
@@ -42,7 +44,7 @@ def test_shellcheck_the_parts_of_cicd_sh():
 
 def test_shellcheck_standins():
     scripts = sorted(str(p) for p in STANDINS.iterdir() if p.is_file())
-    assert len(scripts) == 7
+    assert len(scripts) == 8
     result = run(tool("shellcheck"), "-x", "-P", "SCRIPTDIR", *scripts)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -151,3 +153,18 @@ def test_dockerfile_keeps_build_in_a_cache_mount():
     build, _ = stages()
     assert re.search(r"^RUN --mount=type=cache,target=/src/\.build swift build -c release", build, re.MULTILINE)
     assert re.search(r"^RUN --mount=type=cache,target=/src/\.build swift package resolve", build, re.MULTILINE)
+
+
+def test_cicd_reads_dockerignore_as_docker_does():
+    """The image tag hashes the files cicd.sh's .dockerignore reading keeps: the same as docker's rules above."""
+    patterns = dockerignore_patterns()
+    files = subprocess.run(["git", "-C", str(REPO), "ls-files"], capture_output=True, text=True,
+                           check=True).stdout.split()
+    paths = files + ["Sources/A/.DS_Store", "Sources/A/.B.swift.swp", "Sources/A/B.swift~", "Tests/FooTests/x.swift",
+                     "Tests/Foo/x.swift", ".build/debug/x", "Sources/A/.build/x", "Package.resolved", "my-values.yaml"]
+    script = 'REPO_ROOT="$1"; source scripts/lib.sh; source scripts/clusters.sh; in_build_context'
+    result = subprocess.run(["bash", "-c", script, "bash", str(REPO)], input="\n".join(paths) + "\n",
+                            cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    expected = {p for p in paths if in_build_context(p, patterns)} | {"Dockerfile", ".dockerignore"}
+    assert set(result.stdout.split()) == expected

@@ -66,13 +66,14 @@ identity_of() {
   printf '%s%s' "$1" "${STANDIN_POD_SUFFIX:+-${STANDIN_POD_SUFFIX}}"
 }
 
-# print_status FORMAT: what `leader-election status` prints for the current leader.
+# print_status FORMAT [WRITES]: what `leader-election status` prints for the current leader; WRITES is
+# how a run would write the lock (git, rest, or "none (why)"), as StatusCommand.swift reports it.
 print_status() {
   local leader=""
   if leader="$(current_leader)"; then leader="$(identity_of "${leader}")"; fi
   if [[ "$1" == "json" ]]; then
-    printf '{"exists":true,"file":"multi-cluster-leader-election.lock","gist":"%s","holderIdentity":"%s","leaderTransitions":2}\n' \
-      "${STANDIN_GIST_ID:-feedc0de}" "${leader}"
+    printf '{"exists":true,"file":"multi-cluster-leader-election.lock","gist":"%s","holderIdentity":"%s","leaderTransitions":2,"writeMode":"%s"}\n' \
+      "${STANDIN_GIST_ID:-feedc0de}" "${leader}" "${2:-git}"
   else
     printf 'lock:     multi-cluster-leader-election.lock in gist %s\nholder:   %s\nterm:     2 (leaderTransitions)\n' \
       "${STANDIN_GIST_ID:-feedc0de}" "${leader:-none (released)}"
@@ -120,4 +121,26 @@ kubeconfig_contexts() {
   file="$(kubeconfig)"
   [[ -f "${file}" ]] && sed -n 's/^- name: //p' "${file}"
   return 0
+}
+
+# The gist's own token: when STANDIN_STATE/gist-token exists, GitHub takes that token and no other (401).
+token_accepted() {
+  local file="${STANDIN_STATE}/gist-token"
+  [[ ! -f "${file}" || "$1" == "$(cat "${file}")" ]]
+}
+
+# pods_crash NAME: whether the copies in vcluster NAME stop at start: the token in their Secret is refused
+# (the app's StartupCheck ends it on a 401), or NAME is in STANDIN_POD_CRASH (any other reason).
+pods_crash() {
+  local secret="${STANDIN_STATE}/applied/$1/Secret-leader-election-token.yaml" token
+  [[ " ${STANDIN_POD_CRASH:-} " == *" $1 "* ]] && return 0
+  [[ -f "${secret}" ]] || return 1
+  token="$(sed -n 's/^  token: //p' "${secret}" | base64 -d)"
+  ! token_accepted "${token}"
+}
+
+# crash_log: what a copy that stopped at start printed (the app's error for a refused token).
+crash_log() {
+  echo "I1121 10:00:01.000000       1 ElectionApp.swift:30] starting identity=\"$1\""
+  echo "E1121 10:00:01.400000       1 ElectionApp.swift:61] the token was rejected (401 Bad credentials): check LEADER_ELECTION_GITHUB_API_TOKEN"
 }
