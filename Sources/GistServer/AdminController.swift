@@ -8,11 +8,14 @@ public struct AdminController: Sendable {
     let faults: FaultInjector
     let stats: RequestStats
     let store: any GistStore
+    /// Whether to serve more than `health`; anyone who reaches the others can rewrite any gist.
+    let servesAll: Bool
 
     /// The routes, to be mounted at `/_gist-server`.
     public var endpoints: RouteCollection<GistRequestContext> {
         let routes = RouteCollection(context: GistRequestContext.self)
         routes.get("health") { _, _ in GitHubJSON.response(status: .ok, body: ["status": "ok"]) }
+        guard servesAll else { return routes }
         routes.get("stats") { _, _ in GitHubJSON.response(status: .ok, body: await stats.report()) }
         routes.post("reset-stats") { _, _ in
             await stats.reset()
@@ -58,6 +61,9 @@ public struct AdminController: Sendable {
             let gist = try await store.gist(id: id)
         else {
             return GitHubJSON.response(status: .notFound, body: ["message": "no gist \(id) on this server"])
+        }
+        if let problem = GistFilename.problem(name) {
+            throw GistFilename.refusal(name, problem: problem, documentationURL: GitHubAPIError.Docs.rest)
         }
         let content = String(decoding: try await request.body.collect(upTo: 32 << 20).readableBytesView, as: UTF8.self)
         let edit = GistEdit(files: [name: .update(content: content, filename: nil)])

@@ -77,6 +77,12 @@ public struct GistRepositories: Sendable {
         _ id: String, files: [String: [UInt8]?], parent: String?, committer: String, at date: Date, message: String
     ) async throws -> String? {
         let repository = path(of: id)
+        // Requests are checked before they get here; this keeps a name git cannot hold out whatever the caller.
+        for (name, bytes) in files where bytes != nil {
+            if let problem = GistFilename.problem(name) {
+                throw GistFilename.refusal(name, problem: problem, documentationURL: GitHubAPIError.Docs.rest)
+            }
+        }
         var kept: [String: TreeEntry] = [:]
         if let parent { kept = try await tree(id, at: parent) }
         var entries: [String: TreeEntry] = [:]

@@ -64,7 +64,7 @@ enum GistRequestBodies {
             guard case .string(let text) = content else {
                 throw .invalidRequest("For 'properties/content', \(content.quoted) is not a string.", documentationURL: docs)
             }
-            try validateFilename(name, docs: docs)
+            try GistFilename.check(name, documentationURL: docs)
             guard !text.isEmpty else {
                 throw .validationFailed([.init(field: "files", code: "missing_field")], documentationURL: docs)
             }
@@ -97,6 +97,8 @@ enum GistRequestBodies {
                 throw .invalidRequest("For 'properties/files', \(filesValue.quoted) is not an object.", documentationURL: docs)
             }
             for (name, change) in fileFields {
+                // Every key, even one that deletes: a name git cannot hold never names a file.
+                try GistFilename.check(name, documentationURL: docs)
                 edit.files[name] = try fileChange(change, docs: docs)
             }
         }
@@ -124,7 +126,7 @@ enum GistRequestBodies {
             switch file["filename"] {
             case nil, .null?: break
             case .string(let name)?:
-                try validateFilename(name, docs: docs)
+                try GistFilename.check(name, documentationURL: docs)
                 filename = name
             case let other?:
                 throw .invalidRequest("For 'properties/filename', \(other.quoted) is not a string.", documentationURL: docs)
@@ -164,15 +166,6 @@ enum GistRequestBodies {
         case let other?:
             throw .invalidRequest(
                 "For 'properties/public', \(other.quoted) is not a boolean or one of \"true\", \"false\".",
-                documentationURL: docs)
-        }
-    }
-
-    private static func validateFilename(_ name: String, docs: String) throws(GitHubAPIError) {
-        let blank = name.allSatisfy(\.isWhitespace)
-        guard !blank, !name.contains("/"), name.utf8.count <= 255 else {
-            throw .validationFailed(
-                [.init(field: "files", code: "invalid", message: "Filename \(name.debugDescription) is not allowed.")],
                 documentationURL: docs)
         }
     }

@@ -54,7 +54,8 @@ public func buildRouter(store: some GistStore, configuration: GistServerConfigur
     let faults = FaultInjector()
     let stats = RequestStats()
     let router = Router(context: GistRequestContext.self)
-    router.addRoutes(AdminController(faults: faults, stats: stats, store: store).endpoints, atPath: "/_gist-server")
+    router.addRoutes(AdminController(
+        faults: faults, stats: stats, store: store, servesAll: configuration.servesAdminRoutes).endpoints, atPath: "/_gist-server")
     router.add(middleware: LogRequestsMiddleware(.debug))
     let tokens = Dictionary(configuration.tokens.map { ($0.value, $0) }, uniquingKeysWith: { first, _ in first })
     if let repositories = (store as? InMemoryGistStore)?.repositories {

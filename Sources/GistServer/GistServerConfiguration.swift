@@ -24,6 +24,9 @@ public struct GistServerConfiguration: Sendable {
     public var inlineContentLimit: Int = 1 << 20
     /// Largest request body accepted, in bytes.
     public var maxRequestBodySize: Int = 32 << 20
+    /// Serve the admin routes under `/_gist-server/` (faults, stats, raw file edits; no authentication)
+    /// on an address other than loopback too. Off, only `health` is served there.
+    public var exposeAdminRoutes = false
     /// Clock for waits (injected latency); a test clock makes them instant.
     public var clock: any Clock<Duration> = ContinuousClock()
     /// Wall time for timestamps and rate-limit windows; tests move it by hand.
@@ -32,6 +35,18 @@ public struct GistServerConfiguration: Sendable {
     /// Creates a configuration with GitHub's defaults and the given tokens.
     public init(tokens: [AccessToken] = []) {
         self.tokens = tokens
+    }
+
+    /// Whether the admin routes are served: always on loopback, elsewhere only when asked for.
+    public var servesAdminRoutes: Bool { exposeAdminRoutes || Self.isLoopback(host) }
+
+    /// `localhost`, 127.0.0.0/8 or ::1; not the wildcard addresses, which listen on every interface.
+    public static func isLoopback(_ host: String) -> Bool {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if bare.lowercased() == "localhost" { return true }
+        let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
+        if octets.count == 4, octets[0] == "127", octets.allSatisfy({ UInt8($0) != nil }) { return true }
+        return bare == "::1" || bare.lowercased() == "0:0:0:0:0:0:0:1" || bare.lowercased() == "::ffff:127.0.0.1"
     }
 
     /// Checks the settings that would otherwise fail later or confusingly.

@@ -6,6 +6,8 @@ import Foundation
 /// names how many revisions each gist has, so a line appended by a server killed before the state file
 /// was replaced is dropped at the next start. A change costs one append and one small rewrite, however
 /// long the history. Version 1 files (every revision inline) are still read, and rewritten as version 2.
+/// Start-up, like a change, only adds files and renames them into place: a server killed at any
+/// point leaves files that load.
 struct GistStateFile: Sendable {
     /// Path of the file.
     let path: String
@@ -53,9 +55,53 @@ struct GistStateFile: Sendable {
         var version: Int
     }
 
-    /// The gists in the file; empty when the file does not exist yet.
-    func load() throws(GistServerError) -> [Gist] {
-        guard FileManager.default.fileExists(atPath: path) else { return [] }
+    /// What the files hold: the gists, the format version, and for each journal that has lines past
+    /// the revisions the state file counts (appended by a server killed before it committed them)
+    /// the bytes of the committed lines alone.
+    private struct Found {
+        var gists: [Gist] = []
+        var version = 2
+        var committedJournals: [String: Data] = [:]
+    }
+
+    /// The gists in the file; empty when the file does not exist yet. Writes nothing.
+    func load() throws(GistServerError) -> [Gist] { try read().gists }
+
+    /// Loads the gists and readies the files for the next change, as a start-up does: the state file
+    /// is created when missing (so an unwritable place is reported now), a version 1 file gets its
+    /// journals and becomes version 2, and a journal with uncommitted lines is replaced by its committed
+    /// lines. Each file is written beside its place and renamed there; nothing is deleted or truncated.
+    /// - Parameter beforeEachWrite: called before each file is written; tests stop there to play a kill.
+    func open(beforeEachWrite: () throws -> Void = {}) throws(GistServerError) -> [Gist] {
+        let found = try read()
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent) else {
+            throw .unwritableStateFile(path, reason: "the directory \(parent) does not exist")
+        }
+        do {
+            if found.version == 1 {
+                for gist in found.gists {
+                    try beforeEachWrite()
+                    try replaceJournal(of: gist.id, with: Self.lines(gist.revisions[...], after: nil))
+                }
+            } else {
+                for (id, committed) in found.committedJournals.sorted(by: { $0.key < $1.key }) {
+                    try beforeEachWrite()
+                    try replaceJournal(of: id, with: committed)
+                }
+            }
+            try beforeEachWrite()
+            try writeMetadata(found.gists)
+        } catch let error as GistServerError {
+            throw error
+        } catch {
+            throw .unwritableStateFile(path, reason: Self.reason(error))
+        }
+        return found.gists
+    }
+
+    private func read() throws(GistServerError) -> Found {
+        guard FileManager.default.fileExists(atPath: path) else { return Found() }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -73,37 +119,48 @@ struct GistStateFile: Sendable {
         guard header.format == Self.format, [1, 2].contains(header.version) else {
             throw .corruptStateFile(path, reason: "format \(header.format) version \(header.version), expected \(Self.format) version 1 or 2")
         }
-        let gists: [Gist]
+        var found = Found(version: header.version)
         do {
             if header.version == 1 {
-                gists = try decoder.decode(Contents.self, from: data).gists
+                found.gists = try decoder.decode(Contents.self, from: data).gists
             } else {
-                gists = try decoder.decode(Metadata.self, from: data).gists.map(loadJournal)
+                for entry in try decoder.decode(Metadata.self, from: data).gists {
+                    let (gist, committed) = try loadJournal(entry)
+                    found.gists.append(gist)
+                    if let committed { found.committedJournals[entry.id] = committed }
+                }
             }
         } catch let error as GistServerError {
             throw error
         } catch {
             throw .corruptStateFile(path, reason: Self.reason(error))
         }
-        if let broken = gists.first(where: { $0.revisions.isEmpty }) {
+        if let broken = found.gists.first(where: { $0.revisions.isEmpty }) {
             throw .corruptStateFile(path, reason: "gist \(broken.id) has no revision")
         }
-        return gists
+        return found
     }
 
-    private func loadJournal(_ entry: Metadata.Entry) throws -> Gist {
+    /// The gist of `entry` from its journal's first `revisionCount` lines, and those lines' bytes when
+    /// the journal holds more than them.
+    private func loadJournal(_ entry: Metadata.Entry) throws -> (Gist, committed: Data?) {
         let file = journal(of: entry.id)
-        let text: String
+        let data: Data
         do {
-            text = try String(contentsOf: file, encoding: .utf8)
+            data = try Data(contentsOf: file)
         } catch {
             throw GistServerError.corruptStateFile(path, reason: "the revisions of gist \(entry.id) (\(file.path)) cannot be read: \(Self.reason(error))")
         }
         var revisions: [GistRevision] = []
         revisions.reserveCapacity(entry.revisionCount)
         var files: [String: String] = [:]
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true).prefix(entry.revisionCount) {
-            let change = try Self.decoder.decode(JournalLine.self, from: Data(line.utf8))
+        var next = data.startIndex
+        while revisions.count < entry.revisionCount, next < data.endIndex {
+            let end = data[next...].firstIndex(of: 0x0A) ?? data.endIndex
+            let line = data[next..<end]
+            next = end < data.endIndex ? end + 1 : end
+            if line.isEmpty { continue }
+            let change = try Self.decoder.decode(JournalLine.self, from: Data(line))
             for name in change.removed ?? [] { files.removeValue(forKey: name) }
             files.merge(change.files) { $1 }
             var revision = GistRevision(
@@ -117,31 +174,10 @@ struct GistStateFile: Sendable {
             throw GistServerError.corruptStateFile(
                 path, reason: "gist \(entry.id) has \(entry.revisionCount) revisions, but \(file.path) holds \(revisions.count)")
         }
-        return Gist(
+        let gist = Gist(
             id: entry.id, ownerLogin: entry.ownerLogin, description: entry.description, isPublic: entry.isPublic,
             createdAt: entry.createdAt, updatedAt: entry.updatedAt, revisions: revisions)
-    }
-
-    /// Replaces the state file and every journal with `gists` (at start, and to drop lines a killed
-    /// server appended but never committed).
-    func save(_ gists: [Gist]) throws(GistServerError) {
-        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: parent) else {
-            throw .unwritableStateFile(path, reason: "the directory \(parent) does not exist")
-        }
-        do {
-            try? FileManager.default.removeItem(at: journals)
-            try FileManager.default.createDirectory(at: journals, withIntermediateDirectories: true)
-            for gist in gists {
-                try Data().write(to: journal(of: gist.id))
-                try append(gist.revisions[...], after: nil, to: gist.id)
-            }
-            try writeMetadata(gists)
-        } catch let error as GistServerError {
-            throw error
-        } catch {
-            throw .unwritableStateFile(path, reason: Self.reason(error))
-        }
+        return (gist, next < data.endIndex ? data[..<next] : nil)
     }
 
     /// Records a change of one gist: the revisions after the first `known` ones are appended to its
@@ -149,16 +185,18 @@ struct GistStateFile: Sendable {
     func record(_ gist: Gist?, id: String, known: Int, all gists: [Gist]) throws(GistServerError) {
         do {
             if let gist {
-                if gist.revisions.count < known {
-                    try Data().write(to: journal(of: id))
-                    try append(gist.revisions[...], after: nil, to: id)
+                if known == 0 || gist.revisions.count < known {
+                    // A new journal (or a shorter history) is written whole and renamed into place.
+                    try replaceJournal(of: id, with: Self.lines(gist.revisions[...], after: nil))
                 } else if gist.revisions.count > known {
-                    try append(gist.revisions[known...], after: known > 0 ? gist.revisions[known - 1] : nil, to: id)
+                    try append(gist.revisions[known...], after: gist.revisions[known - 1], to: id)
                 }
+                try writeMetadata(gists)
             } else {
+                // The state file forgets the gist first: a kill in between leaves an unused journal, not a gist without one.
+                try writeMetadata(gists)
                 try? FileManager.default.removeItem(at: journal(of: id))
             }
-            try writeMetadata(gists)
         } catch let error as GistServerError {
             throw error
         } catch {
@@ -168,7 +206,26 @@ struct GistStateFile: Sendable {
 
     private func journal(of id: String) -> URL { journals.appendingPathComponent("\(id).jsonl") }
 
-    private func append(_ revisions: ArraySlice<GistRevision>, after parent: GistRevision?, to id: String) throws {
+    private func replaceJournal(of id: String, with lines: Data) throws {
+        try FileManager.default.createDirectory(at: journals, withIntermediateDirectories: true)
+        try AtomicFile.write(lines, to: journal(of: id).path)
+    }
+
+    private func append(_ revisions: ArraySlice<GistRevision>, after parent: GistRevision, to id: String) throws {
+        let lines = try Self.lines(revisions, after: parent)
+        let url = journal(of: id)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw GistServerError.corruptStateFile(path, reason: "the revisions of gist \(id) (\(url.path)) are missing")
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: lines)
+        try handle.synchronize()
+    }
+
+    /// Journal lines for `revisions`, each holding what changed since the one before (`parent` for the first).
+    private static func lines(_ revisions: ArraySlice<GistRevision>, after parent: GistRevision?) throws -> Data {
         var previous = parent?.files ?? [:]
         var lines = Data()
         for revision in revisions {
@@ -182,16 +239,7 @@ struct GistStateFile: Sendable {
             lines.append(0x0A)
             previous = revision.files
         }
-        let url = journal(of: id)
-        if !FileManager.default.fileExists(atPath: url.path) {
-            try FileManager.default.createDirectory(at: journals, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: url.path, contents: nil)
-        }
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: lines)
-        try handle.synchronize()
+        return lines
     }
 
     private func writeMetadata(_ gists: [Gist]) throws {

@@ -21,7 +21,13 @@ struct GitController {
     var endpoints: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
         routes.get(":repository/info/refs") { request, context in
-            guard let service = request.uri.queryParameters.get("service"), Self.services.contains(service) else {
+            // One value only: git http-backend reads the query itself, so a second `service` would let it
+            // serve another service than the one whose access was checked here.
+            let asked = request.uri.queryParameters.getAll("service")
+            guard asked.count <= 1 else {
+                return GitAnswer.text(.badRequest, "The query names `service` \(asked.count) times; give it once.")
+            }
+            guard let service = asked.first, Self.services.contains(service) else {
                 return GitAnswer.text(.forbidden, "Smart HTTP is required: run a git client newer than 1.6.6")
             }
             return try await serve(request, context, service: service)
@@ -58,13 +64,23 @@ struct GitController {
             break
         }
         var request = request
-        let body = Array(buffer: try await request.collectBody(upTo: maxRequestBodySize))
+        let body: [UInt8]
+        do {
+            body = Array(buffer: try await request.collectBody(upTo: maxRequestBodySize))
+        } catch is NIOTooManyBytesError {
+            return GitAnswer.text(
+                .contentTooLarge, "The request is larger than this server's limit of \(maxRequestBodySize) bytes.")
+        }
+        // git http-backend is told only what was checked here: the service, and the path it was checked for.
+        let isAdvertisement = request.method == .get
         var environment = [
             "GIT_PROJECT_ROOT": repositories.directory.path, "GIT_HTTP_EXPORT_ALL": "1",
-            "PATH_INFO": request.uri.path, "REQUEST_METHOD": request.method.rawValue,
-            "QUERY_STRING": request.uri.query ?? "", "CONTENT_LENGTH": String(body.count),
+            "PATH_INFO": "/\(repository)/" + (isAdvertisement ? "info/refs" : service),
+            "REQUEST_METHOD": request.method.rawValue,
+            "QUERY_STRING": isAdvertisement ? "service=\(service)" : "", "CONTENT_LENGTH": String(body.count),
             "REMOTE_ADDR": context.clientAddress, "REMOTE_USER": pusher?.login ?? "anonymous",
         ]
+        environment.merge(Self.pushChecks) { $1 }
         if let type = request.headers[.contentType] { environment["CONTENT_TYPE"] = type }
         if let encoding = request.headers[.contentEncoding] { environment["HTTP_CONTENT_ENCODING"] = encoding }
         if let protocolHeader = request.headers[Self.gitProtocolField] { environment["GIT_PROTOCOL"] = protocolHeader }
@@ -81,6 +97,20 @@ struct GitController {
     }
 
     static let gitProtocolField = HTTPField.Name("Git-Protocol")!
+
+    /// Settings handed to `git receive-pack` through the environment, so every repository gets them,
+    /// old ones too: a push whose trees hold a name a gist cannot have (empty, with a slash, `.`, `..`,
+    /// `.git`) is refused whole by git's own object checks before any ref moves.
+    static let pushChecks: [String: String] = {
+        let settings = [("receive.fsckObjects", "true")]
+            + ["emptyName", "fullPathname", "hasDot", "hasDotdot", "hasDotgit"].map { ("receive.fsck.\($0)", "error") }
+        var environment = ["GIT_CONFIG_COUNT": String(settings.count)]
+        for (index, (key, value)) in settings.enumerated() {
+            environment["GIT_CONFIG_KEY_\(index)"] = key
+            environment["GIT_CONFIG_VALUE_\(index)"] = value
+        }
+        return environment
+    }()
 
     /// A CGI answer (header lines, a blank line, the body) as an HTTP response.
     static func response(fromCGI output: [UInt8]) throws -> Response {

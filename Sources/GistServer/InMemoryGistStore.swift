@@ -37,8 +37,7 @@ public actor InMemoryGistStore: GistStore {
         self.stateFile = file
         var loaded = gists
         if let file {
-            loaded = try file.load()
-            try file.save(loaded)
+            loaded = try file.open()
         }
         self.gists = Dictionary(loaded.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
     }

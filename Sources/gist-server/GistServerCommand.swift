@@ -20,7 +20,8 @@ struct GistServerCommand: AsyncParsableCommand {
               GET/POST /gists/{id}/comments, GET/PATCH/DELETE /gists/{id}/comments/{comment_id}
               GET /user, GET /users/{username}, GET /rate_limit (not counted against the limit)
 
-            Routes for tests, not GitHub's (no token needed):
+            Routes for tests, not GitHub's (no token needed; on a --host other than loopback only
+            health, unless --expose-admin-routes):
               GET    /_gist-server/stats         requests by method, route, status and token label
               POST   /_gist-server/reset-stats   forget the counts
               GET    /_gist-server/faults        faults in force
@@ -47,8 +48,9 @@ struct GistServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("token"), help: ArgumentHelp("A token with the gist scope (repeatable).", valueName: "value"))
     var tokens: [String] = []
 
+    // An array so that a second --token-file is an error rather than silently the only one read.
     @Option(help: ArgumentHelp("File with one token per line (# comments), kept out of the process list.", valueName: "path"))
-    var tokenFile: String?
+    var tokenFile: [String] = []
 
     @Option(
         name: .customLong("token-without-gist-scope"),
@@ -62,6 +64,11 @@ struct GistServerCommand: AsyncParsableCommand {
         "Directory of the gists' bare git repositories, served at /{gist_id}.git (default: beside --state-file, else a new temporary directory).",
         valueName: "path"))
     var repositories: String?
+
+    @Flag(help: ArgumentHelp(
+        "Serve the /_gist-server/ routes on a --host other than loopback too. They have no authentication: "
+            + "whoever reaches them can overwrite any gist's files and make the server fail or drop any request."))
+    var exposeAdminRoutes = false
 
     @Flag(help: "Keep gists without git repositories: no git URLs are served and git need not be installed.")
     var noGit = false
@@ -101,6 +108,10 @@ struct GistServerCommand: AsyncParsableCommand {
             throw ValidationError("--log-level \(logLevel) is not one of trace, debug, info, notice, warning, error, critical")
         }
         guard !host.isEmpty else { throw ValidationError("--host must not be empty") }
+        guard tokenFile.count <= 1 else {
+            throw ValidationError(
+                "--token-file was given \(tokenFile.count) times; give it once (one file may hold several tokens, one per line)")
+        }
         guard !(noGit && repositories != nil) else {
             throw ValidationError("--no-git and --repositories exclude each other; give one of them")
         }
@@ -120,6 +131,15 @@ struct GistServerCommand: AsyncParsableCommand {
         }
         if !configuration.tokens.contains(where: \.hasGistScope) {
             logger.warning("no token with the gist scope: every write will answer 401 or 404; give --token or --token-file")
+        }
+        if !GistServerConfiguration.isLoopback(host) {
+            let text = exposeAdminRoutes
+                ? "the /_gist-server/ routes are served on \(host) without authentication: whoever reaches them can "
+                    + "overwrite any gist's files, inject faults that fail, delay or drop any request, and read or "
+                    + "reset the request tally; expose them only on a network you trust"
+                : "the /_gist-server/ routes other than health are off on \(host), which is not loopback; "
+                    + "give --expose-admin-routes to serve them"
+            logger.log(level: exposeAdminRoutes ? .warning : .notice, "\(text)")
         }
         var gitRepositories: GistRepositories?
         if let directory = configuration.repositoriesDirectory {
@@ -153,7 +173,7 @@ struct GistServerCommand: AsyncParsableCommand {
     /// without the gist scope as no-gist-scope-1...; a value given twice counts once.
     private func makeConfiguration() throws -> GistServerConfiguration {
         var scoped = tokens
-        if let tokenFile { scoped += try AccessToken.values(fromFile: tokenFile) }
+        for file in tokenFile { scoped += try AccessToken.values(fromFile: file) }
         var seen = Set<String>()
         var accepted: [AccessToken] = []
         for value in scoped where seen.insert(value).inserted {
@@ -168,6 +188,7 @@ struct GistServerCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.stateFile = stateFile
+        configuration.exposeAdminRoutes = exposeAdminRoutes
         configuration.repositoriesDirectory = noGit ? nil : repositories
             ?? stateFile.map { $0 + ".repositories" }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("gist-server-\(UUID().uuidString)").path

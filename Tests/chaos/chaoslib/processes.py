@@ -21,7 +21,7 @@ def chaos_server(binary, workdir, host, tokens):
     from injected faults."""
     return GistServer(binary, workdir, tokens, host=host, user_agent=USER_AGENT, extra_args=(
         "--rate-limit", "100000000", "--secondary-limit-per-minute", "100000000",
-        "--secondary-limit-per-hour", "100000000"))
+        "--secondary-limit-per-hour", "100000000", "--expose-admin-routes"))
 
 
 @dataclass
