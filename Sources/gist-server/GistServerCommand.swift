@@ -145,7 +145,7 @@ struct GistServerCommand: AsyncParsableCommand {
         if let directory = configuration.repositoriesDirectory {
             gitRepositories = try await GistRepositories(directory: directory)
         }
-        let store = try InMemoryGistStore(stateFile: stateFile, now: configuration.now, repositories: gitRepositories)
+        let store = try FileBackedGistStore(stateFile: stateFile, now: configuration.now, repositories: gitRepositories)
         try await store.importAllPushes()
         let owner = configuration.tokens.first(where: \.hasGistScope)?.login ?? login
         let (createGist, readyFile) = (createGist, readyFile)

@@ -15,7 +15,7 @@ public struct GistServerAddress: Sendable, Equatable {
 /// Builds the gist server application exactly as `gist-server` runs it.
 /// - Parameters:
 ///   - configuration: listening address, tokens, limits, time sources.
-///   - store: where gists live; by default an `InMemoryGistStore` on `configuration.stateFile`.
+///   - store: where gists live; by default an `FileBackedGistStore` on `configuration.stateFile`.
 ///   - logger: the server's logger.
 ///   - onListening: called once the socket is bound, with the real port.
 /// - Throws: `GistServerError` for invalid settings or a state file that cannot be used.
@@ -31,7 +31,7 @@ public func buildApplication(
         gists = store
     } else {
         let repositories = try await configuration.repositoriesDirectory.asyncMap { try await GistRepositories(directory: $0) }
-        let local = try InMemoryGistStore(stateFile: configuration.stateFile, now: configuration.now, repositories: repositories)
+        let local = try FileBackedGistStore(stateFile: configuration.stateFile, now: configuration.now, repositories: repositories)
         try await local.importAllPushes()
         gists = local
     }
@@ -58,7 +58,7 @@ public func buildRouter(store: some GistStore, configuration: GistServerConfigur
         faults: faults, stats: stats, store: store, servesAll: configuration.servesAdminRoutes).endpoints, atPath: "/_gist-server")
     router.add(middleware: LogRequestsMiddleware(.debug))
     let tokens = Dictionary(configuration.tokens.map { ($0.value, $0) }, uniquingKeysWith: { first, _ in first })
-    if let repositories = (store as? InMemoryGistStore)?.repositories {
+    if let repositories = (store as? FileBackedGistStore)?.repositories {
         let git = router.group()
             .add(middleware: GitMiddleware(
                 tokens: tokens, faults: faults, stats: stats, clock: configuration.clock,
