@@ -58,7 +58,7 @@ public func buildRouter(store: some GistStore, configuration: GistServerConfigur
         faults: faults, stats: stats, store: store, servesAll: configuration.servesAdminRoutes).endpoints, atPath: "/_gist-server")
     router.add(middleware: LogRequestsMiddleware(.debug))
     let tokens = Dictionary(configuration.tokens.map { ($0.value, $0) }, uniquingKeysWith: { first, _ in first })
-    if let repositories = (store as? FileBackedGistStore)?.repositories {
+    if let repositories = store.repositories {
         let git = router.group()
             .add(middleware: GitMiddleware(
                 tokens: tokens, faults: faults, stats: stats, clock: configuration.clock,
