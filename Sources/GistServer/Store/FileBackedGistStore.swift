@@ -44,6 +44,21 @@ public actor FileBackedGistStore: GistStore {
         self.gists = Dictionary(loaded.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
     }
 
+    /// Opens the store `configuration` describes, as `gist-server` runs it: the repositories directory
+    /// (created when missing), the state file (likewise), then the pushes the state file missed.
+    /// The configuration is taken as already validated.
+    /// - Throws: `GistServerError` for a repositories directory or state file that cannot be used.
+    public static func open(_ configuration: GistServerConfiguration) async throws -> FileBackedGistStore {
+        var repositories: GistRepositories?
+        if let directory = configuration.repositoriesDirectory {
+            repositories = try await GistRepositories(directory: directory)
+        }
+        let store = try FileBackedGistStore(
+            stateFile: configuration.stateFile, now: configuration.now, repositories: repositories)
+        try await store.importAllPushes()
+        return store
+    }
+
     /// Creates a gist with a fresh 32-hex id.
     public func create(_ new: NewGist, owner: String) async throws -> Gist {
         var id = Self.newID()
