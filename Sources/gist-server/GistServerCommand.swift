@@ -141,15 +141,10 @@ struct GistServerCommand: AsyncParsableCommand {
                     + "give --expose-admin-routes to serve them"
             logger.log(level: exposeAdminRoutes ? .warning : .notice, "\(text)")
         }
-        var gitRepositories: GistRepositories?
-        if let directory = configuration.repositoriesDirectory {
-            gitRepositories = try await GistRepositories(directory: directory)
-        }
-        let store = try InMemoryGistStore(stateFile: stateFile, now: configuration.now, repositories: gitRepositories)
-        try await store.importAllPushes()
+        let store = try await FileBackedGistStore.open(configuration)
         let owner = configuration.tokens.first(where: \.hasGistScope)?.login ?? login
         let (createGist, readyFile) = (createGist, readyFile)
-        let app = try await buildApplication(configuration: configuration, store: store, logger: logger) { address in
+        let app = buildApplication(validated: configuration, store: store, logger: logger) { address in
             logger.info("listening", metadata: ["url": "\(address.url)", "tokens": "\(configuration.tokens.count)"])
             do {
                 if createGist {

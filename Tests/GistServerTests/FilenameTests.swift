@@ -20,12 +20,12 @@ struct FilenameTests {
 
     /// A server whose gists are real git repositories in a fresh directory, removed afterwards.
     private func withGitServer(
-        _ body: @escaping @Sendable (any TestClientProtocol, InMemoryGistStore) async throws -> Void
+        _ body: @escaping @Sendable (any TestClientProtocol, FileBackedGistStore) async throws -> Void
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gist-names-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let repositories = try await GistRepositories(directory: directory.path)
-        let store = try InMemoryGistStore(repositories: repositories)
+        let store = try FileBackedGistStore(repositories: repositories)
         let configuration = GistServerConfiguration(tokens: [AccessToken(value: GistServerFixture.token, label: "token-1")])
         try await buildApplication(configuration: configuration, store: store).test(.router) { client in
             try await body(client, store)

@@ -12,10 +12,11 @@ public struct GistServerAddress: Sendable, Equatable {
     public var url: String { host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)" }
 }
 
-/// Builds the gist server application exactly as `gist-server` runs it.
+/// Builds the gist server application exactly as `gist-server` runs it: checks `configuration`,
+/// opens the store it describes unless one is given, and serves it.
 /// - Parameters:
 ///   - configuration: listening address, tokens, limits, time sources.
-///   - store: where gists live; by default an `InMemoryGistStore` on `configuration.stateFile`.
+///   - store: where gists live; by default the `FileBackedGistStore` that `configuration` describes.
 ///   - logger: the server's logger.
 ///   - onListening: called once the socket is bound, with the real port.
 /// - Throws: `GistServerError` for invalid settings or a state file that cannot be used.
@@ -26,16 +27,25 @@ public func buildApplication(
     onListening: @escaping @Sendable (GistServerAddress) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     try configuration.validate()
-    let gists: any GistStore
-    if let store {
-        gists = store
-    } else {
-        let repositories = try await configuration.repositoriesDirectory.asyncMap { try await GistRepositories(directory: $0) }
-        let local = try InMemoryGistStore(stateFile: configuration.stateFile, now: configuration.now, repositories: repositories)
-        try await local.importAllPushes()
-        gists = local
-    }
-    let router = buildRouter(store: gists, configuration: configuration)
+    let gists: any GistStore = if let store { store } else { try await FileBackedGistStore.open(configuration) }
+    return buildApplication(validated: configuration, store: gists, logger: logger, onListening: onListening)
+}
+
+/// Builds the application on a configuration already checked with `validate()` and a store already
+/// open, for a caller that needs both before the server starts (as `gist-server` does, to create a
+/// gist once it listens).
+/// - Parameters:
+///   - configuration: settings that `GistServerConfiguration.validate()` accepted.
+///   - store: where gists live.
+///   - logger: the server's logger.
+///   - onListening: called once the socket is bound, with the real port.
+public func buildApplication(
+    validated configuration: GistServerConfiguration,
+    store: any GistStore,
+    logger: Logger = Logger(label: "gist-server"),
+    onListening: @escaping @Sendable (GistServerAddress) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let router = buildRouter(store: store, configuration: configuration)
     let host = configuration.host
     return Application(
         router: router,
@@ -58,7 +68,7 @@ public func buildRouter(store: some GistStore, configuration: GistServerConfigur
         faults: faults, stats: stats, store: store, servesAll: configuration.servesAdminRoutes).endpoints, atPath: "/_gist-server")
     router.add(middleware: LogRequestsMiddleware(.debug))
     let tokens = Dictionary(configuration.tokens.map { ($0.value, $0) }, uniquingKeysWith: { first, _ in first })
-    if let repositories = (store as? InMemoryGistStore)?.repositories {
+    if let repositories = store.repositories {
         let git = router.group()
             .add(middleware: GitMiddleware(
                 tokens: tokens, faults: faults, stats: stats, clock: configuration.clock,
@@ -86,11 +96,4 @@ public func buildRouter(store: some GistStore, configuration: GistServerConfigur
     router.addRoutes(UserController(support: support, tokenLogins: Set(configuration.tokens.map(\.login))).userRoutes)
     router.addRoutes(RateLimitController(now: configuration.now).endpoints)
     return router
-}
-
-extension Optional {
-    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
-    }
 }

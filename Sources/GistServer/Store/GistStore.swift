@@ -1,5 +1,7 @@
 /// Where the server keeps gists. Implementations are actors or otherwise safe to share.
 public protocol GistStore: Sendable {
+    /// The git repositories behind the gists, served at `/{gist_id}.git`; `nil` for a store without git.
+    var repositories: GistRepositories? { get }
     /// Creates a gist owned by `owner` and returns it.
     func create(_ new: NewGist, owner: String) async throws -> Gist
     /// The gist with `id`, or `nil` when there is none.
@@ -16,6 +18,9 @@ public protocol GistStore: Sendable {
 }
 
 extension GistStore {
+    /// A store keeps no repositories unless it says so.
+    public var repositories: GistRepositories? { nil }
+
     /// A store without repositories has no pushes to read.
     public func importPushes(to id: String, by login: String) async throws {}
 }

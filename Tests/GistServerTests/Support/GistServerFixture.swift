@@ -14,7 +14,7 @@ struct GistServerFixture {
 
     let clock = ManualClock()
     var configuration: GistServerConfiguration
-    let store: InMemoryGistStore
+    let store: FileBackedGistStore
 
     init(configure: (inout GistServerConfiguration) -> Void = { _ in }) throws {
         var configuration = GistServerConfiguration(tokens: [
@@ -27,7 +27,7 @@ struct GistServerFixture {
         configuration.now = { clock.wallTime }
         configure(&configuration)
         self.configuration = configuration
-        self.store = try InMemoryGistStore(now: configuration.now)
+        self.store = try FileBackedGistStore(now: configuration.now)
     }
 
     /// Runs `test` against the router, without a socket.

@@ -1,14 +1,16 @@
 public import Foundation
 import HTTPTypes
 
-/// Gists in memory, optionally mirrored to a JSON state file that is rewritten atomically after
-/// every change and read back at start.
+/// The store `gist-server` runs on: gists kept in files, a JSON state file (with its revision
+/// journal) that is written before every change is answered and read back at start, and beside it
+/// the gists' bare git repositories. Memory holds only a copy of what the files hold. Without a
+/// state file and repositories (tests) it keeps gists in memory alone.
 ///
 /// With `repositories`, every gist is also a bare git repository and its files live there: a REST
 /// write is a commit that moves `main` only if `main` is still at the revision it was applied to
 /// (git's ref lock decides, as it does for pushes), revisions are named by their commit ids, and
 /// pushes show in REST once `importPushes(to:by:)` has read them.
-public actor InMemoryGistStore: GistStore {
+public actor FileBackedGistStore: GistStore {
     private var gists: [String: Gist]
     private let stateFile: GistStateFile?
     private let now: @Sendable () -> Date
@@ -40,6 +42,21 @@ public actor InMemoryGistStore: GistStore {
             loaded = try file.open()
         }
         self.gists = Dictionary(loaded.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// Opens the store `configuration` describes, as `gist-server` runs it: the repositories directory
+    /// (created when missing), the state file (likewise), then the pushes the state file missed.
+    /// The configuration is taken as already validated.
+    /// - Throws: `GistServerError` for a repositories directory or state file that cannot be used.
+    public static func open(_ configuration: GistServerConfiguration) async throws -> FileBackedGistStore {
+        var repositories: GistRepositories?
+        if let directory = configuration.repositoriesDirectory {
+            repositories = try await GistRepositories(directory: directory)
+        }
+        let store = try FileBackedGistStore(
+            stateFile: configuration.stateFile, now: configuration.now, repositories: repositories)
+        try await store.importAllPushes()
+        return store
     }
 
     /// Creates a gist with a fresh 32-hex id.

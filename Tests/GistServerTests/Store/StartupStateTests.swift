@@ -12,7 +12,7 @@ struct StartupStateTests {
     /// appended but never committed (one whole, one cut short).
     private func makeState(in directory: URL) async throws -> String {
         let path = directory.appendingPathComponent("state.json").path
-        let store = try InMemoryGistStore(stateFile: path)
+        let store = try FileBackedGistStore(stateFile: path)
         var ids: [String] = []
         for index in 0..<4 {
             let gist = try await store.create(NewGist(files: ["lock.lock": "0", "keep-\(index).txt": "k"]), owner: "me")
@@ -96,7 +96,7 @@ struct StartupStateTests {
                 return result
             }
             let before = try inodes()
-            let gists = try InMemoryGistStore(stateFile: path)
+            let gists = try FileBackedGistStore(stateFile: path)
             let after = try inodes()
             #expect(after.keys.sorted() == before.keys.sorted())
             // Two journals had uncommitted lines and were replaced; the other two are the very same files.

@@ -18,14 +18,14 @@ struct StateFileTests {
     func survivesRestart() async throws {
         try await withDirectory { directory in
             let path = directory.appendingPathComponent("state.json").path
-            let first = try InMemoryGistStore(stateFile: path)
+            let first = try FileBackedGistStore(stateFile: path)
             #expect(FileManager.default.fileExists(atPath: path))
             let gist = try await first.create(NewGist(description: "d", files: ["a.lock": "1", "b.txt": "keep"]), owner: "me")
             _ = try await first.update(id: gist.id, with: GistEdit(files: ["a.lock": .update(content: "2", filename: nil)]), by: "me")
             let doomed = try await first.create(NewGist(files: ["x": "y"]), owner: "me")
             #expect(try await first.delete(id: doomed.id))
 
-            let second = try InMemoryGistStore(stateFile: path)
+            let second = try FileBackedGistStore(stateFile: path)
             #expect(await second.all() == first.all())
             let reloaded = try #require(await second.gist(id: gist.id))
             #expect(reloaded.files == ["a.lock": "2", "b.txt": "keep"])
@@ -42,7 +42,7 @@ struct StateFileTests {
     func changesAreAppended() async throws {
         try await withDirectory { directory in
             let path = directory.appendingPathComponent("state.json").path
-            let store = try InMemoryGistStore(stateFile: path)
+            let store = try FileBackedGistStore(stateFile: path)
             let large = String(repeating: "a line that stays as it is\n", count: 5_000)
             let gist = try await store.create(NewGist(files: ["a.lock": "0", "big.txt": large]), owner: "me")
             let journal = URL(fileURLWithPath: path + ".revisions/\(gist.id).jsonl")
@@ -55,7 +55,7 @@ struct StateFileTests {
             #expect(lines.count == 21)
             #expect(lines.dropFirst().allSatisfy { !$0.contains("a line that stays") })
             #expect(try Data(contentsOf: journal).count - first < 20 * 400)
-            let restarted = try InMemoryGistStore(stateFile: path)
+            let restarted = try FileBackedGistStore(stateFile: path)
             let reloaded = try #require(await restarted.gist(id: gist.id))
             #expect(reloaded == (await store.gist(id: gist.id)))
         }
@@ -65,13 +65,13 @@ struct StateFileTests {
     func uncommittedLineIsDropped() async throws {
         try await withDirectory { directory in
             let path = directory.appendingPathComponent("state.json").path
-            let store = try InMemoryGistStore(stateFile: path)
+            let store = try FileBackedGistStore(stateFile: path)
             let gist = try await store.create(NewGist(files: ["a.lock": "0"]), owner: "me")
             let committed = try Data(contentsOf: URL(fileURLWithPath: path))
             _ = try await store.update(id: gist.id, with: GistEdit(files: ["a.lock": .update(content: "1", filename: nil)]), by: "me")
             // As if the server died between the append and the state file's replacement.
             try committed.write(to: URL(fileURLWithPath: path))
-            let restarted = try InMemoryGistStore(stateFile: path)
+            let restarted = try FileBackedGistStore(stateFile: path)
             let reloaded = try #require(await restarted.gist(id: gist.id))
             #expect(reloaded.files == ["a.lock": "0"])
             #expect(reloaded.revisions.count == 1)
@@ -89,13 +89,13 @@ struct StateFileTests {
                 + #"{"version":"1111111111111111111111111111111111111111","committedAt":"2026-01-01T00:00:00Z","committerLogin":"me","files":{"a":"1"},"additions":1,"deletions":0},"#
                 + #"{"version":"2222222222222222222222222222222222222222","committedAt":"2026-01-02T00:00:00Z","committerLogin":"me","files":{"a":"2"},"additions":1,"deletions":1}]}]}"#
             try Data(old.utf8).write(to: URL(fileURLWithPath: path))
-            let store = try InMemoryGistStore(stateFile: path)
+            let store = try FileBackedGistStore(stateFile: path)
             let gist = try #require(await store.gist(id: "aa"))
             #expect(gist.revisions.map(\.version) == ["1111111111111111111111111111111111111111", "2222222222222222222222222222222222222222"])
             #expect(gist.files == ["a": "2"])
             let rewritten = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
             #expect(rewritten?["version"] as? Int == 2)
-            let again = try InMemoryGistStore(stateFile: path)
+            let again = try FileBackedGistStore(stateFile: path)
             #expect(await again.gist(id: "aa") == gist)
         }
     }
@@ -124,7 +124,7 @@ struct StateFileTests {
         try await withDirectory { directory in
             let path = directory.appendingPathComponent("state.json").path
             try Data(contents.utf8).write(to: URL(fileURLWithPath: path))
-            let error = try #require(throws: GistServerError.self) { try InMemoryGistStore(stateFile: path) }
+            let error = try #require(throws: GistServerError.self) { try FileBackedGistStore(stateFile: path) }
             #expect(error.code == .corruptStateFile)
             #expect(error.description.contains(path))
             #expect(error.description.contains("move it aside"))
@@ -136,7 +136,7 @@ struct StateFileTests {
     func unwritable() async throws {
         try await withDirectory { directory in
             let path = directory.appendingPathComponent("missing/state.json").path
-            let error = try #require(throws: GistServerError.self) { try InMemoryGistStore(stateFile: path) }
+            let error = try #require(throws: GistServerError.self) { try FileBackedGistStore(stateFile: path) }
             #expect(error.code == .unwritableStateFile)
             #expect(error.description.contains(path))
         }
