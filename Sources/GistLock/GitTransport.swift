@@ -50,9 +50,14 @@ public struct GitResponse: Sendable, Equatable {
 /// Sends smart-HTTP requests to one repository. Throws only when no answer came.
 public protocol GitTransport: Sendable {
     func send(_ request: GitRequest) async throws -> GitResponse
+    /// `text` (quoting the server) without the credentials this transport sends, in any form.
+    func redact(_ text: String) -> String
 }
 
 extension GitTransport {
+    /// A transport that sends no credentials has none to redact.
+    public func redact(_ text: String) -> String { text }
+
     /// The answer to `request`, which must be a 200 of the content type git's service sends.
     func exchange(_ request: GitRequest) async throws -> [UInt8] {
         let response = try await send(request)
