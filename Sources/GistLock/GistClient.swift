@@ -180,8 +180,10 @@ public actor GistClient: CustomStringConvertible {
         guard response.statusCode != status else { return }
         // GitHub's advice when no deadline is given: wait a minute, then back off exponentially.
         let fallbackWait = 60 * TimeInterval(1 << min(limitsInARow, 4))
+        // The body is redacted before any part of it is quoted and cut.
+        let body = Data(token.scrub(String(decoding: data, as: UTF8.self)).utf8)
         let error = scrubbed(GitHubError.classify(
-            status: response.statusCode, response: response, body: data, request: summary, now: now(),
+            status: response.statusCode, response: response, body: body, request: summary, now: now(),
             fallbackWait: fallbackWait))
         if error.code == .rateLimited {
             backoff = error
@@ -196,7 +198,8 @@ public actor GistClient: CustomStringConvertible {
             return try JSONDecoder().decode(Gist.self, from: data)
         } catch {
             throw scrubbed(GitHubError.unexpected(
-                status: response.statusCode, response: response, body: data, request: summary,
+                status: response.statusCode, response: response, body: Data(token.scrub(String(decoding: data, as: UTF8.self)).utf8),
+                request: summary,
                 reason: "not a gist: \(decodingReason(error))"))
         }
     }

@@ -39,7 +39,8 @@ import Testing
         }
         let text = try #require(error).description
         for form in Self.forms { #expect(!text.contains(form), "\(text)") }
-        for form in Self.forms { #expect(!text.contains(String(form.prefix(20))), "\(text)") }
+        // Redacted before the quote is cut: not even the start of an encoded form is left.
+        for form in Self.forms.suffix(2) { #expect(!text.contains(String(form.prefix(6))), "\(text)") }
         #expect(text.contains("<redacted>"), "\(text)")
     }
 
