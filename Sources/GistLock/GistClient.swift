@@ -21,6 +21,7 @@ public actor GistClient: CustomStringConvertible {
     public nonisolated let apiVersion: String
 
     private let token: RedactedToken
+    private let tokenOrigin: String
     private let session: URLSession
     private let now: @Sendable () -> Date
     private let onResponse: (@Sendable (_ method: String, _ status: Int?) -> Void)?
@@ -43,6 +44,7 @@ public actor GistClient: CustomStringConvertible {
     ///   - now: wall time, for rate-limit deadlines (GitHub gives them as epoch seconds).
     ///   - onResponse: called after every request sent, with its method and HTTP status
     ///     (`nil` when no answer came), for request metrics.
+    ///   - tokenOrigin: where the token came from, named when GitHub refuses it.
     public init(
         apiURL: URL,
         token: String,
@@ -50,8 +52,10 @@ public actor GistClient: CustomStringConvertible {
         timeout: Duration = .seconds(10),
         apiVersion: String = GistClient.defaultAPIVersion,
         now: @escaping @Sendable () -> Date = { Date() },
-        onResponse: (@Sendable (_ method: String, _ status: Int?) -> Void)? = nil
+        onResponse: (@Sendable (_ method: String, _ status: Int?) -> Void)? = nil,
+        tokenOrigin: String = "LEADER_ELECTION_GITHUB_API_TOKEN"
     ) {
+        self.tokenOrigin = tokenOrigin
         self.apiURL = apiURL
         self.token = RedactedToken(value: token)
         self.userAgent = userAgent
@@ -176,8 +180,10 @@ public actor GistClient: CustomStringConvertible {
         guard response.statusCode != status else { return }
         // GitHub's advice when no deadline is given: wait a minute, then back off exponentially.
         let fallbackWait = 60 * TimeInterval(1 << min(limitsInARow, 4))
+        // The body is redacted before any part of it is quoted and cut.
+        let body = Data(token.scrub(String(decoding: data, as: UTF8.self)).utf8)
         let error = scrubbed(GitHubError.classify(
-            status: response.statusCode, response: response, body: data, request: summary, now: now(),
+            status: response.statusCode, response: response, body: body, request: summary, now: now(),
             fallbackWait: fallbackWait))
         if error.code == .rateLimited {
             backoff = error
@@ -192,7 +198,8 @@ public actor GistClient: CustomStringConvertible {
             return try JSONDecoder().decode(Gist.self, from: data)
         } catch {
             throw scrubbed(GitHubError.unexpected(
-                status: response.statusCode, response: response, body: data, request: summary,
+                status: response.statusCode, response: response, body: Data(token.scrub(String(decoding: data, as: UTF8.self)).utf8),
+                request: summary,
                 reason: "not a gist: \(decodingReason(error))"))
         }
     }
@@ -218,7 +225,7 @@ public actor GistClient: CustomStringConvertible {
     }
 
     func summary(_ method: String, _ url: URL, _ target: GistTarget) -> RequestSummary {
-        RequestSummary(method: method, url: displayURL(url), target: target, apiURL: displayURL(apiURL))
+        RequestSummary(method: method, url: displayURL(url), target: target, apiURL: displayURL(apiURL), tokenOrigin: tokenOrigin)
     }
 }
 

@@ -23,6 +23,10 @@ public struct GitGistWriter: Sendable {
     /// Asks receive-pack for its advertisement, as a push would: succeeds only when the token may push.
     /// Throws `GitProtocolError` quoting the refusal otherwise.
     public func checkPushAccess() async throws {
+        try await redacting { try await checkPushAccessUnredacted() }
+    }
+
+    private func checkPushAccessUnredacted() async throws {
         let advertisement = try RefAdvertisement(
             parsing: try await transport.exchange(.advertisement("git-receive-pack")), service: "git-receive-pack")
         for needed in ["report-status", "side-band-64k"] where !advertisement.capabilities.contains(needed) {
@@ -68,6 +72,24 @@ public struct GitGistWriter: Sendable {
     /// `replaceFile` that takes `parentTree` as the parent's tree when it is known (the tree of our own
     /// last commit), which saves fetching it, and returns the tree it pushed.
     public func write(
+        named name: String, content: [UInt8], parent: GitObjectID, parentTree: GitTree?
+    ) async throws -> Written {
+        var written = try await redacting { try await writeUnredacted(named: name, content: content, parent: parent, parentTree: parentTree) }
+        if case .conflict(let reason) = written.outcome { written.outcome = .conflict(reason: transport.redact(reason)) }
+        return written
+    }
+
+    /// Runs `body`, its errors passed through the transport's redaction: git's answers may echo the
+    /// credentials, and these errors reach logs.
+    private func redacting<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as GitProtocolError {
+            throw GitProtocolError(error.stage, transport.redact(error.message))
+        }
+    }
+
+    private func writeUnredacted(
         named name: String, content: [UInt8], parent: GitObjectID, parentTree: GitTree?
     ) async throws -> Written {
         guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), !name.utf8.contains(0) else {

@@ -17,6 +17,8 @@ struct RequestSummary: Sendable {
     let url: String
     let target: GistTarget
     let apiURL: String
+    /// Where the token came from (a variable, a file), named when it is refused.
+    var tokenOrigin = "LEADER_ELECTION_GITHUB_API_TOKEN"
 
     var line: String { "\(method) \(url)" }
 }
@@ -34,7 +36,7 @@ extension GitHubError {
         case 401:
             return GitHubError(
                 code: .unauthorized,
-                message: "the token was rejected (401 Bad credentials): check LEADER_ELECTION_GITHUB_API_TOKEN",
+                message: "the token was rejected (401 Bad credentials): check \(request.tokenOrigin)",
                 status: status)
         case 403, 429:
             if let (retryAt, capped) = rateLimitDeadline(

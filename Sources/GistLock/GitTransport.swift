@@ -50,9 +50,14 @@ public struct GitResponse: Sendable, Equatable {
 /// Sends smart-HTTP requests to one repository. Throws only when no answer came.
 public protocol GitTransport: Sendable {
     func send(_ request: GitRequest) async throws -> GitResponse
+    /// `text` (quoting the server) without the credentials this transport sends, in any form.
+    func redact(_ text: String) -> String
 }
 
 extension GitTransport {
+    /// A transport that sends no credentials has none to redact.
+    public func redact(_ text: String) -> String { text }
+
     /// The answer to `request`, which must be a 200 of the content type git's service sends.
     func exchange(_ request: GitRequest) async throws -> [UInt8] {
         let response = try await send(request)
@@ -64,7 +69,9 @@ extension GitTransport {
             case 300..<400: ": a redirect, which is refused so the token stays with this host; give the URL it names"
             default: ""
             }
-            let text = String(decoding: response.body.prefix(200), as: UTF8.self).trimmingNewlines().replacingControlCharacters()
+            // Redacted before it is cut, so no part of an echoed credential survives the cut.
+            let whole = redact(String(decoding: response.body.prefix(64 << 10), as: UTF8.self))
+            let text = String(whole.prefix(200)).trimmingNewlines().replacingControlCharacters()
             throw GitProtocolError(.transport, "\(request.method.rawValue) \(request.path) answered \(response.status)\(hint)\(text.isEmpty ? "" : " (\"\(text)\")")")
         }
         if let expected = request.accept, let type = response.headers["content-type"], type != expected {

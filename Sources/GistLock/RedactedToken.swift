@@ -1,16 +1,40 @@
 import Foundation
 
 /// The API token, kept out of every description, debug print and mirror of the values that hold it.
+///
+/// `scrub` is the one redaction every text from outside passes before it reaches an error (and so a
+/// log line, `status`, an event or /metrics): REST errors in `GistClient`, git errors and conflict
+/// reasons in `GitGistWriter`, transport failures in `URLSessionGitTransport`.
 struct RedactedToken: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The secret itself; read only to build the Authorization header.
     let value: String
+    /// Every form a server may echo, longest first: the Basic credentials and the token, each also
+    /// base64 encoded (with and without padding).
+    private let forms: [String]
+
+    init(value: String) {
+        self.value = value
+        guard !value.isEmpty else {
+            forms = []
+            return
+        }
+        let basic = "x-access-token:\(value)"
+        var forms = [basic, value]
+        for text in [basic, value] {
+            let encoded = Data(text.utf8).base64EncodedString()
+            forms.append(encoded)
+            let unpadded = String(encoded.reversed().drop { $0 == "=" }.reversed())
+            if unpadded != encoded { forms.append(unpadded) }
+        }
+        self.forms = forms.sorted { $0.count > $1.count }
+    }
 
     var description: String { "<redacted>" }
     var debugDescription: String { "<redacted>" }
     var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 
-    /// `text` with every occurrence of the token replaced, for messages that quote what a server sent.
+    /// `text` with every form of the token replaced, for messages that quote what a server sent.
     func scrub(_ text: String) -> String {
-        value.isEmpty ? text : text.replacingOccurrences(of: value, with: "<redacted>")
+        forms.reduce(text) { $0.replacingOccurrences(of: $1, with: "<redacted>") }
     }
 }

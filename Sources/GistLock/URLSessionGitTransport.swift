@@ -34,6 +34,8 @@ public struct URLSessionGitTransport: GitTransport {
         self.session = URLSession(configuration: configuration, delegate: GitSessionDelegate(), delegateQueue: nil)
     }
 
+    public func redact(_ text: String) -> String { token.scrub(text) }
+
     public func send(_ request: GitRequest) async throws -> GitResponse {
         guard let url = URL(string: request.path, relativeTo: repository) else {
             throw GitProtocolError(.transport, "\(request.path) does not form a URL below the repository URL")

@@ -35,11 +35,11 @@ struct Observation: Sendable {
         highestTerm = max(highestTerm ?? term, term)
     }
 
-    /// The term after every term seen or started, saturating so that a record claiming Int.max
-    /// transitions cannot crash us; 0 when none was ever seen.
-    var nextTerm: Int {
+    /// The term after every term seen or started; 0 when none was ever seen. `nil` when that term would
+    /// pass `LeaderElectionRecord.highestTerm`: a term is never handed out twice, so none is claimed.
+    var nextTerm: Int? {
         guard let highestTerm else { return 0 }
-        return highestTerm == .max ? .max : highestTerm + 1
+        return highestTerm < LeaderElectionRecord.highestTerm ? highestTerm + 1 : nil
     }
 }
 

@@ -16,6 +16,10 @@ public struct LeaderElectionRecord: Sendable, Equatable, Codable {
     public var renewTime: Date?
     /// How many times the lease changed hands; the current term, usable as a fencing token.
     public var leaderTransitions: Int
+
+    /// The highest term a record may hold: every valid term leaves room for a next one, so a term is
+    /// never handed out twice by saturating at `Int.max`.
+    public static let highestTerm = Int.max - 1
     /// client-go's coordinated-lease strategy, read and kept but never acted upon.
     public var strategy: String?
     /// client-go's preferred holder, read and kept but never acted upon.
@@ -50,7 +54,7 @@ public struct LeaderElectionRecord: Sendable, Equatable, Codable {
         leaseDurationSeconds = try container.decode(Int.self, forKey: .leaseDurationSeconds)
         acquireTime = try Self.decodeTime(container, .acquireTime)
         renewTime = try Self.decodeTime(container, .renewTime)
-        leaderTransitions = try container.decodeIfPresent(Int.self, forKey: .leaderTransitions) ?? 0
+        leaderTransitions = try Self.decodeTerm(container)
         strategy = try container.decodeIfPresent(String.self, forKey: .strategy)
         preferredHolder = try container.decodeIfPresent(String.self, forKey: .preferredHolder)
     }
@@ -90,7 +94,61 @@ public struct LeaderElectionRecord: Sendable, Equatable, Codable {
 
     /// Parses stored bytes; throws `DecodingError` when they are not a record.
     public init(jsonBytes: [UInt8]) throws {
-        self = try JSONDecoder().decode(Self.self, from: Data(jsonBytes))
+        do {
+            self = try JSONDecoder().decode(Self.self, from: Data(jsonBytes))
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            // Linux's Foundation calls a number that does not fit an Int "not valid JSON"; name it instead.
+            throw Self.numberOutOfRange(in: jsonBytes) ?? DecodingError.dataCorrupted(context)
+        }
+    }
+
+    /// Why one of the whole-number fields of valid JSON does not fit, if one does not.
+    private static func numberOutOfRange(in bytes: [UInt8]) -> DecodingError? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else { return nil }
+        let limits: [(CodingKeys, ClosedRange<Decimal>)] = [
+            (.leaseDurationSeconds, Decimal(Int.min)...Decimal(Int.max)),
+            (.leaderTransitions, Decimal(Int.min)...Decimal(highestTerm)),
+        ]
+        for (key, range) in limits {
+            guard let number = object[key.stringValue] as? NSNumber else { continue }
+            let value = number.decimalValue
+            let context = DecodingError.Context(codingPath: [key], debugDescription: "")
+            guard range.contains(value) else {
+                let bound = key == .leaderTransitions ? "the term is at most \(highestTerm), so that a next term exists" : "it must fit 64 bits"
+                return .dataCorrupted(.init(
+                    codingPath: context.codingPath,
+                    debugDescription: "\(key.stringValue) \(number.stringValue) is out of range: \(bound)"))
+            }
+            if number.doubleValue.rounded() != number.doubleValue {
+                return .dataCorrupted(.init(
+                    codingPath: context.codingPath, debugDescription: "\(key.stringValue) \(number.stringValue) is not a whole number"))
+            }
+        }
+        return nil
+    }
+
+    /// The term, refused when it is out of range: above `highestTerm`, or beyond Int64 (which the
+    /// decoder would otherwise report as a type mismatch).
+    private static func decodeTerm(_ container: KeyedDecodingContainer<CodingKeys>) throws -> Int {
+        let term: Int
+        do {
+            term = try container.decodeIfPresent(Int.self, forKey: .leaderTransitions) ?? 0
+        } catch DecodingError.typeMismatch, DecodingError.dataCorrupted {
+            let number = try? container.decode(Decimal.self, forKey: .leaderTransitions)
+            if let number, number > Decimal(highestTerm) || number < Decimal(Int.min) {
+                throw termOutOfRange("\(number)", container)
+            }
+            throw DecodingError.dataCorruptedError(
+                forKey: .leaderTransitions, in: container, debugDescription: "leaderTransitions is not a whole number")
+        }
+        guard term <= highestTerm else { throw termOutOfRange("\(term)", container) }
+        return term
+    }
+
+    private static func termOutOfRange(_ text: String, _ container: KeyedDecodingContainer<CodingKeys>) -> DecodingError {
+        .dataCorruptedError(
+            forKey: .leaderTransitions, in: container,
+            debugDescription: "leaderTransitions \(text) is out of range: the term is at most \(highestTerm), so that a next term exists")
     }
 
     private static func decodeTime(

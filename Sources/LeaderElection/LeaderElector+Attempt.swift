@@ -106,7 +106,7 @@ extension LeaderElector {
                 return .failed
             }
         }
-        let record = claim(term: observation.nextTerm)
+        guard let record = newClaim() else { return .failed }
         switch await write(record, expecting: stored.raw, now: now) {
         case .written: return .succeeded(term: record.leaderTransitions, since: now)
         case .conflict, .failed: return .failed
@@ -130,7 +130,7 @@ extension LeaderElector {
         guard let observedTime = observation.time, observedTime + config.leaseDuration <= now else { return .failed }
         logger.warning(
             "overwriting lease lock \(lock.describe): its invalid content has not changed for \(config.leaseDuration.text)")
-        let record = claim(term: observation.nextTerm)
+        guard let record = newClaim() else { return .failed }
         switch await write(record, expecting: error.raw, now: now) {
         case .written: return .succeeded(term: record.leaderTransitions, since: now)
         case .conflict, .failed: return .failed
@@ -138,7 +138,7 @@ extension LeaderElector {
     }
 
     private func create(now: Duration) async -> Attempt {
-        let record = claim(term: observation.nextTerm)
+        guard let record = newClaim() else { return .failed }
         do {
             try await lock.create(record)
             metrics.lockCall(.create, .success)
@@ -152,8 +152,12 @@ extension LeaderElector {
         return .succeeded(term: record.leaderTransitions, since: now)
     }
 
-    /// A new claim of the lease for this copy, as `term`.
-    private func claim(term: Int) -> LeaderElectionRecord {
+    /// A new claim of the lease for this copy at the next term; `nil`, reported, when no term is left.
+    private func newClaim() -> LeaderElectionRecord? {
+        guard let term = observation.nextTerm else {
+            reportFailure("cannot claim lease \(lock.describe)", NoTermLeft(highest: observation.highestTerm ?? 0))
+            return nil
+        }
         let wallNow = wallClock()
         return LeaderElectionRecord(
             holderIdentity: identity, leaseDurationSeconds: config.leaseDurationSeconds,
@@ -241,5 +245,14 @@ extension LeaderElector {
     private static func outcome(of error: any Error) -> ElectionMetrics.Outcome {
         guard let error = error as? ResourceLockError else { return .error }
         return error.code == .conflict ? .conflict : .invalid
+    }
+}
+
+/// Every term up to `LeaderElectionRecord.highestTerm` was handed out; a new one would repeat one.
+private struct NoTermLeft: Error, CustomStringConvertible {
+    let highest: Int
+    var description: String {
+        "the lease's term \(highest) is the highest a record may hold, so no new term can be started "
+            + "without repeating one; reset the lock (delete its file) to start terms again from 0"
     }
 }

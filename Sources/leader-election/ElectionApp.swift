@@ -18,7 +18,8 @@ struct ElectionApp {
         let metrics = AppMetrics()
         let client = try GistClient(
             apiURL: gist.apiURL, token: gist.requireToken(), userAgent: userAgent, timeout: gist.requestTimeout,
-            apiVersion: gist.apiVersion, onResponse: { method, status in metrics.countRequest(method: method, status: status) })
+            apiVersion: gist.apiVersion, onResponse: { method, status in metrics.countRequest(method: method, status: status) },
+            tokenOrigin: gist.tokenOrigin)
         let gistID = try gist.requireGistID()
         let gitWriter = try await WriteModeCheck.gitWriter(
             mode: gist.writeMode, client: client, gistID: gistID, token: try gist.requireToken(),

@@ -22,6 +22,9 @@ struct GistOptions: ParsableArguments {
     @Option(help: "How the lock is written: git (a push that git applies only on the observed commit), rest (a PATCH checked by a read-back), or auto (git when the gist's repository takes the token's pushes at start, else rest with a warning). [env: LEADER_ELECTION_WRITE_MODE] (default: auto)")
     var writeMode: String?
 
+    @Flag(help: "Allow a plain-http --github-api-url on a host other than loopback, although the token then travels in clear (a test network, never the internet). [env: LEADER_ELECTION_ALLOW_PLAIN_HTTP=true]")
+    var allowPlainHTTP = false
+
     @Option(help: "Timeout of each GitHub request; at most half the retry period, so a renewal whose two requests time out still leaves room for the next retry on time.")
     var requestTimeout: GoDuration = GoDuration(.milliseconds(2500))
 }
@@ -36,6 +39,8 @@ struct GistSettings: Sendable {
     var apiURL: URL
     var apiVersion: String
     var token: String?
+    /// Where the token came from, for messages about a refused token.
+    var tokenOrigin: String
     var requestTimeout: Duration
     var writeMode: WriteMode
 
@@ -50,6 +55,12 @@ struct GistSettings: Sendable {
             throw AppError("invalid GitHub API URL \"\(urlText)\": give an http(s) URL such as https://api.github.com with --github-api-url")
         }
         apiURL = url
+        let allowPlainHTTP = options.allowPlainHTTP || environment.nonEmpty("LEADER_ELECTION_ALLOW_PLAIN_HTTP") == "true"
+        if url.scheme == "http", !isLoopback(url), !allowPlainHTTP {
+            throw AppError(
+                "the GitHub API URL \(urlText) is plain http on a host that is not loopback, so the token would travel in clear: "
+                    + "give an https URL, or pass --allow-plain-http on a network you trust")
+        }
         let modeText = options.writeMode ?? environment.nonEmpty("LEADER_ELECTION_WRITE_MODE") ?? WriteMode.auto.rawValue
         guard let mode = WriteMode(rawValue: modeText) else {
             throw AppError("invalid write mode \"\(modeText)\": give auto, git or rest with --write-mode (or LEADER_ELECTION_WRITE_MODE)")
@@ -61,7 +72,7 @@ struct GistSettings: Sendable {
         guard apiVersion.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil else {
             throw AppError("invalid GitHub API version \"\(apiVersion)\": give a dated version such as \(GistClient.defaultAPIVersion) with --github-api-version")
         }
-        requestTimeout = options.requestTimeout.duration
+        requestTimeout = try options.requestTimeout.checked("--request-timeout")
         guard requestTimeout > .zero else {
             throw AppError("--request-timeout must be greater than 0s")
         }
@@ -74,10 +85,31 @@ struct GistSettings: Sendable {
             guard !text.isEmpty else {
                 throw AppError("the token file \(tokenFile) is empty: put a GitHub token with the gist scope in it")
             }
-            token = text
+            tokenOrigin = "the token file \(tokenFile) (--token-file)"
+            token = try Self.sendable(text, from: tokenOrigin)
+        } else if let text = environment.nonEmpty("LEADER_ELECTION_GITHUB_API_TOKEN") {
+            // Trimmed as the file is: URLSession drops, in silence, a header whose value ends in a newline.
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else {
+                throw AppError("LEADER_ELECTION_GITHUB_API_TOKEN holds only blanks: set it to a GitHub token with the gist scope")
+            }
+            tokenOrigin = "LEADER_ELECTION_GITHUB_API_TOKEN"
+            token = try Self.sendable(trimmed, from: tokenOrigin)
         } else {
-            token = environment.nonEmpty("LEADER_ELECTION_GITHUB_API_TOKEN")
+            tokenOrigin = "LEADER_ELECTION_GITHUB_API_TOKEN"
+            token = nil
         }
+    }
+
+    /// The token, if an HTTP header can carry it: visible ASCII only. Anything else (a control
+    /// character, an inner space, a non-ASCII letter) would be dropped or mangled by URLSession.
+    private static func sendable(_ token: String, from origin: String) throws -> String {
+        guard token.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
+            throw AppError(
+                "the token from \(origin) holds characters an HTTP header cannot carry (spaces, control or non-ASCII "
+                    + "characters), so it could not be sent: give the token exactly as GitHub shows it")
+        }
+        return token
     }
 
     /// The gist id, or an error telling how to give one.
@@ -95,6 +127,12 @@ struct GistSettings: Sendable {
         }
         return token
     }
+}
+
+/// Whether `url` names this machine: plain http there does not leave it.
+func isLoopback(_ url: URL) -> Bool {
+    guard let host = url.host?.lowercased() else { return false }
+    return host == "localhost" || host == "::1" || host == "[::1]" || host.wholeMatch(of: /127\.\d+\.\d+\.\d+/) != nil
 }
 
 extension Dictionary where Key == String, Value == String {

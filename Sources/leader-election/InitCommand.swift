@@ -17,7 +17,7 @@ struct InitCommand: AsyncParsableCommand {
             let settings = try GistSettings(gist, environment: ProcessInfo.processInfo.environment)
             let client = try GistClient(
                 apiURL: settings.apiURL, token: settings.requireToken(), userAgent: ElectionApp.userAgent,
-                timeout: settings.requestTimeout, apiVersion: settings.apiVersion)
+                timeout: settings.requestTimeout, apiVersion: settings.apiVersion, tokenOrigin: settings.tokenOrigin)
             let created = try await GistLock.createGist(
                 client: client, election: settings.election, description: description)
             print(created.id)

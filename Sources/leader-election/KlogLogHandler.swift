@@ -56,18 +56,15 @@ public struct KlogLogHandler: LogHandler {
             parts.minute ?? 0, parts.second ?? 0, micros)
         let fileName = file.split(separator: "/").last.map(String.init) ?? file
         let pidField = String(repeating: " ", count: max(0, 7 - String(pid).count)) + String(pid)
-        var text = "\(letter)\(stamp) \(pidField) \(fileName):\(line)] \(message)"
+        // Messages quote identities and answers from the store: escaped, so they cannot break the line.
+        var text = "\(letter)\(stamp) \(pidField) \(fileName):\(line)] \(message.escapedForLog(quoting: false))"
         for key in metadata.keys.sorted() {
-            text += " \(key)=\(quoted(metadata[key]!))"
+            text += " \(key.escapedForLog(quoting: true))=\(quoted(metadata[key]!))"
         }
         return text + "\n"
     }
 
     private static func quoted(_ value: Logger.Metadata.Value) -> String {
-        let escaped = value.description
-            .replacingOccurrences(of: "\\", with: "\\\\")
-            .replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
-        return "\"\(escaped)\""
+        "\"\(value.description.escapedForLog(quoting: true))\""
     }
 }

@@ -41,15 +41,19 @@ struct RunSettings: Sendable {
         guard let identity = options.id ?? environment.nonEmpty("LEADER_ELECTION_ID") else {
             throw AppError("no identity: pass --id NAME or set LEADER_ELECTION_ID (unique per running copy)")
         }
-        guard !identity.contains(where: \.isNewline), identity.count <= 128 else {
-            throw AppError("invalid identity: use one line of at most 128 characters for --id")
+        guard !identity.isEmpty else {
+            throw AppError("empty identity: pass --id NAME (or LEADER_ELECTION_ID) with a name unique per running copy")
+        }
+        guard identity.isPrintable, identity.count <= 128 else {
+            throw AppError("invalid identity: use printable text of at most 128 characters for --id, without control characters")
         }
         self.identity = identity
-        let lease = try Self.duration(options.leaseDuration, "LEADER_ELECTION_LEASE_DURATION", environment) ?? .seconds(30)
-        let renew = try Self.duration(options.renewDeadline, "LEADER_ELECTION_RENEW_DEADLINE", environment) ?? .seconds(15)
-        let retry = try Self.duration(options.retryPeriod, "LEADER_ELECTION_RETRY_PERIOD", environment) ?? .seconds(5)
-        let interval = try Self.duration(options.renewInterval, "LEADER_ELECTION_RENEW_INTERVAL", environment)
+        let lease = try Self.duration(options.leaseDuration, "--lease-duration", "LEADER_ELECTION_LEASE_DURATION", environment) ?? .seconds(30)
+        let renew = try Self.duration(options.renewDeadline, "--renew-deadline", "LEADER_ELECTION_RENEW_DEADLINE", environment) ?? .seconds(15)
+        let retry = try Self.duration(options.retryPeriod, "--retry-period", "LEADER_ELECTION_RETRY_PERIOD", environment) ?? .seconds(5)
+        let interval = try Self.duration(options.renewInterval, "--renew-interval", "LEADER_ELECTION_RENEW_INTERVAL", environment)
             ?? Self.defaultRenewInterval(renewDeadline: renew, retryPeriod: retry)
+        try Self.checkBounds(lease: lease, renew: renew, retry: retry, interval: interval)
         do {
             config = try LeaderElectionConfig(
                 name: election, leaseDuration: lease, renewDeadline: renew, retryPeriod: retry,
@@ -71,7 +75,7 @@ struct RunSettings: Sendable {
         guard candidates >= 1 else {
             throw AppError("--candidates (\(candidates)) must be at least 1: the number of copies that take part")
         }
-        takeoverSettle = options.takeoverSettle.duration
+        takeoverSettle = try options.takeoverSettle.checked("--takeover-settle")
         guard takeoverSettle >= .zero, takeoverSettle < lease else {
             throw AppError("--takeover-settle (\(options.takeoverSettle)) must be at least 0s and shorter than the lease duration")
         }
@@ -88,15 +92,41 @@ struct RunSettings: Sendable {
         return afterTwoRetries > .zero ? afterTwoRetries / 2 : (renewDeadline - retryPeriod) / 2
     }
 
-    private static func duration(
-        _ flag: GoDuration?, _ variable: String, _ environment: [String: String]
-    ) throws -> Duration? {
-        if let flag { return flag.duration }
-        guard let text = environment.nonEmpty(variable) else { return nil }
-        guard let duration = GoDuration.parse(text) else {
-            throw AppError("\(variable)=\"\(text)\" is not a duration: write it like 30s, 1m30s or 500ms")
+    /// The shortest retry period and renew interval: shorter ones would make a copy hammer the store
+    /// (README, "Bad input"); the demo's and the tests' timings are above it.
+    static let shortestRetry = Duration.milliseconds(250)
+    /// The shortest lease: shorter ones renew faster than the shortest retry allows.
+    static let shortestLease = Duration.seconds(1)
+    /// The longest timing: a week, far above any sensible lease, and far below what clocks can add up.
+    static let longestTiming = Duration.seconds(7 * 24 * 3600)
+
+    private static func checkBounds(lease: Duration, renew: Duration, retry: Duration, interval: Duration) throws {
+        let timings = [("--lease-duration", lease), ("--renew-deadline", renew), ("--retry-period", retry), ("--renew-interval", interval)]
+        for (flag, value) in timings where value > longestTiming {
+            throw AppError("\(flag) \(GoDuration.format(value)) is too long: timings are at most \(GoDuration.format(longestTiming))")
         }
-        return duration
+        for (flag, value) in [("--retry-period", retry), ("--renew-interval", interval)] where value > .zero && value < shortestRetry {
+            throw AppError(
+                "\(flag) \(GoDuration.format(value)) is too short: at least \(GoDuration.format(shortestRetry)), "
+                    + "so that a copy does not hammer the gist with requests")
+        }
+        if lease > .zero && lease < shortestLease {
+            throw AppError(
+                "--lease-duration \(GoDuration.format(lease)) is too short: at least \(GoDuration.format(shortestLease)), "
+                    + "so that a copy does not hammer the gist with requests")
+        }
+    }
+
+    private static func duration(
+        _ flag: GoDuration?, _ name: String, _ variable: String, _ environment: [String: String]
+    ) throws -> Duration? {
+        if let flag { return try flag.checked(name) }
+        guard let text = environment.nonEmpty(variable) else { return nil }
+        switch GoDuration.read(text) {
+        case .duration(let duration): return duration
+        case .outOfRange: throw AppError("\(variable)=\"\(text)\" is out of range: \(GoDuration.rangeAdvice)")
+        case .malformed: throw AppError("\(variable)=\"\(text)\" is not a duration: write it like 30s, 1m30s or 500ms")
+        }
     }
 
     /// Splits "host:port" (or ":port", meaning all interfaces).

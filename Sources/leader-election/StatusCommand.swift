@@ -22,7 +22,7 @@ struct StatusCommand: AsyncParsableCommand {
             let settings = try GistSettings(gist, environment: ProcessInfo.processInfo.environment)
             let client = try GistClient(
                 apiURL: settings.apiURL, token: settings.requireToken(), userAgent: ElectionApp.userAgent,
-                timeout: settings.requestTimeout, apiVersion: settings.apiVersion)
+                timeout: settings.requestTimeout, apiVersion: settings.apiVersion, tokenOrigin: settings.tokenOrigin)
             let gistID = try settings.requireGistID()
             let lock = GistLock(
                 client: client, gistID: gistID, election: settings.election, identity: "status",
@@ -41,7 +41,7 @@ struct StatusCommand: AsyncParsableCommand {
             report = LockReport(
                 gistID: gistID, file: "\(settings.election).lock", observed: observed, now: Date(), writeMode: writeMode)
         } catch {
-            FileHandle.standardError.write(Data("leader-election status: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("leader-election status: \("\(error)".escapedForLog(quoting: false))\n".utf8))
             throw ExitCode(1)
         }
         print(output == .json ? report.json() : report.text(), terminator: "")
@@ -90,12 +90,16 @@ struct LockReport: Encodable {
         return String(decoding: try! JSONEncoder.app.encode(self), as: UTF8.self) + "\n"
     }
 
+    /// For people: every text read from the store or the network is escaped, so a hostile holder
+    /// identity cannot forge lines or send terminal controls.
     func text() -> String {
+        let writeMode = writeMode.escapedForLog(quoting: false)
+        let gist = gist.escapedForLog(quoting: false)
         let writes = "writes:   \(writeMode)" + (writeMode == "git" ? " (pushes to the gist's repository)" : "")
         guard exists else {
             return "lock:     \(file) in gist \(gist)\nholder:   none (the lock file does not exist yet)\n\(writes)\n"
         }
-        let holder = holderIdentity.flatMap { $0.isEmpty ? nil : $0 } ?? "none (released)"
+        let holder = holderIdentity.flatMap { $0.isEmpty ? nil : $0.escapedForLog(quoting: false) } ?? "none (released)"
         var lines = [
             "lock:     \(file) in gist \(gist)",
             "holder:   \(holder)",

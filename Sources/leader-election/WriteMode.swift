@@ -50,6 +50,7 @@ enum WriteModeCheck {
         guard let pushURL = gist.gitPushURL, let url = URL(string: pushURL) else {
             throw GitProtocolError(.advertisement, "the gist's answer has no git_push_url")
         }
+        try GitPushURLPolicy.check(url, apiURL: client.apiURL)
         guard gist.version != nil else {
             throw GitProtocolError(
                 .advertisement,

@@ -12,9 +12,24 @@ import Testing
         #expect(GoDuration.parse(text) == expected)
     }
 
-    @Test(arguments: ["", "30", "s", "thirty", "1x", "1.2.3s", "-5s", "5 s"])
+    @Test(arguments: ["", "30", "s", "thirty", "1x", "1.2.3s", "5 s", "1e20s", "-", ".s", "--5s"])
     func rejectsWhatGoRejects(text: String) {
-        #expect(GoDuration.parse(text) == nil)
+        #expect(GoDuration.read(text) == .malformed)
+    }
+
+    /// Go's ParseDuration takes a sign; the app refuses negative timings with its own message.
+    @Test(arguments: [("-5s", Duration.seconds(-5)), ("+1.5s", .milliseconds(1500)), ("-0", .zero)])
+    func acceptsASignAsGoDoes(text: String, expected: Duration) {
+        #expect(GoDuration.parse(text) == expected)
+    }
+
+    /// Go keeps durations in int64 nanoseconds: about 2562047h. Beyond that is out of range, not a crash.
+    @Test(arguments: ["3000000h", "2562048h", "9223372036854775808ns", "100000000000000000000s"])
+    func beyondGosRangeIsOutOfRange(text: String) throws {
+        #expect(GoDuration.read(text) == .outOfRange)
+        let flag = try #require(GoDuration(argument: text))
+        #expect(throws: (any Error).self) { try flag.checked("--lease-duration") }
+        #expect(GoDuration.read("2562047h") == .duration(.seconds(2_562_047 * 3600)))
     }
 
     @Test(arguments: [

@@ -32,6 +32,35 @@ import Testing
         #expect(line == "I1121 08:54:13.874758       1 LeaderElector.swift:120] All hail cleopatra b=\"x\\\"y\" lock=\"Github gist lock: napoleon\"\n")
     }
 
+    static func klogLine(message: String, metadata: Logger.Metadata) -> String {
+        KlogLogHandler.format(
+            level: .info, message: message, metadata: metadata, file: "F.swift", line: 1,
+            time: Date(timeIntervalSince1970: 0), pid: 1, timeZone: TimeZone(identifier: "UTC")!)
+    }
+
+    /// Values are quoted as JSON strings (which Go's strconv and the harness read back): every
+    /// character that could end the value or the line, or drive a terminal, is escaped.
+    @Test(arguments: [
+        ("back\\slash", #"back\\slash"#), ("new\nline", #"new\nline"#), ("carriage\rreturn", #"carriage\rreturn"#),
+        ("tab\tbed", #"tab\tbed"#), ("esc\u{1B}[2J", #"esc\u001b[2J"#), ("bell\u{07}", #"bell\u0007"#),
+        ("del\u{7F}", #"del\u007f"#), ("nel\u{85}", #"nel\u0085"#), ("line\u{2028}sep", #"line\u2028sep"#),
+        ("bidi\u{202E}x", #"bidi\u202ex"#), ("quote\"", #"quote\""#), ("plain é 名", "plain é 名"),
+    ])
+    func klogValuesEscapeEveryControlCharacter(value: String, escaped: String) {
+        let line = Self.klogLine(message: "m", metadata: ["leader": "\(value)"])
+        #expect(line == "I0101 00:00:00.000000       1 F.swift:1] m leader=\"\(escaped)\"\n")
+    }
+
+    /// The message is not quoted (klog's format), but nothing in it can break the line.
+    @Test func klogMessagesEscapeControlCharactersButKeepQuotes() {
+        let identity = "x\nI0101 00:00:00.000000       1 LeaderElector.swift:1] started leading.\r\u{1B}]0;pwned\u{07}"
+        let line = Self.klogLine(message: "All hail \(identity) \"quoted\" back\\slash", metadata: [:])
+        #expect(line.filter(\.isNewline).count == 1 && line.hasSuffix("\n"))
+        #expect(!line.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+        #expect(line == "I0101 00:00:00.000000       1 F.swift:1] All hail x\\nI0101 00:00:00.000000       1 "
+            + "LeaderElector.swift:1] started leading.\\r\\u001b]0;pwned\\u0007 \"quoted\" back\\slash\n")
+    }
+
     @Test(arguments: [
         (Logger.Level.warning, "W"), (.error, "E"), (.critical, "F"), (.debug, "I"),
     ])

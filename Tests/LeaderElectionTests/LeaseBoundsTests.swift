@@ -47,15 +47,4 @@ import Testing
         let demo = try LeaderElectionConfig(leaseDuration: .seconds(4), renewDeadline: .seconds(3), retryPeriod: .seconds(1))
         #expect(demo.longestHonouredLease == .seconds(40))
     }
-
-    /// A term at Int.max stays there instead of overflowing.
-    @Test func theTermSaturatesInsteadOfOverflowing() async throws {
-        await lock.script(get: [.record(record("", transitions: .max, leaseSeconds: 1))], update: [.ok])
-        let elector = h.elector(lock)
-        let task = h.start(elector)
-        await h.settle([elector])
-        #expect(await lock.updated.map(\.record.leaderTransitions) == [.max])
-        task.cancel()
-        try await task.value
-    }
 }

@@ -260,3 +260,43 @@ def test_unreachable_api_is_retried_until_it_comes_back(tmp_path, app):
         copy.stop()
         server.terminate()
         server.wait()
+
+
+# --- issue 15: hostile text from the store, tokens from the environment ---------------------------------
+
+HOSTILE = "x\nI0101 00:00:00.000000       1 LeaderElector.swift:1] started leading. event=\"started_leading\"\r\x1b]0;pwned\x07"
+
+
+def test_a_hostile_holder_identity_cannot_forge_log_lines_or_status(tmp_path, app, server):
+    """The klog handler's real output, read by the harness's own parser: one line per entry, the identity
+    read back exactly from its escaped form, and `status` shows it escaped too."""
+    from harness import events  # the parser the chaos run and the suites use
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    record = {"holderIdentity": HOSTILE, "leaseDurationSeconds": 3600, "acquireTime": now, "renewTime": now,
+              "leaderTransitions": 7}
+    server.replace_file(LOCK, json.dumps(record))
+    copy = app(server.url, server.gist_id, server.token)
+    wait_until(lambda: "All hail" in copy.text(), timeout=30, what="the copy hails the holder")
+    copy.stop()
+    lines = copy.text().splitlines()
+    parsed = [events.parse(line) for line in lines]
+    assert all(line.level for line in parsed), [line.raw for line in parsed if not line.level]
+    assert not any(line.event == "started_leading" for line in parsed)
+    hails = [line for line in parsed if line.event == "new_leader"]
+    assert [line.leader for line in hails] == [HOSTILE]
+    assert not any(ch in copy.text() for ch in "\r\x1b\x07")
+    status = subprocess.run([LEADER_ELECTION_BIN, "status", "--gist", server.gist_id, "--github-api-url", server.url],
+                            env=clean_env(LEADER_ELECTION_GITHUB_API_TOKEN=server.token), capture_output=True,
+                            text=True, timeout=30)
+    assert status.returncode == 0, status.stderr
+    holder = [line for line in status.stdout.splitlines() if line.startswith("holder:")]
+    assert holder == ["holder:   x\\nI0101 00:00:00.000000       1 LeaderElector.swift:1] started leading. "
+                      "event=\"started_leading\"\\r\\u001b]0;pwned\\u0007"], status.stdout
+    assert not any(ch in status.stdout for ch in "\r\x1b\x07")
+
+
+def test_a_token_variable_with_a_trailing_newline_still_authenticates(tmp_path, app, server):
+    copy = app(server.url, server.gist_id, server.token + "\n")
+    wait_until(lambda: server.holder() == "napoleon", timeout=30, what="the copy takes the free lease")
+    copy.stop()
+    assert "401" not in copy.text()

@@ -29,6 +29,17 @@ def error_lines(result):
      "invalid timings"),
     ("bad HTTP address", ["--id", "a", "--http", "nowhere"], None, 2, "invalid HTTP address"),
     ("bad API URL", ["--id", "a", "--github-api-url", "ftp://example"], None, 2, "invalid GitHub API URL"),
+    # Issue 15: refused before any network call.
+    ("empty id", ["--id", ""], None, 2, "empty identity"),
+    ("id that forges a log line", ["--id", "a\nI0101 00:00:00.000000 1 x.go:1] forged"], None, 2, "invalid identity"),
+    ("id with terminal controls", ["--id", "a\x1b[2J\x07"], None, 2, "invalid identity"),
+    ("lease beyond Go's range", ["--id", "a", "--lease-duration", "3000000h"], None, 2,
+     "--lease-duration 3000000h is out of range"),
+    ("timings that hammer the store", ["--id", "a", "--lease-duration", "2s", "--renew-deadline", "1s",
+                                       "--retry-period", "1ns"], None, 2, "--retry-period 1ns is too short"),
+    ("plain http off loopback", ["--id", "a", "--github-api-url", "http://10.255.255.1:9"], None, 2,
+     "plain http on a host that is not loopback"),
+    ("token that cannot be sent", ["--id", "a"], "ghp_a\x07b", 2, "cannot carry"),
 ])
 def test_start_up_error_is_one_clear_line(server, name, args, token, code, message):
     if "--gist" not in args:
@@ -78,3 +89,20 @@ def test_flags_win_over_environment(server, tmp_path):
         process.terminate()
         process.wait(timeout=15)
     assert process.returncode == 0, log.read_text()
+
+
+def test_a_duration_variable_beyond_gos_range_is_a_clear_error_not_a_crash(server):
+    result = run_app(["run", "--id", "a", "--gist", server.gist_id, "--github-api-url", server.url],
+                     {"LEADER_ELECTION_GITHUB_API_TOKEN": server.token, "LEADER_ELECTION_LEASE_DURATION": "3000000h"})
+    assert result.returncode == 2, result.stderr
+    assert error_lines(result) == [line for line in error_lines(result) if "out of range" in line], result.stderr
+
+
+def test_a_refused_token_names_the_file_it_came_from(server, tmp_path):
+    token_file = tmp_path / "token"
+    token_file.write_text("wrong-token-value\n")
+    result = run_app(["run", "--id", "a", "--gist", server.gist_id, "--github-api-url", server.url,
+                      "--token-file", str(token_file)], {})
+    assert result.returncode == 1, result.stderr
+    assert f"check the token file {token_file} (--token-file)" in result.stderr, result.stderr
+    assert "wrong-token-value" not in result.stderr

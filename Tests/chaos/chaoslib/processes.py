@@ -55,7 +55,7 @@ class Copy:
         # directly with libfaketime preloaded.
         launcher = run.network.prefix(self.index) or ["env"]
         command = [*launcher, *run_command(run.leader_election_bin, self.name, run.server, run.timings,
-                                           "--log-format", "json", "--write-mode", run.write_mode, *args,
+                                           "--log-format", "json", "--write-mode", run.write_mode, "--allow-plain-http", *args,
                                            url=f"http://{run.server.host}:{run.server.port}")]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         self.env = extra_env or {}

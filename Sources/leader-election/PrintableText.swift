@@ -1,0 +1,38 @@
+import Foundation
+
+extension Unicode.Scalar {
+    /// Whether a terminal or a log line shows the scalar as it is: not a control character, line or
+    /// paragraph separator, format character (such as a bidi override), or an unassigned code point.
+    var isPrintable: Bool {
+        switch properties.generalCategory {
+        case .control, .lineSeparator, .paragraphSeparator, .format, .surrogate, .unassigned, .privateUse: false
+        default: true
+        }
+    }
+}
+
+extension String {
+    /// Whether the text holds only printable scalars: an identity must, as every copy logs it.
+    var isPrintable: Bool { unicodeScalars.allSatisfy(\.isPrintable) }
+
+    /// The text with every scalar that is not printable written as an escape that JSON and Go read
+    /// back (`\n`, `\r`, `\t`, `\u001b`), and, when `quoting`, `"` and `\` escaped too: text from the
+    /// store or the network can then neither break a log line nor forge one.
+    func escapedForLog(quoting: Bool) -> String {
+        let needsQuoting: (Unicode.Scalar) -> Bool = { quoting && ($0 == "\"" || $0 == "\\") }
+        guard unicodeScalars.contains(where: { !$0.isPrintable || needsQuoting($0) }) else { return self }
+        var text = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where needsQuoting(scalar): text += "\\" + String(scalar)
+            case _ where scalar.isPrintable: text.unicodeScalars.append(scalar)
+            default:
+                for unit in String(scalar).utf16 { text += String(format: "\\u%04x", unit) }
+            }
+        }
+        return text
+    }
+}
