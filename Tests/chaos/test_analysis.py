@@ -157,6 +157,16 @@ def test_a_paused_copy_is_counted_apart_and_its_resume_until_it_stands_down(tmp_
     assert sum(e - s for s, e, _ in found.double_resumed) == pytest.approx(0.004, abs=0.002)
 
 
+def test_a_stand_down_stamped_within_one_step_before_the_resume_counts_as_paused(tmp_path):
+    # The copy writes its stand-down at the resume; cut to whole milliseconds, its stamp can fall before
+    # the time the harness noted for SIGCONT.
+    events = [line("a", 1.0, "acquired", 1), signal("a", 10.0, "SIGSTOP"), *lead("b", 15.0, 60.0, 2),
+              signal("a", 17.0008, "SIGCONT"), line("a", 17.0008, "lost")]
+    assert events[-1].at < 17.0008
+    found, broken = judge(tmp_path, events=events)
+    assert broken == [] and found.double == []
+
+
 def test_a_short_pause_does_not_excuse_what_follows_the_resume(tmp_path):
     # Paused less than its renew deadline, a may still lead on resume: an overlap after it is real.
     events = [line("a", 1.0, "acquired", 1), signal("a", 10.0, "SIGSTOP"), *lead("b", 10.5, 60.0, 2),
@@ -213,6 +223,7 @@ def test_a_new_leader_without_a_higher_term_fails(tmp_path):
 
 
 @pytest.mark.parametrize("key, value", [("skew_steals", [0, 2]), ("no_stand_down", ["stop-leader: a did not"]),
+                                        ("corruption_overwritten", ["corrupt-lock: a did not"]),
                                         ("paused_writes", [1]), ("hung", [{"copy": "a", "t": 3.0}])])
 def test_what_the_scenarios_saw_fails_the_run(tmp_path, key, value):
     assert judge(tmp_path, checks={key: value})[1] == [key]

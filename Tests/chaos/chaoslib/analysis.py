@@ -93,7 +93,9 @@ def leadership_intervals(events, run_end, pause_limit=None):
                                        (event.kind == "signal" and event.text == "SIGKILL")):
             current.end = max(at, current.start)
             current.end_reason = event.text
-            since = paused_since.pop(event.copy, None) if event.kind != "lost" else None
+            # A stand-down line stamped while the copy is still marked paused was written at its resume:
+            # its stamp, cut to the stamps' resolution, fell up to one step before the recorded SIGCONT.
+            since = paused_since.pop(event.copy, None)
             if since is not None:
                 current.frozen.append((max(since, current.start), current.end))
             resumed = resumes.pop(event.copy, None)

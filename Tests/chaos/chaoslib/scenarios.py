@@ -257,7 +257,7 @@ def corrupt_lock(run, rep):
     lost = run.wait_events(lambda e: e.copy == leader and e.kind == "lost" and e.t >= record.start, t.renew_deadline + t.lease)
     if leader and lost is None:
         record.notes.append(f"{leader} did not stand down within {t.renew_deadline + t.lease:.1f}s of the corruption")
-        run.checks.setdefault("no_stand_down", []).append(f"corrupt-lock: {record.notes[-1]}")
+        run.checks.setdefault("corruption_overwritten", []).append(f"corrupt-lock: {record.notes[-1]}")
     run.finish(record)
 
 

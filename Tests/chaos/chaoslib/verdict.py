@@ -2,9 +2,10 @@
 goal, and each goal says which write modes can meet it.
 
 REST writes compare before they write and read back after: nothing stops two writes made on the same
-read from both landing, or a late write from landing over a newer record. So the lock's history under
-REST writes can show overwritten claims, older terms and terms named with two holders; those goals are
-judged for git writes (a push is applied only on the commit it was built on) and reported for REST."""
+read from both landing, or a write from landing over bytes that changed since its read. So under REST
+writes the lock's history can show overwritten claims, older terms and terms named with two holders,
+and a leader can write over a corrupted record it never read; those goals are judged for git writes (a
+push is applied only on the commit it was built on) and reported for REST."""
 
 from dataclasses import dataclass, field
 
@@ -21,7 +22,9 @@ GOALS = [
     ("terms_started_twice", "no term number is handed to `started_leading` twice", BOTH),
     ("terms_not_increasing", "every change of leader comes with a higher term (their own lines)", BOTH),
     ("hung", "no copy hangs believing it leads", BOTH),
-    ("no_stand_down", "a leader that was paused, corrupted out or cut off stands down", BOTH),
+    ("no_stand_down", "a leader that was paused past its deadline, or cut off with a skewed clock, stands down", BOTH),
+    ("corruption_overwritten", "a leader whose lock was corrupted stands down instead of writing over bytes it "
+                               "never read", GIT),
     ("paused_writes", "a paused leader's write never replaces the new leader's record after it resumes", BOTH),
     ("skew_steals", "a copy with a skewed wall clock never takes a live lease", BOTH),
     ("unrecovered", "a leader comes back after every fault", BOTH),
@@ -64,7 +67,7 @@ class Verdict:
 def judge(events, run_end, faults, timings, history, checks):
     """Analyses a run and states every goal it broke. `history` is `analysis.history_checks`' result
     (with `other_files_touched` complete); `checks` holds what the scenarios saw as they ran
-    (`server_restarts`, `hung`, `paused_writes`, `skew_steals`, `no_stand_down`)."""
+    (`server_restarts`, `hung`, `paused_writes`, `skew_steals`, `no_stand_down`, `corruption_overwritten`)."""
     stamps = analysis.check_stamps(events)
     # A stretch measured from two stamps each cut to the resolution is off by less than one step.
     tolerance = stamps["resolution"] or 0.0
@@ -99,6 +102,8 @@ def judge(events, run_end, faults, timings, history, checks):
         broken(("hung", f"copies hung believing they led: {[(h['copy'], round(h['t'], 1)) for h in checks['hung']]}"))
     if checks.get("no_stand_down"):
         broken(("no_stand_down", "; ".join(checks["no_stand_down"])))
+    if checks.get("corruption_overwritten"):
+        broken(("corruption_overwritten", "; ".join(checks["corruption_overwritten"])))
     if any(checks.get("paused_writes", [])):
         broken(("paused_writes", f"a paused leader's write replaced the new leader's record after SIGCONT "
                                  f"({sum(checks['paused_writes'])} writes)"))
