@@ -119,6 +119,8 @@ let package = Package(
                 "leader-election",
                 "LeaderElection",
                 "LeaderElectionTestKit",
+                "GistServer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -25,8 +25,9 @@ struct Reply: Sendable {
     var status: Int
     var headers: [String: String] = [:]
     var body: String = ""
-    /// How long the server waits before answering (real time: only for the timeout test).
-    var delay: Duration = .zero
+    /// The server holds the answer until `FakeGitHub.releaseHeld()` (or the end of `withFakeGitHub`):
+    /// an answer that never comes while the test looks, with no time to wait out.
+    var held = false
 
     /// GitHub's error body shape, `{"message", "documentation_url"}`.
     static func error(_ status: Int, _ message: String, headers: [String: String] = [:]) -> Reply {
@@ -58,7 +59,30 @@ actor FakeGitHub {
         self.files = files
     }
 
+    private var released = false
+    private var holding: [CheckedContinuation<Void, Never>] = []
+    private var arrivals: [(count: Int, waiter: CheckedContinuation<Void, Never>)] = []
+
     func script(_ replies: Reply...) { scripted += replies }
+
+    /// Returns once the fake has received `count` requests in all: the event itself, not a poll.
+    func waitForRequests(_ count: Int) async {
+        if requests.count >= count { return }
+        await withCheckedContinuation { arrivals.append((count, $0)) }
+    }
+
+    /// Waits until `releaseHeld()` unless it already ran.
+    func hold() async {
+        if released { return }
+        await withCheckedContinuation { holding.append($0) }
+    }
+
+    /// Lets every held answer go, and any later one at once.
+    func releaseHeld() {
+        released = true
+        for waiter in holding { waiter.resume() }
+        holding = []
+    }
     func setFile(_ name: String, _ content: String?) {
         files[name] = content
         revision += 1
@@ -73,6 +97,9 @@ actor FakeGitHub {
 
     func handle(_ request: RecordedRequest) async -> Reply {
         requests.append(request)
+        let (due, waiting) = (arrivals.filter { $0.count <= requests.count }, arrivals.filter { $0.count > requests.count })
+        arrivals = waiting
+        for arrival in due { arrival.waiter.resume() }
         if !scripted.isEmpty { return scripted.removeFirst() }
         switch (request.method, request.path) {
         case ("GET", "/gists/\(gistID)"):
@@ -150,7 +177,7 @@ func withFakeGitHub<T>(
             method: request.method.rawValue, path: request.uri.path, headers: headers,
             body: buffer.readBytes(length: buffer.readableBytes) ?? [])
         let reply = await fake.handle(recorded)
-        if reply.delay > .zero { try await Task.sleep(for: reply.delay) }
+        if reply.held { await fake.hold() }
         var fields = HTTPFields()
         for (name, value) in reply.headers { fields[HTTPField.Name(name)!] = value }
         return Response(
@@ -162,7 +189,15 @@ func withFakeGitHub<T>(
     let app = Application(
         responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
     let result = try await app.test(.live) { client in
-        try await body(URL(string: "http://127.0.0.1:\(client.port!)")!)
+        // Held answers go before the server shuts down, which waits for every request in flight.
+        do {
+            let value = try await body(URL(string: "http://127.0.0.1:\(client.port!)")!)
+            await fake.releaseHeld()
+            return value
+        } catch {
+            await fake.releaseHeld()
+            throw error
+        }
     }
     for line in await fake.unexpected { Issue.record("the fake GitHub got an unexpected request: \(line)") }
     return result

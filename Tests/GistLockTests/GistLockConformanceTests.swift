@@ -12,7 +12,9 @@ import Logging
 import Testing
 
 /// `GistLock` keeps the `ResourceLock` contract against a live in-process gist-server; a lost answer is
-/// gist-server's `responseDelayMs` fault, longer than the client's timeout, on the PATCH.
+/// gist-server's `responseDelayMs` fault on the PATCH, on the server's manual clock: the write lands and
+/// its answer is held until the suite ends, so the client's own timeout (real: it runs inside URLSession,
+/// which makes this suite live) is the only thing that ends the request, however slow the machine.
 @Suite(.timeLimit(.minutes(2))) struct GistLockConformanceTests {
     static let token = "conformance-token"
 
@@ -20,7 +22,8 @@ import Testing
         let apiURL: URL
         let gistID: String
 
-        func client(timeout: Duration = .milliseconds(500)) -> GistClient {
+        /// A generous timeout: no answer is late here unless the suite holds it.
+        func client(timeout: Duration = .seconds(5)) -> GistClient {
             GistClient(apiURL: apiURL, token: GistLockConformanceTests.token, userAgent: "conformance", timeout: timeout)
         }
 
@@ -31,7 +34,7 @@ import Testing
         }
 
         func loseNextAnswer() async throws {
-            try await addFault(#"{"responseDelayMs":1500,"count":1,"methods":["PATCH"]}"#)
+            try await addFault(#"{"responseDelayMs":3600000,"count":1,"methods":["PATCH"]}"#)
         }
 
         func addFault(_ json: String) async throws {
@@ -44,14 +47,23 @@ import Testing
         }
     }
 
-    /// Runs `body` with the API address of a live gist-server on a free port.
+    /// Runs `body` with the API address of a live gist-server on a free port, whose injected delays
+    /// wait on a manual clock; held answers are let go before the server shuts down.
     func withLiveServer(_ body: @escaping @Sendable (URL) async throws -> Void) async throws {
+        let clock = ManualClock()
         var configuration = GistServerConfiguration(tokens: [AccessToken(value: Self.token, label: "token-1")])
         configuration.port = 0
+        configuration.clock = clock
         let app = try await buildApplication(configuration: configuration)
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            try await body(try #require(URL(string: "http://127.0.0.1:\(port)")))
+            do {
+                try await body(try #require(URL(string: "http://127.0.0.1:\(port)")))
+            } catch {
+                await clock.advance(by: .seconds(3600))
+                throw error
+            }
+            await clock.advance(by: .seconds(3600))
         }
     }
 
@@ -69,19 +81,19 @@ import Testing
     }
 
     /// FoundationNetworking cuts libcurl's timeout to whole seconds (700ms would end every request at
-    /// once); the client enforces its own. A 200ms answer comes within 700ms; a 1500ms one does not.
+    /// once); the client enforces its own. A prompt answer comes within 700ms; a held one never does, and
+    /// the 700ms timeout ends the request.
     @Test func aSubSecondTimeoutIsHonouredExactly() async throws {
         try await withLiveServer { apiURL in
             let fixture = Fixture(apiURL: apiURL, gistID: "")
-            let gist = try await fixture.client(timeout: .seconds(5)).createGist(description: "t", files: ["a": "b"])
+            let gist = try await fixture.client().createGist(description: "t", files: ["a": "b"])
             let quick = fixture.client(timeout: .milliseconds(700))
-            try await fixture.addFault(#"{"latencyMs":200,"count":1,"methods":["GET"]}"#)
             guard case .modified(let read, _) = try await quick.getGist(gist.id, ifNoneMatch: nil) else {
                 Issue.record("expected the gist")
                 return
             }
             #expect(read.id == gist.id)
-            try await fixture.addFault(#"{"latencyMs":1500,"count":1,"methods":["GET"]}"#)
+            try await fixture.addFault(#"{"latencyMs":3600000,"count":1,"methods":["GET"]}"#)
             await #expect {
                 _ = try await quick.getGist(gist.id, ifNoneMatch: nil)
             } throws: { error in

@@ -39,7 +39,8 @@ import Testing
         func lock(identity: String) async throws -> any ResourceLock { try gitLock(identity: identity) }
 
         func loseNextAnswer() async throws {
-            try await admin("faults", body: #"{"responseDelayMs":3000,"count":1,"methods":["POST"],"path":"/\#(gistID).git/git-receive-pack"}"#)
+            // Held on the server's manual clock until the suite ends: the client's own timeout ends it.
+            try await admin("faults", body: #"{"responseDelayMs":3600000,"count":1,"methods":["POST"],"path":"/\#(gistID).git/git-receive-pack"}"#)
         }
 
         @discardableResult
@@ -71,16 +72,25 @@ import Testing
         }
     }
 
-    /// Runs `body` with a live gist-server that keeps its gists as git repositories.
+    /// Runs `body` with a live gist-server that keeps its gists as git repositories, whose injected
+    /// delays wait on a manual clock; held answers are let go before the server shuts down.
     func withGitServer(_ body: @escaping @Sendable (URL) async throws -> Void) async throws {
+        let clock = ManualClock()
         var configuration = GistServerConfiguration(tokens: [AccessToken(value: Self.token, label: "token-1")])
         configuration.port = 0
+        configuration.clock = clock
         configuration.repositoriesDirectory = FileManager.default.temporaryDirectory
             .appendingPathComponent("gist-repositories-\(UUID().uuidString)").path
         let app = try await buildApplication(configuration: configuration)
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            try await body(try #require(URL(string: "http://127.0.0.1:\(port)")))
+            do {
+                try await body(try #require(URL(string: "http://127.0.0.1:\(port)")))
+            } catch {
+                await clock.advance(by: .seconds(3600))
+                throw error
+            }
+            await clock.advance(by: .seconds(3600))
         }
     }
 
@@ -160,9 +170,7 @@ import Testing
             #expect(try await lock.get() == nil)
             let claim = LeaderElectionRecord(
                 holderIdentity: "a", leaseDurationSeconds: 15, acquireTime: Date(), renewTime: Date(), leaderTransitions: 1)
-            let started = ContinuousClock.now
             try await lock.create(claim)
-            print("a push beside files of 70 kB and 1.4 MB took \(ContinuousClock.now - started)")
 
             try await GitCommand.run(["-C", work.path, "pull", "--quiet", "--ff-only", "origin", "main"])
             #expect(try Data(contentsOf: work.appendingPathComponent("logo.bin")) == binary)

@@ -173,31 +173,6 @@ let errorCases: [ErrorCase] = [
         #expect(!error.description.contains(testToken))
     }
 
-    @Test func aSilentServerTimesOut() async throws {
-        let fake = FakeGitHub(files: ["a.lock": "x"])
-        await fake.script(Reply(status: 200, delay: .seconds(2)))
-        try await withFakeGitHub(fake) { url in
-            let error = await gitHubError { _ = try await makeClient(url, timeout: .milliseconds(300)).getGist(gistID) }
-            #expect(error?.code == .transport)
-            #expect(error?.description.contains("no answer within the timeout") == true, "\(String(describing: error))")
-        }
-    }
-
-    @Test func cancellingEndsARequestInFlightAtOnce() async throws {
-        let fake = FakeGitHub(files: ["a.lock": "x"])
-        await fake.script(Reply(status: 200, delay: .seconds(4)))
-        try await withFakeGitHub(fake) { url in
-            let client = makeClient(url)
-            let start = ContinuousClock.now
-            let read = Task { try await client.getGist(gistID) }
-            // Real I/O: wait until the request is on the server.
-            while await fake.requests.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
-            read.cancel()
-            await #expect(throws: CancellationError.self) { _ = try await read.value }
-            #expect(ContinuousClock.now - start < .seconds(2))
-        }
-    }
-
     @Test func theTokenNeverAppearsInDescriptions() async throws {
         let fake = FakeGitHub(files: ["a.lock": "x"])
         await fake.script(

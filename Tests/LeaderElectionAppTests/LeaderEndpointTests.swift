@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LeaderElection
+import LeaderElectionTestKit
 import Testing
 
 @testable import leader_election
@@ -71,7 +72,8 @@ import Testing
         struct SilentSource: LeaderStatusSource {
             func status() async -> ElectorStatus { LeaderEndpointTests.status(record: nil) }
             func healthCheck(maxTolerableExpiredLease: Duration) async -> HealthCheckResult {
-                try? await Task.sleep(for: .seconds(3600))
+                // A clock nobody moves: the answer never comes, and the wait ends when the endpoint gives up.
+                try? await ManualClock().sleep(for: .seconds(3600))
                 return HealthCheckResult(isHealthy: true, message: "too late")
             }
         }

@@ -223,7 +223,8 @@ def sandbox(tmp_path: Path) -> Sandbox:
         "STANDIN_STATE": str(tmp_path / "state"),
         "POLL_INTERVAL": "0",
         "CLUSTER_TIMEOUT": "5",
-        # A fixed tag keeps the image name of these checks stable; test_cicd_tags.py checks the default.
+        # A fixed tag keeps the image name of these checks stable; test_cicd_defects.py checks the default
+        # (test_the_default_tag_names_the_commit_and_a_changed_tree).
         "TAG": "0.1.0",
     }
     return Sandbox(tmp_path, env)

@@ -16,6 +16,10 @@ from .lock import LOCK_FILE
 from .waiting import wait_until
 
 
+# A read of a gist, by the name gist-server's stats give its route.
+READ_ROUTE = "GET /gists/{gist_id}"
+
+
 def require_binary(path: str) -> None:
     """Stops with the way out when a binary has not been built."""
     if not os.access(path, os.X_OK):
@@ -143,6 +147,18 @@ class GistServer:
 
     def reset_stats(self) -> None:
         self.request("POST", "/_gist-server/reset-stats", token="")
+
+    def route_count(self, route: str) -> int:
+        """Requests served on `route` as the stats name it ("GET /gists/{gist_id}")."""
+        return self.stats()["byRoute"].get(route, 0)
+
+    def wait_for_reads(self, count: int, timeout: float, what: str) -> int:
+        """Waits until the gist has been read `count` more times: a copy reads the lock once per attempt,
+        so this waits for its attempts themselves. The caller must not read the gist meanwhile (stats
+        are not reads). Returns the reads counted."""
+        base = self.route_count(READ_ROUTE)
+        return wait_until(lambda: (n := self.route_count(READ_ROUTE) - base) >= count and n, timeout,
+                          f"{count} reads of the gist: {what}")
 
 
 def stored_revisions(state_file: Path, gist_id: str) -> list[dict]:

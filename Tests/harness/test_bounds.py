@@ -4,18 +4,28 @@ import itertools
 
 import pytest
 
-from harness.bounds import JITTER, Timings, go_duration
+from harness.bounds import Timings, go_duration
 from harness.waiting import wait_until
 
 
-def test_bounds_follow_the_algorithm():
-    t = Timings(lease=4.0, renew_deadline=2.5, retry=0.5, settle=0.5, renew_interval=4 / 3)
-    poll = 0.5 * (1 + JITTER)
-    assert t.poll == pytest.approx(poll)
-    assert t.graceful_bound == pytest.approx(poll + 0.5)
-    assert t.crash_bound == pytest.approx(poll + 4.0 + poll + 0.5)
-    assert t.crash_lower_bound == pytest.approx(4.0 - 4 / 3)
-    assert Timings(renew_interval=None).crash_lower_bound == pytest.approx(4.0 - 0.5)
+# Worked out by hand from the README's bounds (client-go's jitter 1.2: a follower polls within 2.2 retry
+# periods): poll = 2.2 r; graceful = poll + settle; crash = poll + lease + poll + settle;
+# crash lower bound = lease - renew interval (or - retry when the interval is unknown).
+@pytest.mark.parametrize("timings, poll, graceful, crash, crash_lower", [
+    # the chaos run's and the system tests' timings: 1.1 = 2.2 x 0.5; 6.7 = 1.1 + 4 + 1.1 + 0.5
+    (Timings(lease=4.0, renew_deadline=2.5, retry=0.5, settle=0.5, renew_interval=0.75), 1.1, 1.6, 6.7, 3.25),
+    (Timings(lease=4.0, renew_deadline=2.5, retry=0.5, settle=0.5, renew_interval=4 / 3), 1.1, 1.6, 6.7, 2.6667),
+    (Timings(lease=4.0, renew_deadline=2.5, retry=0.5, settle=0.5), 1.1, 1.6, 6.7, 3.5),
+    # client-go's defaults with no settle: 4.4 = 2.2 x 2; 23.8 = 4.4 + 15 + 4.4
+    (Timings(lease=15.0, renew_deadline=10.0, retry=2.0, settle=0.0), 4.4, 4.4, 23.8, 13.0),
+    # the demo's: 2.2 = 2.2 x 1; 10.4 = 2.2 + 5 + 2.2 + 1
+    (Timings(lease=5.0, renew_deadline=3.0, retry=1.0, settle=1.0, renew_interval=0.5), 2.2, 3.2, 10.4, 4.5),
+])
+def test_bounds_match_values_worked_out_by_hand(timings, poll, graceful, crash, crash_lower):
+    assert timings.poll == pytest.approx(poll)
+    assert timings.graceful_bound == pytest.approx(graceful)
+    assert timings.crash_bound == pytest.approx(crash)
+    assert timings.crash_lower_bound == pytest.approx(crash_lower, abs=1e-4)
 
 
 def test_args_are_go_durations_and_the_request_timeout_only_when_set():

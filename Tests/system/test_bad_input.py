@@ -13,6 +13,7 @@ import time
 import pytest
 
 from conftest import GIST_SERVER_BIN, LEADER_ELECTION_BIN, wait_until
+from harness.gist_server import READ_ROUTE
 
 LOCK = "multi-cluster-leader-election.lock"
 FAST = ["--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "0.5s", "--takeover-settle", "0.2s"]
@@ -129,12 +130,13 @@ def test_lock_that_is_not_a_record_is_reported_then_repaired_after_a_lease(serve
 
 def test_lock_being_edited_is_not_clobbered(server, app):
     copy = app(server.url, server.gist_id, server.token)
-    deadline = time.monotonic() + 8
-    edits = 0
-    while time.monotonic() < deadline:  # someone keeps editing the file faster than a lease
+    # Someone edits the file between any two reads of the app, for more than a lease of its attempts:
+    # eight reads are at least seven retry periods (3.5 s), longer than the 3 s lease (FAST).
+    base, edits = server.route_count(READ_ROUTE), 0
+    while (seen := server.route_count(READ_ROUTE)) < base + 8:
         put_file(server, LOCK, f"draft {edits}")
         edits += 1
-        time.sleep(1)
+        wait_until(lambda: server.route_count(READ_ROUTE) > seen, 30, what="the app's next read of the lock")
     assert files(server)[LOCK].startswith("draft"), "a file still being edited was overwritten"
     assert copy.still_running()
     copy.stop()
@@ -153,7 +155,9 @@ def test_record_with_a_huge_lease_does_not_crash_and_is_not_stolen_early(server,
     put_file(server, LOCK, json.dumps({"holderIdentity": "ghost", "leaseDurationSeconds": 10**15,
                                        "acquireTime": None, "renewTime": None, "leaderTransitions": 7}))
     copy = app(server.url, server.gist_id, server.token)
-    time.sleep(5)
+    # Eight reads of the app are at least seven retry periods (3.5 s): past the 3 s lease it would use
+    # if it misread the huge one.
+    server.wait_for_reads(8, 60, "the app's attempts on the lock")
     assert copy.still_running(), copy.text()
     assert server.holder() == "ghost"
     assert "All hail ghost" in copy.text()

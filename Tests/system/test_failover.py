@@ -9,9 +9,24 @@ import time
 from conftest import BIN_DIR_ENV, REPO_ROOT, wait_until
 
 NAMES = ("napoleon", "stalin", "cleopatra")
-# Generous slack: these are correctness bounds, not benchmarks; a loaded machine must still pass.
-SLACK = 2.0
-SLACK_SECONDS = 3.0
+# The bounds count the algorithm's waits only, not the time its requests take. A request to gist-server
+# on loopback (a push spawns git receive-pack) is given up to REQUEST: the request timeout the chaos run
+# gives its copies on this 2-core machine shared with builds, past which it counts a request as failed.
+REQUEST = 1.0
+# The test's own look at the holder, every POLL seconds, adds up to one POLL.
+POLL = 0.02
+# Requests outside the bound: at a graceful stop the release (a push), the follower's read of the empty
+# record and its claim (a push); at a crash the follower's read of the expired record and its claim.
+GRACEFUL_REQUESTS = 3
+CRASH_REQUESTS = 2
+# Renewals that show leadership staying put: each is a write the leader makes on its own record.
+RENEWALS = 3
+
+
+def writes(server):
+    """The lock writes the server has taken: pushes (git writes) and PATCHes (REST writes)."""
+    routes = server.stats()["byRoute"]
+    return routes.get("POST /{gist_id}.git/git-receive-pack", 0) + routes.get("PATCH /gists/{gist_id}", 0)
 
 
 def leaders(candidates):
@@ -38,7 +53,9 @@ def elect(server, candidates, timings):
 
 def test_three_copies_elect_exactly_one_leader_and_the_others_hail_it(server, candidates, timings):
     copies, leader = elect(server, candidates, timings)
-    time.sleep(timings.lease)  # several renewals: leadership must stay put
+    renewed_from = writes(server)
+    wait_until(lambda: writes(server) >= renewed_from + RENEWALS, timings.lease * 5,
+               what=f"{RENEWALS} renewals by {leader}")
     assert server.holder() == leader
     assert leaders(copies) == [leader]
     for copy in copies:
@@ -62,9 +79,9 @@ def test_graceful_stop_releases_and_a_standby_takes_over_within_the_bound(server
     stopped = time.monotonic()
     old.signal(signal.SIGTERM)
     assert old.process.wait(timeout=15) == 0, old.output()
-    new = wait_until(lambda: (h := server.holder()) and h != leader and h, 30, interval=0.02, what="a new leader")
+    new = wait_until(lambda: (h := server.holder()) and h != leader and h, 30, interval=POLL, what="a new leader")
     took = time.monotonic() - stopped
-    assert took <= timings.graceful_bound * SLACK + SLACK_SECONDS, f"took {took:.1f}s"
+    assert took <= timings.graceful_bound + GRACEFUL_REQUESTS * REQUEST + POLL, f"took {took:.2f}s"
     assert "I am no longer the leader, staying inactive." in old.output()
     record = server.lock_record()
     assert record["leaderTransitions"] > term
@@ -80,11 +97,12 @@ def test_crashed_leader_is_replaced_after_its_lease_and_not_before(server, candi
     old = next(copy for copy in copies if copy.identity == leader)
     killed = time.monotonic()
     old.signal(signal.SIGKILL)
-    new = wait_until(lambda: (h := server.holder()) and h != leader and h, 60, interval=0.02, what="a new leader")
+    new = wait_until(lambda: (h := server.holder()) and h != leader and h, 60, interval=POLL, what="a new leader")
     took = time.monotonic() - killed
-    # Safety: the last renewal was at most one renew interval before the kill, and it stays valid a lease.
-    assert took >= timings.lease - timings.renew_interval - 0.25, f"took over after only {took:.1f}s"
-    assert took <= timings.crash_bound * SLACK + SLACK_SECONDS, f"took {took:.1f}s"
+    # Safety: the last renewal that landed began at most one renew interval before the kill, or before
+    # a renewal still in flight at the kill (up to one REQUEST), and it stays valid a lease.
+    assert took >= timings.lease - timings.renew_interval - REQUEST, f"took over after only {took:.2f}s"
+    assert took <= timings.crash_bound + CRASH_REQUESTS * REQUEST + POLL, f"took {took:.2f}s"
     survivors = [copy for copy in copies if copy.identity != leader]
     wait_until(lambda: leaders(survivors) == [new], 10, what=f"{new} to log that it leads")
 

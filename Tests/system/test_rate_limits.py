@@ -5,7 +5,6 @@ not fit."""
 import json
 import re
 import subprocess
-import time
 import urllib.request
 
 from conftest import GIST_SERVER_BIN, LEADER_ELECTION_BIN, wait_until
@@ -28,6 +27,13 @@ def stats(url):
         return json.loads(response.read())
 
 
+def held_requests(metrics_url):
+    """The app's count of requests it held back instead of sending (github_held_requests_total)."""
+    with urllib.request.urlopen(metrics_url, timeout=10) as response:
+        found = re.search(r"^github_held_requests_total (\S+)", response.read().decode(), re.M)
+    return float(found.group(1)) if found else 0.0
+
+
 def refusals(url):
     return sum(entry["count"] for entry in stats(url)["entries"] if entry["status"] in (403, 429))
 
@@ -48,7 +54,12 @@ def test_a_write_limit_is_honoured_logged_once_and_shown_in_metrics(tmp_path):
         # deadline, nothing more is sent meanwhile, and the refusal is not logged again at every attempt.
         wait_until(lambda: "failed to renew" in log.read_text(), 15,
                    what="the leader to give up once its renewals are held past the renew deadline")
-        time.sleep(3)
+        # Three more attempts the client held back instead of sending, as its metrics count them.
+        text = log.read_text()
+        metrics_url = "http://{}:{}/metrics".format(
+            *re.search(r'serving HTTP address="[^"]*?(\d+\.\d+\.\d+\.\d+):(\d+)"', text).groups())
+        held = held_requests(metrics_url)
+        wait_until(lambda: held_requests(metrics_url) >= held + 3, 30, what="three attempts held back")
         text = log.read_text()
         assert refusals(url) == seen, "requests were sent while the rate limit was in force"
         limited = [line for line in text.splitlines() if "rate limit reached" in line]

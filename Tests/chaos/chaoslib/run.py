@@ -1,4 +1,5 @@
-"""One chaos run: the network, the server, the copies, every event on one clock, and the helpers the
+"""One chaos run: the network, the server, the copies, every event on one clock (the machine's wall clock,
+the one the copies stamp their lines with), and the helpers the
 fault scenarios use to wait for a leader and to bring everything back to a steady state."""
 
 import json
@@ -45,7 +46,9 @@ class Run:
         self.rng = random.Random(seed)
         self.seed = seed
         self.leader_election_bin = bins["leader-election"]
-        self._t0 = time.monotonic()
+        # The run clock is the wall clock the copies stamp their lines with, so that their own stamps
+        # and the harness's times compare; waits are measured on the monotonic clock.
+        self.wall0 = time.time()
         self._lock = threading.Lock()
         self.events: list[Event] = []
         self.leading: dict[str, int | None] = {}  # copy -> term while it believes it leads
@@ -61,7 +64,7 @@ class Run:
         self.by_name = {copy.name: copy for copy in self.copies}
 
     def now(self):
-        return time.monotonic() - self._t0
+        return time.time() - self.wall0
 
     def write_fault(self, **fields):
         """A fault on the copies' writes: pushes to the gist's repository in git mode, PATCHes in REST mode."""

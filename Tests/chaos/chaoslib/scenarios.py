@@ -6,6 +6,7 @@ import signal
 
 from harness.gist_server import stored_revisions
 
+from . import restart
 from .processes import LOCK_FILE
 
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
@@ -59,10 +60,11 @@ def stop_leader(run, rep):
     lost = run.wait_events(lambda e: e.copy == leader and e.kind == "lost" and e.t >= resumed, t.renew_deadline + 5)
     if lost is None:
         record.notes.append(f"{leader} did not stand down within {t.renew_deadline + 5:.0f}s of SIGCONT")
+        run.checks.setdefault("no_stand_down", []).append(f"stop-leader: {record.notes[-1]}")
     else:
         run.sleep(0.5)
         stale = _overwrites_by(run, leader, after_version=version)
-        record.notes.append(f"{leader} stood down {lost.t - resumed:.3f}s after SIGCONT ({lost.text.split(': ', 1)[-1]}); "
+        record.notes.append(f"{leader} stood down {lost.at - resumed:.3f}s after SIGCONT ({lost.text.split(': ', 1)[-1]}); "
                             f"its writes that replaced another holder's record after SIGCONT: {stale}")
         run.checks.setdefault("paused_writes", []).append(stale)
     run.finish(record)
@@ -216,24 +218,27 @@ def stale_reads(run, rep):
 
 
 def server_restart(run, rep):
-    """The server dies (SIGKILL or SIGTERM) and comes back on its state file; nothing may be lost."""
+    """The server dies (SIGKILL or SIGTERM) and comes back on its state file and repositories; every
+    commit and every file of the gist (the lock included) and every revision must still be there."""
     t = run.timings
     _leader(run)
     sig = [signal.SIGKILL, signal.SIGTERM][rep % 2]
-    before = run.server.gist()
     record = run.begin("server-restart", rep, bound=1.0 + t.crash_bound, variant=f"{signal.Signals(sig).name}, down 1s")
+    before = restart.snapshot(run.server.state, run.server.gist_id)
     run.server.stop(sig)
+    # What the server left on disk as it died, which the restart must not lose either.
+    down = restart.snapshot(run.server.state, run.server.gist_id)
     run.sleep(1.0)
     run.server.start()
-    after = run.server.gist()
-    kept = after is not None and len(after["history"]) >= len(before["history"]) and all(
-        after["files"].get(name, {}).get("content") == file["content"]
-        for name, file in before["files"].items() if name != LOCK_FILE)
+    after = restart.snapshot(run.server.state, run.server.gist_id)
+    problems = restart.lost(before, after) + [f"(on disk at the kill) {p}" for p in restart.lost(down, after)]
     run.checks.setdefault("server_restarts", []).append({
-        "signal": signal.Signals(sig).name, "kept": kept,
-        "versions_before": len(before["history"]), "versions_after": len(after["history"]) if after else 0})
-    record.notes.append(f"gist {'kept' if kept else 'LOST'}: {len(before['history'])} versions before, "
-                        f"{len(after['history']) if after else 0} after")
+        "signal": signal.Signals(sig).name, "kept": not problems, "problems": problems,
+        "commits_before": len(before["commits"]), "commits_after": len(after["commits"]),
+        "revisions_before": len(before["revisions"]), "revisions_after": len(after["revisions"])})
+    record.notes.append(f"gist {'kept' if not problems else 'LOST'}: {len(before['commits'])} commits and "
+                        f"{len(before['revisions'])} revisions before, {len(after['commits'])} and "
+                        f"{len(after['revisions'])} after{': ' + problems[0] if problems else ''}")
     run.finish(record)
 
 
@@ -250,8 +255,9 @@ def corrupt_lock(run, rep):
     run.server.replace_file(LOCK_FILE, bad)
     # The leader notices at its next renewal; only then is there a recovery to wait for.
     lost = run.wait_events(lambda e: e.copy == leader and e.kind == "lost" and e.t >= record.start, t.renew_deadline + t.lease)
-    if lost is None:
+    if leader and lost is None:
         record.notes.append(f"{leader} did not stand down within {t.renew_deadline + t.lease:.1f}s of the corruption")
+        run.checks.setdefault("corruption_overwritten", []).append(f"corrupt-lock: {record.notes[-1]}")
     run.finish(record)
 
 
@@ -291,8 +297,11 @@ def clock_skew(run, rep):
         lost = run.wait_events(lambda e: e.copy == skewed and e.kind == "lost" and e.t >= cut_at, t.lease * 2)
         taken = run.wait_events(lambda e: e.copy != skewed and e.kind == "acquired" and e.t >= cut_at, t.crash_bound * 2)
         if lost and taken:
-            record.notes.append(f"cut off while leading: stood down {lost.t - cut_at:.2f}s after the cut, "
-                                f"{taken.t - lost.t:.2f}s before {taken.copy} took over")
+            record.notes.append(f"cut off while leading: stood down {lost.at - cut_at:.2f}s after the cut, "
+                                f"{taken.at - lost.at:.2f}s before {taken.copy} took over")
+        elif lost is None:
+            record.notes.append(f"{skewed} did not stand down within {t.lease * 2:.0f}s of being cut off while leading")
+            run.checks.setdefault("no_stand_down", []).append(f"clock-skew: {record.notes[-1]}")
         run.network.heal(copy.index)
     else:
         quiet = run.now() - max((e.t for e in run.events if e.copy == skewed), default=watch_from)
