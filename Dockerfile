@@ -11,21 +11,24 @@ ARG RUNTIME_IMAGE=ubuntu:noble
 FROM ${SWIFT_IMAGE} AS build
 
 # FoundationNetworking is linked statically with --static-swift-stdlib and needs libcurl's headers;
-# the git client inflates packs with zlib.
+# the git client inflates packs with zlib and takes SHA-1 from libcrypto (libssl-dev; at run time
+# libssl3t64, which libcurl4t64 loads anyway).
 RUN export DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true \
     && apt-get -q update \
-    && apt-get -q install -y --no-install-recommends libcurl4-openssl-dev zlib1g-dev \
+    && apt-get -q install -y --no-install-recommends libcurl4-openssl-dev libssl-dev zlib1g-dev \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
 
 # .build lives in a build cache, so a source change recompiles only what it touches and fetches nothing
-# again; the binaries are copied out of it in the same step.
+# again; the binaries are copied out of it in the same step. The cache has an id of its own, so other
+# projects' builds on the same builder never share it. Package.swift names its dependencies by exact
+# version, so the image builds them as make test did.
 COPY Package.swift ./
-RUN --mount=type=cache,target=/src/.build swift package resolve
+RUN --mount=type=cache,id=leader-election-swift-build,target=/src/.build swift package resolve
 
 COPY . .
-RUN --mount=type=cache,target=/src/.build swift build -c release --static-swift-stdlib --product leader-election \
+RUN --mount=type=cache,id=leader-election-swift-build,target=/src/.build swift build -c release --static-swift-stdlib --product leader-election \
     && mkdir -p /staging \
     && cp "$(swift build -c release --show-bin-path)/leader-election" /staging/ \
     && cp /usr/libexec/swift/linux/swift-backtrace-static /staging/
