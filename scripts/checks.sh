@@ -76,17 +76,22 @@ build_release() {
 }
 
 # test_all: the release build (CPU-bound, its own .build/release) runs beside the system tests, which
-# mostly wait for processes; the chaos run starts only after it, on a quiet machine, so that its timing
-# verdicts are not judged under a compiler's load.
+# mostly wait for processes; the chaos run starts only after it, so that its timing verdicts are never
+# judged under a compiler's load. The deployment checks (stand-ins and linters, light) run beside chaos.
 test_all() {
   export LEADER_ELECTION_RELEASE_BIN="${LEADER_ELECTION_RELEASE_BIN:-${REPO_ROOT}/.build/release/leader-election}"
   local started=${SECONDS}
   run_check swift test_swift
   start_check release-build build_release
   SKIP_BUILD=true run_check system test_system
-  finish_check release-build
+  finish_check
+  # What both install comes first, so that two apt-get or pip runs never meet (each check installs
+  # again, and fails with the reason, if this could not).
+  (ensure_apt_packages git iproute2 libfaketime shellcheck libcurl4-openssl-dev) || true
+  (python_venv >/dev/null) || true
+  start_check deploy test_deploy
   SKIP_BUILD=true run_check chaos chaos_quick
-  run_check deploy test_deploy
+  finish_check
   local result passed=0 failed=0 total=$((SECONDS - started))
   printf '\n'
   for result in "${TEST_RESULTS[@]}"; do

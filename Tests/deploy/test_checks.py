@@ -1,5 +1,6 @@
 """make test's own plumbing: the summary names each check's verdict and time, the release build runs
-beside the system tests and before the chaos run, and the image builds from pinned versions.
+beside the system tests and ends before the chaos run, the deployment checks run beside chaos, and the
+image builds from pinned versions.
 
 The checks themselves are replaced by small functions here; scripts/lib.sh and scripts/checks.sh are
 the real ones."""
@@ -11,9 +12,9 @@ import subprocess
 
 from conftest import REPO
 
-# Each stand-in check prints one line. The system tests wait until the release build has started (they
-# would wait in vain if the two ran one after the other); the chaos run must find the release build
-# finished.
+# Each stand-in check prints one line. The system tests wait until the release build has started, and
+# chaos until the deployment checks have (each would wait in vain if the two ran one after the other);
+# the chaos run must find the release build finished. Nothing is installed.
 DRIVER = r"""
 set -euo pipefail
 REPO_ROOT="$1"
@@ -36,9 +37,16 @@ test_system() {
 }
 chaos_quick() {
   [[ -e "${REPO_ROOT}/release-done" ]] || { echo "chaos started before the release build ended"; return 1; }
+  local waited=0
+  until [[ -e "${REPO_ROOT}/deploy-started" ]]; do
+    (( waited++ < 300 )) || { echo "the deployment checks never started beside chaos"; return 1; }
+    sleep 0.1
+  done
   echo "chaos ran"
 }
-test_deploy() { echo "deploy checks ran"; }
+test_deploy() { touch "${REPO_ROOT}/deploy-started"; echo "deploy checks ran"; }
+ensure_apt_packages() { :; }
+python_venv() { :; }
 test_all
 """
 
