@@ -11,21 +11,25 @@ ARG RUNTIME_IMAGE=ubuntu:noble
 FROM ${SWIFT_IMAGE} AS build
 
 # FoundationNetworking is linked statically with --static-swift-stdlib and needs libcurl's headers;
-# the git client inflates packs with zlib.
+# the git client inflates packs with zlib and takes SHA-1 from libcrypto (libssl-dev; at run time
+# libssl3t64, which libcurl4t64 loads anyway).
 RUN export DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true \
     && apt-get -q update \
-    && apt-get -q install -y --no-install-recommends libcurl4-openssl-dev zlib1g-dev \
+    && apt-get -q install -y --no-install-recommends libcurl4-openssl-dev libssl-dev zlib1g-dev \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
 
 # .build lives in a build cache, so a source change recompiles only what it touches and fetches nothing
-# again; the binaries are copied out of it in the same step.
+# again; the binaries are copied out of it in the same step. The cache has an id of its own, so other
+# projects' builds on the same builder never share it, and locked, so the amd64 and arm64 builds of one push
+# take turns instead of writing it at once. Package.swift names its dependencies by exact
+# version, so the image builds them as make test did.
 COPY Package.swift ./
-RUN --mount=type=cache,target=/src/.build swift package resolve
+RUN --mount=type=cache,id=leader-election-swift-build,sharing=locked,target=/src/.build swift package resolve
 
 COPY . .
-RUN --mount=type=cache,target=/src/.build swift build -c release --static-swift-stdlib --product leader-election \
+RUN --mount=type=cache,id=leader-election-swift-build,sharing=locked,target=/src/.build swift build -c release --static-swift-stdlib --product leader-election \
     && mkdir -p /staging \
     && cp "$(swift build -c release --show-bin-path)/leader-election" /staging/ \
     && cp /usr/libexec/swift/linux/swift-backtrace-static /staging/
@@ -41,11 +45,11 @@ LABEL org.opencontainers.image.title="leader-election" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.base.name="docker.io/library/ubuntu:noble"
 
-# What the binary still links dynamically: libcurl (FoundationNetworking) with its own dependencies;
-# ca-certificates for TLS to GitHub; tzdata for time zones.
+# What the binary still links dynamically: libcurl (FoundationNetworking) with its own dependencies and
+# libssl3t64 (libcrypto, the git client's SHA-1); ca-certificates for TLS to GitHub; tzdata for time zones.
 RUN export DEBIAN_FRONTEND=noninteractive DEBCONF_NONINTERACTIVE_SEEN=true \
     && apt-get -q update \
-    && apt-get -q install -y --no-install-recommends ca-certificates libcurl4t64 tzdata \
+    && apt-get -q install -y --no-install-recommends ca-certificates libcurl4t64 libssl3t64 tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 65532 leader-election \
     && useradd --system --uid 65532 --gid 65532 --no-log-init --no-create-home \

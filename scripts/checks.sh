@@ -1,11 +1,12 @@
 # shellcheck shell=bash
 # The checks: make test and its parts, the chaos run and the benchmark.
 
-# Each check runs even after another failed; a summary closes the run.
+# Each check runs even after another failed; a summary closes the run with each check's verdict and time.
 TEST_RESULTS=()
 
+# run_check NAME COMMAND...: runs one check in the foreground.
 run_check() {
-  local name="$1" pid rc=0
+  local name="$1" pid rc=0 started=${SECONDS}
   shift
   log "check: ${name}"
   # In the background, errexit stays in force inside the check (an `if` would switch it off), and
@@ -13,18 +14,55 @@ run_check() {
   "$@" &
   pid=$!
   wait "${pid}" || rc=$?
-  if (( rc == 0 )); then
-    TEST_RESULTS+=("PASS ${name}")
-  else
-    TEST_RESULTS+=("FAIL ${name}")
-  fi
+  record_check "${name}" "${rc}" $((SECONDS - started))
 }
 
+# start_check NAME COMMAND...: starts one check beside the next ones, its output kept in
+# out/checks/NAME.log so that it does not mix with theirs; finish_check waits for it and shows that
+# output in one piece before its verdict.
+BESIDE_NAME=""
+BESIDE_PID=""
+BESIDE_STARTED=0
+
+start_check() {
+  BESIDE_NAME="$1"
+  shift
+  mkdir -p "${REPO_ROOT}/out/checks"
+  log "check: ${BESIDE_NAME} (beside the next checks; its output follows when it ends)"
+  local ended="${REPO_ROOT}/out/checks/${BESIDE_NAME}.ended"
+  rm -f "${ended}"
+  BESIDE_STARTED=$(date +%s)
+  # Its time is its own, not the time until the checks beside it are done: it notes when it ends.
+  (
+    trap 'date +%s >"${ended}"' EXIT
+    "$@"
+  ) >"${REPO_ROOT}/out/checks/${BESIDE_NAME}.log" 2>&1 &
+  BESIDE_PID=$!
+}
+
+finish_check() {
+  local rc=0 ended
+  wait "${BESIDE_PID}" || rc=$?
+  log "check: ${BESIDE_NAME}: its output (out/checks/${BESIDE_NAME}.log)"
+  cat "${REPO_ROOT}/out/checks/${BESIDE_NAME}.log" >&2
+  ended="$(cat "${REPO_ROOT}/out/checks/${BESIDE_NAME}.ended" 2>/dev/null || date +%s)"
+  record_check "${BESIDE_NAME}" "${rc}" $((ended - BESIDE_STARTED))
+}
+
+record_check() {
+  local name="$1" rc="$2" seconds="$3" verdict=PASS
+  (( rc == 0 )) || verdict=FAIL
+  TEST_RESULTS+=("$(printf '%s %s (%dm%02ds)' "${verdict}" "${name}" $((seconds / 60)) $((seconds % 60)))")
+  log "check: ${name}: ${verdict} after $((seconds / 60))m$(printf '%02d' $((seconds % 60)))s"
+}
+
+# The debug build of the tests holds both binaries too: the system tests and the chaos run use them.
 test_swift() {
   require_swift
-  # git: GistLockTests drive the real upload-pack and receive-pack; zlib: CompressNIO links it.
-  ensure_apt_packages git zlib1g-dev || return 1
-  (set -x; swift build --build-tests && swift test)
+  # git: GistLockTests drive the real upload-pack and receive-pack; zlib: CompressNIO links it;
+  # libssl-dev: the git client's SHA-1 comes from libcrypto.
+  ensure_apt_packages git zlib1g-dev libssl-dev || return 1
+  (set -x; swift build --build-tests && swift test --skip-build)
 }
 
 test_system() {
@@ -40,23 +78,34 @@ test_system() {
 # build_release builds the app as the Dockerfile does, for the release-binary check.
 build_release() {
   require_swift
-  ensure_apt_packages libcurl4-openssl-dev zlib1g-dev
+  ensure_apt_packages libcurl4-openssl-dev zlib1g-dev libssl-dev || return 1
   (set -x; swift build -c release --static-swift-stdlib --product leader-election)
 }
 
+# test_all: the release build (CPU-bound, its own .build/release) runs beside the system tests, which
+# mostly wait for processes; the chaos run starts only after it, so that its timing verdicts are never
+# judged under a compiler's load. The deployment checks (stand-ins and linters, light) run beside chaos.
 test_all() {
   export LEADER_ELECTION_RELEASE_BIN="${LEADER_ELECTION_RELEASE_BIN:-${REPO_ROOT}/.build/release/leader-election}"
+  local started=${SECONDS}
   run_check swift test_swift
+  start_check release-build build_release
   SKIP_BUILD=true run_check system test_system
+  finish_check
+  # What both install comes first, so that two apt-get or pip runs never meet (each check installs
+  # again, and fails with the reason, if this could not).
+  (ensure_apt_packages git iproute2 libfaketime shellcheck libcurl4-openssl-dev) || true
+  (python_venv >/dev/null) || true
+  start_check deploy test_deploy
   SKIP_BUILD=true run_check chaos chaos_quick
-  run_check release-build build_release
-  run_check deploy test_deploy
-  local result passed=0 failed=0
+  finish_check
+  local result passed=0 failed=0 total=$((SECONDS - started))
   printf '\n'
   for result in "${TEST_RESULTS[@]}"; do
     printf '%s\n' "${result}"
     if [[ "${result}" == PASS* ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   done
+  printf 'all checks took %dm%02ds\n' $((total / 60)) $((total % 60))
   printf 'checks: %d passed, %d failed\n' "${passed}" "${failed}"
   (( failed == 0 ))
 }

@@ -58,8 +58,11 @@ build_local() {
     return 0
   fi
   require_swift
+  # The git client's SHA-1 comes from the system's libcrypto.
+  ensure_apt_packages libssl-dev || return 1
   log "building leader-election and gist-server"
-  (set -x; swift build --product leader-election && swift build --product gist-server)
+  # One build of the package's products: one plan and one pass over the shared modules, not two.
+  (set -x; swift build)
 }
 
 # python_venv: the one venv of every Python check (VENV, default .venv), with Tests/requirements.txt

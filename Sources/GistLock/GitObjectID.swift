@@ -1,4 +1,8 @@
-import Crypto
+#if canImport(CryptoKit)
+import CryptoKit
+#else
+import CLibCrypto
+#endif
 import Foundation
 
 /// A git object id: the SHA-1 of the object's header and body, 20 bytes, shown as 40 hex digits.
@@ -32,9 +36,26 @@ public struct GitObjectID: Hashable, Sendable, CustomStringConvertible {
         self.bytes = bytes
     }
 
-    /// The SHA-1 of `data`.
+    /// The SHA-1 of `data`: CryptoKit on Apple platforms, the system's libcrypto elsewhere (git names
+    /// objects by SHA-1; it protects nothing here, so no BoringSSL of our own is compiled for it).
     static func sha1(of data: some DataProtocol) -> GitObjectID {
+        #if canImport(CryptoKit)
         GitObjectID(unchecked: Array(Insecure.SHA1.hash(data: data)))
+        #else
+        // These fail only when OpenSSL cannot allocate a context: nothing a caller could handle.
+        guard let context = EVP_MD_CTX_new() else { fatalError("libcrypto could not allocate a digest context") }
+        defer { EVP_MD_CTX_free(context) }
+        precondition(EVP_DigestInit_ex(context, EVP_sha1(), nil) == 1, "libcrypto has no SHA-1")
+        for region in data.regions {
+            region.withUnsafeBytes { buffer in
+                precondition(EVP_DigestUpdate(context, buffer.baseAddress, buffer.count) == 1, "SHA-1 update failed")
+            }
+        }
+        var digest = [UInt8](repeating: 0, count: 20)
+        var length: UInt32 = 0
+        precondition(EVP_DigestFinal_ex(context, &digest, &length) == 1 && length == 20, "SHA-1 final failed")
+        return GitObjectID(unchecked: digest)
+        #endif
     }
 
     public var hex: String {

@@ -39,6 +39,9 @@ NOBLE_PACKAGE_OF = {
 }
 # Packages every ubuntu:noble image has (Priority: required, pulled in by dpkg and apt).
 NOBLE_BASE = {"libc6", "libgcc-s1", "libstdc++6", "zlib1g"}
+# What apt installs with a runtime package because noble's package Depends on it: libcurl4t64 needs
+# libssl3t64, whose libcrypto.so.3 the app also loads itself (the git client's SHA-1).
+NOBLE_DEPENDS = {"libcurl4t64": {"libssl3t64"}}
 
 
 def release_binary() -> Path:
@@ -55,12 +58,13 @@ def release_binary() -> Path:
 
 
 def runtime_packages() -> set[str]:
-    """The base image's libraries plus every package the Dockerfile's last stage installs."""
+    """The base image's libraries plus every package the Dockerfile's last stage installs, with what they
+    depend on."""
     runtime = re.split(r"^FROM ", (REPO / "Dockerfile").read_text(), flags=re.MULTILINE)[-1]
     installs = re.findall(r"apt-get\s+(?:-\S+\s+)*install\s+((?:[^&\\\n]|\\\n)+)", runtime)
     assert installs, "the runtime stage installs no packages"
     packages = {word for line in installs for word in line.replace("\\\n", " ").split() if not word.startswith("-")}
-    return NOBLE_BASE | packages
+    return NOBLE_BASE | packages | {dep for package in packages for dep in NOBLE_DEPENDS.get(package, set())}
 
 
 def needed(binary: Path) -> list[str]:

@@ -1,0 +1,109 @@
+"""make test's own plumbing: the summary names each check's verdict and time, the release build runs
+beside the system tests and ends before the chaos run, the deployment checks run beside chaos, and the
+image builds from pinned versions.
+
+The checks themselves are replaced by small functions here; scripts/lib.sh and scripts/checks.sh are
+the real ones."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+from conftest import REPO
+
+# Each stand-in check prints one line. The system tests wait until the release build has started, and
+# chaos until the deployment checks have (each would wait in vain if the two ran one after the other);
+# the chaos run must find the release build finished. Nothing is installed.
+DRIVER = r"""
+set -euo pipefail
+REPO_ROOT="$1"
+source "$2/scripts/lib.sh"
+source "$2/scripts/checks.sh"
+test_swift() { echo "swift tests ran"; }
+build_release() {
+  touch "${REPO_ROOT}/release-started"
+  echo "release build ran"
+  touch "${REPO_ROOT}/release-done"
+  return "${RELEASE_RC}"
+}
+test_system() {
+  local waited=0
+  until [[ -e "${REPO_ROOT}/release-started" ]]; do
+    (( waited++ < 300 )) || { echo "the release build never started beside the system tests"; return 1; }
+    sleep 0.1
+  done
+  echo "system tests ran"
+}
+chaos_quick() {
+  [[ -e "${REPO_ROOT}/release-done" ]] || { echo "chaos started before the release build ended"; return 1; }
+  local waited=0
+  until [[ -e "${REPO_ROOT}/deploy-started" ]]; do
+    (( waited++ < 300 )) || { echo "the deployment checks never started beside chaos"; return 1; }
+    sleep 0.1
+  done
+  # Outlasts the deployment checks by two seconds: their time must not include this wait.
+  waited=0
+  until [[ -e "${REPO_ROOT}/out/checks/deploy.ended" ]] || (( waited++ > 50 )); do sleep 0.1; done
+  sleep 2
+  echo "chaos ran"
+}
+test_deploy() { touch "${REPO_ROOT}/deploy-started"; echo "deploy checks ran"; }
+ensure_apt_packages() { :; }
+python_venv() { :; }
+test_all
+"""
+
+
+def run_all(tmp_path, release_rc: int) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", "-c", DRIVER, "driver", str(tmp_path), str(REPO)],
+                          env={"PATH": "/usr/bin:/bin", "RELEASE_RC": str(release_rc)},
+                          capture_output=True, text=True, timeout=120)
+
+
+def summary(result: subprocess.CompletedProcess) -> list[str]:
+    lines = result.stdout.splitlines()
+    return lines[lines.index("") + 1:]
+
+
+def test_the_summary_gives_each_checks_verdict_and_time(tmp_path):
+    result = run_all(tmp_path, release_rc=0)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = summary(result)
+    names = ["swift", "system", "release-build", "chaos", "deploy"]
+    assert [re.sub(r" \(\d+m\d\ds\)$", "", line) for line in lines[:5]] == [f"PASS {name}" for name in names], lines
+    assert re.fullmatch(r"all checks took \d+m\d\ds", lines[5]), lines
+    assert lines[6] == "checks: 5 passed, 0 failed"
+    seconds = {name: int(m) * 60 + int(s) for name, m, s in
+               (re.fullmatch(r"PASS (\S+) \((\d+)m(\d\d)s\)", line).groups() for line in lines[:5])}
+    assert seconds["deploy"] < seconds["chaos"], lines
+
+
+def test_a_failed_check_beside_the_others_is_counted_and_its_output_shown_in_one_piece(tmp_path):
+    result = run_all(tmp_path, release_rc=3)
+    assert result.returncode != 0
+    lines = summary(result)
+    assert any(re.fullmatch(r"FAIL release-build \(\d+m\d\ds\)", line) for line in lines), lines
+    assert lines[-1] == "checks: 4 passed, 1 failed"
+    # Its output is kept aside while the system tests run, then shown under its own heading.
+    log = result.stderr
+    assert "release build ran" not in result.stdout
+    assert log.index("check: release-build: its output") < log.index("release build ran")
+    assert (tmp_path / "out/checks/release-build.log").read_text() == "release build ran\n"
+
+
+def test_the_image_builds_from_exact_versions():
+    """Package.resolved stays out of git, so the manifest names the versions make test ran with."""
+    manifest = (REPO / "Package.swift").read_text()
+    packages = re.findall(r"^\s*\.package\((.*)\),?$", manifest, re.MULTILINE)
+    assert packages, "no .package lines found in Package.swift"
+    loose = [line for line in packages if not re.search(r'exact: "\d+\.\d+\.\d+"', line)]
+    assert not loose, f"dependencies without an exact version: {loose}"
+
+
+def test_the_image_build_cache_has_an_explicit_id():
+    dockerfile = (REPO / "Dockerfile").read_text()
+    mounts = re.findall(r"--mount=type=cache,(\S+)", dockerfile)
+    assert mounts, "the Dockerfile has no build cache"
+    ids = {re.search(r"(?:^|,)id=([\w.-]+)", mount).group(1) if "id=" in mount else None for mount in mounts}
+    assert None not in ids and len(ids) == 1, f"every cache mount needs the same explicit id: {mounts}"
