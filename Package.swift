@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "LeaderElectionTestKit", targets: ["LeaderElectionTestKit"]),
         .library(name: "GistLock", targets: ["GistLock"]),
         .library(name: "GistServer", targets: ["GistServer"]),
+        .library(name: "EtcdLock", targets: ["EtcdLock"]),
         .executable(name: "leader-election", targets: ["leader-election"]),
         .executable(name: "gist-server", targets: ["gist-server"]),
     ],
@@ -52,6 +53,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EtcdLock",
+            dependencies: [
+                "LeaderElection",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -103,6 +112,16 @@ let package = Package(
             dependencies: [
                 "GistLock", "GistServer", "LeaderElectionTestKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EtcdLockTests",
+            dependencies: [
+                "EtcdLock", "LeaderElection", "LeaderElectionTestKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
