@@ -1,5 +1,6 @@
 import Foundation
 import LeaderElection
+import NIOSSL
 
 /// Calls etcd's JSON gateway on a list of members: the member that answered last comes first, and a
 /// call that fails on one member (refused, timed out, 5xx, no leader) goes on to the next. Holds the
@@ -15,13 +16,15 @@ actor EtcdClient {
     let timeout: Duration
     let maxAnswerBytes: Int
     private let credentials: EtcdCredentials?
+    private let tls: TLSConfiguration?
     private var preferred = 0
     /// The token in use; `nil` before the first authentication or after etcd refused it.
     private var token: EtcdSecret?
     /// Set when etcd said authentication is off, so credentials are not sent for nothing.
     private var authenticationOff = false
 
-    init(endpoints: [URL], timeout: Duration, maxAnswerBytes: Int, credentials: EtcdCredentials?) {
+    init(endpoints: [URL], timeout: Duration, maxAnswerBytes: Int, credentials: EtcdCredentials?, tls: TLSConfiguration?) {
+        self.tls = tls
         self.endpoints = endpoints
         self.timeout = timeout
         self.maxAnswerBytes = maxAnswerBytes
@@ -78,19 +81,19 @@ actor EtcdClient {
             do {
                 answer = try await EtcdExchange.post(
                     endpoint.appendingPathComponent(path), body: body, authorization: token?.value,
-                    timeout: timeout, maxAnswerBytes: maxAnswerBytes)
+                    timeout: timeout, maxAnswerBytes: maxAnswerBytes, tls: tls)
             } catch let failure as EtcdExchange.Failure {
                 return describe(failure)
             }
             if answer.status == 200 {
                 do {
-                    return .answered(try JSONDecoder().decode(Answer.self, from: answer.body))
+                    return .answered(try JSONDecoder().decode(Answer.self, from: Data(answer.body)))
                 } catch {
                     return .failed("answered 200 with a body that is not etcd's JSON: check that this is an etcd "
                         + "client URL (etcd 3.4 or newer)", inDoubt: true)
                 }
             }
-            let error = try? JSONDecoder().decode(EtcdErrorBody.self, from: answer.body)
+            let error = try? JSONDecoder().decode(EtcdErrorBody.self, from: Data(answer.body))
             let etcdMessage = scrub(error?.error ?? error?.message ?? "")
             // 16 UNAUTHENTICATED: the token expired or etcd restarted; a new one heals it once.
             if answer.status == 401 || error?.code == 16 {
@@ -124,7 +127,7 @@ actor EtcdClient {
         do {
             answer = try await EtcdExchange.post(
                 endpoint.appendingPathComponent("v3/auth/authenticate"), body: body, authorization: nil,
-                timeout: timeout, maxAnswerBytes: maxAnswerBytes)
+                timeout: timeout, maxAnswerBytes: maxAnswerBytes, tls: tls)
         } catch let failure as EtcdExchange.Failure {
             if case .failed(let reason, _) = describe(failure) as Attempt<Void> {
                 return .failed("authenticating: \(reason)", inDoubt: false)
@@ -132,7 +135,7 @@ actor EtcdClient {
             return .failed("authenticating failed", inDoubt: false)
         }
         if answer.status == 200 {
-            guard let issued = try? JSONDecoder().decode(EtcdAuthenticateResponse.self, from: answer.body),
+            guard let issued = try? JSONDecoder().decode(EtcdAuthenticateResponse.self, from: Data(answer.body)),
                 let value = issued.token, !value.isEmpty
             else {
                 return .failed("answered the authentication without a token: check that this is an etcd client URL", inDoubt: false)
@@ -140,7 +143,7 @@ actor EtcdClient {
             token = EtcdSecret(value: value)
             return .answered(())
         }
-        let error = try? JSONDecoder().decode(EtcdErrorBody.self, from: answer.body)
+        let error = try? JSONDecoder().decode(EtcdErrorBody.self, from: Data(answer.body))
         let etcdMessage = error?.error ?? error?.message ?? ""
         if etcdMessage.contains("authentication is not enabled") {
             authenticationOff = true

@@ -1,4 +1,5 @@
 public import Foundation
+import NIOSSL
 
 /// Where and how `EtcdLock` reaches etcd.
 public struct EtcdConfiguration: Sendable {
@@ -10,7 +11,7 @@ public struct EtcdConfiguration: Sendable {
     public var requestTimeout: Duration
     /// etcd user name and password, when the cluster has authentication enabled.
     public var credentials: EtcdCredentials?
-    /// TLS files for `https://` endpoints (see `EtcdTLS` for what URLSession on Linux can honour).
+    /// TLS files for `https://` endpoints.
     public var tls: EtcdTLS?
     /// The largest answer accepted from a member; a record is a few hundred bytes, etcd's largest value 1.5 MiB.
     public var maxAnswerBytes: Int
@@ -37,8 +38,9 @@ public struct EtcdConfiguration: Sendable {
         return "\(base)/\(election)"
     }
 
-    /// Throws `EtcdConfigurationError` naming the bad setting and its fix.
-    func validate(election: String) throws {
+    /// Throws `EtcdConfigurationError` naming the bad setting and its fix; returns the TLS configuration
+    /// for `https://` endpoints.
+    func validate(election: String) throws -> TLSConfiguration? {
         if endpoints.isEmpty {
             throw EtcdConfigurationError("no etcd endpoint given: give at least one member's client URL, such as http://127.0.0.1:2379")
         }
@@ -65,6 +67,11 @@ public struct EtcdConfiguration: Sendable {
         if maxAnswerBytes < 1024 {
             throw EtcdConfigurationError("the largest etcd answer must be at least 1024 bytes, not \(maxAnswerBytes)")
         }
-        try tls?.validate()
+        let usesTLS = endpoints.contains { $0.scheme?.lowercased() == "https" }
+        if tls != nil && !usesTLS {
+            throw EtcdConfigurationError(
+                "etcd TLS files were given but no endpoint is https://: give the members' https:// client URLs")
+        }
+        return usesTLS ? try (tls ?? EtcdTLS()).configuration() : nil
     }
 }

@@ -1,21 +1,24 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
 
-/// One HTTP exchange with a member: its own URLSession and delegate, so that the answer is bounded
-/// while it arrives, no redirect is followed and nothing is cached.
+/// One HTTP exchange with a member, through AsyncHTTPClient: bounded answer, no redirect followed,
+/// nothing cached, its own timeout, and cancellation honoured.
 ///
-/// FoundationNetworking follows redirects for tasks with a completion handler whatever the session's
-/// delegate says, and collects their whole body before handing it over; a delegate of our own sees each
-/// part. A session per exchange keeps the delegate's state its own; requests also carry
-/// `Connection: close`, because libcurl silently sends a request again when a reused connection closes
-/// without an answer, and a transaction sent twice would turn our own write into a conflict.
+/// Not URLSession: etcd 3.4's gateway answers every error (a wrong password, no leader) in chunks
+/// ending with an HTTP trailer, and FoundationNetworking on Linux stops the process on such an answer
+/// ("Transfer completed, but there's no response"); it also has no API for a CA of one's own or a
+/// client certificate. AsyncHTTPClient and swift-nio-ssl are in the build already (HummingbirdTesting).
+/// A client per exchange: `ResourceLock` has no close, and one request every few seconds does not need
+/// a connection pool.
 enum EtcdExchange {
     /// What arrived: the status and the body.
     struct Answer: Sendable {
         var status: Int
-        var body: Data
+        var body: [UInt8]
         var location: String?
     }
 
@@ -30,138 +33,92 @@ enum EtcdExchange {
 
     /// POSTs `body` to `url`, ending after `timeout` or on cancellation (then `CancellationError`).
     static func post(
-        _ url: URL, body: Data, authorization: String?, timeout: Duration, maxAnswerBytes: Int
+        _ url: URL, body: Data, authorization: String?, timeout: Duration, maxAnswerBytes: Int,
+        tls: TLSConfiguration?
     ) async throws -> Answer {
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalAndRemoteCacheData)
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.setValue("close", forHTTPHeaderField: "Connection")
-        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
-        // libcurl's own timeout counts whole seconds, cut down; it only backs up the exact one below.
-        request.timeoutInterval = (Double(timeout.components.seconds) + 2).rounded(.up)
-
-        let (events, continuation) = AsyncThrowingStream<ExchangeDelegate.Event, any Error>.makeStream()
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalAndRemoteCacheData
-        configuration.httpShouldSetCookies = false
-        configuration.httpCookieStorage = nil
-        configuration.urlCredentialStorage = nil
-        let session = URLSession(
-            configuration: configuration, delegate: ExchangeDelegate(continuation), delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
-        let task = session.dataTask(with: request)
-        let timer = Task {
-            try await Task.sleep(for: timeout)
-            continuation.finish(throwing: Failure.unanswered("no answer within \(timeout)"))
-            task.cancel()
-        }
-        defer { timer.cancel() }
-        return try await withTaskCancellationHandler {
-            task.resume()
-            var status: Int?
-            var location: String?
-            var received = Data()
-            do {
-                for try await event in events {
-                    switch event {
-                    case .response(let code, let length, let redirect):
-                        status = code
-                        location = redirect
-                        if length > maxAnswerBytes {
-                            task.cancel()
-                            throw Failure.tooLarge(maxAnswerBytes)
-                        }
-                    case .data(let part):
-                        received.append(part)
-                        if received.count > maxAnswerBytes {
-                            task.cancel()
-                            throw Failure.tooLarge(maxAnswerBytes)
-                        }
-                    }
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls, redirectConfiguration: .disallow,
+            timeout: .init(connect: TimeAmount(timeout), read: TimeAmount(timeout)))
+        configuration.httpVersion = .http1Only
+        // A refused connection is this member's failure at once; the next member is the retry.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        do {
+            let answer = try await withThrowingTaskGroup(of: Answer.self) { group in
+                group.addTask {
+                    try await exchange(client, url, body, authorization, timeout, maxAnswerBytes)
                 }
-            } catch let error as URLError {
-                if Task.isCancelled { throw CancellationError() }
-                throw classify(error)
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw Failure.unanswered("no answer within \(timeout)")
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next() else { throw CancellationError() }
+                return first
             }
-            try Task.checkCancellation()
-            guard let status else { throw Failure.unanswered("the connection ended without an answer") }
-            return Answer(status: status, body: received, location: location)
-        } onCancel: {
-            continuation.finish(throwing: CancellationError())
-            // Cancelled from a task of its own: FoundationNetworking's cancel waits on the session's
-            // queue, which may be delivering the answer at this moment.
-            Task.detached { task.cancel() }
+            try? await client.shutdown()
+            return answer
+        } catch {
+            try? await client.shutdown()
+            if Task.isCancelled { throw CancellationError() }
+            throw classify(error)
         }
     }
 
+    private static func exchange(
+        _ client: HTTPClient, _ url: URL, _ body: Data, _ authorization: String?, _ timeout: Duration,
+        _ maxAnswerBytes: Int
+    ) async throws -> Answer {
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json")
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await client.execute(request, timeout: TimeAmount(timeout))
+        if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > maxAnswerBytes {
+            throw Failure.tooLarge(maxAnswerBytes)
+        }
+        var buffer: ByteBuffer
+        do {
+            buffer = try await response.body.collect(upTo: maxAnswerBytes)
+        } catch is NIOTooManyBytesError {
+            throw Failure.tooLarge(maxAnswerBytes)
+        }
+        return Answer(
+            status: Int(response.status.code), body: buffer.readBytes(length: buffer.readableBytes) ?? [],
+            location: response.headers.first(name: "Location"))
+    }
+
     /// Failures before a connection exists cannot have delivered the request.
-    private static func classify(_ error: URLError) -> Failure {
-        switch error.code {
-        case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet,
-            .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-            .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected,
-            .clientCertificateRequired, .unsupportedURL, .badURL:
-            return .notSent(error.localizedDescription)
-        case .timedOut:
-            return .unanswered("no answer within the timeout")
+    private static func classify(_ error: any Error) -> any Error {
+        switch error {
+        case is Failure, is CancellationError:
+            return error
+        case is NIOConnectionError, is NIOSSLError:
+            return Failure.notSent("cannot connect: \(error)")
+        case ChannelError.connectTimeout:
+            return Failure.notSent("cannot connect within the timeout")
+        case let error as HTTPClientError:
+            switch error {
+            case .connectTimeout, .tlsHandshakeTimeout:
+                return Failure.notSent("cannot connect within the timeout")
+            case .deadlineExceeded, .readTimeout:
+                return Failure.unanswered("no answer within the timeout")
+            default:
+                return Failure.unanswered("\(error)")
+            }
+        case let error as IOError where error.errnoCode == ECONNREFUSED:
+            return Failure.notSent("connection refused")
         default:
-            return .unanswered(error.localizedDescription)
+            return Failure.unanswered("\(error)")
         }
     }
 }
 
-/// Passes the answer's parts on as they arrive, refuses redirects and cancels auth challenges (the
-/// token travels in the Authorization header; a challenge would wait for a credential never given).
-final class ExchangeDelegate: NSObject, URLSessionDataDelegate, Sendable {
-    enum Event: Sendable {
-        case response(status: Int, expectedLength: Int64, location: String?)
-        case data(Data)
-    }
-
-    private let continuation: AsyncThrowingStream<Event, any Error>.Continuation
-
-    init(_ continuation: AsyncThrowingStream<Event, any Error>.Continuation) {
-        self.continuation = continuation
-    }
-
-    func urlSession(
-        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-        completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
-    ) {
-        let http = response as? HTTPURLResponse
-        continuation.yield(
-            .response(
-                status: http?.statusCode ?? 0, expectedLength: response.expectedContentLength,
-                location: http?.value(forHTTPHeaderField: "Location")))
-        completionHandler(.allow)
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        continuation.yield(.data(data))
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        if let error {
-            continuation.finish(throwing: (error as? URLError) ?? URLError(.unknown))
-        } else {
-            continuation.finish()
-        }
-    }
-
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
-    ) {
-        completionHandler(nil)
-    }
-
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
-        completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
-    ) {
-        completionHandler(.cancelAuthenticationChallenge, nil)
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

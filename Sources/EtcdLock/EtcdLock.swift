@@ -6,9 +6,9 @@ public import Logging
 /// `LeaderElectionRecord.jsonBytes()`, so that `etcdctl get` shows the JSON.
 ///
 /// It speaks etcd's v3 API through the JSON gateway etcd serves for the same API (`/v3/kv/range`,
-/// `/v3/kv/txn`, `/v3/auth/authenticate`; etcd 3.4 and newer), over URLSession: the gRPC API would
-/// need grpc-swift and swift-protobuf, whose first build costs minutes that CI pays on every run, for
-/// three calls that the gateway serves as well.
+/// `/v3/kv/txn`, `/v3/auth/authenticate`; etcd 3.4 and newer), over AsyncHTTPClient: the gRPC API
+/// would need grpc-swift and swift-protobuf, whose first build costs minutes that CI pays on every
+/// run, for three calls that the gateway serves as well. (Not URLSession: see `EtcdExchange`.)
 ///
 /// - `get` reads the key (a linearizable range) and remembers its `mod_revision` with its bytes.
 /// - `create` is a transaction on `create_revision == 0`; `update` a transaction on the remembered
@@ -22,9 +22,8 @@ public import Logging
 /// - Failures: rejected credentials and denied permissions are `ResourceLockError.permanent`;
 ///   everything else is `EtcdError`, transient. Each request has its own timeout; cancellation ends a
 ///   call at once.
-/// - TLS: `https://` endpoints are verified against the system trust store; URLSession on Linux cannot
-///   take a CA of its own nor present a client certificate (see `EtcdTLS`). Passwords and tokens are
-///   never printed.
+/// - TLS: `https://` endpoints, verified against a CA file or the system trust store, with an optional
+///   client certificate and key (`EtcdTLS`). Passwords and tokens are never printed.
 public actor EtcdLock: ResourceLock {
     /// Written as `holderIdentity` when this copy takes the lease.
     public nonisolated let identity: String
@@ -49,7 +48,7 @@ public actor EtcdLock: ResourceLock {
         configuration: EtcdConfiguration, election: String = "multi-cluster-leader-election", identity: String,
         logger: Logger
     ) throws {
-        try configuration.validate(election: election)
+        let tls = try configuration.validate(election: election)
         self.identity = identity
         self.key = configuration.key(election: election)
         self.keyBytes = Data(key.utf8)
@@ -57,7 +56,7 @@ public actor EtcdLock: ResourceLock {
         self.logger = logger
         self.client = EtcdClient(
             endpoints: configuration.endpoints, timeout: configuration.requestTimeout,
-            maxAnswerBytes: configuration.maxAnswerBytes, credentials: configuration.credentials)
+            maxAnswerBytes: configuration.maxAnswerBytes, credentials: configuration.credentials, tls: tls)
     }
 
     /// "etcd lock <key>: <identity>".

@@ -1,19 +1,11 @@
-import Foundation
+import NIOSSL
 
-/// TLS files for `https://` endpoints, as far as URLSession can honour them.
-///
-/// On Linux, FoundationNetworking gives a URLSession no trust anchors of its own and no client
-/// identity: libcurl verifies every server against the system bundle
-/// (`/etc/ssl/certs/ca-certificates.crt`), and there is no API to present a client certificate. So:
-/// - `caFile` is accepted only when each of its certificates is already in the system bundle, which is
-///   then what verifies etcd; otherwise the lock refuses to start and says how to add the CA
-///   (`update-ca-certificates`).
-/// - A client certificate and key are refused with that reason: use etcd's user name and password
-///   authentication (`EtcdCredentials`) over TLS instead.
+/// TLS for `https://` endpoints: the CA that signed the members' certificates (the system trust store
+/// when not given) and an optional client certificate and key, all PEM files, read when the lock is made.
 public struct EtcdTLS: Sendable, Equatable {
-    /// PEM file of the CA that signed the members' certificates.
+    /// PEM file of the CA that signed the members' certificates; `nil` trusts the system store.
     public var caFile: String?
-    /// PEM client certificate; cannot be presented through URLSession on Linux (see above).
+    /// PEM client certificate (chain), for members started with `--client-cert-auth`.
     public var clientCertificateFile: String?
     /// PEM key of the client certificate.
     public var clientKeyFile: String?
@@ -24,56 +16,43 @@ public struct EtcdTLS: Sendable, Equatable {
         self.clientKeyFile = clientKeyFile
     }
 
-    /// The bundle FoundationNetworking hands libcurl on Debian and most Linux distributions.
-    public static let systemBundle = "/etc/ssl/certs/ca-certificates.crt"
-
-    /// Throws `EtcdConfigurationError` for a setting this platform's URLSession cannot honour.
-    func validate(systemBundle: String = Self.systemBundle) throws {
-        if clientCertificateFile != nil || clientKeyFile != nil {
-            throw EtcdConfigurationError(
-                "an etcd client certificate cannot be used: URLSession on Linux (FoundationNetworking) has no way "
-                    + "to present one; authenticate with an etcd user name and password over TLS instead, "
-                    + "and drop the client certificate and key")
-        }
-        guard let caFile else { return }
-        let wanted = try Self.certificates(inFile: caFile, what: "the etcd CA file")
-        if wanted.isEmpty {
-            throw EtcdConfigurationError("the etcd CA file \(caFile) holds no PEM certificate: give the CA's PEM file")
-        }
-        let trusted = (try? Self.certificates(inFile: systemBundle, what: "the system trust store")) ?? []
-        if !wanted.isSubset(of: trusted) {
-            throw EtcdConfigurationError(
-                "the etcd CA in \(caFile) is not in the system trust store (\(systemBundle)), the only one URLSession "
-                    + "on Linux verifies servers with: copy it to /usr/local/share/ca-certificates/etcd-ca.crt and run "
-                    + "update-ca-certificates (in an image: at build time), then start again")
-        }
-    }
-
-    /// The certificates of a PEM file, each as its base64 body without line breaks.
-    static func certificates(inFile path: String, what: String) throws -> Set<String> {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw EtcdConfigurationError("cannot read \(what) \(path): check the path and its permissions")
-        }
-        return certificates(inPEM: text)
-    }
-
-    static func certificates(inPEM text: String) -> Set<String> {
-        var found: Set<String> = []
-        var body: String?
-        for line in text.split(whereSeparator: \.isNewline) {
-            let line = line.trimmingCharacters(in: .whitespaces)
-            if line == "-----BEGIN CERTIFICATE-----" {
-                body = ""
-            } else if line == "-----END CERTIFICATE-----" {
-                if let body, !body.isEmpty { found.insert(body) }
-                body = nil
-            } else if body != nil {
-                body? += line
+    /// The client configuration, or `EtcdConfigurationError` naming the file that cannot be used.
+    func configuration() throws -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let caFile {
+            let roots = try Self.load("the etcd CA file", caFile) { try NIOSSLCertificate.fromPEMFile(caFile) }
+            if roots.isEmpty {
+                throw EtcdConfigurationError("the etcd CA file \(caFile) holds no PEM certificate: give the CA's PEM file")
             }
+            configuration.trustRoots = .certificates(roots)
         }
-        return found
+        switch (clientCertificateFile, clientKeyFile) {
+        case (nil, nil):
+            break
+        case (let certificate?, let key?):
+            let chain = try Self.load("the etcd client certificate", certificate) {
+                try NIOSSLCertificate.fromPEMFile(certificate)
+            }
+            if chain.isEmpty {
+                throw EtcdConfigurationError(
+                    "the etcd client certificate \(certificate) holds no PEM certificate: give the client certificate's PEM file")
+            }
+            let privateKey = try Self.load("the etcd client key", key) { try NIOSSLPrivateKey(file: key, format: .pem) }
+            configuration.certificateChain = chain.map { .certificate($0) }
+            configuration.privateKey = .privateKey(privateKey)
+        case (_?, nil):
+            throw EtcdConfigurationError("an etcd client certificate was given without its key: give the key's PEM file too")
+        case (nil, _?):
+            throw EtcdConfigurationError("an etcd client key was given without its certificate: give the certificate's PEM file too")
+        }
+        return configuration
+    }
+
+    private static func load<T>(_ what: String, _ path: String, _ read: () throws -> T) throws -> T {
+        do {
+            return try read()
+        } catch {
+            throw EtcdConfigurationError("cannot use \(what) \(path) (\(error)): check the path, its permissions and that it is PEM")
+        }
     }
 }

@@ -39,7 +39,9 @@ struct EtcdServer: Sendable {
             "--initial-cluster", "test=\(peer)",
         ]
         let log = directory.appendingPathComponent("etcd.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+            throw EtcdFixtureError("cannot create \(log.path)")
+        }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
