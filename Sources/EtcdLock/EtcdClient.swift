@@ -61,7 +61,7 @@ actor EtcdClient {
         }
         preferred = (preferred + 1) % endpoints.count
         throw EtcdError(
-            "no etcd member answered \(path) (\(failures.joined(separator: "; "))): check that the members in the "
+            "no etcd member answered /\(path) (\(failures.joined(separator: "; "))): check that the members in the "
                 + "endpoint list run and are reachable, and that the cluster has a leader",
             writeInDoubt: inDoubt)
     }

@@ -113,6 +113,35 @@ import Testing
         await #expect(throws: CancellationError.self) { _ = try await call.value }
     }
 
+    /// A create whose answer was lost on one member is retried on the next, where the compare fails
+    /// on our own bytes: that is our write, a success, not a conflict.
+    @Test func aWriteAppliedWithoutAnAnswerIsRecognisedOnTheNextMember() async throws {
+        try await EtcdServer.with { etcd in
+            let proxy = try await AnswerDroppingProxy.start(upstreamPort: etcd.clientURL.port!)
+            let lock = try Self.lock([Self.localURL(proxy.port), etcd.clientURL])
+            proxy.dropNextTransactionAnswer()
+            let record = Self.record("a")
+            try await lock.create(record)
+            await proxy.stop()
+            let stored = try etcd.etcdctl(["get", "--print-value-only", lock.key])
+            #expect([UInt8](stored) == record.jsonBytes() + [UInt8(ascii: "\n")])
+        }
+    }
+
+    @Test func anAnswerAboveTheBoundIsRefused() async throws {
+        let server = try await OversizedAnswerServer.start(size: 64 * 1024)
+        let lock = try EtcdLock(
+            configuration: EtcdConfiguration(
+                endpoints: [Self.localURL(server.port)], requestTimeout: .seconds(20), maxAnswerBytes: 16 * 1024),
+            election: "tests", identity: "a", logger: Logger(label: "etcd-lock-tests"))
+        await #expect {
+            _ = try await lock.get()
+        } throws: { error in
+            (error as? EtcdError)?.message.contains("more than 16384 bytes") == true
+        }
+        await server.stop()
+    }
+
     @Test func settingsItCannotWorkWithAreRefusedWithTheFix() throws {
         #expect(throws: EtcdConfigurationError.self) { try Self.lock([]) }
         #expect(throws: EtcdConfigurationError.self) { try Self.lock([URL(string: "unix:///run/etcd.sock")!]) }
