@@ -8,11 +8,13 @@ import FoundationNetworking
 struct EtcdServer: Sendable {
     let clientURL: URL
     let directory: URL
+    /// etcdctl's TLS flags when the member serves https.
+    let clientFlags: [String]
     private let process: Process
 
     /// Runs `body` with a fresh etcd, stopping it and removing its data afterwards.
-    static func with<T: Sendable>(_ body: (EtcdServer) async throws -> T) async throws -> T {
-        let server = try await start()
+    static func with<T: Sendable>(tls: TestCertificates? = nil, _ body: (EtcdServer) async throws -> T) async throws -> T {
+        let server = try await start(tls: tls)
         do {
             let result = try await body(server)
             server.stop()
@@ -23,12 +25,12 @@ struct EtcdServer: Sendable {
         }
     }
 
-    static func start() async throws -> EtcdServer {
+    static func start(tls: TestCertificates? = nil) async throws -> EtcdServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let clientPort = try FreePort.take()
         let peerPort = try FreePort.take()
-        let client = "http://127.0.0.1:\(clientPort)"
+        let client = "\(tls == nil ? "http" : "https")://127.0.0.1:\(clientPort)"
         let peer = "http://127.0.0.1:\(peerPort)"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try executable("etcd"))
@@ -38,6 +40,14 @@ struct EtcdServer: Sendable {
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
             "--initial-cluster", "test=\(peer)",
         ]
+        var clientFlags: [String] = []
+        if let tls {
+            process.arguments! += [
+                "--cert-file", tls.serverCertificate, "--key-file", tls.serverKey, "--trusted-ca-file", tls.ca,
+                "--client-cert-auth",
+            ]
+            clientFlags = ["--cacert", tls.ca, "--cert", tls.clientCertificate, "--key", tls.clientKey]
+        }
         let log = directory.appendingPathComponent("etcd.log")
         guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
             throw EtcdFixtureError("cannot create \(log.path)")
@@ -46,7 +56,8 @@ struct EtcdServer: Sendable {
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        let server = EtcdServer(clientURL: URL(string: client)!, directory: directory, process: process)
+        let server = EtcdServer(
+            clientURL: URL(string: client)!, directory: directory, clientFlags: clientFlags, process: process)
         try await server.waitUntilServing()
         return server
     }
@@ -54,6 +65,15 @@ struct EtcdServer: Sendable {
     /// Asks the gateway until it answers a read, for at most a minute on a loaded machine.
     private func waitUntilServing() async throws {
         let deadline = ContinuousClock.now + .seconds(60)
+        if !clientFlags.isEmpty {
+            while ContinuousClock.now < deadline {
+                guard process.isRunning else { throw EtcdFixtureError("etcd exited at start: see \(directory.path)/etcd.log") }
+                if (try? etcdctl(["get", "probe"])) != nil { return }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            stop()
+            throw EtcdFixtureError("etcd did not serve within a minute")
+        }
         var request = URLRequest(url: clientURL.appendingPathComponent("v3/kv/range"))
         request.httpMethod = "POST"
         request.httpBody = Data(#"{"key":"AA=="}"#.utf8)
@@ -82,7 +102,7 @@ struct EtcdServer: Sendable {
     /// Runs etcdctl against this member; returns its standard output, throws with its error output.
     @discardableResult
     func etcdctl(_ arguments: [String], input: String? = nil) throws -> Data {
-        try Self.etcdctl(["--endpoints", clientURL.absoluteString] + arguments, input: input)
+        try Self.etcdctl(["--endpoints", clientURL.absoluteString] + clientFlags + arguments, input: input)
     }
 
     static func etcdctl(_ arguments: [String], input: String? = nil) throws -> Data {
@@ -110,7 +130,7 @@ struct EtcdServer: Sendable {
         return out
     }
 
-    private static func executable(_ name: String) throws -> String {
+    static func executable(_ name: String) throws -> String {
         for directory in ["/usr/bin", "/usr/local/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
             return "\(directory)/\(name)"
         }
