@@ -33,7 +33,8 @@ struct OversizedAnswerServer: Sendable {
             var answer = context.channel.allocator.buffer(capacity: size + 100)
             answer.writeString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")
             answer.writeRepeatingByte(UInt8(ascii: " "), count: size)
-            context.writeAndFlush(wrapOutboundOut(answer)).whenComplete { _ in context.close(promise: nil) }
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(answer)).whenComplete { _ in channel.close(promise: nil) }
         }
     }
 }
