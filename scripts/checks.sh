@@ -23,8 +23,9 @@ run_check() {
 test_swift() {
   require_swift
   # git: GistLockTests drive the real upload-pack and receive-pack; zlib: CompressNIO links it;
-  # etcd: EtcdLockTests start a real single-member etcd and read it back with etcdctl.
-  ensure_apt_packages git zlib1g-dev etcd-server etcd-client || return 1
+  # etcd: EtcdLockTests start a real single-member etcd and read it back with etcdctl; openssl makes
+  # their TLS certificates.
+  ensure_apt_packages git zlib1g-dev etcd-server etcd-client openssl || return 1
   (set -x; swift build --build-tests && swift test)
 }
 
