@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "LeaderElectionTestKit", targets: ["LeaderElectionTestKit"]),
         .library(name: "GistLock", targets: ["GistLock"]),
         .library(name: "GistServer", targets: ["GistServer"]),
+        .library(name: "EtcdLock", targets: ["EtcdLock"]),
         .executable(name: "leader-election", targets: ["leader-election"]),
         .executable(name: "gist-server", targets: ["gist-server"]),
     ],
@@ -30,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", exact: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
     ],
     targets: [
         .target(
@@ -60,6 +63,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EtcdLock",
+            dependencies: [
+                "LeaderElection",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -111,6 +127,16 @@ let package = Package(
             dependencies: [
                 "GistLock", "GistServer", "LeaderElectionTestKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EtcdLockTests",
+            dependencies: [
+                "EtcdLock", "LeaderElection", "LeaderElectionTestKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

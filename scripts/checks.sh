@@ -60,8 +60,9 @@ record_check() {
 test_swift() {
   require_swift
   # git: GistLockTests drive the real upload-pack and receive-pack; zlib: CompressNIO links it;
-  # libssl-dev: the git client's SHA-1 comes from libcrypto.
-  ensure_apt_packages git zlib1g-dev libssl-dev || return 1
+  # libssl-dev: the git client's SHA-1 comes from libcrypto; etcd: EtcdLockTests start a real
+  # single-member etcd and read it back with etcdctl; openssl makes their TLS certificates.
+  ensure_apt_packages git zlib1g-dev libssl-dev etcd-server etcd-client openssl || return 1
   (set -x; swift build --build-tests && swift test --skip-build)
 }
 

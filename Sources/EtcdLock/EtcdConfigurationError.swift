@@ -1,0 +1,8 @@
+/// A setting `EtcdLock` cannot work with; `message` names the setting and the fix.
+public struct EtcdConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+
+    init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}
