@@ -185,7 +185,7 @@ struct GistStateFile: Sendable {
         let url = journal(of: id)
         if !FileManager.default.fileExists(atPath: url.path) {
             try FileManager.default.createDirectory(at: journals, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: url.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         }
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
