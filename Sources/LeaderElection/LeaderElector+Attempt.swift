@@ -45,6 +45,7 @@ extension LeaderElector {
             return await overwriteInvalidIfExpired(error, now: now, renewing: renewing)
         } catch {
             metrics.lockCall(.get, .error)
+            metrics.lockError(error)
             reportFailure("error retrieving resource lock \(lock.describe)", error)
             logMemory.lastFailure = "\(error)"
             return .failed
@@ -144,6 +145,7 @@ extension LeaderElector {
             metrics.lockCall(.create, .success)
         } catch {
             metrics.lockCall(.create, Self.outcome(of: error))
+            metrics.lockError(error)
             if Self.isConflict(error) {
                 logger.info("lease lock \(lock.describe) was created by another copy first; following it")
             } else {
@@ -178,6 +180,7 @@ extension LeaderElector {
             metrics.lockCall(.update, .success)
         } catch {
             metrics.lockCall(.update, Self.outcome(of: error))
+            metrics.lockError(error)
             if Self.isConflict(error) {
                 // The election working: another copy wrote first. The next read says who holds the lease.
                 logger.info("lease \(lock.describe) was written by another copy first; following it")
