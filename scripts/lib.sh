@@ -58,11 +58,26 @@ build_local() {
     return 0
   fi
   require_swift
+  # The compiler's output goes to a file: a first build prints thousands of lines, none of them news
+  # unless the build fails or warns.
+  local build_log="${BUILD_LOG:-${REPO_ROOT}/out/build.log}" warnings
   # The git client's SHA-1 comes from the system's libcrypto.
   ensure_apt_packages libssl-dev || return 1
-  log "building leader-election and gist-server"
+  mkdir -p "$(dirname "${build_log}")"
+  log "building leader-election and gist-server (a first build takes a few minutes; compiler log: ${build_log})"
   # One build of the package's products: one plan and one pass over the shared modules, not two.
-  (set -x; swift build)
+  if ! swift build >"${build_log}" 2>&1; then
+    grep -E 'error:' "${build_log}" | sort -u | head -n 20 >&2 || true
+    die "the build failed: the full compiler log is ${build_log}"
+  fi
+  warnings="$(grep -E '/Sources/[^:]+:[0-9]+:[0-9]+: warning: ' "${build_log}" | sort -u || true)"
+  if [[ -n "${warnings}" ]]; then
+    printf '%s
+' "${warnings}" >&2
+    [[ "${FAIL_ON_WARNINGS:-false}" != "true" ]] ||
+      die "the build warned about the project's own sources (compiler log: ${build_log})"
+  fi
+  log "built ${BIN_DIR}/leader-election and ${BIN_DIR}/gist-server"
 }
 
 # python_venv: the one venv of every Python check (VENV, default .venv), with Tests/requirements.txt

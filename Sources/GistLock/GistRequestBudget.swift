@@ -49,7 +49,10 @@ public struct GistRequestRate: Sendable, Equatable {
 /// - Takeovers (create or overwrite, plus a read-back after the settle time), releases and failed
 ///   attempts are rare and left out.
 /// - With git writes the leader's renewal is a push (an advertisement GET and a receive-pack POST,
-///   which GitHub does not count against the REST limits) and sends no REST request at all.
+///   which GitHub does not count against the REST limits) and sends no REST request at all; GitHub
+///   recommends at most 6 pushes a minute to one repository, and each gist is one.
+/// - Several elections on one user's token (`elections`, each with `candidates` copies) share the
+///   user's REST limits; each is assumed to keep its lock in a gist of its own.
 /// Should GitHub's ETag for a PATCH answer ever differ from the one a GET of the same gist gets, the
 /// leader's first read after each renewal would be a counted 200: one counted read per renewal more.
 public struct GistRequestBudget: Sendable, Equatable {
@@ -67,6 +70,14 @@ public struct GistRequestBudget: Sendable, Equatable {
     public let total: GistRequestRate
     /// The leader's pushes an hour (0 with REST writes); each is two git requests.
     public let pushesPerHour: Double
+    /// How many elections share the user's token.
+    public let elections: Int
+    /// All elections' requests an hour on the user's token: `total` times `elections`.
+    public var userTotal: GistRequestRate { total * Double(elections) }
+    /// Pushes a minute to the election's gist.
+    public var pushesPerMinute: Double { pushesPerHour / 60 }
+    /// Git requests a second to the election's gist (the advertisement and the push of each renewal).
+    public var gitRequestsPerSecond: Double { pushesPerHour * 2 / 3600 }
 
     /// Computes the budget.
     /// - Parameters:
@@ -74,8 +85,12 @@ public struct GistRequestBudget: Sendable, Equatable {
     ///   - candidates: how many copies take part; values below 1 count as 1.
     ///   - jitter: the assumed jitter draw, clamped to 0...1; 0 gives the ceiling, 0.5 the mean.
     ///   - gitWrites: whether the lock writes by git pushes instead of PATCHes.
-    public init(config: LeaderElectionConfig, candidates: Int, jitter: Double = 0, gitWrites: Bool = false) {
+    ///   - elections: how many elections like this one share the user's token; values below 1 count as 1.
+    public init(
+        config: LeaderElectionConfig, candidates: Int, jitter: Double = 0, gitWrites: Bool = false, elections: Int = 1
+    ) {
         self.candidates = max(candidates, 1)
+        self.elections = max(elections, 1)
         let renewPeriod = (config.renewInterval ?? config.retryPeriod).timeInterval
         let attemptPeriod = config.retryPeriod.timeInterval
             * (1 + LeaderElectionConfig.jitterFactor * min(max(jitter, 0), 1))
@@ -101,16 +116,25 @@ public struct GistRequestBudget: Sendable, Equatable {
                     + "\(limit)/\(unit), over the \(Self.percent(share)) allowed (\(Self.number(allowed))/\(unit)) "
                     + "by \(Self.number(rate - allowed))/\(unit)")
         }
+        let user = userTotal
+        let whose = elections > 1 ? "the leaders' writes, \(elections) elections" : "the leader's writes"
         check(
-            "primary rate limit (\(Self.number(total.countedReads)) counted reads + \(Self.number(total.writes)) writes; "
-                + "304s are free)",
-            total.counted, per: "h", limit: limits.primaryPerHour)
-        check("content-creation limit (the leader's writes)", total.writes / 60, per: "min",
+            "primary rate limit (\(Self.number(user.countedReads)) counted reads + \(Self.number(user.writes)) writes"
+                + (elections > 1 ? " of \(elections) elections" : "") + "; 304s are free)",
+            user.counted, per: "h", limit: limits.primaryPerHour)
+        check("content-creation limit (\(whose))", user.writes / 60, per: "min",
               limit: limits.contentCreationPerMinute)
-        check("content-creation limit (the leader's writes)", total.writes, per: "h",
+        check("content-creation limit (\(whose))", user.writes, per: "h",
               limit: limits.contentCreationPerHour)
+        check("pushes to one gist (the leader's renewals)", pushesPerMinute, per: "min",
+              limit: limits.pushesPerMinutePerRepository)
+        check("git requests to one gist", gitRequestsPerSecond, per: "s",
+              limit: limits.gitReadsPerSecondPerRepository)
         return lines
     }
+
+    /// Whether every limit fits once only `share` of it may be used.
+    public func fits(share: Double, of limits: GitHubLimits = .github) -> Bool { exceeds(share: share, of: limits).isEmpty }
 
     /// Whole numbers as such, others with one decimal: "360", "7.5".
     static func number(_ value: Double) -> String {

@@ -15,6 +15,8 @@ struct ElectionMetrics: Sendable {
     /// Changes of the observed holder.
     private let transitions: Counter
     private let operations: [String: Counter]
+    /// Failed lock calls by `LockErrorKind`.
+    private let errors: [LockErrorKind: Counter]
 
     init(name: String, factory: any MetricsFactory) {
         masterStatus = Gauge(label: "leader_election_master_status", dimensions: [("name", name)], factory: factory)
@@ -30,7 +32,14 @@ struct ElectionMetrics: Sendable {
             }
         }
         self.operations = operations
+        errors = Dictionary(uniqueKeysWithValues: LockErrorKind.allCases.map {
+            ($0, Counter(label: "leader_election_lock_errors_total", dimensions: [("name", name), ("kind", $0.rawValue)],
+                         factory: factory))
+        })
     }
+
+    /// Counts a failed lock call by its kind.
+    func lockError(_ error: any Error) { errors[LockErrorKind(error)]?.increment() }
 
     func leading(_ isLeading: Bool) { masterStatus.record(isLeading ? 1 : 0) }
 

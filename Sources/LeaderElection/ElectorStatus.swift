@@ -18,12 +18,16 @@ public struct ElectorStatus: Sendable, Equatable {
     public var sinceLastRenewal: Duration?
     /// The lock's description, as its `describe` gives it.
     public var lock: String
+    /// Why this process last stopped leading, nil while it never did: "taken: ..." when another copy
+    /// took or released the lease, "cut off: ..." when no renewal succeeded within the renew deadline.
+    public var lastStandDown: String?
 
     /// Creates a snapshot.
     public init(
         identity: String, election: String, isLeader: Bool, leader: String, observedRecord: LeaderElectionRecord?,
-        sinceObservedChange: Duration?, sinceLastRenewal: Duration?, lock: String
+        sinceObservedChange: Duration?, sinceLastRenewal: Duration?, lock: String, lastStandDown: String? = nil
     ) {
+        self.lastStandDown = lastStandDown
         self.identity = identity
         self.election = election
         self.isLeader = isLeader

@@ -3,30 +3,30 @@
 /// Candidates wait `leaseDuration` without seeing the record change before they take over; the leader
 /// gives up when it could not renew for `renewDeadline`; everybody retries every `retryPeriod`, and the
 /// leader renews every `renewInterval` when one is set (every `retryPeriod` otherwise, as client-go).
-/// Tolerance to clock *rate* skew is roughly leaseDuration / renewDeadline (30s / 15s tolerates one
-/// clock running twice as fast as another).
+/// Tolerance to clock *rate* skew is roughly leaseDuration / renewDeadline (50s / 35s tolerates one
+/// clock running 1.4 times as fast as another). The defaults are `ElectionDefaults`.
 public struct LeaderElectionConfig: Sendable, Equatable {
     /// client-go's JitterFactor: candidates wait retryPeriod plus up to this factor times retryPeriod.
     public static let jitterFactor = 1.2
 
     /// The election's name: names the lock (a lock may derive its key from it) and labels metrics and health
-    /// messages. Default "multi-cluster-leader-election".
+    /// messages. Default `ElectionDefaults.name`.
     public let name: String
     /// How long candidates wait, measured on their own clock from the last observed change of the
     /// record, before they may take the lease over; also written to the record as whole seconds
-    /// (rounded up). Default 30 seconds.
+    /// (rounded up). Default `ElectionDefaults.leaseDuration` (50 seconds).
     public let leaseDuration: Duration
     /// How long the leader keeps trying to renew, counted from its last successful renewal, before it
-    /// stops leading. Must be shorter than `leaseDuration`. Default 15 seconds.
+    /// stops leading. Must be shorter than `leaseDuration`. Default `ElectionDefaults.renewDeadline` (35 seconds).
     public let renewDeadline: Duration
     /// The pause between attempts to acquire or renew; candidates add a random jitter of up to
-    /// 1.2 x this value. Default 5 seconds.
+    /// 1.2 x this value. Default `ElectionDefaults.retryPeriod` (5 seconds).
     public let retryPeriod: Duration
     /// How often a leader writes its renewal while renewals succeed, counted from the start of the
     /// last successful one. After a failed renewal it retries `retryPeriod` after the start of the failed
     /// attempt (at once if that attempt took longer), until `renewDeadline`, counted from the start of
-    /// the last success, has passed. `nil`, the default, renews every `retryPeriod`, as client-go does.
-    /// Must be shorter than `renewDeadline`.
+    /// the last success, has passed. Default `ElectionDefaults.renewInterval` (15 seconds); `nil` renews
+    /// every `retryPeriod`, as client-go does. Must be shorter than `renewDeadline`.
     ///
     /// Retry `k` then starts at `renewInterval + k x retryPeriod` after the last success, so `k`
     /// retries fit when `renewInterval + k x retryPeriod + A < renewDeadline`, where `A` is how long
@@ -42,11 +42,11 @@ public struct LeaderElectionConfig: Sendable, Equatable {
     /// Checks every rule (client-go's, plus a non-empty name) and throws the first one violated.
     /// - Throws: `LeaderElectionConfigError` naming the rule and the values.
     public init(
-        name: String = "multi-cluster-leader-election",
-        leaseDuration: Duration = .seconds(30),
-        renewDeadline: Duration = .seconds(15),
-        retryPeriod: Duration = .seconds(5),
-        renewInterval: Duration? = nil,
+        name: String = ElectionDefaults.name,
+        leaseDuration: Duration = ElectionDefaults.leaseDuration,
+        renewDeadline: Duration = ElectionDefaults.renewDeadline,
+        retryPeriod: Duration = ElectionDefaults.retryPeriod,
+        renewInterval: Duration? = ElectionDefaults.renewInterval,
         releaseOnCancel: Bool = true
     ) throws(LeaderElectionConfigError) {
         if name.isEmpty { throw .emptyName }

@@ -45,6 +45,7 @@ extension LeaderElector {
             return await overwriteInvalidIfExpired(error, now: now, renewing: renewing)
         } catch {
             metrics.lockCall(.get, .error)
+            metrics.lockError(error)
             reportFailure("error retrieving resource lock \(lock.describe)", error)
             logMemory.lastFailure = "\(error)"
             return .failed
@@ -144,7 +145,12 @@ extension LeaderElector {
             metrics.lockCall(.create, .success)
         } catch {
             metrics.lockCall(.create, Self.outcome(of: error))
-            reportFailure("error initially creating lease lock \(lock.describe)", error)
+            metrics.lockError(error)
+            if Self.isConflict(error) {
+                logger.info("lease lock \(lock.describe) was created by another copy first; following it")
+            } else {
+                reportFailure("error initially creating lease lock \(lock.describe)", error)
+            }
             failedWrite(error, record: record, now: now)
             return .failed
         }
@@ -178,7 +184,13 @@ extension LeaderElector {
             metrics.lockCall(.update, .success)
         } catch {
             metrics.lockCall(.update, Self.outcome(of: error))
-            reportFailure("failed to update lease \(lock.describe)", error)
+            metrics.lockError(error)
+            if Self.isConflict(error) {
+                // The election working: another copy wrote first. The next read says who holds the lease.
+                logger.info("lease \(lock.describe) was written by another copy first; following it")
+            } else {
+                reportFailure("failed to update lease \(lock.describe)", error)
+            }
             failedWrite(error, record: record, now: now)
             return (error as? ResourceLockError)?.code == .conflict ? .conflict : .failed
         }
@@ -194,6 +206,9 @@ extension LeaderElector {
         logMemory.lastFailure = nil
         logMemory.loggedFailure = nil
     }
+
+    /// A write refused because the lock changed since it was read: another copy won, nothing failed.
+    static func isConflict(_ error: any Error) -> Bool { (error as? ResourceLockError)?.code == .conflict }
 
     /// Logs a failed lock call as an error the first time, and at debug level while the same failure
     /// repeats, so a problem that lasts (a rate-limit hold, an unreachable API) fills no log.

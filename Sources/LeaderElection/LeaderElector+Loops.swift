@@ -108,11 +108,14 @@ extension LeaderElector {
             group.cancelAll()
             switch end {
             case .renewDeadline(let reason):
+                // Cut off: the store did not take a renewal in time; nobody is known to have taken over.
+                lastStandDown = "cut off: no renewal succeeded within the renew deadline \(config.renewDeadline.text): \(reason)"
                 log(
                     .info, "failed to renew lease \(lock.describe): timed out waiting for the condition",
-                    event: .lost, ["reason": "\(reason)"])
+                    event: .lost, ["reason": "\(reason)", "cause": "cut_off"])
             case .notOurs(let reason):
-                log(.info, "failed to renew lease \(lock.describe): \(reason)", event: .lost)
+                lastStandDown = "taken: \(reason)"
+                log(.info, "failed to renew lease \(lock.describe): \(reason)", event: .lost, ["cause": "taken"])
             case .cancelled:
                 log(.info, "stopped renewing lease \(lock.describe): shutting down", event: .stopping)
             }

@@ -52,6 +52,8 @@ public actor LeaderElector: Service {
     /// Our own writes the lock may hold, and the terms we started.
     var writes = OwnWrites()
     var logMemory = LogMemory()
+    /// Why leadership last ended ("taken: ..." or "cut off: ..."), for `status()`.
+    var lastStandDown: String?
     var running = false
     /// The lock attempt under way, which only the renew deadline or a cancelled `run()` may cancel.
     var attemptInFlight: Task<Attempt, Never>?
@@ -135,7 +137,7 @@ public actor LeaderElector: Service {
             identity: identity, election: config.name, isLeader: isLeader, leader: leaderSignal(at: now),
             observedRecord: observation.invalid ? nil : observation.record,
             sinceObservedChange: observation.time.map { now - $0 },
-            sinceLastRenewal: phase.lastRenewal.map { now - $0 }, lock: lock.describe)
+            sinceLastRenewal: phase.lastRenewal.map { now - $0 }, lock: lock.describe, lastStandDown: lastStandDown)
     }
 
     /// Whether this copy leads and is still within its renew deadline.

@@ -49,7 +49,7 @@ struct AppMetrics: Sendable {
 
     private static var writeMode: MetricNameDescriptor {
         MetricNameDescriptor(
-            namespace: "leader_election", metricName: "write_mode", unitName: nil,
+            namespace: "leader_election", metricName: "write_mode", unitName: "",
             helpText: "How the lock is written: 1 for the mode in force (git: pushes, rest: PATCHes with a read-back).")
     }
 

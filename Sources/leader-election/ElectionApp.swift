@@ -37,7 +37,8 @@ struct ElectionApp {
         // After the lock check, so that a start that fails says so in one line.
         await RateLimitCheck.logBudget(client, logger: logger)
         RequestBudgetCheck.warnIfTooCostly(
-            config: run.config, candidates: run.candidates, gitWrites: gitWriter != nil, logger: logger)
+            config: run.config, candidates: run.candidates, elections: run.elections, gitWrites: gitWriter != nil,
+            requestTimeout: gist.requestTimeout, limits: run.checkLimits.limits(apiURL: gist.apiURL), logger: logger)
         let stopper = Stopper()
         let lock = FailFastLock(wrapped: gistLock) { error in await stopper.stop(because: error) }
 

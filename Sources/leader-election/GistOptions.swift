@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import GistLock
+import LeaderElection
 
 /// Where the lock lives and how to reach it; shared by every subcommand.
 struct GistOptions: ParsableArguments {
     @Option(name: .customLong("gist"), help: "Id of the gist that holds the lock. [env: LEADER_ELECTION_GIST_ID]")
     var gistID: String?
 
-    @Option(help: "Election name; the lock is the gist file <election>.lock. [env: LEADER_ELECTION_ELECTION] (default: multi-cluster-leader-election)")
+    @Option(help: "Election name; the lock is the gist file <election>.lock. [env: LEADER_ELECTION_ELECTION] (default: \(ElectionDefaults.name))")
     var election: String?
 
     @Option(name: .customLong("github-api-url"), help: "GitHub REST API base URL. [env: LEADER_ELECTION_GITHUB_API_URL] (default: https://api.github.com)")
@@ -25,13 +26,13 @@ struct GistOptions: ParsableArguments {
     @Flag(help: "Allow a plain-http --github-api-url on a host other than loopback, although the token then travels in clear (a test network, never the internet). [env: LEADER_ELECTION_ALLOW_PLAIN_HTTP=true]")
     var allowPlainHTTP = false
 
-    @Option(help: "Timeout of each GitHub request; at most half the retry period, so a renewal whose two requests time out still leaves room for the next retry on time.")
-    var requestTimeout: GoDuration = GoDuration(.milliseconds(2500))
+    @Option(help: "Timeout of each GitHub request; at most half the retry period, so a renewal whose two requests time out still leaves room for the next retry on time. [env: LEADER_ELECTION_REQUEST_TIMEOUT] (default: \(GoDuration(ElectionDefaults.requestTimeout)))")
+    var requestTimeout: GoDuration?
 }
 
 /// `GistOptions` after flags, then environment, then defaults were applied and checked.
 struct GistSettings: Sendable {
-    static let defaultElection = "multi-cluster-leader-election"
+    static let defaultElection = ElectionDefaults.name
     static let defaultAPIURL = "https://api.github.com"
 
     var gistID: String?
@@ -72,7 +73,17 @@ struct GistSettings: Sendable {
         guard apiVersion.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil else {
             throw AppError("invalid GitHub API version \"\(apiVersion)\": give a dated version such as \(GistClient.defaultAPIVersion) with --github-api-version")
         }
-        requestTimeout = try options.requestTimeout.checked("--request-timeout")
+        if let flag = options.requestTimeout {
+            requestTimeout = try flag.checked("--request-timeout")
+        } else if let text = environment.nonEmpty("LEADER_ELECTION_REQUEST_TIMEOUT") {
+            switch GoDuration.read(text) {
+            case .duration(let duration): requestTimeout = duration
+            case .outOfRange: throw AppError("LEADER_ELECTION_REQUEST_TIMEOUT=\"\(text)\" is out of range: \(GoDuration.rangeAdvice)")
+            case .malformed: throw AppError("LEADER_ELECTION_REQUEST_TIMEOUT=\"\(text)\" is not a duration: write it like 2500ms or 2.5s")
+            }
+        } else {
+            requestTimeout = ElectionDefaults.requestTimeout
+        }
         guard requestTimeout > .zero else {
             throw AppError("--request-timeout must be greater than 0s")
         }

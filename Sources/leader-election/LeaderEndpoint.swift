@@ -122,6 +122,9 @@ struct LeaderReport: Encodable {
     var lock: String
     /// `git` when the lock is written by pushes, `rest` when by PATCHes.
     var writeMode: String
+    /// Why this copy last stopped leading: "taken: ..." (another copy took the lease) or "cut off: ..."
+    /// (the store did not take a renewal within the renew deadline); absent while it never did.
+    var lastStandDown: String?
 
     init(_ status: ElectorStatus, writeMode: String) {
         self.writeMode = writeMode
@@ -132,5 +135,6 @@ struct LeaderReport: Encodable {
         acquireTime = status.observedRecord?.acquireTime
         renewTime = status.observedRecord?.renewTime
         lock = status.lock
+        lastStandDown = status.lastStandDown
     }
 }

@@ -19,7 +19,8 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "leader-election")
         do {
             let gistSettings = try GistSettings(gist, environment: environment)
-            let runSettings = try RunSettings(run, election: gistSettings.election, environment: environment)
+            let runSettings = try RunSettings(
+                run, election: gistSettings.election, requestTimeout: gistSettings.requestTimeout, environment: environment)
             let app = try await ElectionApp.build(gist: gistSettings, run: runSettings, logger: logger)
             try await app.run()
         } catch let error as AppError {

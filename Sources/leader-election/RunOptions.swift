@@ -7,23 +7,29 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Identity of this copy, unique per running copy; hailed in the logs. [env: LEADER_ELECTION_ID]")
     var id: String?
 
-    @Option(help: "How long a lease lasts without renewal before others may take it. [env: LEADER_ELECTION_LEASE_DURATION] (default: 30s)")
+    @Option(help: "How long a lease lasts without renewal before others may take it. [env: LEADER_ELECTION_LEASE_DURATION] (default: \(GoDuration(ElectionDefaults.leaseDuration)))")
     var leaseDuration: GoDuration?
 
-    @Option(help: "How long the leader keeps retrying a renewal before it gives up leading. [env: LEADER_ELECTION_RENEW_DEADLINE] (default: 15s)")
+    @Option(help: "How long the leader keeps retrying a renewal before it gives up leading. [env: LEADER_ELECTION_RENEW_DEADLINE] (default: \(GoDuration(ElectionDefaults.renewDeadline)))")
     var renewDeadline: GoDuration?
 
-    @Option(help: "How long to wait between attempts, before jitter. [env: LEADER_ELECTION_RETRY_PERIOD] (default: 5s)")
+    @Option(help: "How long to wait between attempts, before jitter. [env: LEADER_ELECTION_RETRY_PERIOD] (default: \(GoDuration(ElectionDefaults.retryPeriod)))")
     var retryPeriod: GoDuration?
 
-    @Option(help: "How often the leader writes its renewal, from the start of the last successful one; a failed one is retried a retry period after the start of the failed attempt, until the renew deadline. [env: LEADER_ELECTION_RENEW_INTERVAL] (default: half of what the renew deadline leaves after two retry periods, so two retries fit: 2.5s at the defaults)")
+    @Option(help: "How often the leader writes its renewal, from the start of the last successful one; a failed one is retried a retry period after the start of the failed attempt, until the renew deadline. [env: LEADER_ELECTION_RENEW_INTERVAL] (default: \(GoDuration(ElectionDefaults.renewInterval)) when two retries of a renewal that takes twice the request timeout still fit before the renew deadline, as at the defaults; otherwise half of what the renew deadline leaves after two retry periods)")
     var renewInterval: GoDuration?
 
-    @Option(help: "How many copies take part, for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_CANDIDATES] (default: 3)")
+    @Option(help: "How many copies take part, for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_CANDIDATES] (default: \(ElectionDefaults.candidates))")
     var candidates: Int?
 
-    @Option(help: "How long to wait before reading back a takeover, so a simultaneous claimer is noticed.")
-    var takeoverSettle: GoDuration = GoDuration(.seconds(1))
+    @Option(help: "How many elections share this token (each with --candidates copies), for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_ELECTIONS] (default: \(ElectionDefaults.elections))")
+    var elections: Int?
+
+    @Option(help: "Which limits the expected request rate is checked against at start: github (GitHub's documented limits), off, or auto (github when the API URL is api.github.com, off for other servers such as gist-server). [env: LEADER_ELECTION_CHECK_LIMITS] (default: auto)")
+    var checkLimits: String?
+
+    @Option(help: "How long to wait before reading back a takeover, so a simultaneous claimer is noticed. [env: LEADER_ELECTION_TAKEOVER_SETTLE] (default: \(GoDuration(ElectionDefaults.takeoverSettle)))")
+    var takeoverSettle: GoDuration?
 
     @Option(help: "Address of the HTTP endpoint (/, /leader, /healthz, /readyz, /metrics), e.g. 0.0.0.0:8080; off when not given. [env: LEADER_ELECTION_HTTP]")
     var http: String?
@@ -35,9 +41,14 @@ struct RunSettings: Sendable {
     var config: LeaderElectionConfig
     var takeoverSettle: Duration
     var candidates: Int
+    var elections: Int
+    var checkLimits: CheckLimits
     var http: (host: String, port: Int)?
 
-    init(_ options: RunOptions, election: String, environment: [String: String]) throws {
+    init(
+        _ options: RunOptions, election: String, requestTimeout: Duration = ElectionDefaults.requestTimeout,
+        environment: [String: String]
+    ) throws {
         guard let identity = options.id ?? environment.nonEmpty("LEADER_ELECTION_ID") else {
             throw AppError("no identity: pass --id NAME or set LEADER_ELECTION_ID (unique per running copy)")
         }
@@ -48,11 +59,12 @@ struct RunSettings: Sendable {
             throw AppError("invalid identity: use printable text of at most 128 characters for --id, without control characters")
         }
         self.identity = identity
-        let lease = try Self.duration(options.leaseDuration, "--lease-duration", "LEADER_ELECTION_LEASE_DURATION", environment) ?? .seconds(30)
-        let renew = try Self.duration(options.renewDeadline, "--renew-deadline", "LEADER_ELECTION_RENEW_DEADLINE", environment) ?? .seconds(15)
-        let retry = try Self.duration(options.retryPeriod, "--retry-period", "LEADER_ELECTION_RETRY_PERIOD", environment) ?? .seconds(5)
+        let lease = try Self.duration(options.leaseDuration, "--lease-duration", "LEADER_ELECTION_LEASE_DURATION", environment) ?? ElectionDefaults.leaseDuration
+        let renew = try Self.duration(options.renewDeadline, "--renew-deadline", "LEADER_ELECTION_RENEW_DEADLINE", environment) ?? ElectionDefaults.renewDeadline
+        let retry = try Self.duration(options.retryPeriod, "--retry-period", "LEADER_ELECTION_RETRY_PERIOD", environment) ?? ElectionDefaults.retryPeriod
         let interval = try Self.duration(options.renewInterval, "--renew-interval", "LEADER_ELECTION_RENEW_INTERVAL", environment)
-            ?? Self.defaultRenewInterval(renewDeadline: renew, retryPeriod: retry)
+            ?? ElectionDefaults.renewInterval(
+                renewDeadline: renew, retryPeriod: retry, slowAttempt: ElectionDefaults.slowRenewal(requestTimeout: requestTimeout))
         try Self.checkBounds(lease: lease, renew: renew, retry: retry, interval: interval)
         do {
             config = try LeaderElectionConfig(
@@ -62,34 +74,42 @@ struct RunSettings: Sendable {
             throw AppError(
                 "invalid timings: \(error) (set --lease-duration, --renew-deadline, --retry-period, --renew-interval)")
         }
-        if let flag = options.candidates {
-            candidates = flag
-        } else if let text = environment.nonEmpty("LEADER_ELECTION_CANDIDATES") {
-            guard let value = Int(text) else {
-                throw AppError("LEADER_ELECTION_CANDIDATES=\"\(text)\" is not a number: give how many copies take part")
-            }
-            candidates = value
-        } else {
-            candidates = 3
-        }
+        candidates = try Self.count(
+            options.candidates, "LEADER_ELECTION_CANDIDATES", environment, "how many copies take part")
+            ?? ElectionDefaults.candidates
         guard candidates >= 1 else {
             throw AppError("--candidates (\(candidates)) must be at least 1: the number of copies that take part")
         }
-        takeoverSettle = try options.takeoverSettle.checked("--takeover-settle")
+        elections = try Self.count(
+            options.elections, "LEADER_ELECTION_ELECTIONS", environment, "how many elections share the token")
+            ?? ElectionDefaults.elections
+        guard elections >= 1 else {
+            throw AppError("--elections (\(elections)) must be at least 1: the number of elections that share the token")
+        }
+        let checkText = options.checkLimits ?? environment.nonEmpty("LEADER_ELECTION_CHECK_LIMITS") ?? CheckLimits.auto.rawValue
+        guard let check = CheckLimits(rawValue: checkText) else {
+            throw AppError("invalid --check-limits \"\(checkText)\": give auto, github or off (or LEADER_ELECTION_CHECK_LIMITS)")
+        }
+        checkLimits = check
+        takeoverSettle = try Self.duration(options.takeoverSettle, "--takeover-settle", "LEADER_ELECTION_TAKEOVER_SETTLE", environment)
+            ?? ElectionDefaults.takeoverSettle
         guard takeoverSettle >= .zero, takeoverSettle < lease else {
-            throw AppError("--takeover-settle (\(options.takeoverSettle)) must be at least 0s and shorter than the lease duration")
+            throw AppError("--takeover-settle (\(GoDuration(takeoverSettle))) must be at least 0s and shorter than the lease duration")
         }
         if let address = options.http ?? environment.nonEmpty("LEADER_ELECTION_HTTP") {
             http = try Self.address(address)
         }
     }
 
-    /// Retry k of a failed renewal starts at R + k·r after the last success, so two retries and the
-    /// last attempt's own time fit when R + 2r + A < D; half of D − 2r leaves the other half for A
-    /// (2.5 s each at 15s/5s). Timings too tight for two retries get one: half of D − r.
-    static func defaultRenewInterval(renewDeadline: Duration, retryPeriod: Duration) -> Duration {
-        let afterTwoRetries = renewDeadline - retryPeriod * 2
-        return afterTwoRetries > .zero ? afterTwoRetries / 2 : (renewDeadline - retryPeriod) / 2
+    private static func count(
+        _ flag: Int?, _ variable: String, _ environment: [String: String], _ meaning: String
+    ) throws -> Int? {
+        if let flag { return flag }
+        guard let text = environment.nonEmpty(variable) else { return nil }
+        guard let value = Int(text) else {
+            throw AppError("\(variable)=\"\(text)\" is not a number: give \(meaning)")
+        }
+        return value
     }
 
     /// The shortest retry period and renew interval: shorter ones would make a copy hammer the store

@@ -166,6 +166,7 @@ actor FakeGitHub {
 
 /// Serves `fake` on 127.0.0.1 at a free port and runs `body` with the server's base URL; afterwards
 /// fails the test if the fake received a request it does not serve.
+@discardableResult
 func withFakeGitHub<T>(
     _ fake: FakeGitHub, _ body: @Sendable (URL) async throws -> T
 ) async throws -> T where T: Sendable {

@@ -21,7 +21,7 @@ import Testing
 
     /// client-go's pattern (renew every retryPeriod): 720 writes an hour, over the 500/h for writes.
     @Test func clientGoPatternWithoutARenewInterval() throws {
-        let budget = GistRequestBudget(config: try LeaderElectionConfig(), candidates: 3)
+        let budget = GistRequestBudget(config: try LeaderElectionConfig(renewInterval: nil), candidates: 3)
         #expect(budget.renewalsPerHour == 720)
         #expect(budget.leader == GistRequestRate(countedReads: 0, notModifiedReads: 720, writes: 720))
         #expect(budget.follower == GistRequestRate(countedReads: 720, notModifiedReads: 0, writes: 0))
@@ -56,7 +56,8 @@ import Testing
 
     /// Demo timings (4s / 3s / 1s) renew every second: 60 writes a minute, 75% of GitHub's 80.
     @Test func demoTimingsNearThePerMinuteLimit() throws {
-        let config = try LeaderElectionConfig(leaseDuration: .seconds(4), renewDeadline: .seconds(3), retryPeriod: .seconds(1))
+        let config = try LeaderElectionConfig(
+            leaseDuration: .seconds(4), renewDeadline: .seconds(3), retryPeriod: .seconds(1), renewInterval: nil)
         let lines = GistRequestBudget(config: config, candidates: 3).exceeds(share: 0.5)
         #expect(lines.contains(
             "content-creation limit (the leader's writes): 60/min expected, 75% of GitHub's 80/min, "
@@ -73,6 +74,41 @@ import Testing
     }
 
     @Test func githubsLimits() {
-        #expect(GitHubLimits.github == GitHubLimits(primaryPerHour: 5000, contentCreationPerMinute: 80, contentCreationPerHour: 500))
+        #expect(GitHubLimits.github == GitHubLimits(
+            primaryPerHour: 5000, contentCreationPerMinute: 80, contentCreationPerHour: 500,
+            pushesPerMinutePerRepository: 6, gitReadsPerSecondPerRepository: 15))
+    }
+
+    /// The 75% rule at the defaults from the one definition, in both write modes: 4 pushes a minute
+    /// (67% of 6), 240 writes an hour (48% of 500), 480 or 720 counted requests an hour.
+    @Test(arguments: [true, false])
+    func theDefaultsStayWithinThreeQuartersOfEveryLimit(gitWrites: Bool) throws {
+        let budget = GistRequestBudget(
+            config: try LeaderElectionConfig(), candidates: ElectionDefaults.candidates, gitWrites: gitWrites)
+        #expect(budget.exceeds(share: GitHubLimits.safeShare) == [])
+        #expect(budget.pushesPerMinute <= 4.5)
+        #expect(budget.total.writes <= 375 && budget.total.writes / 60 <= 60)
+        #expect(budget.total.counted <= 3750)
+    }
+
+    /// The former defaults (renew every 2.5s) pushed 24 times a minute to one gist.
+    @Test func theFormerDefaultsPushedFourTimesTooOften() throws {
+        let config = try LeaderElectionConfig(
+            leaseDuration: .seconds(30), renewDeadline: .seconds(15), retryPeriod: .seconds(5),
+            renewInterval: .milliseconds(2500))
+        let budget = GistRequestBudget(config: config, candidates: 3, gitWrites: true)
+        #expect(budget.exceeds(share: 0.75) == [
+            "pushes to one gist (the leader's renewals): 24/min expected, 400% of GitHub's 6/min, over the 75% "
+                + "allowed (4.5/min) by 19.5/min"
+        ])
+    }
+
+    /// Several elections on one token add up their REST requests.
+    @Test func electionsOnOneTokenAddUp() throws {
+        let config = try LeaderElectionConfig()
+        let one = GistRequestBudget(config: config, candidates: 3, gitWrites: false)
+        let three = GistRequestBudget(config: config, candidates: 3, gitWrites: false, elections: 3)
+        #expect(three.userTotal.writes == one.total.writes * 3)
+        #expect(three.exceeds(share: 0.75).first?.hasPrefix("content-creation limit (the leaders' writes, 3 elections): 720/h") == true)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GistLock
+import LeaderElection
 import Testing
 
 /// One way GitHub (or something pretending to be it) can answer a read, and how the client must classify it.
@@ -78,6 +79,13 @@ let errorCases: [ErrorCase] = [
             #expect(error.isPermanent == errorCase.permanent)
             #expect(error.isTransient == !errorCase.permanent)
             #expect(error.status == errorCase.reply.status)
+            // Lost, or cut off: a rate limit is throttled, no usable answer unreachable, a refusal rejected.
+            let kind: LockErrorKind = switch errorCase.code {
+            case .rateLimited: .throttled
+            case .serverError, .unexpectedResponse, .transport: .unreachable
+            default: .rejected
+            }
+            #expect(LockErrorKind(error) == kind)
             for fragment in errorCase.fragments {
                 #expect(error.description.contains(fragment), "\(error.description)")
             }

@@ -9,10 +9,10 @@ import Testing
 
 @testable import leader_election
 
-/// The README's renewal rule at the app's own defaults (lease 30s, renew deadline 15s, retry 5s, renew
-/// interval 2.5s): retry k of a failed renewal starts R + k·r after the last success, so two retries and
-/// the last one's own time fit before the deadline (2.5 + 2·5 + 2 = 14.5 < 15) even when every request
-/// takes 1s: a read 1s, a write (a compare and a PATCH) 2s.
+/// The README's renewal rule at the app's own defaults (lease 50s, renew deadline 35s, retry 5s, renew
+/// interval 15s, request timeout 2.5s): retry k of a failed renewal starts R + k·r after the last
+/// success, so two retries and the last one's own time fit before the deadline (15 + 2·5 + 5 = 30 < 35)
+/// even when every request takes the whole request timeout: a read 2.5s, a write (two requests) 5s.
 @Suite(.timeLimit(.minutes(1))) struct DefaultScheduleTests {
     let clock = ManualClock()
     let logs = InMemoryLogHandler()
@@ -21,7 +21,8 @@ import Testing
     func elector() throws -> LeaderElector {
         let settings = try RunSettings(RunOptions.parse(["--id", "napoleon"]), election: "e", environment: [:])
         let lock = InMemoryLock(
-            store: store, identity: "napoleon", latency: .init(read: .seconds(1), write: .seconds(2)), clock: clock)
+            store: store, identity: "napoleon",
+            latency: .init(read: Self.timeout, write: Self.timeout * ElectionDefaults.requestsPerRenewal), clock: clock)
         let logs = logs
         var logger = Logger(label: "test", factory: { _ in logs })
         logger.logLevel = .debug
@@ -32,11 +33,24 @@ import Testing
             logger: logger, metrics: NOOPMetricsHandler.instance)
     }
 
-    /// Cancels the run, and lets the release (a write, so 2s) happen.
+    static let timeout = ElectionDefaults.requestTimeout
+
+    /// The rule itself, at the defaults from the one definition.
+    @Test func theDefaultsLeaveTwoRetriesOfASlowRenewal() throws {
+        let config = try LeaderElectionConfig()
+        let slow = ElectionDefaults.slowRenewal(requestTimeout: Self.timeout)
+        let retries = ElectionDefaults.retriesLeft(
+            renewInterval: try #require(config.renewInterval), renewDeadline: config.renewDeadline,
+            retryPeriod: config.retryPeriod, slowAttempt: slow)
+        #expect(retries >= 2)
+        #expect(Self.timeout * 2 <= config.retryPeriod, "a failed attempt ends within a retry period")
+    }
+
+    /// Cancels the run, and lets the release (a write, so 5s) happen.
     func stop(_ task: Task<Void, any Error>) async throws {
         task.cancel()
         await clock.waitForSleepers(1)
-        await clock.advance(by: .seconds(2))
+        await clock.advance(by: .seconds(5))
         try await task.value
     }
 
@@ -44,23 +58,23 @@ import Testing
         logs.entries.compactMap { $0.metadata[ElectionEvent.metadataKey]?.description }
     }
 
-    /// Leads from 0 (the read at 0..1, the create at 1..3); renews at 3 (2.5 has passed) until 5.
+    /// Leads from 0 (the read at 0..2.5, the create at 2.5..7.5); renews at 15 until 20.
     func leadingAfterTheFirstRenewal(_ elector: LeaderElector) async {
         await clock.settle([elector])
-        await clock.advance(by: .seconds(5), step: .milliseconds(500), settling: [elector])
+        await clock.advance(by: .seconds(20), step: .milliseconds(500), settling: [elector])
         #expect(await elector.status().isLeader)
-        #expect(await elector.status().sinceLastRenewal == .seconds(2), "renewed by the attempt that began at 3")
+        #expect(await elector.status().sinceLastRenewal == .seconds(5), "renewed by the attempt that began at 15")
     }
 
     @Test func twoFailedRenewalsInARowKeepTheTerm() async throws {
         let elector = try elector()
         let task = Task { try await elector.run() }
         await leadingAfterTheFirstRenewal(elector)
-        // The renewals at 5.5 and 10.5 fail after their 2s; the one at 15.5 succeeds at 17.5, before the
-        // deadline at 18 (15 after the last success began, at 3).
+        // The renewals at 30 and 35 fail after their 5s; the one at 40 succeeds at 45, before the
+        // deadline at 50 (35 after the last success began, at 15).
         await store.failWrites(2)
         var leading: [Bool] = []
-        for _ in 0..<30 {
+        for _ in 0..<80 {
             await clock.advance(by: .milliseconds(500), step: .milliseconds(500), settling: [elector])
             leading.append(await elector.status().isLeader)
         }
@@ -79,8 +93,8 @@ import Testing
         let task = Task { try await elector.run() }
         await leadingAfterTheFirstRenewal(elector)
         await store.failWrites(3)
-        await clock.advance(by: .milliseconds(12500), step: .milliseconds(500), settling: [elector])
-        #expect(await elector.status().isLeader, "17.5: three renewals failed, the deadline is at 18")
+        await clock.advance(by: .milliseconds(29500), step: .milliseconds(500), settling: [elector])
+        #expect(await elector.status().isLeader, "49.5: three renewals failed, the deadline is at 50")
         #expect(!events.contains("lost"))
         await clock.advance(by: .milliseconds(500), step: .milliseconds(500), settling: [elector])
         #expect(await elector.status().isLeader == false)

@@ -19,20 +19,63 @@ import Testing
         let run = try RunSettings(RunOptions.parse(["--lease-duration", "1m"]), election: gist.election, environment: environment)
         #expect(run.identity == "env-id")
         #expect(run.config.leaseDuration == .seconds(60))
-        #expect(run.config.renewDeadline == .seconds(15))
+        #expect(run.config.renewDeadline == ElectionDefaults.renewDeadline)
         #expect(run.config.retryPeriod == .seconds(2))
         #expect(run.config.name == "env-election")
         #expect(run.http == nil)
     }
 
-    @Test func defaultsAreTheGoOriginalsWithARenewIntervalThatLeavesTwoRetries() throws {
+    @Test func defaultsAreTheOneDefinition() throws {
         let run = try RunSettings(RunOptions.parse(["--id", "a"]), election: "e", environment: [:])
-        #expect(run.config.leaseDuration == .seconds(30))
-        #expect(run.config.renewDeadline == .seconds(15))
+        #expect(run.config == (try LeaderElectionConfig(name: "e")))
+        #expect(run.config.leaseDuration == .seconds(50))
+        #expect(run.config.renewDeadline == .seconds(35))
         #expect(run.config.retryPeriod == .seconds(5))
-        #expect(run.config.renewInterval == .milliseconds(2500))
-        #expect(run.takeoverSettle == .seconds(1))
-        #expect(run.candidates == 3)
+        #expect(run.config.renewInterval == .seconds(15))
+        #expect(run.takeoverSettle == ElectionDefaults.takeoverSettle)
+        #expect(run.candidates == ElectionDefaults.candidates)
+        #expect(run.elections == 1)
+        #expect(run.checkLimits == .auto)
+        let gist = try GistSettings(GistOptions.parse([]), environment: [:])
+        #expect(gist.requestTimeout == ElectionDefaults.requestTimeout)
+        #expect(gist.election == ElectionDefaults.name)
+    }
+
+    /// Timings of one's own without a renew interval: 15s when two slow retries still fit, otherwise
+    /// half of what the deadline leaves after two retry periods.
+    @Test func theDefaultRenewIntervalFollowsTheTimingsGiven() throws {
+        let tight = try RunSettings(
+            RunOptions.parse(["--id", "a", "--lease-duration", "30s", "--renew-deadline", "15s"]), election: "e",
+            environment: [:])
+        #expect(tight.config.renewInterval == .milliseconds(2500))
+        let roomy = try RunSettings(
+            RunOptions.parse(["--id", "a", "--lease-duration", "90s", "--renew-deadline", "60s"]), election: "e",
+            environment: [:])
+        #expect(roomy.config.renewInterval == .seconds(15))
+        // A longer request timeout makes the slow renewal longer: 15 + 10 + 2 x 6 = 37 > 35.
+        let slow = try RunSettings(
+            RunOptions.parse(["--id", "a"]), election: "e", requestTimeout: .seconds(6), environment: [:])
+        #expect(slow.config.renewInterval == .milliseconds(12500))
+    }
+
+    /// Every flag of `run` has its environment variable.
+    @Test func everyTimingFlagHasItsEnvironmentVariable() throws {
+        let environment = [
+            "LEADER_ELECTION_TAKEOVER_SETTLE": "2s", "LEADER_ELECTION_REQUEST_TIMEOUT": "1500ms",
+            "LEADER_ELECTION_ELECTIONS": "4", "LEADER_ELECTION_CHECK_LIMITS": "github",
+            "LEADER_ELECTION_LOG_FORMAT": "json", "LEADER_ELECTION_LOG_LEVEL": "debug",
+        ]
+        let run = try RunSettings(RunOptions.parse(["--id", "a"]), election: "e", environment: environment)
+        #expect(run.takeoverSettle == .seconds(2))
+        #expect(run.elections == 4)
+        #expect(run.checkLimits == .github)
+        let gist = try GistSettings(GistOptions.parse([]), environment: environment)
+        #expect(gist.requestTimeout == .milliseconds(1500))
+        let logging = try LoggingOptions.parse([])
+        #expect(try logging.format(environment) == .json)
+        #expect(try logging.level(environment) == .debug)
+        #expect(try LoggingOptions.parse(["--log-level", "error"]).level(environment) == .error)
+        #expect(throws: ValidationError.self) { try logging.level(["LEADER_ELECTION_LOG_LEVEL": "loud"]) }
     }
 
     @Test func renewIntervalAndCandidatesComeFromFlagsThenEnvironment() throws {
@@ -63,8 +106,10 @@ import Testing
     @Test(arguments: [
         (["--id", "a", "--lease-duration", "10s", "--renew-deadline", "15s"], "invalid timings"),
         (["--id", "a", "--http", "8080"], "invalid HTTP address"),
-        (["--id", "a", "--takeover-settle", "40s"], "--takeover-settle"),
-        (["--id", "a", "--renew-interval", "20s"], "renewInterval"),
+        (["--id", "a", "--takeover-settle", "60s"], "--takeover-settle"),
+        (["--id", "a", "--renew-interval", "40s"], "renewInterval"),
+        (["--id", "a", "--elections", "0"], "--elections"),
+        (["--id", "a", "--check-limits", "maybe"], "--check-limits"),
         (["--id", "a", "--candidates", "0"], "--candidates"),
         ([], "no identity"),
     ])

@@ -72,15 +72,15 @@ import Testing
         }
     }
 
-    @Test func defaultsAreThoseOfTheGoOriginal() throws {
+    @Test func defaultsAreTheOneDefinition() throws {
         let config = try LeaderElectionConfig()
-        #expect(config.name == "multi-cluster-leader-election")
-        #expect(config.leaseDuration == .seconds(30))
-        #expect(config.renewDeadline == .seconds(15))
-        #expect(config.retryPeriod == .seconds(5))
-        #expect(config.renewInterval == nil, "renew every retryPeriod, as client-go")
+        #expect(config.name == ElectionDefaults.name)
+        #expect(config.leaseDuration == ElectionDefaults.leaseDuration)
+        #expect(config.renewDeadline == ElectionDefaults.renewDeadline)
+        #expect(config.retryPeriod == ElectionDefaults.retryPeriod)
+        #expect(config.renewInterval == ElectionDefaults.renewInterval)
         #expect(config.releaseOnCancel)
-        #expect(config.longestHonouredLease == .seconds(300))
+        #expect(config.longestHonouredLease == .seconds(500))
     }
 
     @Test func errorCodeNamesTheRule() {
@@ -91,7 +91,7 @@ import Testing
             #expect(error.code == .leaseNotLongerThanRenewDeadline)
         }
         do {
-            _ = try LeaderElectionConfig(renewInterval: .seconds(15))
+            _ = try LeaderElectionConfig(renewInterval: ElectionDefaults.renewDeadline)
             Issue.record("accepted a renewInterval equal to renewDeadline")
         } catch {
             #expect(error.code == .renewIntervalNotShorterThanRenewDeadline)

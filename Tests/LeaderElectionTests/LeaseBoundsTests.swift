@@ -44,7 +44,7 @@ import Testing
 
     @Test func theLongestHonouredLeaseIsTenLeaseDurations() throws {
         #expect(Harness.config().longestHonouredLease == .seconds(100))
-        let demo = try LeaderElectionConfig(leaseDuration: .seconds(4), renewDeadline: .seconds(3), retryPeriod: .seconds(1))
+        let demo = try LeaderElectionConfig(leaseDuration: .seconds(4), renewDeadline: .seconds(3), retryPeriod: .seconds(1), renewInterval: nil)
         #expect(demo.longestHonouredLease == .seconds(40))
     }
 }

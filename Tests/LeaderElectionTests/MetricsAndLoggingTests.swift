@@ -39,6 +39,14 @@ import Testing
         #expect(count("update", "success") == 1)
         #expect(count("update", "conflict") == 1)
         #expect(metrics.counter("leader_election_transitions_total", ["name": "test-election"]) == 1)
+        // Lost, or cut off: the two network errors are unreachable, the refused write a conflict.
+        func errors(_ kind: String) -> Int64 {
+            metrics.counter("leader_election_lock_errors_total", ["name": "test-election", "kind": kind])
+        }
+        #expect(errors("unreachable") == 2)
+        #expect(errors("conflict") == 1)
+        #expect(errors("throttled") == 0)
+        #expect(errors("rejected") == 0)
     }
 
     @Test func logsTheMessagesTheAppAndSystemTestsLookFor() async throws {

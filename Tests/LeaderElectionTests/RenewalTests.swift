@@ -45,6 +45,7 @@ import LeaderElectionTestKit
         await h.advance(by: .seconds(1), step: .seconds(1), settling: [elector])
         #expect(await elector.status().isLeader == false)
         #expect(h.messages.contains("failed to renew lease fake lock: a: timed out waiting for the condition"))
+        #expect(await elector.status().lastStandDown?.hasPrefix("cut off: no renewal succeeded within the renew deadline 5s") == true)
         await h.callbacks.waitFor("stopped")
         #expect(await h.callbacks.entries == ["new:a", "started:0", "work ended", "stopped"])
         #expect(await lock.events == ["a became leader", "a stopped leading"])
@@ -88,6 +89,7 @@ import LeaderElectionTestKit
         // The renewal's write is refused (the lock compares), and the read that follows shows b.
         #expect(await lock.calls.prefix(5) == ["get", "create", "event", "update", "get"])
         #expect(h.messages.contains("failed to renew lease fake lock: a: the lease is now held by b"))
+        #expect(await elector.status().lastStandDown == "taken: the lease is now held by b")
         task.cancel()
         try await task.value
         // onNewLeader(b) comes as soon as b is seen; onStoppedLeading once the work ended, and again when

@@ -25,7 +25,8 @@ def parse_duration(text: str) -> float:
 
 
 _HELP_FLAGS = {"lease": "--lease-duration", "renew_deadline": "--renew-deadline", "retry": "--retry-period",
-               "settle": "--takeover-settle", "renew_interval": "--renew-interval"}
+               "settle": "--takeover-settle", "renew_interval": "--renew-interval",
+               "request_timeout": "--request-timeout"}
 
 
 def help_defaults(leader_election_bin: str) -> dict[str, str]:
@@ -45,7 +46,8 @@ def help_defaults(leader_election_bin: str) -> dict[str, str]:
     return found
 
 
-def renew_interval(default: str | None, lease: float, renew_deadline: float, retry: float) -> float | None:
+def renew_interval(default: str | None, lease: float, renew_deadline: float, retry: float,
+                   request_timeout: float = 2.5) -> float | None:
     """The renew interval the app applies to these timings, from the default its help states: a
     duration; "half of what the renew deadline leaves after two retry periods" (one retry period when
     two leave nothing); or, in older builds, "a third of the lease duration[, at most the renew deadline
@@ -53,6 +55,15 @@ def renew_interval(default: str | None, lease: float, renew_deadline: float, ret
     cannot read (logged)."""
     if default is None:
         return None
+    # "15s when two retries of a renewal that takes twice the request timeout still fit ...; otherwise
+    # half of what the renew deadline leaves after two retry periods": the app's ElectionDefaults rule.
+    if (rule := re.match(r"([0-9.]+(?:ms|s|m|h)+) when two retries of a renewal that takes twice the request "
+                         r"timeout still fit", default)):
+        preferred = parse_duration(rule.group(1))
+        if preferred + 2 * retry + 2 * request_timeout < renew_deadline:
+            return preferred
+        after_two = renew_deadline - 2 * retry
+        return after_two / 2 if after_two > 0 else (renew_deadline - retry) / 2
     if "half of what the renew deadline leaves after two retry periods" in default:
         after_two = renew_deadline - 2 * retry
         return after_two / 2 if after_two > 0 else (renew_deadline - retry) / 2
@@ -70,7 +81,8 @@ def renew_interval(default: str | None, lease: float, renew_deadline: float, ret
 
 def timings_with_interval(defaults: dict[str, str], lease: float, renew_deadline: float, retry: float,
                           settle: float) -> Timings:
-    interval = renew_interval(defaults.get("renew_interval"), lease, renew_deadline, retry)
+    timeout = parse_duration(defaults["request_timeout"]) if "request_timeout" in defaults else 2.5
+    interval = renew_interval(defaults.get("renew_interval"), lease, renew_deadline, retry, timeout)
     return Timings(lease=lease, renew_deadline=renew_deadline, retry=retry, settle=settle, renew_interval=interval)
 
 

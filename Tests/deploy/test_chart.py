@@ -288,7 +288,7 @@ BAD_VALUES = [
     pytest.param({"election": {"leaseDuration": "30 seconds"}}, helm.HelmValuesError,
                  "at '/election/leaseDuration'", id="bad-duration"),
     pytest.param({"election": {"leaseDuration": "15s"}}, helm.HelmRenderError,
-                 "election.leaseDuration (15s) must be greater than election.renewDeadline (15s)",
+                 "election.leaseDuration (15s) must be greater than election.renewDeadline (35s)",
                  id="lease-not-above-renew"),
     pytest.param({"election": {"renewDeadline": "6s"}}, helm.HelmRenderError,
                  "election.renewDeadline (6s) must be greater than 1.2 x election.retryPeriod (5s)",

@@ -123,6 +123,10 @@ def test_make_demo_shows_a_graceful_and_a_crash_failover():
     assert "demo done" in output
     assert output.count("lock writes: git pushes to") == 1, output
     assert "writing the lock through REST" not in output
+    # Nothing was injected: every warning or error line of a copy is noise or a defect.
+    noise = [line for line in output.splitlines() if re.match(r"[WEF]\d{4} ", line)]
+    assert noise == [], "\n".join(noise)
+    assert "expected GitHub request rate too high" not in output
     gist = re.search(r"gist (\S+) on http", output).group(1)
     for pattern in ("leader-election-demo", f"--gist {gist}"):
         leftovers = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)

@@ -94,20 +94,26 @@ def test_start_warns_when_the_timings_would_not_fit_the_limits(tmp_path):
             app.wait(timeout=30)
             return log.read_text()
 
-        # Renewals by push cost no REST request, so the defaults fit GitHub's limits with git writes.
-        git_defaults = first_lines()
+        # The defaults fit GitHub's limits in both write modes; against gist-server nothing is checked
+        # unless asked for, so even a renew interval GitHub would throttle passes without a word.
+        assert "expected GitHub request rate too high" not in first_lines("--renew-interval", "2s")
+        github = ("--check-limits", "github")
+        git_defaults = first_lines(*github)
         assert "writing the lock through git" in git_defaults
         assert "expected GitHub request rate too high" not in git_defaults
-        # With REST writes the defaults renew every 2.5s, for two retries before the deadline: 1440 PATCHes
-        # an hour, which GitHub's content-creation guidance does not allow; renewing every 10s keeps to it.
-        rest = ("--write-mode", "rest")
-        defaults = first_lines(*rest)
-        assert "expected GitHub request rate too high: content-creation limit" in defaults
-        assert "1440/h expected, 288% of GitHub's 500/h" in defaults
-        assert "expected GitHub request rate too high" not in first_lines(*rest, "--renew-interval", "10s")
+        rest = (*github, "--write-mode", "rest")
+        assert "expected GitHub request rate too high" not in first_lines(*rest)
+        # Pushes every 5s are 12 a minute to one gist, twice GitHub's recommendation; 14s fits.
+        pushing = first_lines(*github, "--renew-interval", "5s")
+        assert "expected GitHub request rate too high: pushes to one gist" in pushing
+        assert "12/min expected, 200% of GitHub's 6/min" in pushing
+        assert "fits with --renew-interval 14s" in pushing
         renewing_every_retry = first_lines(*rest, "--renew-interval", "5s")
         assert "expected GitHub request rate too high: content-creation limit" in renewing_every_retry
         assert "720/h expected, 144% of GitHub's 500/h" in renewing_every_retry
+        assert "fits with --renew-interval 10s" in renewing_every_retry
+        two_elections = first_lines(*rest, "--elections", "2")
+        assert "content-creation limit (the leaders' writes, 2 elections): 480/h expected" in two_elections
         crowded = first_lines(*rest, "--candidates", "20")
         assert "expected GitHub request rate too high: primary rate limit" in crowded
     finally:

@@ -12,7 +12,7 @@ struct Harness {
     static func config(release: Bool = false) -> LeaderElectionConfig {
         try! LeaderElectionConfig(
             name: "test-election", leaseDuration: .seconds(10), renewDeadline: .seconds(5), retryPeriod: .seconds(2),
-            releaseOnCancel: release)
+            renewInterval: nil, releaseOnCancel: release)
     }
 
     let clock = ManualClock()

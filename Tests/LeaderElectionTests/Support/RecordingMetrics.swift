@@ -30,6 +30,9 @@ final class RecordingMetrics: MetricsFactory {
                 counters["leader_election_lock_operations_total{name=\(election),op=\(op),outcome=\(outcome)}"] = Count()
             }
         }
+        for kind in ["conflict", "unreachable", "throttled", "rejected"] {
+            counters["leader_election_lock_errors_total{name=\(election),kind=\(kind)}"] = Count()
+        }
         self.counters = counters
         recorders = ["leader_election_master_status{name=\(election)}": Value()]
     }
