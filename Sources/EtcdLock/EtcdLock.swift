@@ -73,7 +73,7 @@ public actor EtcdLock: ResourceLock {
             return ObservedRecord(record: try LeaderElectionRecord(jsonBytes: raw), raw: raw)
         } catch {
             throw ResourceLockError.invalidRecord(
-                "etcd key \(key) does not hold a lease record (\(Self.reason(error))); first bytes: \(Self.quoted(raw)); "
+                "etcd key \(key) does not hold a lease record (\(decodingReason(error))); first bytes: \(Self.quoted(raw)); "
                     + "fix or delete it (etcdctl del \(key)), or let the election overwrite it once it stays unchanged "
                     + "for a lease duration",
                 raw: raw)
@@ -134,21 +134,6 @@ public actor EtcdLock: ResourceLock {
             what == "create"
                 ? "etcd key \(key) exists (it holds \(holder)): another candidate created it first"
                 : "etcd key \(key) changed since it was read (it holds \(holder)): another candidate wrote it")
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "\(type(of: error))" }
-        switch error {
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not valid JSON" : context.debugDescription
-        case .keyNotFound(let key, _):
-            return "no \"\(key.stringValue)\" field"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? "not a JSON object" : "\"\(path)\" has the wrong type"
-        @unknown default:
-            return "wrong shape"
-        }
     }
 
     /// The first bytes as one escaped, quoted line.

@@ -1,3 +1,4 @@
+import LeaderElection
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

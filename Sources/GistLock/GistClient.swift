@@ -1,3 +1,4 @@
+import LeaderElection
 public import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

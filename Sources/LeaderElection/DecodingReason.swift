@@ -1,5 +1,5 @@
 /// A short reason why JSON did not decode, for one-line error messages.
-func decodingReason(_ error: any Error) -> String {
+public func decodingReason(_ error: any Error) -> String {
     guard let error = error as? DecodingError else { return "\(type(of: error))" }
     switch error {
     case .dataCorrupted(let context):
