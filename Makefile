@@ -27,6 +27,10 @@ test-deploy: ## Run the image, chart and cluster-script checks alone (no cluster
 bench: ## Measure request rates against GitHub's limits, failover times, memory and CPU (BENCH_QUICK=1: short).
 	./cicd.sh bench
 
+.PHONY: docs
+docs: ## Render the flag tables in docs/ from the binaries' --help (builds them first).
+	./cicd.sh docs
+
 .PHONY: chaos
 chaos: ## Run the copies through process, network, server, clock and contention faults; report and timeline.
 	./cicd.sh chaos

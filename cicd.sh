@@ -19,6 +19,7 @@ Local (this machine, no cluster, no GitHub account):
   test-deploy   the image, chart and cluster-script checks alone (no cluster needed)
   chaos         the chaos run: faults, safety and liveness figures, report under out/chaos (CHAOS_PROFILE=quick: short)
   bench         request rates against GitHub's limits, failover times, memory and CPU (BENCH_QUICK=1: short)
+  docs          render the flag tables in docs/ from the binaries' --help
 
 Clusters (kind + vcluster + helm + kubectl + docker):
   build         build the image; push it to $REGISTRY, or load it into the kind cluster
@@ -58,6 +59,7 @@ main() {
     teardown) teardown ;;
     test-deploy) test_deploy ;;
     chaos) chaos ;;
+    docs) flag_docs ;;
     *) usage >&2; die "unknown verb '${verb}'" ;;
   esac
 }

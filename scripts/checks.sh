@@ -164,3 +164,13 @@ test_deploy() {
   python="$(python_venv)"
   (set -x; "${python}" -m pytest -q Tests/deploy)
 }
+
+# flag_docs: the flag tables in docs/ (between <!-- flags-doc: BINARY --> and <!-- /flags-doc -->),
+# rendered from the binaries' help by scripts/flags-doc.py; Tests/system/test_docs.py fails when the
+# committed tables differ from it.
+flag_docs() {
+  build_local
+  local python
+  python="$(python_venv)"
+  "${python}" scripts/flags-doc.py --bin-dir "${BIN_DIR}"
+}

@@ -1,6 +1,6 @@
 /// The one definition of the election's defaults. The library's `LeaderElectionConfig`, the app's flags
 /// and help, and its `defaults` command read them from here; the chart's values and schema and the
-/// README's table are checked against that command by `Tests/deploy/test_defaults.py`.
+/// flag tables of docs/configuration.md are checked against that command by `Tests/system/test_defaults.py`.
 ///
 /// Chosen together so that one election of three copies stays within 75% of every limit GitHub
 /// documents for one user and one gist (the renew interval: 4 pushes a minute against the 6

@@ -4,7 +4,7 @@ import GistLock
 import LeaderElection
 
 /// `leader-election defaults`: the defaults of every setting, from `ElectionDefaults`, with what they
-/// cost against GitHub's limits and the retries they leave. The chart's values and the README are
+/// cost against GitHub's limits and the retries they leave. The chart's values and docs/configuration.md are
 /// checked against its JSON, so they cannot drift from the app.
 struct DefaultsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

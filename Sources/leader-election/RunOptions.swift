@@ -113,7 +113,7 @@ struct RunSettings: Sendable {
     }
 
     /// The shortest retry period and renew interval: shorter ones would make a copy hammer the store
-    /// (README, "Bad input"); the demo's and the tests' timings are above it.
+    /// (docs/bad-input.md); the demo's and the tests' timings are above it.
     static let shortestRetry = Duration.milliseconds(250)
     /// The shortest lease: shorter ones renew faster than the shortest retry allows.
     static let shortestLease = Duration.seconds(1)

@@ -9,7 +9,7 @@ import Testing
 
 @testable import leader_election
 
-/// The README's renewal rule at the app's own defaults (lease 50s, renew deadline 35s, retry 5s, renew
+/// The renewal rule of docs/design.md at the app's own defaults (lease 50s, renew deadline 35s, retry 5s, renew
 /// interval 15s, request timeout 2.5s): retry k of a failed renewal starts R + k·r after the last
 /// success, so two retries and the last one's own time fit before the deadline (15 + 2·5 + 5 = 30 < 35)
 /// even when every request takes the whole request timeout: a read 2.5s, a write (two requests) 5s.

@@ -50,7 +50,7 @@ import Testing
         #expect(message.contains("--lease-duration 2000000h0m0s is too long"), "\(message)")
     }
 
-    /// 1ns timings made 121 pushes in 5 s: refused below the floor the README states.
+    /// 1ns timings made 121 pushes in 5 s: refused below the floor docs/bad-input.md states.
     @Test(arguments: [
         (["--retry-period", "1ns", "--renew-deadline", "1s", "--lease-duration", "2s"], "--retry-period 1ns is too short"),
         (["--renew-interval", "100ms"], "--renew-interval 100ms is too short"),

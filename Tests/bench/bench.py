@@ -6,7 +6,7 @@ with git writes (the default) and then with REST writes, for comparison:
   1. request rate at the app's default timings with the chart's renew interval over a measured window, per copy and in total, against
      GitHub's limits and the Go original's pattern; memory and CPU of the leader and one follower;
   2. failover time after SIGKILL and after SIGTERM of the leader at the demo timings, against the
-     algorithm's bounds from the README.
+     algorithm's bounds (docs/design.md).
 It prints tables on stdout and writes the figures as JSON; it never fails on slow figures.
 
 Environment:

@@ -70,7 +70,7 @@ def against_limits(rates: dict[str, float]) -> dict[str, dict]:
 
 
 def go_model(timings: Timings, leader: str) -> dict:
-    """The Go original at the same timings (README, "Benchmark"): a follower reads once per attempt,
+    """The Go original at the same timings (docs/benchmark.md): a follower reads once per attempt,
     an attempt every retry period plus client-go's jitter, (1 + J/2)·r on average, and none of its
     reads is conditional; the leader renews every retry period, each renewal three GETs (get,
     get-for-compare, get-for-readback) and one PATCH."""

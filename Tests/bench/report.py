@@ -48,7 +48,7 @@ def rate_tables(rate: dict) -> str:
         f"Request rate, 3 copies at the chart's defaults ({describe(rate['timings'])}), "
         f"measured over {rate['window_seconds']:.0f}s after {rate['warm_up_seconds']}s, per hour{changed}",
         table(header, rate_rows(rate)),
-        "The Go original at the same timings (model, README):",
+        "The Go original at the same timings (model, docs/benchmark.md):",
         table(header, rate_rows(rate["go_model"])),
         "Against GitHub's limits for one token shared by the 3 copies (304 answers are free):",
         table(["limit", "GitHub", "this app", "share", "Go model", "share"], limit_rows(rate)),

@@ -1,5 +1,5 @@
 """Election timings: the app's defaults read from `leader-election run --help`, the demo timings, and
-the failover bounds of client-go's algorithm as the README states them."""
+the failover bounds of client-go's algorithm as docs/design.md states them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Election timings and the failover bounds client-go's algorithm gives for them (see the README)."""
+"""Election timings and the failover bounds client-go's algorithm gives for them (see docs/design.md)."""
 
 from __future__ import annotations
 

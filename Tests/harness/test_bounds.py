@@ -8,7 +8,7 @@ from harness.bounds import Timings, go_duration
 from harness.waiting import wait_until
 
 
-# Worked out by hand from the README's bounds (client-go's jitter 1.2: a follower polls within 2.2 retry
+# Worked out by hand from the bounds in docs/design.md (client-go's jitter 1.2: a follower polls within 2.2 retry
 # periods): poll = 2.2 r; graceful = poll + settle; crash = poll + lease + poll + settle;
 # crash lower bound = lease - renew interval (or - retry when the interval is unknown).
 @pytest.mark.parametrize("timings, poll, graceful, crash, crash_lower", [

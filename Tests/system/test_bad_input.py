@@ -1,4 +1,4 @@
-"""The README's bad-input table, row by row: what the user sees, whether the app exits or retries, and
+"""docs/bad-input.md's table, row by row: what the user sees, whether the app exits or retries, and
 that nothing that should survive was lost or overwritten."""
 
 import http.server

@@ -1,5 +1,7 @@
 """One source of defaults: the app's `defaults` command (from ElectionDefaults) against its own --help,
-the chart's values and schema, and the README's flags table. Any of them drifting fails here."""
+the chart's values and schema, and the flag tables in docs/configuration.md (rendered from --help by
+`make docs`; Tests/system/test_docs.py checks they are what the binary prints). Any of them drifting
+fails here."""
 
 import json
 import os
@@ -36,12 +38,18 @@ def defaults() -> dict:
     return json.loads(app("defaults", "--output", "json"))
 
 
-def readme_defaults() -> dict[str, str]:
+def documented_run_flags() -> dict[str, tuple[str, str]]:
+    """The rows of `leader-election run`'s tables in docs/configuration.md (every option group's):
+    flag -> (environment variable, default)."""
+    text = (REPO / "docs/configuration.md").read_text()
+    section = text[text.index("### `leader-election run`"):]
+    section = section[:section.index("\n### ", 1)] if "\n### " in section[1:] else section
     rows = {}
-    for line in (REPO / "README.md").read_text().splitlines():
-        cells = [c.strip() for c in line.split("|")]
-        if len(cells) > 4 and cells[1].startswith("`--"):
-            rows[cells[1].strip("`")] = cells[3]
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.split(" | ")]
+        if len(cells) >= 4 and cells[0].startswith("| `--"):
+            flag = re.match(r"\| `(--[a-z0-9-]+)", cells[0]).group(1)
+            rows[flag] = (cells[1].strip("`"), cells[2].strip("`"))
     return rows
 
 
@@ -82,21 +90,20 @@ def test_the_chart_uses_the_apps_defaults():
         assert re.fullmatch(schema["properties"][key]["pattern"], election[key])
 
 
-def test_the_readme_table_states_the_defaults_and_every_flag_has_its_variable():
+def test_the_documented_tables_state_the_defaults_and_every_flag_has_its_variable():
     d = defaults()
-    rows = readme_defaults()
+    rows = documented_run_flags()
     for key, flag in TIMINGS.items():
-        stated = re.match(r"`([^`]+)`", rows[flag]).group(1)
+        stated = rows[flag][1].split()[0]
         assert seconds(stated) == seconds(d[key]), (flag, rows[flag], d[key])
-    assert rows["--election"] == f"`{d['election']}`"
-    assert rows["--candidates"] == f"`{d['candidates']}`"
-    assert rows["--elections"] == f"`{d['elections']}`"
-    assert rows["--log-format"] == f"`{d['logFormat']}`" and rows["--log-level"] == f"`{d['logLevel']}`"
+    assert rows["--election"][1] == d["election"]
+    assert rows["--candidates"][1] == str(d["candidates"])
+    assert rows["--elections"][1] == str(d["elections"])
+    assert rows["--log-format"][1] == d["logFormat"] and rows["--log-level"][1] == d["logLevel"]
+    assert rows["--write-mode"][1] == d["writeMode"]
     help_text = app("run", "--help")
-    flags = set(re.findall(r"^\s+(--[a-z-]+)", help_text, re.M)) - {"--help", "--version"}
+    # An option's own line is indented by two; a wrapped description line that starts with a flag is not.
+    flags = set(re.findall(r"^  (?:-\w, )?(--[a-z0-9-]+)", help_text, re.M)) - {"--help", "--version"}
+    assert flags == set(rows), f"docs/configuration.md's run tables and --help differ: run `make docs` ({flags ^ set(rows)})"
     for flag in flags:
-        assert flag in rows, f"{flag} is missing from the README's flags table"
-    for line in (REPO / "README.md").read_text().splitlines():
-        cells = [c.strip() for c in line.split("|")]
-        if len(cells) > 4 and cells[1].strip("`") in flags:
-            assert cells[2].startswith("`LEADER_ELECTION_"), f"{cells[1]} has no environment variable"
+        assert rows[flag][0].startswith("LEADER_ELECTION_"), f"{flag} has no environment variable"

@@ -305,8 +305,8 @@ def clock_skew(run, rep):
         run.network.heal(copy.index)
     else:
         quiet = run.now() - max((e.t for e in run.events if e.copy == skewed), default=watch_from)
-        record.notes.append(f"{skewed} never took the released lease (its last line {quiet:.1f}s ago: libfaketime "
-                            f"stalls timed waits, see the report)")
+        record.notes.append(f"{skewed} never took the released lease (its last line {quiet:.1f}s ago; the report's "
+                            f"libfaketime probe shows whether the app runs under libfaketime at all)")
     run.finish(record)
 
 
