@@ -88,7 +88,7 @@ def test_a_write_limit_is_honoured_logged_once_and_shown_in_metrics(tmp_path):
         assert health.startswith("ok: not leading election"), health
         assert "last lock call failed (throttled: GitHub rate limit reached" in health and until.search(health), health
         assert "last stood down: cut off: " in health, health
-        stand_down = [line for line in text.splitlines() if "failed to renew lease" in line]
+        stand_down = [line for line in text.splitlines() if 'event="lost"' in line]
         assert stand_down and 'cause="cut_off"' in stand_down[0] and "rate limit reached" in stand_down[0], stand_down
     finally:
         app.terminate()
