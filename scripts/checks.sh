@@ -74,7 +74,7 @@ test_system() {
   local python
   python="$(python_venv)"
   export BIN_DIR
-  (set -x; "${python}" -m pytest -q Tests/harness Tests/chaos Tests/system)
+  (set -x; "${python}" -m pytest -q Tests/harness Tests/bench Tests/chaos Tests/system)
 }
 
 # build_release builds the app as the Dockerfile does, for the release-binary check.
