@@ -74,7 +74,7 @@ test_system() {
   local python
   python="$(python_venv)"
   export BIN_DIR
-  (set -x; "${python}" -m pytest -q Tests/harness Tests/chaos Tests/system)
+  (set -x; "${python}" -m pytest -q Tests/harness Tests/bench Tests/chaos Tests/system)
 }
 
 # build_release builds the app as the Dockerfile does, for the release-binary check.
@@ -145,7 +145,7 @@ chaos_quick() {
 }
 
 # bench: request rates against GitHub's limits, failover times, memory and CPU (Tests/bench/bench.py).
-# It prints figures and never fails on slow ones. BENCH_QUICK=1 takes under 3 minutes instead of about 6;
+# It prints figures and never fails on slow ones. BENCH_QUICK=1 takes about 5 minutes instead of about 12;
 # SKIP_BUILD=true BIN_DIR=.build/release measures release builds of both binaries.
 bench() {
   build_local

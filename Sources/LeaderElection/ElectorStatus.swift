@@ -2,6 +2,10 @@
 public struct ElectorStatus: Sendable, Equatable {
     /// This process's identity (the holder it writes).
     public var identity: String
+    /// The last lock call's failure while no call has succeeded since, as "<kind>: <what the lock
+    /// said>" with the kind of `LockErrorKind` (a throttled GitHub lock names the time it sends again);
+    /// nil once a call succeeds.
+    public var lastLockError: String?
     /// The election's name.
     public var election: String
     /// Whether this process leads and is within its renew deadline.
@@ -25,8 +29,10 @@ public struct ElectorStatus: Sendable, Equatable {
     /// Creates a snapshot.
     public init(
         identity: String, election: String, isLeader: Bool, leader: String, observedRecord: LeaderElectionRecord?,
-        sinceObservedChange: Duration?, sinceLastRenewal: Duration?, lock: String, lastStandDown: String? = nil
+        sinceObservedChange: Duration?, sinceLastRenewal: Duration?, lock: String, lastStandDown: String? = nil,
+        lastLockError: String? = nil
     ) {
+        self.lastLockError = lastLockError
         self.lastStandDown = lastStandDown
         self.identity = identity
         self.election = election

@@ -46,11 +46,17 @@ public struct HealthCheckResult: Sendable, Equatable, CustomStringConvertible {
 extension LeaderElector {
     /// client-go's `HealthzAdaptor.Check`: unhealthy when this copy still counts itself leader but
     /// last renewed more than `leaseDuration + maxTolerableExpiredLease` ago; healthy otherwise.
+    /// The message also says why this copy last stood down ("taken: ..." or "cut off: ...") and what
+    /// the lock's last failed call said while none has succeeded since ("throttled: ... until ..."):
+    /// the answer's status keeps client-go's meaning, so a lost lease never fails a liveness probe.
     public func healthCheck(maxTolerableExpiredLease: Duration) -> HealthCheckResult {
         let now = time.now()
-        return HealthCheckResult.evaluate(
+        var result = HealthCheckResult.evaluate(
             election: config.name, sinceRenewal: phase.lastRenewal.map { now - $0 },
             renewDeadline: config.renewDeadline, leaseDuration: config.leaseDuration,
             tolerance: maxTolerableExpiredLease)
+        if let lastLockError { result.message += "; last lock call failed (\(lastLockError))" }
+        if let lastStandDown { result.message += "; last stood down: \(lastStandDown)" }
+        return result
     }
 }

@@ -39,13 +39,16 @@ extension LeaderElector {
         do {
             stored = try await lock.get()
             metrics.lockCall(.get, stored == nil ? .notFound : .success)
+            lockAnswered()
         } catch let error as ResourceLockError where error.code == .invalidRecord {
             metrics.lockCall(.get, .invalid)
+            lockAnswered()
             writes.clearDoubts()
             return await overwriteInvalidIfExpired(error, now: now, renewing: renewing)
         } catch {
             metrics.lockCall(.get, .error)
             metrics.lockError(error)
+            lockFailed(error)
             reportFailure("error retrieving resource lock \(lock.describe)", error)
             logMemory.lastFailure = "\(error)"
             return .failed
@@ -143,9 +146,11 @@ extension LeaderElector {
         do {
             try await lock.create(record)
             metrics.lockCall(.create, .success)
+            lockAnswered()
         } catch {
             metrics.lockCall(.create, Self.outcome(of: error))
             metrics.lockError(error)
+            lockFailed(error)
             if Self.isConflict(error) {
                 logger.info("lease lock \(lock.describe) was created by another copy first; following it")
             } else {
@@ -182,9 +187,11 @@ extension LeaderElector {
         do {
             try await lock.update(record, expecting: raw)
             metrics.lockCall(.update, .success)
+            lockAnswered()
         } catch {
             metrics.lockCall(.update, Self.outcome(of: error))
             metrics.lockError(error)
+            lockFailed(error)
             if Self.isConflict(error) {
                 // The election working: another copy wrote first. The next read says who holds the lease.
                 logger.info("lease \(lock.describe) was written by another copy first; following it")
@@ -236,13 +243,16 @@ extension LeaderElector {
         do {
             guard let stored = try await lock.get() else {
                 metrics.lockCall(.get, .notFound)
+                lockAnswered()
                 return false
             }
             metrics.lockCall(.get, .success)
+            lockAnswered()
             if stored.raw != observation.raw { observation.note(stored.record, raw: stored.raw, at: time.now()) }
             return true
         } catch {
             metrics.lockCall(.get, Self.outcome(of: error))
+            lockFailed(error)
             reportFailure("error retrieving resource lock \(lock.describe)", error)
             return false
         }

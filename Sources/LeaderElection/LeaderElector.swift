@@ -44,6 +44,8 @@ public actor LeaderElector: Service {
     let jitter: @Sendable () -> Double
     let logger: Logger
     let metrics: ElectionMetrics
+    /// The last failed lock call since the last one that succeeded, for `status()` and health.
+    var lastLockError: String?
 
     /// What was last seen in the lock.
     var observation = Observation()
@@ -137,7 +139,8 @@ public actor LeaderElector: Service {
             identity: identity, election: config.name, isLeader: isLeader, leader: leaderSignal(at: now),
             observedRecord: observation.invalid ? nil : observation.record,
             sinceObservedChange: observation.time.map { now - $0 },
-            sinceLastRenewal: phase.lastRenewal.map { now - $0 }, lock: lock.describe, lastStandDown: lastStandDown)
+            sinceLastRenewal: phase.lastRenewal.map { now - $0 }, lock: lock.describe, lastStandDown: lastStandDown,
+            lastLockError: lastLockError)
     }
 
     /// Whether this copy leads and is still within its renew deadline.

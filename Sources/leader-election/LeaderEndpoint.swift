@@ -39,7 +39,8 @@ struct LeaderEndpoint<Source: LeaderStatusSource> {
                 return Self.text(
                     .serviceUnavailable, "the elector did not answer within \(GoDuration(healthAnswerLimit)): it is stuck or overloaded")
             }
-            return Self.text(health.isHealthy ? .ok : .internalServerError, health.isHealthy ? "ok" : health.message)
+            // The status is the probe's answer; the body says why, lost lease or cut off included.
+            return Self.text(health.isHealthy ? .ok : .internalServerError, (health.isHealthy ? "ok: " : "") + health.message)
         }
         router.get("/readyz") { _, _ in
             let status = await source.status()
@@ -125,6 +126,9 @@ struct LeaderReport: Encodable {
     /// Why this copy last stopped leading: "taken: ..." (another copy took the lease) or "cut off: ..."
     /// (the store did not take a renewal within the renew deadline); absent while it never did.
     var lastStandDown: String?
+    /// The lock's last failure while no call has succeeded since: "throttled: ... until ... (UTC)",
+    /// "unreachable: ...", "rejected: ..." or "conflict: ..."; absent once a call succeeds.
+    var lastLockError: String?
 
     init(_ status: ElectorStatus, writeMode: String) {
         self.writeMode = writeMode
@@ -136,5 +140,6 @@ struct LeaderReport: Encodable {
         renewTime = status.observedRecord?.renewTime
         lock = status.lock
         lastStandDown = status.lastStandDown
+        lastLockError = status.lastLockError
     }
 }

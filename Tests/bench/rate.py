@@ -1,7 +1,8 @@
-"""Phase 1, request rate: three copies at the app's default timings against one gist-server. After a
-warm-up, the server's stats over a measured window give each copy's requests per hour, split as
-GitHub counts them, and set against GitHub's limits and the Go original's pattern at the same
-timings. The leader's and one idle follower's memory and CPU are sampled over the same window."""
+"""Phase 1, request rate: three copies against one gist-server, at the app's own defaults (no timing
+flag) or at the chart's (the flags its values pass). After a warm-up, the server's stats over a
+measured window give each copy's requests per hour, split as GitHub counts them, and set against
+GitHub's limits and the Go original's pattern; stats sampled every second give the busiest minute and
+second. The leader's and one idle follower's memory and CPU are sampled over the same window."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+import limits
+import sampling
 from processes import BenchServer, Copy, ProcessGroup, cpu_seconds, log, memory_kib, stop, wait_until
 from harness.bounds import JITTER
 from timings import Timings
@@ -107,16 +110,19 @@ def elections_per_token(rates: dict[str, float]) -> float:
     return 1 / max(shares) if max(shares) > 0 else float("inf")
 
 
+CONFIGS = {"app": "the app's own defaults (no timing flag)", "chart": "the chart's defaults (its values' flags)"}
+
+
 def measure(group: ProcessGroup, bins, workdir: Path, timings: Timings, window: float,
-            halt: threading.Event, mode: str = "git") -> dict | None:
-    """Runs the phase with the copies writing in `mode` (git or rest); None when `halt` was set before
-    the window ended."""
+            halt: threading.Event, mode: str = "git", config: str = "app", timing_args: list[str] = ()) -> dict | None:
+    """Runs the phase with the copies writing in `mode` (git or rest) at `timings`, set by `timing_args`
+    (none: the app's defaults); None when `halt` was set before the window ended."""
     workdir.mkdir(parents=True)
     server = BenchServer(group, bins.gist_server, workdir, [*IDENTITIES, OBSERVER])
-    # The app's timings with the chart's renew interval: what a deployment runs.
-    args = ["--write-mode", mode, "--renew-interval", f"{timings.renew_interval:g}s"]
+    args = ["--write-mode", mode, *timing_args]
     copies = {identity: Copy(group, bins.leader_election, server, identity, None, args) for identity in IDENTITIES}
-    log(f"rate ({mode} writes): 3 copies at the chart's defaults ({timings.describe()}); warming up {WARM_UP_SECONDS}s")
+    log(f"rate ({mode} writes, {config}): 3 copies at {CONFIGS[config]} ({timings.describe()}); "
+        f"warming up {WARM_UP_SECONDS}s")
     if halt.wait(WARM_UP_SECONDS):
         return None
     leader = wait_until(lambda: server.holder_as(OBSERVER), 60, "a leader at the default timings")
@@ -124,12 +130,16 @@ def measure(group: ProcessGroup, bins, workdir: Path, timings: Timings, window: 
     watched = {"leader": copies[leader].pid, "follower": copies[follower].pid}
     server.reset_stats()
     started = time.monotonic()
+    copy_tokens = {server.labels[identity] for identity in IDENTITIES}
+    sampler = sampling.Sampler(server, copy_tokens).start()
     before = {name: sample(pid) for name, pid in watched.items()}
-    log(f"rate: {leader} leads; measuring for {window:g}s")
+    log(f"rate ({mode}, {config}): {leader} leads; measuring for {window:g}s")
     if halt.wait(window):
+        sampler.stop()
         return None
     seconds = time.monotonic() - started
     stats = server.stats()
+    sampler.stop()
     after = {name: sample(pid) for name, pid in watched.items()}
     leader_at_end = server.holder_as(OBSERVER)
     for copy in copies.values():
@@ -139,7 +149,12 @@ def measure(group: ProcessGroup, bins, workdir: Path, timings: Timings, window: 
     rates = per_hour(stats, server.labels, seconds)
     rows = [{"identity": identity, "role": role(identity, leader), **rates[identity]} for identity in IDENTITIES]
     summed = total(rows)
+    github_per_hour = {name: n * 3600 / seconds for name, n in sampling.totals(stats, copy_tokens).items()}
+    peaks = sampler.peaks()
     return {
+        "config": config, "args": args, "samples": len(sampler.samples),
+        "github_per_hour": github_per_hour, "peaks": peaks, "github": limits.against(github_per_hour, peaks),
+        "go_client_go_defaults": limits.go_model(limits.CLIENT_GO_DEFAULTS),
         "timings": asdict(timings), "warm_up_seconds": WARM_UP_SECONDS, "window_seconds": seconds,
         "leader": leader, "leader_at_end": leader_at_end, "copies": rows, "total": summed,
         "limits": against_limits(summed), "go_model": go_model(timings, leader), "write_mode": mode,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rate import KINDS
+from limits_report import limits_table
+from rate import CONFIGS, KINDS
 from timings import Timings
 
 LIMIT_NAMES = {"requests_per_hour": "counted requests / h", "creation_per_hour": "writes (content creation) / h",
@@ -45,10 +46,10 @@ def rate_tables(rate: dict) -> str:
     over = [f"OVER A LIMIT: {LIMIT_NAMES[name]} at {figure['percent']:.0f}% of GitHub's {figure['limit']:g}"
             for name, figure in rate["limits"].items() if figure["percent"] > 100]
     return "\n\n".join([
-        f"Request rate, 3 copies at the chart's defaults ({describe(rate['timings'])}), "
+        f"Request rate, 3 copies at {CONFIGS[rate.get('config', 'app')]} ({describe(rate['timings'])}), "
         f"measured over {rate['window_seconds']:.0f}s after {rate['warm_up_seconds']}s, per hour{changed}",
         table(header, rate_rows(rate)),
-        "The Go original at the same timings (model, docs/benchmark.md):",
+        "The Go original at the same timings (model, docs/benchmark.md; the table below also gives it at client-go's defaults):",
         table(header, rate_rows(rate["go_model"])),
         "Against GitHub's limits for one token shared by the 3 copies (304 answers are free):",
         table(["limit", "GitHub", "this app", "share", "Go model", "share"], limit_rows(rate)),
@@ -98,11 +99,11 @@ def resources_table(rate: dict) -> str:
 GOALS = [
     ("graceful failover, median, demo timings", "≤ 1.1 s", lambda m: m["failover"]["graceful"].get("median"), "{:.2f} s"),
     ("crash failover, median, demo timings", "≤ 5.5 s", lambda m: m["failover"]["crash"].get("median"), "{:.2f} s"),
-    ("REST counted requests, 3 copies", "≤ 800/h",
-     lambda m: m["rate"]["limits"]["requests_per_hour"]["value"], "{:.0f}/h"),
-    ("REST content-creating writes, 3 copies", "about 0", lambda m: m["rate"]["total"]["writes"], "{:.0f}/h"),
-    ("git requests, 3 copies", "-", lambda m: m["rate"]["total"]["git"], "{:.0f}/h"),
-    ("elections per token", "-", lambda m: m["rate"]["elections_per_token"], "{:.1f}"),
+    ("REST counted requests, 3 copies, app's defaults", "≤ 800/h",
+     lambda m: m["rate"]["app"]["limits"]["requests_per_hour"]["value"], "{:.0f}/h"),
+    ("REST content-creating writes, 3 copies", "about 0", lambda m: m["rate"]["app"]["total"]["writes"], "{:.0f}/h"),
+    ("git requests, 3 copies", "-", lambda m: m["rate"]["app"]["total"]["git"], "{:.0f}/h"),
+    ("elections per token", "-", lambda m: m["rate"]["app"]["elections_per_token"], "{:.1f}"),
 ]
 
 
@@ -126,6 +127,7 @@ def render(results: dict) -> str:
               f"{machine['load_average_after'][0]:.1f} after; run took {results['runtime_seconds']:.0f}s")
     parts = [header]
     for mode, figures in results["modes"].items():
-        parts += [f"=== lock writes: {mode} ===", rate_tables(figures["rate"]), failover_table(figures["failover"]),
-                  resources_table(figures["rate"])]
+        parts += [f"=== lock writes: {mode} ===", *(rate_tables(rate) for rate in figures["rate"].values()),
+                  failover_table(figures["failover"]), resources_table(figures["rate"]["app"])]
+    parts.append(limits_table(results["modes"]))
     return "\n\n".join([*parts, goals_table(results["modes"])]) + "\n"

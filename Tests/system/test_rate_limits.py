@@ -1,6 +1,6 @@
 """GitHub's rate limits, enforced by the local gist server: the app honours a refusal exactly, says so
-once, shows it in /metrics, sends nothing while it waits, and warns at start when its timings would
-not fit."""
+once, shows it in /metrics, /leader and /healthz with the time it sends again, sends nothing while it
+waits, and warns at start when its timings would not fit."""
 
 import json
 import re
@@ -74,6 +74,22 @@ def test_a_write_limit_is_honoured_logged_once_and_shown_in_metrics(tmp_path):
         assert re.search(r"^github_rate_limited_answers_total [1-9]", metrics, re.M), metrics
         assert re.search(r"^github_rate_limited_until_timestamp_seconds [1-9]", metrics, re.M), metrics
         assert re.search(r'^github_requests_total\{method="PATCH",status="403"\} [1-9]', metrics, re.M), metrics
+        # The status says it is throttled and until when; /healthz says so too and stays a passing probe.
+        base = f"http://{address.group(1)}:{address.group(2)}"
+        with urllib.request.urlopen(base + "/leader", timeout=10) as r:
+            leader = json.loads(r.read())
+        until = re.compile(r"no requests until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(UTC\)")
+        assert leader["lastLockError"].startswith("throttled: GitHub rate limit reached"), leader
+        assert until.search(leader["lastLockError"]), leader
+        assert leader["lastStandDown"].startswith("cut off: "), leader
+        with urllib.request.urlopen(base + "/healthz", timeout=10) as r:
+            assert r.status == 200
+            health = r.read().decode()
+        assert health.startswith("ok: not leading election"), health
+        assert "last lock call failed (throttled: GitHub rate limit reached" in health and until.search(health), health
+        assert "last stood down: cut off: " in health, health
+        stand_down = [line for line in text.splitlines() if 'event="lost"' in line]
+        assert stand_down and 'cause="cut_off"' in stand_down[0] and "rate limit reached" in stand_down[0], stand_down
     finally:
         app.terminate()
         app.wait(timeout=30)

@@ -1,0 +1,75 @@
+import Foundation
+import GistLock
+import LeaderElection
+import LeaderElectionTestKit
+import Logging
+import Testing
+
+/// A copy that loses the race to create the lock, for real: its push builds on the commit it read,
+/// which another copy's push has moved on, so git refuses it. That is the election working, and the
+/// elector says so at info, with no warning or error line.
+@Suite(.timeLimit(.minutes(1))) struct LostCreateRaceTests {
+    /// Lets `rival` create the lock between this copy's read and its own create.
+    actor RivalFirst: ResourceLock {
+        let inner: GistLock
+        let rival: GistLock
+        /// What the inner lock's create threw.
+        private(set) var createError: String?
+        nonisolated var identity: String { inner.identity }
+        nonisolated var describe: String { inner.describe }
+
+        init(inner: GistLock, rival: GistLock) {
+            self.inner = inner
+            self.rival = rival
+        }
+
+        func get() async throws -> ObservedRecord? { try await inner.get() }
+
+        func create(_ record: LeaderElectionRecord) async throws {
+            var theirs = record
+            theirs.holderIdentity = rival.identity
+            try await rival.create(theirs)
+            do {
+                try await inner.create(record)
+            } catch {
+                createError = "\(error)"
+                throw error
+            }
+        }
+
+        func update(_ record: LeaderElectionRecord, expecting observedRaw: [UInt8]) async throws {
+            try await inner.update(record, expecting: observedRaw)
+        }
+
+        func recordEvent(_ message: String) async { await inner.recordEvent(message) }
+    }
+
+    @Test func losingTheCreateRaceByARefusedPushIsAnInfoLine() async throws {
+        let suite = GitGistLockTests()
+        try await suite.withGitServer { apiURL in
+            let fixture = try await suite.newGist(apiURL)
+            let lock = RivalFirst(inner: try fixture.gitLock(identity: "napoleon"), rival: try fixture.gitLock(identity: "stalin"))
+            let (logger, lines) = StreamingLogHandler.logger()
+            // A clock nobody moves: one attempt, then the elector waits for its retry period until cancelled.
+            let elector = LeaderElector(
+                config: try LeaderElectionConfig(name: "conformance"), lock: lock,
+                callbacks: LeaderCallbacks(onStartedLeading: { _ in }, onStoppedLeading: {}), clock: ManualClock(),
+                logger: logger)
+            let run = Task { try await elector.run() }
+            var seen: [LoggedLine] = []
+            for await line in lines where line.level > .debug {
+                seen.append(line)
+                if line.message.hasSuffix("first; following it") || line.level >= .warning { break }
+            }
+            run.cancel()
+            try await run.value
+
+            let refusal = await lock.createError ?? "none"
+            #expect(refusal.contains("push to gist \(fixture.gistID) refused"), "git refused the push: \(refusal)")
+            #expect(seen.last?.message == "lease lock \(lock.describe) was created by another copy first; following it")
+            #expect(seen.last?.level == .info)
+            #expect(seen.filter { $0.level >= .warning }.map(\.message) == [])
+            #expect(try await fixture.gitLock(identity: "observer").get()?.record.holderIdentity == "stalin")
+        }
+    }
+}
