@@ -3,11 +3,12 @@
 /// flag tables of docs/configuration.md are checked against that command by `Tests/system/test_defaults.py`.
 ///
 /// Chosen together so that one election of three copies stays within 75% of every limit GitHub
-/// documents for one user and one gist (the renew interval: 4 pushes a minute against the 6
-/// recommended; 240 writes an hour against 500), and so that a leader whose renewals fail still gets
+/// documents for one user and one gist (the renew interval: 3.75 pushes a minute against the 6
+/// recommended, and never more than 4 in any 60 s, where 15 s would put 5 in a window that opens just
+/// before a push; 225 writes an hour against 500), and so that a leader whose renewals fail still gets
 /// two retries before its renew deadline, even when every request of the last one takes the whole
 /// request timeout: `renewInterval + 2 × retryPeriod + 2 × requestTimeout < renewDeadline`
-/// (15 + 10 + 5 = 30 < 35 seconds).
+/// (16 + 10 + 5 = 31 < 35 seconds).
 public enum ElectionDefaults {
     /// The election's name, which names the lock file `<name>.lock`.
     public static let name = "multi-cluster-leader-election"
@@ -18,7 +19,7 @@ public enum ElectionDefaults {
     /// The pause between attempts, before jitter.
     public static let retryPeriod: Duration = .seconds(5)
     /// How often the leader writes its renewal while renewals succeed.
-    public static let renewInterval: Duration = .seconds(15)
+    public static let renewInterval: Duration = .seconds(16)
     /// The limit of each request to the lock's store.
     public static let requestTimeout: Duration = .milliseconds(2500)
     /// The wait before a takeover written by REST is read back.

@@ -25,7 +25,7 @@ public struct LeaderElectionConfig: Sendable, Equatable {
     /// How often a leader writes its renewal while renewals succeed, counted from the start of the
     /// last successful one. After a failed renewal it retries `retryPeriod` after the start of the failed
     /// attempt (at once if that attempt took longer), until `renewDeadline`, counted from the start of
-    /// the last success, has passed. Default `ElectionDefaults.renewInterval` (15 seconds); `nil` renews
+    /// the last success, has passed. Default `ElectionDefaults.renewInterval` (16 seconds); `nil` renews
     /// every `retryPeriod`, as client-go does. Must be shorter than `renewDeadline`.
     ///
     /// Retry `k` then starts at `renewInterval + k x retryPeriod` after the last success, so `k`

@@ -79,8 +79,8 @@ import Testing
             pushesPerMinutePerRepository: 6, gitReadsPerSecondPerRepository: 15))
     }
 
-    /// The 75% rule at the defaults from the one definition, in both write modes: 4 pushes a minute
-    /// (67% of 6), 240 writes an hour (48% of 500), 480 or 720 counted requests an hour.
+    /// The 75% rule at the defaults from the one definition, in both write modes: 3.75 pushes a minute
+    /// (62.5% of 6), 225 writes an hour (45% of 500), 450 or 675 counted requests an hour.
     @Test(arguments: [true, false])
     func theDefaultsStayWithinThreeQuartersOfEveryLimit(gitWrites: Bool) throws {
         let budget = GistRequestBudget(
@@ -89,6 +89,16 @@ import Testing
         #expect(budget.pushesPerMinute <= 4.5)
         #expect(budget.total.writes <= 375 && budget.total.writes / 60 <= 60)
         #expect(budget.total.counted <= 3750)
+    }
+
+    /// GitHub does not say whether its pushes a minute are counted in a sliding window: the busiest 60 s,
+    /// edges included, holds ⌊60/R⌋ + 1 pushes, so a renew interval that divides a minute (15s: 5
+    /// pushes, as `make bench` measured) exceeds 4.5 although its mean (4) does not.
+    @Test func theDefaultsPushAtMostFourTimesInAnySixtySeconds() throws {
+        let interval = try #require(try LeaderElectionConfig().renewInterval)
+        let busiestMinute = Int((Duration.seconds(60) / interval).rounded(.down)) + 1
+        #expect(busiestMinute == 4)
+        #expect(Double(busiestMinute) <= Double(GitHubLimits.github.pushesPerMinutePerRepository) * GitHubLimits.safeShare)
     }
 
     /// The former defaults (renew every 2.5s) pushed 24 times a minute to one gist.
@@ -109,6 +119,6 @@ import Testing
         let one = GistRequestBudget(config: config, candidates: 3, gitWrites: false)
         let three = GistRequestBudget(config: config, candidates: 3, gitWrites: false, elections: 3)
         #expect(three.userTotal.writes == one.total.writes * 3)
-        #expect(three.exceeds(share: 0.75).first?.hasPrefix("content-creation limit (the leaders' writes, 3 elections): 720/h") == true)
+        #expect(three.exceeds(share: 0.75).first?.hasPrefix("content-creation limit (the leaders' writes, 3 elections): 675/h") == true)
     }
 }

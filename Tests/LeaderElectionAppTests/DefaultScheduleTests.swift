@@ -10,8 +10,8 @@ import Testing
 @testable import leader_election
 
 /// The renewal rule of docs/design.md at the app's own defaults (lease 50s, renew deadline 35s, retry 5s, renew
-/// interval 15s, request timeout 2.5s): retry k of a failed renewal starts R + k·r after the last
-/// success, so two retries and the last one's own time fit before the deadline (15 + 2·5 + 5 = 30 < 35)
+/// interval 16s, request timeout 2.5s): retry k of a failed renewal starts R + k·r after the last
+/// success, so two retries and the last one's own time fit before the deadline (16 + 2·5 + 5 = 31 < 35)
 /// even when every request takes the whole request timeout: a read 2.5s, a write (two requests) 5s.
 @Suite(.timeLimit(.minutes(1))) struct DefaultScheduleTests {
     let clock = ManualClock()
@@ -58,23 +58,24 @@ import Testing
         logs.entries.compactMap { $0.metadata[ElectionEvent.metadataKey]?.description }
     }
 
-    /// Leads from 0 (the read at 0..2.5, the create at 2.5..7.5); renews at 15 until 20.
+    /// Leads from 0 (the read at 0..2.5, the create at 2.5..7.5); renews at 16 until 21.
     func leadingAfterTheFirstRenewal(_ elector: LeaderElector) async {
         await clock.settle([elector])
-        await clock.advance(by: .seconds(20), step: .milliseconds(500), settling: [elector])
+        await clock.advance(by: .seconds(21), step: .milliseconds(500), settling: [elector])
         #expect(await elector.status().isLeader)
-        #expect(await elector.status().sinceLastRenewal == .seconds(5), "renewed by the attempt that began at 15")
+        #expect(await elector.status().sinceLastRenewal == .seconds(5), "renewed by the attempt that began at 16")
     }
 
     @Test func twoFailedRenewalsInARowKeepTheTerm() async throws {
         let elector = try elector()
         let task = Task { try await elector.run() }
         await leadingAfterTheFirstRenewal(elector)
-        // The renewals at 30 and 35 fail after their 5s; the one at 40 succeeds at 45, before the
-        // deadline at 50 (35 after the last success began, at 15).
+        // The renewals at 32 and 37 fail after their 5s; the one at 42 succeeds at 47, before the
+        // deadline at 51 (35 after the last success began, at 16). Watched until 56, before the next
+        // renewal (58), so that the stop finds no write in flight.
         await store.failWrites(2)
         var leading: [Bool] = []
-        for _ in 0..<80 {
+        for _ in 0..<70 {
             await clock.advance(by: .milliseconds(500), step: .milliseconds(500), settling: [elector])
             leading.append(await elector.status().isLeader)
         }
@@ -94,7 +95,7 @@ import Testing
         await leadingAfterTheFirstRenewal(elector)
         await store.failWrites(3)
         await clock.advance(by: .milliseconds(29500), step: .milliseconds(500), settling: [elector])
-        #expect(await elector.status().isLeader, "49.5: three renewals failed, the deadline is at 50")
+        #expect(await elector.status().isLeader, "50.5: three renewals failed, the deadline is at 51")
         #expect(!events.contains("lost"))
         await clock.advance(by: .milliseconds(500), step: .milliseconds(500), settling: [elector])
         #expect(await elector.status().isLeader == false)

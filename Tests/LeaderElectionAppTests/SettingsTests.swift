@@ -31,7 +31,7 @@ import Testing
         #expect(run.config.leaseDuration == .seconds(50))
         #expect(run.config.renewDeadline == .seconds(35))
         #expect(run.config.retryPeriod == .seconds(5))
-        #expect(run.config.renewInterval == .seconds(15))
+        #expect(run.config.renewInterval == .seconds(16))
         #expect(run.takeoverSettle == ElectionDefaults.takeoverSettle)
         #expect(run.candidates == ElectionDefaults.candidates)
         #expect(run.elections == 1)
@@ -41,7 +41,7 @@ import Testing
         #expect(gist.election == ElectionDefaults.name)
     }
 
-    /// Timings of one's own without a renew interval: 15s when two slow retries still fit, otherwise
+    /// Timings of one's own without a renew interval: 16s when two slow retries still fit, otherwise
     /// half of what the deadline leaves after two retry periods.
     @Test func theDefaultRenewIntervalFollowsTheTimingsGiven() throws {
         let tight = try RunSettings(
@@ -51,8 +51,8 @@ import Testing
         let roomy = try RunSettings(
             RunOptions.parse(["--id", "a", "--lease-duration", "90s", "--renew-deadline", "60s"]), election: "e",
             environment: [:])
-        #expect(roomy.config.renewInterval == .seconds(15))
-        // A longer request timeout makes the slow renewal longer: 15 + 10 + 2 x 6 = 37 > 35.
+        #expect(roomy.config.renewInterval == .seconds(16))
+        // A longer request timeout makes the slow renewal longer: 16 + 10 + 2 x 6 = 38 > 35.
         let slow = try RunSettings(
             RunOptions.parse(["--id", "a"]), election: "e", requestTimeout: .seconds(6), environment: [:])
         #expect(slow.config.renewInterval == .milliseconds(12500))

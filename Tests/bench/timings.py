@@ -55,7 +55,7 @@ def renew_interval(default: str | None, lease: float, renew_deadline: float, ret
     cannot read (logged)."""
     if default is None:
         return None
-    # "15s when two retries of a renewal that takes twice the request timeout still fit ...; otherwise
+    # "16s when two retries of a renewal that takes twice the request timeout still fit ...; otherwise
     # half of what the renew deadline leaves after two retry periods": the app's ElectionDefaults rule.
     if (rule := re.match(r"([0-9.]+(?:ms|s|m|h)+) when two retries of a renewal that takes twice the request "
                          r"timeout still fit", default)):

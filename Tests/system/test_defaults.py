@@ -107,3 +107,24 @@ def test_the_documented_tables_state_the_defaults_and_every_flag_has_its_variabl
     assert flags == set(rows), f"docs/configuration.md's run tables and --help differ: run `make docs` ({flags ^ set(rows)})"
     for flag in flags:
         assert rows[flag][0].startswith("LEADER_ELECTION_"), f"{flag} has no environment variable"
+
+
+def test_the_written_tables_state_the_defaults():
+    """The tables written by hand: docs/configuration.md's "The defaults", the chart README's values
+    and docs/design.md's row of defaults."""
+    d = defaults()
+    config = (REPO / "docs/configuration.md").read_text()
+    section = config[config.index("## The defaults"):]
+    section = section[:section.index("\n## ")]
+    stated = {m.group(1): m.group(2) for m in re.finditer(r"^\| [a-z ]+ \| `(--[a-z-]+)` \| `([^`]+)` \|", section, re.M)}
+    readme = (REPO / "chart/README.md").read_text()
+    chart = {m.group(1): m.group(2) for m in re.finditer(r"^\| `election\.(\w+)` \|.*\| `\"?([^`\"]*)\"?` \|$", readme, re.M)}
+    for key, flag in TIMINGS.items():
+        assert seconds(stated[flag]) == seconds(d[key]), ("docs/configuration.md", flag, stated[flag], d[key])
+        assert seconds(chart[key]) == seconds(d[key]), ("chart/README.md", key, chart[key], d[key])
+    design = (REPO / "docs/design.md").read_text()
+    header = next(line for line in design.splitlines() if line.startswith("| lease `L` | renew deadline `D` |"))
+    row = design.splitlines()[design.splitlines().index(header) + 2]
+    cells = [c.strip() for c in row.strip("|").split("|")][:5]
+    expected = [d[k] for k in ("leaseDuration", "renewDeadline", "retryPeriod", "renewInterval", "requestTimeout")]
+    assert [seconds(c) for c in cells] == [seconds(e) for e in expected], ("docs/design.md", cells, expected)

@@ -129,7 +129,7 @@ def test_start_warns_when_the_timings_would_not_fit_the_limits(tmp_path):
         assert "720/h expected, 144% of GitHub's 500/h" in renewing_every_retry
         assert "fits with --renew-interval 10s" in renewing_every_retry
         two_elections = first_lines(*rest, "--elections", "2")
-        assert "content-creation limit (the leaders' writes, 2 elections): 480/h expected" in two_elections
+        assert "content-creation limit (the leaders' writes, 2 elections): 450/h expected" in two_elections
         crowded = first_lines(*rest, "--candidates", "20")
         assert "expected GitHub request rate too high: primary rate limit" in crowded
     finally:
