@@ -70,7 +70,11 @@ final class ExchangeDelegate: NSObject, URLSessionDataDelegate, Sendable {
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         let refused: Pending? = pending.withLock { pending in
             guard var entry = pending.removeValue(forKey: dataTask.taskIdentifier) else { return nil }
-            guard entry.body.count + data.count <= entry.limit else { return entry }
+            // libcurl reads on ahead of this queue, and what it read waits here in memory: its own
+            // count tells at once when the body has passed the bound, before the backlog is worked off.
+            guard entry.body.count + data.count <= entry.limit, dataTask.countOfBytesReceived <= Int64(entry.limit) else {
+                return entry
+            }
             entry.body.append(data)
             pending[dataTask.taskIdentifier] = entry
             return nil

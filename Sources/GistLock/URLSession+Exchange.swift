@@ -18,7 +18,10 @@ extension URLSession {
     /// answer took the app to 326 MB), so the body arrives through the session's `ExchangeDelegate`
     /// instead: an answer whose `Content-Length` announces more than `limit` is refused before its
     /// body is read, and one without (chunked) is cancelled as soon as more than `limit` bytes came.
-    /// Either throws `AnswerTooLarge`; memory stays within `limit` and what is in flight.
+    /// Either throws `AnswerTooLarge`. What this session keeps stays within `limit`, but libcurl reads
+    /// on ahead of the delegate queue until the cancel reaches it, and what it read waits in that queue:
+    /// a fast chunked answer on loopback (200 MB) still peaked the app at 263 MB. Bounding that needs a
+    /// client with backpressure (AsyncHTTPClient).
     ///
     /// `timeout` is enforced here, to the millisecond: FoundationNetworking hands libcurl whole seconds,
     /// cut down, so 500ms would fail every request at once and 2.5s would end at 2s. Set the request's own
