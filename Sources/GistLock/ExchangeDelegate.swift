@@ -5,7 +5,9 @@ import FoundationNetworking
 import Synchronization
 
 /// The delegate of a session that `URLSession.exchange` uses: it collects each answer's body up to the
-/// exchange's bound and cuts off the rest, refuses redirects, and may cancel auth challenges.
+/// exchange's bound and cuts off the rest, refuses redirects, and may cancel auth challenges. Make the
+/// session with `URLSession.bounded(configuration:cancelsAuthChallenges:)`, which runs these callbacks
+/// inline on FoundationNetworking's work queue (see `InlineDelegateQueue`): none of them may block.
 ///
 /// Redirects are never followed: the API answers JSON and the git server its own protocol directly,
 /// so a redirect means a wrong address, and following it would carry the Authorization header to
@@ -22,7 +24,7 @@ final class ExchangeDelegate: NSObject, URLSessionDataDelegate, Sendable {
     }
 
     private let cancelsAuthChallenges: Bool
-    /// By task identifier. Delegate callbacks come on the session's serial queue, `expect` and `forget`
+    /// By task identifier. Delegate callbacks come on the session's work queue, `expect` and `forget`
     /// from the exchanging task; the mutex is held only to read or change an entry, never across a call out.
     private let pending = Mutex<[Int: Pending]>([:])
 
@@ -61,7 +63,7 @@ final class ExchangeDelegate: NSObject, URLSessionDataDelegate, Sendable {
             // FoundationNetworking ignores the disposition of a session delegate, so the task is
             // cancelled outright; otherwise libcurl would go on reading the whole body.
             completionHandler(.cancel)
-            dataTask.cancel()
+            cancelOffQueue(dataTask)
         } else {
             completionHandler(.allow)
         }
@@ -70,11 +72,7 @@ final class ExchangeDelegate: NSObject, URLSessionDataDelegate, Sendable {
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         let refused: Pending? = pending.withLock { pending in
             guard var entry = pending.removeValue(forKey: dataTask.taskIdentifier) else { return nil }
-            // libcurl reads on ahead of this queue, and what it read waits here in memory: its own
-            // count tells at once when the body has passed the bound, before the backlog is worked off.
-            guard entry.body.count + data.count <= entry.limit, dataTask.countOfBytesReceived <= Int64(entry.limit) else {
-                return entry
-            }
+            guard entry.body.count + data.count <= entry.limit else { return entry }
             entry.body.append(data)
             pending[dataTask.taskIdentifier] = entry
             return nil
@@ -82,7 +80,7 @@ final class ExchangeDelegate: NSObject, URLSessionDataDelegate, Sendable {
         if let refused {
             refused.continuation.finish(throwing: AnswerTooLarge(
                 limit: refused.limit, announced: nil, status: (refused.response as? HTTPURLResponse)?.statusCode))
-            dataTask.cancel()
+            cancelOffQueue(dataTask)
         }
     }
 
@@ -98,6 +96,14 @@ final class ExchangeDelegate: NSObject, URLSessionDataDelegate, Sendable {
         }
     }
 
+    /// Cancels `task` from a task of its own: `URLSessionTask.cancel` waits for the session's work queue
+    /// (in Swift 6.3's FoundationNetworking), which is where these callbacks run. Until the cancel
+    /// lands, whatever libcurl still reads for the task is dropped as it comes, since it is no longer
+    /// pending.
+    private func cancelOffQueue(_ task: URLSessionTask) {
+        Task.detached { task.cancel() }
+    }
+
     func urlSession(
         _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
         newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
@@ -109,6 +115,37 @@ final class ExchangeDelegate: NSObject, URLSessionDataDelegate, Sendable {
         _ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
         completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
     ) {
-        completionHandler(cancelsAuthChallenges ? .cancelAuthenticationChallenge : .performDefaultHandling, nil)
+        // Answered from a task of its own: both answers may wait for the work queue this runs on (a
+        // cancel, or the suspend FoundationNetworking's default handling does with a stored credential).
+        let disposition: URLSession.AuthChallengeDisposition = cancelsAuthChallenges ? .cancelAuthenticationChallenge : .performDefaultHandling
+        Task.detached { completionHandler(disposition, nil) }
+    }
+}
+
+/// The delegate queue of a `URLSession.bounded` session: it runs each delegate call at once, on the
+/// thread that hands it over, which for the body is FoundationNetworking's work queue, where libcurl's
+/// callbacks run.
+///
+/// FoundationNetworking hands each piece of a body to the delegate queue and goes on reading; on a
+/// queue of its own the pieces wait in memory until the delegate takes them, and libcurl reads far
+/// faster than they are taken, so a refusal came only after most of the answer had been read (a
+/// chunked 200 MB answer took the app to 263 MB). Run inline, libcurl reads the next piece only once
+/// the delegate has kept or dropped this one, so what the app holds stays within the bound.
+final class InlineDelegateQueue: OperationQueue, @unchecked Sendable {
+    override func addOperation(_ block: @escaping @Sendable () -> Void) {
+        block()
+    }
+
+    override func addOperation(_ operation: Operation) {
+        operation.start()
+    }
+}
+
+extension URLSession {
+    /// A session for `exchange(_:timeout:limit:)`: an `ExchangeDelegate` on an `InlineDelegateQueue`.
+    static func bounded(configuration: URLSessionConfiguration, cancelsAuthChallenges: Bool) -> URLSession {
+        URLSession(
+            configuration: configuration, delegate: ExchangeDelegate(cancelsAuthChallenges: cancelsAuthChallenges),
+            delegateQueue: InlineDelegateQueue())
     }
 }

@@ -82,7 +82,7 @@ public actor GistClient: CustomStringConvertible {
         configuration.timeoutIntervalForResource = timeout.libcurlBackstop
         configuration.httpCookieStorage = nil
         configuration.httpShouldSetCookies = false
-        self.session = URLSession(configuration: configuration, delegate: ExchangeDelegate(cancelsAuthChallenges: false), delegateQueue: nil)
+        self.session = URLSession.bounded(configuration: configuration, cancelsAuthChallenges: false)
     }
 
     deinit {

@@ -15,22 +15,21 @@ extension URLSession {
     /// once.
     ///
     /// A completion-handler task would buffer the whole body before anyone could look at it (a 200 MB
-    /// answer took the app to 326 MB), so the body arrives through the session's `ExchangeDelegate`
-    /// instead: an answer whose `Content-Length` announces more than `limit` is refused before its
-    /// body is read, and one without (chunked) is cancelled as soon as more than `limit` bytes came.
-    /// Either throws `AnswerTooLarge`. What this session keeps stays within `limit`, but libcurl reads
-    /// on ahead of the delegate queue until the cancel reaches it, and what it read waits in that queue:
-    /// a fast chunked answer on loopback (200 MB) still peaked the app at 263 MB. Bounding that needs a
-    /// client with backpressure (AsyncHTTPClient).
+    /// answer took the app to 1.2 GB), so the body arrives through the session's `ExchangeDelegate`
+    /// instead, piece by piece as libcurl reads it: an answer whose `Content-Length` announces more than
+    /// `limit` is refused before its body is read, and one without (chunked) is cut off at the first
+    /// piece past `limit`. Either throws `AnswerTooLarge`. The session's `InlineDelegateQueue` keeps
+    /// libcurl from reading ahead of the delegate, so the memory an answer takes stays within `limit`
+    /// and one piece.
     ///
     /// `timeout` is enforced here, to the millisecond: FoundationNetworking hands libcurl whole seconds,
     /// cut down, so 500ms would fail every request at once and 2.5s would end at 2s. Set the request's own
     /// `timeoutInterval` to `Duration.libcurlBackstop` of it.
     ///
-    /// The session must have been made with an `ExchangeDelegate` as its delegate.
+    /// The session must have been made by `URLSession.bounded`.
     func exchange(_ request: URLRequest, timeout: Duration, limit: Int) async throws -> (Data, URLResponse) {
-        guard let receiver = delegate as? ExchangeDelegate else {
-            preconditionFailure("exchange(_:timeout:limit:) needs a session made with an ExchangeDelegate")
+        guard let receiver = delegate as? ExchangeDelegate, delegateQueue is InlineDelegateQueue else {
+            preconditionFailure("exchange(_:timeout:limit:) needs a session made by URLSession.bounded")
         }
         let (answers, continuation) = AsyncThrowingStream<(Data, URLResponse), any Error>.makeStream()
         let task = dataTask(with: request)

@@ -44,7 +44,7 @@ public struct URLSessionGitTransport: GitTransport {
         configuration.timeoutIntervalForResource = timeout.libcurlBackstop
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.urlCache = nil
-        self.session = URLSession(configuration: configuration, delegate: ExchangeDelegate(cancelsAuthChallenges: true), delegateQueue: nil)
+        self.session = URLSession.bounded(configuration: configuration, cancelsAuthChallenges: true)
     }
 
     public func redact(_ text: String) -> String { token.scrub(text) }
