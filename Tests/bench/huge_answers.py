@@ -30,6 +30,7 @@ GIST = "b0a4dedc1a55e5b1a5f0"
 PIECE = b"x" * (64 << 10)
 ROUNDS = 3
 CEILING_SECONDS = 90
+SIZES = [200 << 20, 1 << 30]
 TARGETS = ("rest", "git")
 FRAMINGS = ("content-length", "chunked")
 FAST = ["--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "0.5s", "--takeover-settle", "0.2s",
@@ -177,7 +178,7 @@ def main() -> int:
 
     bin_dir = Path(os.environ.get("BIN_DIR", Path(__file__).resolve().parents[2] / ".build/debug"))
     binary = os.environ.get("LEADER_ELECTION_BIN", str(bin_dir / "leader-election"))
-    sizes = [int(arg) << 20 for arg in sys.argv[1:]] or [200 << 20, 1 << 30]
+    sizes = [int(arg) << 20 for arg in sys.argv[1:]] or SIZES
     group = ProcessGroup()
     try:
         with tempfile.TemporaryDirectory(prefix="huge-answers-") as workdir:
