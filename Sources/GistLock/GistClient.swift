@@ -20,6 +20,14 @@ public actor GistClient: CustomStringConvertible {
     public nonisolated let timeout: Duration
     /// Sent as `X-GitHub-Api-Version`; it picks the shapes GitHub answers with.
     public nonisolated let apiVersion: String
+    /// The largest answer body read, in bytes; a longer one is refused (`unexpectedResponse`) without
+    /// being read whole, so memory stays bounded whatever the server sends.
+    public nonisolated let answerLimit: Int
+
+    /// The default `answerLimit`, 10 MB: GitHub cuts each file's `content` at 1 MB in a gist's answer,
+    /// and a lock gist holds one small record, so 10 MB leaves room for several full-size neighbours
+    /// (with JSON escaping) while a runaway or hostile server cannot take the app's memory.
+    public static let defaultAnswerLimit = 10 << 20
 
     private let token: RedactedToken
     private let tokenOrigin: String
@@ -46,6 +54,7 @@ public actor GistClient: CustomStringConvertible {
     ///   - onResponse: called after every request sent, with its method and HTTP status
     ///     (`nil` when no answer came), for request metrics.
     ///   - tokenOrigin: where the token came from, named when GitHub refuses it.
+    ///   - answerLimit: the largest answer body read, in bytes.
     public init(
         apiURL: URL,
         token: String,
@@ -54,8 +63,10 @@ public actor GistClient: CustomStringConvertible {
         apiVersion: String = GistClient.defaultAPIVersion,
         now: @escaping @Sendable () -> Date = { Date() },
         onResponse: (@Sendable (_ method: String, _ status: Int?) -> Void)? = nil,
-        tokenOrigin: String = "LEADER_ELECTION_GITHUB_API_TOKEN"
+        tokenOrigin: String = "LEADER_ELECTION_GITHUB_API_TOKEN",
+        answerLimit: Int = GistClient.defaultAnswerLimit
     ) {
+        self.answerLimit = answerLimit
         self.tokenOrigin = tokenOrigin
         self.apiURL = apiURL
         self.token = RedactedToken(value: token)
@@ -71,7 +82,7 @@ public actor GistClient: CustomStringConvertible {
         configuration.timeoutIntervalForResource = timeout.libcurlBackstop
         configuration.httpCookieStorage = nil
         configuration.httpShouldSetCookies = false
-        self.session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
+        self.session = URLSession.bounded(configuration: configuration, cancelsAuthChallenges: false)
     }
 
     deinit {
@@ -160,7 +171,12 @@ public actor GistClient: CustomStringConvertible {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.exchange(request, timeout: timeout)
+            (data, response) = try await session.exchange(request, timeout: timeout, limit: answerLimit)
+        } catch let tooLarge as AnswerTooLarge {
+            onResponse?(summary.method, tooLarge.status)
+            throw GitHubError(code: .unexpectedResponse, message: "the answer to \(summary.line) \(tooLarge.what), "
+                + "over the \(tooLarge.bound) a gist answer may take, so it was refused unread: check --github-api-url "
+                + "(GitHub's API root or a gist-server), and keep the lock in a gist without large files", status: tooLarge.status)
         } catch {
             onResponse?(summary.method, nil)
             if Task.isCancelled { throw CancellationError() }

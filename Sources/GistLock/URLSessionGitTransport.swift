@@ -4,8 +4,17 @@ import FoundationNetworking
 #endif
 
 /// `GitTransport` over URLSession: Basic auth with the token as password, HTTPS only (plain HTTP
-/// only to a loopback host), no redirects, no cache.
+/// only to a loopback host), no redirects, no cache, and no answer longer than `answerLimit`.
 public struct URLSessionGitTransport: GitTransport {
+    /// The default `answerLimit`, 20 MB: the lock's fetches leave out every blob but the lock's own
+    /// (`filter blob:none`), and its pushes answer a short report, so a real answer is a few kilobytes of
+    /// commits and trees; 20 MB leaves room for a gist with a long history while a runaway or hostile
+    /// server cannot take the app's memory.
+    public static let defaultAnswerLimit = 20 << 20
+
+    /// The largest answer body (an advertisement, a pack, a report) read, in bytes; a longer one is
+    /// refused with a `GitProtocolError` without being read whole.
+    public let answerLimit: Int
     private let repository: URL
     private let token: RedactedToken
     private let session: URLSession
@@ -15,7 +24,10 @@ public struct URLSessionGitTransport: GitTransport {
     /// each request ends within `timeout`. Plain HTTP is allowed to a loopback host, and to
     /// `plainHTTPHost`: the host of an API URL that was itself given as plain HTTP, so the token goes
     /// nowhere over plain HTTP that REST does not send it already.
-    public init(repository: URL, token: String, timeout: Duration = .seconds(10), plainHTTPHost: String? = nil) throws {
+    public init(
+        repository: URL, token: String, timeout: Duration = .seconds(10), plainHTTPHost: String? = nil,
+        answerLimit: Int = URLSessionGitTransport.defaultAnswerLimit
+    ) throws {
         guard let scheme = repository.scheme?.lowercased(), let host = repository.host?.lowercased() else {
             throw GitProtocolError(.transport, "\"\(repository.absoluteString)\" is not a URL with a scheme and host; give the gist's git_push_url")
         }
@@ -26,12 +38,13 @@ public struct URLSessionGitTransport: GitTransport {
         self.repository = repository.absoluteString.hasSuffix("/") ? repository : URL(string: repository.absoluteString + "/")!
         self.token = RedactedToken(value: token)
         self.timeout = timeout
+        self.answerLimit = answerLimit
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout.libcurlBackstop
         configuration.timeoutIntervalForResource = timeout.libcurlBackstop
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.urlCache = nil
-        self.session = URLSession(configuration: configuration, delegate: GitSessionDelegate(), delegateQueue: nil)
+        self.session = URLSession.bounded(configuration: configuration, cancelsAuthChallenges: true)
     }
 
     public func redact(_ text: String) -> String { token.scrub(text) }
@@ -51,7 +64,11 @@ public struct URLSessionGitTransport: GitTransport {
         if request.method == .post { urlRequest.httpBody = Data(request.body) }
         let (data, response): (Data, URLResponse)
         do {
-            (data, response) = try await session.exchange(urlRequest, timeout: timeout)
+            (data, response) = try await session.exchange(urlRequest, timeout: timeout, limit: answerLimit)
+        } catch let tooLarge as AnswerTooLarge {
+            throw GitProtocolError(.transport, "the answer to \(request.method.rawValue) \(displayed(url)) \(tooLarge.what), over the "
+                + "\(tooLarge.bound) a git answer to the lock may take, so it was refused unread: check --github-api-url "
+                + "and the gist's git_push_url")
         } catch let error as URLError where error.code == .userCancelledAuthentication || error.code == .cancelled && !Task.isCancelled {
             throw GitProtocolError(.transport, "\(request.method.rawValue) \(request.path) answered 401: the token was refused; give a token that may write this gist")
         } catch let error as URLError {
@@ -66,4 +83,13 @@ public struct URLSessionGitTransport: GitTransport {
         }
         return GitResponse(status: http.statusCode, headers: headers, body: Array(data))
     }
+}
+
+/// `url` without user, password or query, fit for messages.
+private func displayed(_ url: URL) -> String {
+    guard var components = URLComponents(url: url.absoluteURL, resolvingAgainstBaseURL: false) else { return "<address>" }
+    components.user = nil
+    components.password = nil
+    components.query = nil
+    return components.string ?? "<address>"
 }

@@ -8,7 +8,8 @@ with git writes (the default) and then with REST writes, for comparison:
      minute and second, against every limit GitHub documents, the 75% goals, and the Go original at
      client-go's defaults and at the same timings (models); memory and CPU of the leader and one follower;
   2. failover time after SIGKILL and after SIGTERM of the leader at the demo timings, against the
-     algorithm's bounds (docs/design.md).
+     algorithm's bounds (docs/design.md);
+then, one copy at a time, peak memory against a server whose answers are huge (huge_answers.py).
 It prints tables on stdout and writes the figures as JSON; it never fails on slow figures.
 
 Environment:
@@ -38,6 +39,7 @@ from datetime import datetime
 from pathlib import Path
 
 import failover
+import huge_answers
 import rate
 import report
 from processes import ProcessGroup, log
@@ -128,6 +130,8 @@ def main() -> int:
             if rates is None or failovers is None:
                 raise KeyboardInterrupt("halted")
             modes[mode] = {"rate": rates, "failover": failovers}
+        huge = huge_answers.measure(group, settings.bins.leader_election, settings.logs / "huge-answers",
+                                    huge_answers.SIZES)
     except KeyboardInterrupt:
         log("interrupted: stopping every process the benchmark started")
         return 130
@@ -145,6 +149,7 @@ def main() -> int:
         "settings": {"quick": settings.quick, "rate_seconds": settings.rate_seconds, "trials": settings.trials},
         "runtime_seconds": time.monotonic() - started,
         "modes": modes,
+        "huge_answers": huge,
     }
     print(report.render(results), end="")
     settings.out.parent.mkdir(parents=True, exist_ok=True)
