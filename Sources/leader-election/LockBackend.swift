@@ -9,6 +9,10 @@ import Logging
 protocol LockBackend: ParsableArguments {
     /// The value of `--lock` that picks it.
     static var name: String { get }
+    /// What the election's name names in this store, for `--help`: "the gist file <election>.lock".
+    static var lockName: String { get }
+    /// What `init` does for this store, for `init --help`.
+    static var initSummary: String { get }
     /// Its options given on the command line (as `--flag`) or through the environment (as the
     /// variable's name), so that they can be refused when another backend is picked.
     func given(environment: [String: String]) -> [String]

@@ -3,6 +3,7 @@ import EtcdLock
 import Foundation
 import LeaderElection
 import Logging
+import Prometheus
 import Testing
 
 @testable import leader_election
@@ -222,6 +223,18 @@ import Testing
         #expect(values["etcdPrefix"] as? String == "/leader-election")
         #expect(values["writeMode"] as? String == "auto")
         #expect(values["budget.git"] != nil)
+    }
+
+    @Test func theEtcdGaugeNamesTheMemberThatAnswered() throws {
+        let metrics = AppMetrics()
+        let endpoints = [URL(string: "http://127.0.0.1:2379")!, URL(string: "http://127.0.0.2:2379")!]
+        let etcd = EtcdMetrics(registry: metrics.registry)
+        etcd.refresh(endpoints: endpoints, answering: endpoints[1])
+        let text = metrics.registry.emitToString()
+        #expect(text.contains(#"leader_election_etcd_member_answering{member="http://127.0.0.1:2379"} 0"#))
+        #expect(text.contains(#"leader_election_etcd_member_answering{member="http://127.0.0.2:2379"} 1"#))
+        etcd.refresh(endpoints: endpoints, answering: nil)
+        #expect(!metrics.registry.emitToString().contains("} 1"))
     }
 
     @Test func theBackendsFactsAreFieldsBesideTheReport() throws {

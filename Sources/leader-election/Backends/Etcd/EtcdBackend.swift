@@ -4,6 +4,10 @@ import LeaderElection
 
 extension EtcdOptions: LockBackend {
     static let name = "etcd"
+    static let lockName = "the etcd key <prefix>/<election>"
+    static let initSummary = "reads the key, through the first member that answers; when the key does not exist, "
+        + "creates it holding the free record the election would write itself (holder empty, term 0). A record "
+        + "already there is left as it is; a key holding something else is an error and left untouched. Prints the key."
 
     /// Every variable the etcd lock reads.
     static let variables = [

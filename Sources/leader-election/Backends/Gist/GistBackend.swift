@@ -4,6 +4,8 @@ import LeaderElection
 
 extension GistOptions: LockBackend {
     static let name = "gist"
+    static let lockName = "the gist file <election>.lock"
+    static let initSummary = "creates a private gist holding a free lock file and prints its id, for --gist."
 
     /// Every variable the gist lock reads, the token's included.
     static let variables = [
