@@ -156,12 +156,20 @@ require_etcd() {
   fi
 }
 
-# stop_etcd stops the members one after the other: a leader stopped beside its followers waits
-# seconds for a transfer of leadership to one of them that cannot happen.
+# stop_etcd stops the members one after the other: a Raft leader stopped beside its followers waits
+# seven seconds for a transfer of leadership that cannot happen. Ctrl-C reaches every member at once
+# (etcd handles SIGINT even when started in the background), so a member still running after 3 s is
+# killed: its data is thrown away with the demo's directory anyway.
 stop_etcd() {
-  local pid
+  local pid waited
   for pid in ${DEMO_ETCD_PIDS[@]+"${DEMO_ETCD_PIDS[@]}"}; do
-    demo_stop "${pid}"
+    kill -TERM "${pid}" 2>/dev/null || true
+    waited=0
+    while kill -0 "${pid}" 2>/dev/null && (( waited++ < 30 )); do
+      sleep 0.1
+    done
+    kill -KILL "${pid}" 2>/dev/null || true
+    wait "${pid}" 2>/dev/null || true
   done
   DEMO_ETCD_PIDS=()
 }
