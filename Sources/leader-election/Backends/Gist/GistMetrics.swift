@@ -1,14 +1,11 @@
 import Foundation
 import GistLock
-import LeaderElection
-import Metrics
 import Prometheus
 
-/// The app's Prometheus registry: the elector's metrics, GitHub requests by method and status, and
-/// gauges refreshed at each scrape (rate-limit headers, time since the last renewal).
-struct AppMetrics: Sendable {
-    let registry = PrometheusCollectorRegistry()
-    var factory: PrometheusMetricsFactory { PrometheusMetricsFactory(registry: registry) }
+/// The gist lock's metrics, in the app's registry: GitHub requests by method and status, the write
+/// mode, and gauges refreshed at each scrape from the rate-limit headers.
+struct GistMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
 
     // Computed: the descriptor type is not Sendable, so it cannot be a stored static.
     private static var requests: MetricNameDescriptor {
@@ -41,12 +38,6 @@ struct AppMetrics: Sendable {
             namespace: "github", metricName: "held_requests", unitName: "total",
             helpText: "Requests not sent because a rate-limit hold was in force.")
     }
-    private static var sinceRenewal: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "leader_election", metricName: "since_last_renewal", unitName: "seconds",
-            helpText: "Seconds since this copy last wrote the lease; -1 when it has not led yet.")
-    }
-
     private static var writeMode: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "leader_election", metricName: "write_mode", unitName: "",
@@ -67,8 +58,8 @@ struct AppMetrics: Sendable {
         ).increment()
     }
 
-    /// The text served at `/metrics`, after refreshing the gauges that are read rather than pushed.
-    func scrape(status: ElectorStatus, rateLimit: RateLimitSnapshot) -> String {
+    /// Refreshes the gauges read from the last rate-limit headers, before a scrape.
+    func refresh(_ rateLimit: RateLimitSnapshot) {
         if let remaining = rateLimit.latest?.remaining {
             registry.makeGauge(descriptor: Self.rateLimitRemaining).set(Double(remaining))
         }
@@ -78,13 +69,5 @@ struct AppMetrics: Sendable {
         registry.makeGauge(descriptor: Self.heldUntil).set(rateLimit.retryAt?.timeIntervalSince1970 ?? 0)
         registry.makeGauge(descriptor: Self.limitedAnswers).set(Double(rateLimit.limitedAnswers))
         registry.makeGauge(descriptor: Self.heldRequests).set(Double(rateLimit.heldRequests))
-        registry.makeGauge(descriptor: Self.sinceRenewal, labels: [("name", status.election)])
-            .set(status.sinceLastRenewal.map(Self.seconds) ?? -1)
-        return registry.emitToString()
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
