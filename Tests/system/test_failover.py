@@ -143,6 +143,22 @@ def test_make_demo_shows_a_graceful_and_a_crash_failover():
     assert_nothing_left("leader-election-demo", f"--gist {gist}")
 
 
+def test_make_demo_with_etcd_fails_over_twice_on_a_three_member_cluster():
+    output = run_demo(LOCK="etcd")
+    members = re.search(r"etcd members etcd-1, etcd-2, etcd-3 on (\S+);", output).group(1).split(",")
+    assert len(members) == 3 and all(m.startswith("http://127.0.0.1:") for m in members), members
+    assert output.count("lock writes: etcd transactions on /leader-election/demo") == 1, output
+    assert "gist" not in output.lower(), "the etcd demo runs no gist server"
+    # The record as etcdctl prints it, after each of the three steps, names the leader of that step.
+    records = [json.loads(line) for line in re.findall(r"===== etcdctl get /leader-election/demo =====\n(.*)", output)]
+    holders = [record["holderIdentity"] for record in records]
+    leaders = re.findall(r"^==> (\w+) (?:leads|took over after)", output, re.M)
+    assert holders == leaders and len(set(holders)) == 3, (holders, leaders)
+    terms = [record["leaderTransitions"] for record in records]
+    assert terms[0] < terms[1] < terms[2], terms
+    assert_nothing_left("leader-election-demo", members[0])
+
+
 def test_the_etcd_demos_cluster_is_stopped_and_removed_on_ctrl_c(tmp_path):
     # The demo's own functions, as cicd.sh sources them: start the three members, then wait as the demo
     # does between steps, when the user presses Ctrl-C (SIGINT to the whole foreground process group).
