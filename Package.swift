@@ -153,6 +153,7 @@ let package = Package(
             dependencies: [
                 "leader-election",
                 "LeaderElection",
+                "EtcdLock",
                 "LeaderElectionTestKit",
                 "GistServer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

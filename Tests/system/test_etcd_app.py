@@ -3,6 +3,7 @@ its klog lines, `status`, `init`, and a failover after the leader is killed."""
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -105,6 +106,13 @@ class Copy:
     def output(self):
         return self.log.read_text()
 
+    def get(self, path):
+        """GET `path` from the copy's HTTP endpoint, found in its `serving HTTP` line."""
+        address = wait_until(lambda: re.search(r'serving HTTP address="[^"]*?(\d+\.\d+\.\d+\.\d+):(\d+)"',
+                                               self.output()), 10, what=f"{self.identity} to serve HTTP")
+        with urllib.request.urlopen(f"http://{address.group(1)}:{address.group(2)}{path}", timeout=5) as answer:
+            return answer.read().decode()
+
     def events(self):
         return [line for line in map(events.parse, self.output().splitlines()) if line.event]
 
@@ -127,7 +135,7 @@ def copies(etcd, tmp_path):
     started = []
 
     def start(*identities):
-        new = [Copy(etcd, tmp_path, identity) for identity in identities]
+        new = [Copy(etcd, tmp_path, identity, "--http", "127.0.0.1:0") for identity in identities]
         started.extend(new)
         return new
 
@@ -165,6 +173,12 @@ def test_an_election_through_etcd_logs_as_the_gist_one_and_fails_over(etcd, copi
     text = app(etcd, "status").stdout
     assert f"lock:     etcd key {KEY}\n" in text and f"holder:   {leader_id}\n" in text
     assert f"term:     {term} (leaderTransitions)" in text and f"endpoints: {etcd.url}\n" in text
+
+    leader_report = json.loads(leader.get("/leader"))
+    assert leader_report["isLeader"] is True and leader_report["term"] == term
+    assert leader_report["etcdKey"] == KEY and leader_report["etcdEndpoints"] == etcd.url
+    assert "writeMode" not in leader_report
+    assert f'leader_election_etcd_member_answering{{member="{etcd.url}"}} 1' in leader.get("/metrics")
 
     killed_at = time.monotonic()
     leader.process.send_signal(signal.SIGKILL)

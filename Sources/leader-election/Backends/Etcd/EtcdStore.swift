@@ -13,7 +13,10 @@ struct EtcdStore: LockStore {
             "electing through etcd",
             metadata: ["etcd.key": "\(lock.key)", "etcd.endpoints": "\(Self.list(lock.endpoints))"])
         try await StartupCheck.lockIsReachable(lock, logger: logger)
-        return RunningLock(lock: lock, facts: ["etcdKey": lock.key, "etcdEndpoints": Self.list(lock.endpoints)])
+        let etcd = EtcdMetrics(registry: metrics.registry)
+        return RunningLock(
+            lock: lock, facts: ["etcdKey": lock.key, "etcdEndpoints": Self.list(lock.endpoints)],
+            refreshMetrics: { etcd.refresh(endpoints: lock.endpoints, answering: await lock.memberAnswering()) })
     }
 
     func status() async throws -> LockStatus {

@@ -9,6 +9,10 @@ import Logging
 protocol LockBackend: ParsableArguments {
     /// The value of `--lock` that picks it.
     static var name: String { get }
+    /// What the election's name names in this store, for `--help`: "the gist file <election>.lock".
+    static var lockName: String { get }
+    /// What `init` does for this store, for `init --help`.
+    static var initSummary: String { get }
     /// Its options given on the command line (as `--flag`) or through the environment (as the
     /// variable's name), so that they can be refused when another backend is picked.
     func given(environment: [String: String]) -> [String]
@@ -16,6 +20,13 @@ protocol LockBackend: ParsableArguments {
     func open(_ lock: LockSettings, environment: [String: String]) throws -> any LockStore
     /// Its defaults for `leader-election defaults`, keyed as the output names them.
     static func defaults(config: LeaderElectionConfig) -> [String: any Sendable]
+}
+
+extension LockBackend {
+    /// For `given(environment:)`: the flags set, then the variables of `variables` set in `environment`.
+    static func given(flags: [(flag: String, set: Bool)], variables: [String], environment: [String: String]) -> [String] {
+        flags.filter(\.set).map(\.flag) + variables.filter { environment.nonEmpty($0) != nil }
+    }
 }
 
 /// A backend's store with its settings checked: what `run`, `status` and `init` do with it.

@@ -5,16 +5,11 @@ import Foundation
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init", abstract: "Prepare the lock's store and print where the lock is.",
-        discussion: """
-            --lock gist: creates a private gist holding a free lock file and prints its id, for --gist.
-            --lock etcd: checks that a member answers, then creates the free record under <prefix>/<election> unless \
-            the key already holds one (a record is left as it is), and prints the key; a key holding something \
-            that is not a record is an error, left untouched. The election would create the same record itself.
-            """)
+        discussion: BackendOptions.types.map { "--lock \($0.name): \($0.initSummary)" }.joined(separator: "\n"))
 
     @OptionGroup var lock: LockOptions
 
-    @Option(help: "Description of the new gist (--lock gist; a backend without descriptions ignores it).")
+    @Option(help: "Description of what init creates, for stores that keep one (a new gist); others ignore it.")
     var description: String?
 
     func run() async throws {

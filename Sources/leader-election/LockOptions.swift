@@ -8,7 +8,7 @@ struct LockOptions: ParsableArguments {
     @Option(help: "Which store holds the lock: \(BackendOptions.names.joined(separator: " or ")). [env: LEADER_ELECTION_LOCK] (default: \(BackendOptions.defaultName))")
     var lock: String?
 
-    @Option(help: "Election name; it names the lock in its store (the gist file <election>.lock, the etcd key <prefix>/<election>). [env: LEADER_ELECTION_ELECTION] (default: \(ElectionDefaults.name))")
+    @Option(help: "Election name; it names the lock in its store: \(BackendOptions.types.map { "\($0.lockName) with --lock \($0.name)" }.joined(separator: ", ")). [env: LEADER_ELECTION_ELECTION] (default: \(ElectionDefaults.name))")
     var election: String?
 
     @Option(help: "Timeout of each request to the lock's store; at most half the retry period, so a renewal whose two requests time out still leaves room for the next retry on time. [env: LEADER_ELECTION_REQUEST_TIMEOUT] (default: \(GoDuration(ElectionDefaults.requestTimeout)))")
@@ -62,19 +62,12 @@ struct LockSettings: Sendable {
         election = options.election ?? environment.nonEmpty("LEADER_ELECTION_ELECTION") ?? ElectionDefaults.name
         guard !election.isEmpty, election.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw AppError(
-                "invalid election name \"\(election)\": use letters, digits, '-', '_' or '.' (it names the lock: the gist file <election>.lock, the etcd key <prefix>/<election>)")
+                "invalid election name \"\(election)\": use letters, digits, '-', '_' or '.' (it names the lock: "
+                    + BackendOptions.types.map { $0.lockName }.joined(separator: ", ") + ")")
         }
-        if let flag = options.requestTimeout {
-            requestTimeout = try flag.checked("--request-timeout")
-        } else if let text = environment.nonEmpty("LEADER_ELECTION_REQUEST_TIMEOUT") {
-            switch GoDuration.read(text) {
-            case .duration(let duration): requestTimeout = duration
-            case .outOfRange: throw AppError("LEADER_ELECTION_REQUEST_TIMEOUT=\"\(text)\" is out of range: \(GoDuration.rangeAdvice)")
-            case .malformed: throw AppError("LEADER_ELECTION_REQUEST_TIMEOUT=\"\(text)\" is not a duration: write it like 2500ms or 2.5s")
-            }
-        } else {
-            requestTimeout = ElectionDefaults.requestTimeout
-        }
+        requestTimeout = try GoDuration.setting(
+            options.requestTimeout, "--request-timeout", "LEADER_ELECTION_REQUEST_TIMEOUT", environment)
+            ?? ElectionDefaults.requestTimeout
         guard requestTimeout > .zero else {
             throw AppError("--request-timeout must be greater than 0s")
         }
