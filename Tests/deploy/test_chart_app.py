@@ -1,18 +1,20 @@
-"""The chart's environment given to the real app: each backend's variables are the ones the app reads,
-and none is one the app refuses for that backend (it refuses the other lock's options as usage errors)."""
+"""The chart's environment given to the app the image ships (the release binary, see
+test_release_binary.py): each backend's variables are the ones the app reads, and none is one the app
+refuses for that backend (it refuses the other lock's options as usage errors)."""
+
+from __future__ import annotations
 
 import os
 import socket
 import subprocess
-from pathlib import Path
 
 import helm_python as helm
 import pytest
 import yaml
 
-from conftest import LEADER_ELECTION_BIN
+from conftest import CHART
+from test_release_binary import release_binary
 
-CHART = Path(__file__).resolve().parents[2] / "chart"
 # What the kubelet would fill in from the downward API and the Secrets.
 FROM_SECRETS = {"LEADER_ELECTION_GITHUB_API_TOKEN": "ghp_chart0env0token", "LEADER_ELECTION_ETCD_USERNAME": "le"}
 
@@ -42,7 +44,7 @@ def container_env(values: dict) -> dict[str, str]:
 
 def status(env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("LEADER_ELECTION_")}
-    return subprocess.run([LEADER_ELECTION_BIN, "status"], env={**clean, **env}, capture_output=True, text=True,
+    return subprocess.run([str(release_binary()), "status"], env={**clean, **env}, capture_output=True, text=True,
                           timeout=60)
 
 
