@@ -71,6 +71,8 @@ test_system() {
   FAIL_ON_WARNINGS=true build_local
   # gist-server serves its gists' repositories with the real git; the tests clone and push with it.
   command -v git >/dev/null 2>&1 || ensure_apt_packages git || return 1
+  # test_etcd_app.py runs copies with --lock etcd against a real etcd member.
+  command -v etcd >/dev/null 2>&1 || ensure_apt_packages etcd-server etcd-client || return 1
   local python
   python="$(python_venv)"
   export BIN_DIR
@@ -150,6 +152,8 @@ chaos_quick() {
 bench() {
   build_local
   command -v git >/dev/null 2>&1 || ensure_apt_packages git || return 1
+  # test_etcd_app.py runs copies with --lock etcd against a real etcd member.
+  command -v etcd >/dev/null 2>&1 || ensure_apt_packages etcd-server etcd-client || return 1
   local python
   python="$(python_venv)"
   export BIN_DIR
