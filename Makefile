@@ -37,9 +37,12 @@ chaos: ## Run the copies through process, network, server, clock and contention 
 
 ##@ Demo
 
+# The demo's lock: gist (a local gist server) or etcd (a local three-member etcd); make demo LOCK=etcd.
+LOCK ?= gist
+
 .PHONY: demo
-demo: ## Run napoleon, stalin and cleopatra against a local gist server and show two failovers.
-	./cicd.sh demo
+demo: ## Run napoleon, stalin and cleopatra against a local gist server (LOCK=etcd: etcd) and show two failovers.
+	LOCK="$(LOCK)" ./cicd.sh demo
 
 ##@ Clusters
 

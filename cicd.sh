@@ -14,6 +14,7 @@ Usage: ./cicd.sh <verb>
 
 Local (this machine, no cluster, no GitHub account):
   demo          build, then run napoleon, stalin and cleopatra against a local gist server and fail over
+                (LOCK=etcd: against a local three-member etcd cluster instead)
   test          every check: Swift tests, system tests, chart render and lint, script lint
   build-local   build the Swift binaries (debug) into .build
   test-deploy   the image, chart and cluster-script checks alone (no cluster needed)

@@ -588,6 +588,13 @@ def test_unknown_verb_fails_with_usage(sandbox):
     assert "unknown verb 'deploy-everything'" in result.stderr
 
 
+def test_the_demo_names_its_two_locks_for_any_other(sandbox):
+    result = sandbox.run("demo", LOCK="consul", SKIP_BUILD="true")
+    assert result.returncode == 1
+    assert "LOCK=consul: the demo's lock is gist (the default) or etcd, e.g. make demo LOCK=etcd" in result.stderr
+    assert sandbox.calls() == [] and not any(sandbox.tmp.iterdir()), "nothing starts for an unknown lock"
+
+
 def test_the_whole_journey_never_shows_the_token(sandbox):
     env = {"LEADER_ELECTION_GITHUB_API_TOKEN": TOKEN}
     results = []

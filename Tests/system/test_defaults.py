@@ -84,6 +84,8 @@ def test_the_chart_uses_the_apps_defaults():
     assert election["candidates"] == d["candidates"] and election["elections"] == d["elections"]
     assert values["gist"]["writeMode"] == d["writeMode"]
     assert values["logFormat"] == d["logFormat"] and values["logLevel"] == d["logLevel"]
+    assert values["lock"]["backend"] == d["lock"]
+    assert values["etcd"]["prefix"] == d["etcdPrefix"]
     schema = json.loads((REPO / "chart/values.schema.json").read_text())["properties"]["election"]
     assert set(schema["required"]) == set(election), "every election value is in the schema, and required"
     for key in TIMINGS:

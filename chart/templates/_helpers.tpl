@@ -130,3 +130,44 @@ renewInterval that is set lies between 0 and renewDeadline, as the app requires.
 {{- end }}
 {{- end }}
 {{- end }}
+
+{{/* True (non-empty) when the lock lives in etcd. */}}
+{{- define "leader-election.etcd" -}}
+{{- if eq .Values.lock.backend "etcd" }}true{{ end }}
+{{- end }}
+
+{{/* Where the etcd Secrets are mounted; the app reads these files. */}}
+{{- define "leader-election.etcdTLSDir" -}}
+/etc/leader-election/etcd-tls
+{{- end }}
+{{- define "leader-election.etcdAuthDir" -}}
+/etc/leader-election/etcd-auth
+{{- end }}
+
+{{/*
+The etcd members' client URLs, comma-separated as --etcd-endpoints takes them. Fails on settings that
+cannot work together: TLS files with a plain http:// member, or a client certificate without its key.
+*/}}
+{{- define "leader-election.etcdEndpoints" -}}
+{{- $etcd := .Values.etcd }}
+{{- if not $etcd.endpoints }}
+{{- fail "etcd.endpoints is empty: lock.backend=etcd needs the members' client URLs, e.g. --set 'etcd.endpoints={https://etcd-0.example.net:2379,https://etcd-1.example.net:2379}'" }}
+{{- end }}
+{{- if $etcd.tls.secretName }}
+{{- range $etcd.endpoints }}
+{{- if hasPrefix "http://" . }}
+{{- fail (printf "etcd.endpoints has the plain http URL %s but etcd.tls.secretName is set: TLS needs https:// URLs (or leave etcd.tls.secretName empty)" .) }}
+{{- end }}
+{{- end }}
+{{- if and $etcd.tls.certKey (not $etcd.tls.keyKey) }}
+{{- fail "etcd.tls.certKey is set but etcd.tls.keyKey is empty: a client certificate needs its key (or empty both for none)" }}
+{{- end }}
+{{- if and $etcd.tls.keyKey (not $etcd.tls.certKey) }}
+{{- fail "etcd.tls.keyKey is set but etcd.tls.certKey is empty: a client key needs its certificate (or empty both for none)" }}
+{{- end }}
+{{- if not (or $etcd.tls.caKey $etcd.tls.certKey) }}
+{{- fail "etcd.tls.secretName is set but names no file: set etcd.tls.caKey, or certKey and keyKey, or leave secretName empty" }}
+{{- end }}
+{{- end }}
+{{- join "," $etcd.endpoints }}
+{{- end }}
