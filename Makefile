@@ -24,11 +24,11 @@ test-deploy: ## Run the image, chart and cluster-script checks alone (no cluster
 	./cicd.sh test-deploy
 
 .PHONY: bench
-bench: ## Measure request rates against GitHub's limits, failover times, memory and CPU (BENCH_QUICK=1: short).
+bench: ## Measure request rates against GitHub's limits, failover times, memory and CPU (BENCH_QUICK=1: short; LOCK=etcd).
 	./cicd.sh bench
 
 .PHONY: chaos
-chaos: ## Run the copies through process, network, server, clock and contention faults; report and timeline.
+chaos: ## Run the copies through process, network, server, clock and contention faults; report and timeline (LOCK=etcd).
 	./cicd.sh chaos
 
 ##@ Demo

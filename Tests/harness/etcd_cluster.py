@@ -247,6 +247,7 @@ class _Relay:
 
     def __init__(self, path: "EtcdPath", target_port: int):
         self.path, self.target_port = path, target_port
+        self.requests = 0  # v3 requests relayed to this member
         self.listener = socket.socket()
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(("127.0.0.1", 0))
@@ -281,7 +282,7 @@ class _Relay:
                     continue
                 if requests:
                     seen = tail + chunk
-                    self.path._count(seen.count(b"POST /v3/"))
+                    self.path._count(self, seen.count(b"POST /v3/"))
                     tail = seen[-8:]
                 sink.sendall(chunk)
         except OSError:
@@ -300,7 +301,8 @@ class _Relay:
 class EtcdPath:
     """One copy's own way to the cluster: a relay port per member, so `endpoints` lists every member
     through it, in the members' order. `cut()` drops everything this copy sends or is sent until
-    `heal()`; `requests` counts the v3 API requests (POSTs) it relayed, `reset_count()` starts again."""
+    `heal()`; `requests` counts the v3 API requests (POSTs) it relayed (each relay counts its own member's
+too), `reset_count()` starts again."""
 
     def __init__(self, cluster: EtcdCluster):
         self.cut_now = False
@@ -319,10 +321,11 @@ class EtcdPath:
         with self._lock:
             self._connections.append((client, upstream))
 
-    def _count(self, n: int) -> None:
+    def _count(self, relay: _Relay, n: int) -> None:
         if n:
             with self._lock:
                 self.requests += n
+                relay.requests += n
 
     def reset_count(self) -> int:
         with self._lock:
@@ -333,6 +336,11 @@ class EtcdPath:
         self.cut_now = True
 
     def heal(self) -> None:
+        """Ends a cut: its connections, which lost bytes, are closed; new ones relay again."""
+        if self.cut_now:
+            self._close_connections()
+
+    def _close_connections(self) -> None:
         with self._lock:
             connections, self._connections = self._connections, []
             self.cut_now = False
@@ -347,4 +355,4 @@ class EtcdPath:
         self.closed = True
         for relay in self.relays:
             relay.close()
-        self.heal()
+        self._close_connections()
