@@ -92,6 +92,7 @@ let package = Package(
             dependencies: [
                 "LeaderElection",
                 "GistLock",
+                "EtcdLock",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -152,6 +153,7 @@ let package = Package(
             dependencies: [
                 "leader-election",
                 "LeaderElection",
+                "EtcdLock",
                 "LeaderElectionTestKit",
                 "GistServer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -18,6 +18,8 @@ actor EtcdClient {
     private let credentials: EtcdCredentials?
     private let tls: TLSConfiguration?
     private var preferred = 0
+    /// The member whose answer the last call took; `nil` before any answered.
+    private(set) var lastAnswered: URL?
     /// The token in use; `nil` before the first authentication or after etcd refused it.
     private var token: EtcdSecret?
     /// Set when etcd said authentication is off, so credentials are not sent for nothing.
@@ -53,6 +55,7 @@ actor EtcdClient {
             switch try await attempt(path, body, on: endpoints[index], as: Answer.self) {
             case .answered(let answer):
                 preferred = index
+                lastAnswered = endpoints[index]
                 return Reply(answer: answer, afterDoubt: inDoubt)
             case .failed(let reason, let doubt):
                 failures.append("\(endpoints[index].absoluteString): \(reason)")

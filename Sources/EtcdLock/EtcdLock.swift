@@ -96,6 +96,11 @@ public actor EtcdLock: ResourceLock {
         try await write(record, when: compare, what: "update")
     }
 
+    /// The member whose answer the last call took, for `status`; `nil` before any member answered.
+    public func memberAnswering() async -> URL? {
+        await client.lastAnswered
+    }
+
     /// Logs the event at info level with the lock and key as metadata.
     public func recordEvent(_ message: String) async {
         logger.info("\(message)", metadata: ["lock": "\(describe)", "etcd.key": "\(key)"])

@@ -1,10 +1,9 @@
 import ArgumentParser
 import Foundation
-import GistLock
 import LeaderElection
 
-/// `leader-election defaults`: the defaults of every setting, from `ElectionDefaults`, with what they
-/// cost against GitHub's limits and the retries they leave. The chart's values and the README are
+/// `leader-election defaults`: the defaults of every setting, from `ElectionDefaults`, with the retries
+/// they leave and each backend's own (the gist lock's: what they cost against GitHub's limits). The chart's values and the README are
 /// checked against its JSON, so they cannot drift from the app.
 struct DefaultsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,32 +35,22 @@ struct DefaultsCommand: ParsableCommand {
         let config = try LeaderElectionConfig()
         let d = ElectionDefaults.self
         let slow = d.slowRenewal(requestTimeout: d.requestTimeout)
-        var values: [String: Any] = [
+        var values: [String: any Sendable] = [
+            "lock": BackendOptions.defaultName,
             "election": d.name,
             "leaseDuration": "\(GoDuration(d.leaseDuration))",
             "renewDeadline": "\(GoDuration(d.renewDeadline))",
             "retryPeriod": "\(GoDuration(d.retryPeriod))",
             "renewInterval": "\(GoDuration(d.renewInterval))",
             "requestTimeout": "\(GoDuration(d.requestTimeout))",
-            "takeoverSettle": "\(GoDuration(d.takeoverSettle))",
-            "candidates": d.candidates,
-            "elections": d.elections,
-            "writeMode": WriteMode.auto.rawValue,
             "logFormat": LoggingOptions.Format.klog.rawValue,
             "logLevel": LoggingOptions.Level.info.rawValue,
             "renewalRetries": d.retriesLeft(
                 renewInterval: d.renewInterval, renewDeadline: d.renewDeadline, retryPeriod: d.retryPeriod,
                 slowAttempt: slow),
         ]
-        for (mode, git) in [("git", true), ("rest", false)] {
-            let budget = GistRequestBudget(config: config, candidates: d.candidates, gitWrites: git)
-            values["budget.\(mode)"] = [
-                "countedPerHour": budget.total.counted,
-                "writesPerHour": budget.total.writes,
-                "writesPerMinute": budget.total.writes / 60,
-                "pushesPerMinute": budget.pushesPerMinute,
-                "fitsThreeQuarters": budget.fits(share: GitHubLimits.safeShare),
-            ]
+        for backend in BackendOptions.types {
+            values.merge(backend.defaults(config: config)) { first, _ in first }
         }
         return values
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GistLock
 import Hummingbird
 import LeaderElection
 import Logging
@@ -14,33 +13,11 @@ struct ElectionApp {
     let logger: Logger
 
     /// Builds everything `run` needs and checks at start what cannot heal by retrying.
-    static func build(gist: GistSettings, run: RunSettings, logger: Logger) async throws -> ElectionApp {
+    static func build(store: any LockStore, run: RunSettings, logger: Logger) async throws -> ElectionApp {
         let metrics = AppMetrics()
-        let client = try GistClient(
-            apiURL: gist.apiURL, token: gist.requireToken(), userAgent: userAgent, timeout: gist.requestTimeout,
-            apiVersion: gist.apiVersion, onResponse: { method, status in metrics.countRequest(method: method, status: status) },
-            tokenOrigin: gist.tokenOrigin)
-        let gistID = try gist.requireGistID()
-        let gitWriter = try await WriteModeCheck.gitWriter(
-            mode: gist.writeMode, client: client, gistID: gistID, token: try gist.requireToken(),
-            timeout: gist.requestTimeout, logger: logger)
-        let gistLock = GistLock(
-            client: client, gistID: gistID, election: gist.election, identity: run.identity,
-            settleTime: run.takeoverSettle, logger: logger, gitWriter: gitWriter)
-        if gitWriter != nil {
-            logger.info(
-                "writing the lock through git: each write is a push that the gist's repository applies only on the commit it was built on",
-                metadata: ["write.mode": "git"])
-        }
-        metrics.setWriteMode(gistLock.writeMode)
-        try await StartupCheck.lockIsReachable(gistLock, logger: logger)
-        // After the lock check, so that a start that fails says so in one line.
-        await RateLimitCheck.logBudget(client, logger: logger)
-        RequestBudgetCheck.warnIfTooCostly(
-            config: run.config, candidates: run.candidates, elections: run.elections, gitWrites: gitWriter != nil,
-            requestTimeout: gist.requestTimeout, limits: run.checkLimits.limits(apiURL: gist.apiURL), logger: logger)
+        let running = try await store.start(run: run, metrics: metrics, logger: logger)
         let stopper = Stopper()
-        let lock = FailFastLock(wrapped: gistLock) { error in await stopper.stop(because: error) }
+        let lock = failFast(running.lock, stopper: stopper)
 
         let identity = run.identity
         let leadership = Leadership()
@@ -67,17 +44,21 @@ struct ElectionApp {
         var services: [any Service] = [elector]
         if let http = run.http {
             let scrape: @Sendable () async -> String = {
-                metrics.scrape(status: await elector.status(), rateLimit: await client.rateLimitSnapshot)
+                await running.refreshMetrics()
+                return metrics.scrape(status: await elector.status())
             }
             services.append(
                 LeaderEndpoint<LeaderElector>.application(
-                    elector: elector, scrapeMetrics: scrape, writeMode: gistLock.writeMode, host: http.host,
+                    elector: elector, scrapeMetrics: scrape, lockFacts: running.facts, host: http.host,
                     port: http.port, logger: logger))
         }
         return ElectionApp(services: services, stopper: stopper, logger: logger)
     }
 
-    static let userAgent = "leader-election (multi-cluster-leader-election)"
+    /// `lock` wrapped so that a permanent failure stops the run; opens the existential for the generic wrapper.
+    private static func failFast(_ lock: some ResourceLock, stopper: Stopper) -> any ResourceLock {
+        FailFastLock(wrapped: lock) { error in await stopper.stop(because: error) }
+    }
 
     /// Runs until SIGTERM or SIGINT, or until the elector fails or the lock fails for good.
     func run() async throws {

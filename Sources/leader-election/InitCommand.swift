@@ -1,28 +1,25 @@
 import ArgumentParser
 import Foundation
-import GistLock
 
-/// `leader-election init`: creates a private gist holding an empty lock file and prints its id.
+/// `leader-election init`: prepares the lock's store, as its backend understands it, and prints one line.
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "init", abstract: "Create a private gist for the lock and print its id.")
+        commandName: "init", abstract: "Prepare the lock's store and print where the lock is.",
+        discussion: BackendOptions.types.map { "--lock \($0.name): \($0.initSummary)" }.joined(separator: "\n"))
 
-    @OptionGroup var gist: GistOptions
+    @OptionGroup var lock: LockOptions
 
-    @Option(help: "Description of the new gist.")
-    var description = "Lock of a multi-cluster leader election (leader-election)"
+    @Option(help: "Description of what init creates, for stores that keep one (a new gist); others ignore it.")
+    var description: String?
 
     func run() async throws {
         do {
-            let settings = try GistSettings(gist, environment: ProcessInfo.processInfo.environment)
-            let client = try GistClient(
-                apiURL: settings.apiURL, token: settings.requireToken(), userAgent: ElectionApp.userAgent,
-                timeout: settings.requestTimeout, apiVersion: settings.apiVersion, tokenOrigin: settings.tokenOrigin)
-            let created = try await GistLock.createGist(
-                client: client, election: settings.election, description: description)
-            print(created.id)
+            let environment = ProcessInfo.processInfo.environment
+            let settings = try LockSettings(lock, environment: environment)
+            let store = try lock.store(settings, environment: environment)
+            print(try await store.initialize(InitRequest(description: description)))
         } catch {
-            FileHandle.standardError.write(Data("leader-election init: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("leader-election init: \("\(error)".escapedForLog(quoting: false))\n".utf8))
             throw ExitCode(1)
         }
     }

@@ -17,8 +17,8 @@ struct LeaderEndpoint<Source: LeaderStatusSource> {
     let source: Source
     /// The Prometheus text for `/metrics`.
     var scrapeMetrics: @Sendable () async -> String = { "" }
-    /// How the lock is written (`git` or `rest`), shown at `/leader`.
-    var writeMode = "rest"
+    /// The lock's backend's facts, shown at `/leader` (the gist lock's `writeMode`, for one).
+    var lockFacts: [String: String] = [:]
     /// How far past its lease a leader may be before /healthz fails (client-go's HealthzAdaptor timeout).
     var maxTolerableExpiredLease: Duration = .seconds(20)
     /// How long /healthz waits for the elector's answer before it fails: a busy elector is not healthy.
@@ -29,8 +29,8 @@ struct LeaderEndpoint<Source: LeaderStatusSource> {
         router.get("/") { _, _ in
             try Self.json(["name": await source.status().leader])
         }
-        router.get("/leader") { [writeMode] _, _ in
-            try Self.json(LeaderReport(await source.status(), writeMode: writeMode))
+        router.get("/leader") { [lockFacts] _, _ in
+            try Self.json(WithFacts(LeaderReport(await source.status()), facts: lockFacts))
         }
         router.get("/healthz") { [source, maxTolerableExpiredLease, healthAnswerLimit] _, _ in
             guard let health = await Self.answer(within: healthAnswerLimit, {
@@ -96,11 +96,11 @@ struct LeaderEndpoint<Source: LeaderStatusSource> {
 extension LeaderEndpoint where Source == LeaderElector {
     /// The endpoint as a service that listens on `host:port` (port 0 picks a free one and logs it).
     static func application(
-        elector: LeaderElector, scrapeMetrics: @escaping @Sendable () async -> String, writeMode: String,
+        elector: LeaderElector, scrapeMetrics: @escaping @Sendable () async -> String, lockFacts: [String: String],
         host: String, port: Int, logger: Logger
     ) -> some Service {
         let router = Router()
-        LeaderEndpoint(source: elector, scrapeMetrics: scrapeMetrics, writeMode: writeMode).addRoutes(to: router)
+        LeaderEndpoint(source: elector, scrapeMetrics: scrapeMetrics, lockFacts: lockFacts).addRoutes(to: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
@@ -120,14 +120,11 @@ struct LeaderReport: Encodable {
     var acquireTime: Date?
     var renewTime: Date?
     var lock: String
-    /// `git` when the lock is written by pushes, `rest` when by PATCHes.
-    var writeMode: String
     /// Why this copy last stopped leading: "taken: ..." (another copy took the lease) or "cut off: ..."
     /// (the store did not take a renewal within the renew deadline); absent while it never did.
     var lastStandDown: String?
 
-    init(_ status: ElectorStatus, writeMode: String) {
-        self.writeMode = writeMode
+    init(_ status: ElectorStatus) {
         identity = status.identity
         leader = status.leader
         isLeader = status.isLeader

@@ -9,7 +9,7 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Take part in the election until SIGTERM or SIGINT (the default subcommand)."
     )
 
-    @OptionGroup var gist: GistOptions
+    @OptionGroup var lock: LockOptions
     @OptionGroup var run: RunOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -18,10 +18,11 @@ struct RunCommand: AsyncParsableCommand {
         logging.bootstrap()
         let logger = Logger(label: "leader-election")
         do {
-            let gistSettings = try GistSettings(gist, environment: environment)
+            let lockSettings = try LockSettings(lock, environment: environment)
+            let store = try lock.store(lockSettings, environment: environment)
             let runSettings = try RunSettings(
-                run, election: gistSettings.election, requestTimeout: gistSettings.requestTimeout, environment: environment)
-            let app = try await ElectionApp.build(gist: gistSettings, run: runSettings, logger: logger)
+                run, election: lockSettings.election, requestTimeout: lockSettings.requestTimeout, environment: environment)
+            let app = try await ElectionApp.build(store: store, run: runSettings, logger: logger)
             try await app.run()
         } catch let error as AppError {
             logger.critical("\(error.description)")

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import LeaderElection
 
-/// The flags of `leader-election run`.
+/// The flags of `leader-election run` that every lock shares.
 struct RunOptions: ParsableArguments {
     @Option(help: "Identity of this copy, unique per running copy; hailed in the logs. [env: LEADER_ELECTION_ID]")
     var id: String?
@@ -19,18 +19,6 @@ struct RunOptions: ParsableArguments {
     @Option(help: "How often the leader writes its renewal, from the start of the last successful one; a failed one is retried a retry period after the start of the failed attempt, until the renew deadline. [env: LEADER_ELECTION_RENEW_INTERVAL] (default: \(GoDuration(ElectionDefaults.renewInterval)) when two retries of a renewal that takes twice the request timeout still fit before the renew deadline, as at the defaults; otherwise half of what the renew deadline leaves after two retry periods)")
     var renewInterval: GoDuration?
 
-    @Option(help: "How many copies take part, for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_CANDIDATES] (default: \(ElectionDefaults.candidates))")
-    var candidates: Int?
-
-    @Option(help: "How many elections share this token (each with --candidates copies), for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_ELECTIONS] (default: \(ElectionDefaults.elections))")
-    var elections: Int?
-
-    @Option(help: "Which limits the expected request rate is checked against at start: github (GitHub's documented limits), off, or auto (github when the API URL is api.github.com, off for other servers such as gist-server). [env: LEADER_ELECTION_CHECK_LIMITS] (default: auto)")
-    var checkLimits: String?
-
-    @Option(help: "How long to wait before reading back a takeover, so a simultaneous claimer is noticed. [env: LEADER_ELECTION_TAKEOVER_SETTLE] (default: \(GoDuration(ElectionDefaults.takeoverSettle)))")
-    var takeoverSettle: GoDuration?
-
     @Option(help: "Address of the HTTP endpoint (/, /leader, /healthz, /readyz, /metrics), e.g. 0.0.0.0:8080; off when not given. [env: LEADER_ELECTION_HTTP]")
     var http: String?
 }
@@ -39,10 +27,6 @@ struct RunOptions: ParsableArguments {
 struct RunSettings: Sendable {
     var identity: String
     var config: LeaderElectionConfig
-    var takeoverSettle: Duration
-    var candidates: Int
-    var elections: Int
-    var checkLimits: CheckLimits
     var http: (host: String, port: Int)?
 
     init(
@@ -74,42 +58,9 @@ struct RunSettings: Sendable {
             throw AppError(
                 "invalid timings: \(error) (set --lease-duration, --renew-deadline, --retry-period, --renew-interval)")
         }
-        candidates = try Self.count(
-            options.candidates, "LEADER_ELECTION_CANDIDATES", environment, "how many copies take part")
-            ?? ElectionDefaults.candidates
-        guard candidates >= 1 else {
-            throw AppError("--candidates (\(candidates)) must be at least 1: the number of copies that take part")
-        }
-        elections = try Self.count(
-            options.elections, "LEADER_ELECTION_ELECTIONS", environment, "how many elections share the token")
-            ?? ElectionDefaults.elections
-        guard elections >= 1 else {
-            throw AppError("--elections (\(elections)) must be at least 1: the number of elections that share the token")
-        }
-        let checkText = options.checkLimits ?? environment.nonEmpty("LEADER_ELECTION_CHECK_LIMITS") ?? CheckLimits.auto.rawValue
-        guard let check = CheckLimits(rawValue: checkText) else {
-            throw AppError("invalid --check-limits \"\(checkText)\": give auto, github or off (or LEADER_ELECTION_CHECK_LIMITS)")
-        }
-        checkLimits = check
-        takeoverSettle = try Self.duration(options.takeoverSettle, "--takeover-settle", "LEADER_ELECTION_TAKEOVER_SETTLE", environment)
-            ?? ElectionDefaults.takeoverSettle
-        guard takeoverSettle >= .zero, takeoverSettle < lease else {
-            throw AppError("--takeover-settle (\(GoDuration(takeoverSettle))) must be at least 0s and shorter than the lease duration")
-        }
         if let address = options.http ?? environment.nonEmpty("LEADER_ELECTION_HTTP") {
             http = try Self.address(address)
         }
-    }
-
-    private static func count(
-        _ flag: Int?, _ variable: String, _ environment: [String: String], _ meaning: String
-    ) throws -> Int? {
-        if let flag { return flag }
-        guard let text = environment.nonEmpty(variable) else { return nil }
-        guard let value = Int(text) else {
-            throw AppError("\(variable)=\"\(text)\" is not a number: give \(meaning)")
-        }
-        return value
     }
 
     /// The shortest retry period and renew interval: shorter ones would make a copy hammer the store

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import GistLock
 import LeaderElection
-import Logging
 
 /// `leader-election status`: reads the lock and tells who holds it.
 struct StatusCommand: AsyncParsableCommand {
@@ -11,7 +9,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     enum Output: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @OptionGroup var gist: GistOptions
+    @OptionGroup var lock: LockOptions
 
     @Option(help: "text for people, json for scripts.")
     var output: Output = .text
@@ -19,27 +17,10 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let report: LockReport
         do {
-            let settings = try GistSettings(gist, environment: ProcessInfo.processInfo.environment)
-            let client = try GistClient(
-                apiURL: settings.apiURL, token: settings.requireToken(), userAgent: ElectionApp.userAgent,
-                timeout: settings.requestTimeout, apiVersion: settings.apiVersion, tokenOrigin: settings.tokenOrigin)
-            let gistID = try settings.requireGistID()
-            let lock = GistLock(
-                client: client, gistID: gistID, election: settings.election, identity: "status",
-                logger: Logger(label: "status", factory: { _ in SwiftLogNoOpLogHandler() }))
-            let observed = try await lock.get()
-            // What a run with these settings would write through, found as a run finds it.
-            let writeMode: String
-            do {
-                let writer = try await WriteModeCheck.gitWriter(
-                    mode: settings.writeMode, client: client, gistID: gistID, token: try settings.requireToken(),
-                    timeout: settings.requestTimeout, logger: Logger(label: "status", factory: { _ in SwiftLogNoOpLogHandler() }))
-                writeMode = writer == nil ? "rest" : "git"
-            } catch {
-                writeMode = "none (\(error))"
-            }
-            report = LockReport(
-                gistID: gistID, file: "\(settings.election).lock", observed: observed, now: Date(), writeMode: writeMode)
+            let environment = ProcessInfo.processInfo.environment
+            let settings = try LockSettings(lock, environment: environment)
+            let store = try lock.store(settings, environment: environment)
+            report = LockReport(backend: settings.backend, status: try await store.status(), now: Date())
         } catch {
             FileHandle.standardError.write(Data("leader-election status: \("\(error)".escapedForLog(quoting: false))\n".utf8))
             throw ExitCode(1)
@@ -48,10 +29,11 @@ struct StatusCommand: AsyncParsableCommand {
     }
 }
 
-/// What `status` prints: the record, plus how long ago it was renewed by the wall clock.
+/// What `status` prints: the record, plus how long ago it was renewed by the wall clock, and the
+/// backend's facts.
 struct LockReport: Encodable {
-    var gist: String
-    var file: String
+    /// The backend's name (`--lock`).
+    var lock: String
     var exists: Bool
     var holderIdentity: String?
     var leaderTransitions: Int?
@@ -62,15 +44,19 @@ struct LockReport: Encodable {
     var renewedSecondsAgo: Double?
     /// Whether renewTime + lease is in the past on this machine's clock, or the holder is empty.
     var looksExpired: Bool?
-    /// How a run with the same settings writes the lock: `git` or `rest`.
-    var writeMode: String
+    /// Where the record lives and the backend's facts, for the text form; the facts are fields of the JSON form.
+    private var status: LockStatus
 
-    init(gistID: String, file: String, observed: ObservedRecord?, now: Date, writeMode: String = "rest") {
-        gist = gistID
-        self.writeMode = writeMode
-        self.file = file
-        exists = observed != nil
-        guard let record = observed?.record else { return }
+    private enum CodingKeys: String, CodingKey {
+        case lock, exists, holderIdentity, leaderTransitions, leaseDurationSeconds, acquireTime, renewTime
+        case renewedSecondsAgo, looksExpired
+    }
+
+    init(backend: String, status: LockStatus, now: Date) {
+        lock = backend
+        self.status = status
+        exists = status.observed != nil
+        guard let record = status.observed?.record else { return }
         holderIdentity = record.holderIdentity
         leaderTransitions = record.leaderTransitions
         leaseDurationSeconds = record.leaseDurationSeconds
@@ -86,31 +72,36 @@ struct LockReport: Encodable {
     }
 
     func json() -> String {
+        let facts = Dictionary(status.facts.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
         // Every field is a string, number, boolean or date.
-        return String(decoding: try! JSONEncoder.app.encode(self), as: UTF8.self) + "\n"
+        return String(decoding: try! JSONEncoder.app.encode(WithFacts(self, facts: facts)), as: UTF8.self) + "\n"
     }
 
     /// For people: every text read from the store or the network is escaped, so a hostile holder
     /// identity cannot forge lines or send terminal controls.
     func text() -> String {
-        let writeMode = writeMode.escapedForLog(quoting: false)
-        let gist = gist.escapedForLog(quoting: false)
-        let writes = "writes:   \(writeMode)" + (writeMode == "git" ? " (pushes to the gist's repository)" : "")
-        guard exists else {
-            return "lock:     \(file) in gist \(gist)\nholder:   none (the lock file does not exist yet)\n\(writes)\n"
+        let place = Self.line("lock", status.place)
+        let facts = status.facts.compactMap { fact in
+            fact.label.map { Self.line($0, fact.value + (fact.note.map { " (\($0))" } ?? "")) }
         }
-        let holder = holderIdentity.flatMap { $0.isEmpty ? nil : $0.escapedForLog(quoting: false) } ?? "none (released)"
-        var lines = [
-            "lock:     \(file) in gist \(gist)",
-            "holder:   \(holder)",
-            "term:     \(leaderTransitions ?? 0) (leaderTransitions)",
-            "acquired: \(acquireTime.map { $0.formatted(.iso8601) } ?? "-")",
-            "renewed:  \(renewTime.map { $0.formatted(.iso8601) } ?? "-")"
-                + (renewedSecondsAgo.map { " (\($0)s ago)" } ?? ""),
-            "lease:    \(leaseDurationSeconds ?? 0)s" + (looksExpired == true ? ", looks expired" : ", looks valid"),
-            writes,
+        guard exists else {
+            return ([place, Self.line("holder", "none (\(status.missing))")] + facts + [""]).joined(separator: "\n")
+        }
+        let holder = holderIdentity.flatMap { $0.isEmpty ? nil : $0 } ?? "none (released)"
+        let lines = [
+            place,
+            Self.line("holder", holder),
+            Self.line("term", "\(leaderTransitions ?? 0) (leaderTransitions)"),
+            Self.line("acquired", acquireTime.map { $0.formatted(.iso8601) } ?? "-"),
+            Self.line("renewed", (renewTime.map { $0.formatted(.iso8601) } ?? "-") + (renewedSecondsAgo.map { " (\($0)s ago)" } ?? "")),
+            Self.line("lease", "\(leaseDurationSeconds ?? 0)s" + (looksExpired == true ? ", looks expired" : ", looks valid")),
         ]
-        lines.append("")
-        return lines.joined(separator: "\n")
+        return (lines + facts + [""]).joined(separator: "\n")
+    }
+
+    /// "label:   value", the values aligned, the value escaped.
+    private static func line(_ label: String, _ value: String) -> String {
+        let head = "\(label):"
+        return head + String(repeating: " ", count: max(1, 10 - head.count)) + value.escapedForLog(quoting: false)
     }
 }

@@ -88,10 +88,11 @@ struct ElectionAppLiveTests {
     private static func settings(_ api: URL, _ gistID: String, http: Bool) throws -> (GistSettings, RunSettings) {
         let environment = ["LEADER_ELECTION_GITHUB_API_TOKEN": token]
         let gist = try GistSettings(
-            GistOptions.parse(["--gist", gistID, "--github-api-url", api.absoluteString, "--write-mode", "rest"]),
+            GistOptions.parse([
+                "--gist", gistID, "--github-api-url", api.absoluteString, "--write-mode", "rest", "--takeover-settle", "0s",
+            ]),
             environment: environment)
-        var flags = ["--id", "napoleon", "--lease-duration", "4s", "--renew-deadline", "2500ms", "--retry-period", "500ms",
-                     "--takeover-settle", "0s"]
+        var flags = ["--id", "napoleon", "--lease-duration", "4s", "--renew-deadline", "2500ms", "--retry-period", "500ms"]
         if http { flags += ["--http", "127.0.0.1:0"] }
         return (gist, try RunSettings(RunOptions.parse(flags), election: gist.election, environment: environment))
     }
@@ -100,11 +101,11 @@ struct ElectionAppLiveTests {
         try await withServer { api, gistID in
             let logger = Logger(label: "app-test")
             let (gist, withHTTP) = try Self.settings(api, gistID, http: true)
-            let both = try await ElectionApp.build(gist: gist, run: withHTTP, logger: logger)
+            let both = try await ElectionApp.build(store: GistStore(settings: gist), run: withHTTP, logger: logger)
             #expect(both.services.count == 2)
             #expect(both.services.first is LeaderElector)
             let (_, alone) = try Self.settings(api, gistID, http: false)
-            let elector = try await ElectionApp.build(gist: gist, run: alone, logger: logger)
+            let elector = try await ElectionApp.build(store: GistStore(settings: gist), run: alone, logger: logger)
             #expect(elector.services.count == 1)
             // Building reads the lock once and writes nothing.
             #expect(try await Self.holder(api, gistID) == nil)
@@ -115,7 +116,7 @@ struct ElectionAppLiveTests {
         try await withServer { api, _ in
             let (gist, run) = try Self.settings(api, "0123456789abcdef0123", http: false)
             await #expect {
-                _ = try await ElectionApp.build(gist: gist, run: run, logger: Logger(label: "app-test"))
+                _ = try await ElectionApp.build(store: GistStore(settings: gist), run: run, logger: Logger(label: "app-test"))
             } throws: { error in
                 "\(error)".contains("0123456789abcdef0123")
             }
@@ -153,7 +154,7 @@ struct ElectionAppLiveTests {
     @Test func aGistDeletedUnderTheLeaderStopsTheRunWithThePermanentFailure() async throws {
         try await withServer { api, gistID in
             let (gist, run) = try Self.settings(api, gistID, http: false)
-            let app = try await ElectionApp.build(gist: gist, run: run, logger: Logger(label: "app-test"))
+            let app = try await ElectionApp.build(store: GistStore(settings: gist), run: run, logger: Logger(label: "app-test"))
             let running = Task { try await app.run() }
             defer { running.cancel() }
             try await Self.waitForHolder("napoleon", api, gistID)

@@ -17,6 +17,16 @@ import Testing
         }
     }
 
+    func lockError(_ arguments: [String], environment: [String: String] = [:]) throws -> String? {
+        let options = try LockOptions.parse(arguments)
+        do {
+            _ = try LockSettings(options, environment: environment)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
     func gistError(_ arguments: [String], environment: [String: String] = [:]) throws -> String? {
         let options = try GistOptions.parse(arguments)
         do {
@@ -29,10 +39,15 @@ import Testing
 
     // MARK: Durations (issue 15, item 9)
 
-    @Test(arguments: ["--lease-duration", "--renew-deadline", "--retry-period", "--renew-interval", "--takeover-settle"])
+    @Test(arguments: ["--lease-duration", "--renew-deadline", "--retry-period", "--renew-interval"])
     func aFlagBeyondGosRangeIsAnErrorNotACrash(flag: String) throws {
         let message = try #require(try runError(["--id", "a", flag, "3000000h"]))
         #expect(message.contains("\(flag) 3000000h is out of range"), "\(message)")
+    }
+
+    @Test func aTakeoverSettleBeyondGosRangeIsAnErrorNotACrash() throws {
+        let message = try #require(try gistError(["--takeover-settle", "3000000h"]))
+        #expect(message.contains("--takeover-settle 3000000h is out of range"), "\(message)")
     }
 
     @Test func aVariableBeyondGosRangeIsAnErrorNotACrash() throws {
@@ -41,7 +56,7 @@ import Testing
     }
 
     @Test func aRequestTimeoutBeyondGosRangeIsAnError() throws {
-        let message = try #require(try gistError(["--request-timeout", "3000000h"]))
+        let message = try #require(try lockError(["--request-timeout", "3000000h"]))
         #expect(message.contains("--request-timeout 3000000h is out of range"), "\(message)")
     }
 

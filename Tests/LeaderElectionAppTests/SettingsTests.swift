@@ -12,7 +12,9 @@ import Testing
             "LEADER_ELECTION_GITHUB_API_TOKEN": "t", "LEADER_ELECTION_ID": "env-id",
             "LEADER_ELECTION_RETRY_PERIOD": "2s",
         ]
-        let gist = try GistSettings(GistOptions.parse(["--gist", "from-flag"]), environment: environment)
+        let lock = try LockSettings(LockOptions.parse([]), environment: environment)
+        let gist = try GistSettings(GistOptions.parse(["--gist", "from-flag"]), lock: lock, environment: environment)
+        #expect(lock.backend == "gist")
         #expect(gist.gistID == "from-flag")
         #expect(gist.election == "env-election")
         #expect(gist.apiURL.absoluteString == "https://api.github.com")
@@ -32,11 +34,11 @@ import Testing
         #expect(run.config.renewDeadline == .seconds(35))
         #expect(run.config.retryPeriod == .seconds(5))
         #expect(run.config.renewInterval == .seconds(15))
-        #expect(run.takeoverSettle == ElectionDefaults.takeoverSettle)
-        #expect(run.candidates == ElectionDefaults.candidates)
-        #expect(run.elections == 1)
-        #expect(run.checkLimits == .auto)
         let gist = try GistSettings(GistOptions.parse([]), environment: [:])
+        #expect(gist.takeoverSettle == ElectionDefaults.takeoverSettle)
+        #expect(gist.candidates == ElectionDefaults.candidates)
+        #expect(gist.elections == 1)
+        #expect(gist.checkLimits == .auto)
         #expect(gist.requestTimeout == ElectionDefaults.requestTimeout)
         #expect(gist.election == ElectionDefaults.name)
     }
@@ -65,11 +67,12 @@ import Testing
             "LEADER_ELECTION_ELECTIONS": "4", "LEADER_ELECTION_CHECK_LIMITS": "github",
             "LEADER_ELECTION_LOG_FORMAT": "json", "LEADER_ELECTION_LOG_LEVEL": "debug",
         ]
-        let run = try RunSettings(RunOptions.parse(["--id", "a"]), election: "e", environment: environment)
-        #expect(run.takeoverSettle == .seconds(2))
-        #expect(run.elections == 4)
-        #expect(run.checkLimits == .github)
-        let gist = try GistSettings(GistOptions.parse([]), environment: environment)
+        let lock = try LockSettings(LockOptions.parse([]), environment: environment)
+        #expect(lock.requestTimeout == .milliseconds(1500))
+        let gist = try GistSettings(GistOptions.parse([]), lock: lock, environment: environment)
+        #expect(gist.takeoverSettle == .seconds(2))
+        #expect(gist.elections == 4)
+        #expect(gist.checkLimits == .github)
         #expect(gist.requestTimeout == .milliseconds(1500))
         let logging = try LoggingOptions.parse([])
         #expect(try logging.format(environment) == .json)
@@ -82,12 +85,11 @@ import Testing
         let environment = ["LEADER_ELECTION_RENEW_INTERVAL": "12s", "LEADER_ELECTION_CANDIDATES": "5"]
         let fromEnvironment = try RunSettings(RunOptions.parse(["--id", "a"]), election: "e", environment: environment)
         #expect(fromEnvironment.config.renewInterval == .seconds(12))
-        #expect(fromEnvironment.candidates == 5)
+        #expect(try GistSettings(GistOptions.parse([]), environment: environment).candidates == 5)
         let fromFlags = try RunSettings(
-            RunOptions.parse(["--id", "a", "--renew-interval", "8s", "--candidates", "2"]), election: "e",
-            environment: environment)
+            RunOptions.parse(["--id", "a", "--renew-interval", "8s"]), election: "e", environment: environment)
         #expect(fromFlags.config.renewInterval == .seconds(8))
-        #expect(fromFlags.candidates == 2)
+        #expect(try GistSettings(GistOptions.parse(["--candidates", "2"]), environment: environment).candidates == 2)
     }
 
     @Test func emptyEnvironmentValuesCountAsUnset() throws {
@@ -106,11 +108,7 @@ import Testing
     @Test(arguments: [
         (["--id", "a", "--lease-duration", "10s", "--renew-deadline", "15s"], "invalid timings"),
         (["--id", "a", "--http", "8080"], "invalid HTTP address"),
-        (["--id", "a", "--takeover-settle", "60s"], "--takeover-settle"),
         (["--id", "a", "--renew-interval", "40s"], "renewInterval"),
-        (["--id", "a", "--elections", "0"], "--elections"),
-        (["--id", "a", "--check-limits", "maybe"], "--check-limits"),
-        (["--id", "a", "--candidates", "0"], "--candidates"),
         ([], "no identity"),
     ])
     func invalidRunSettingsNameTheProblem(arguments: [String], message: String) throws {
@@ -123,8 +121,10 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--election", "bad/name"], "invalid election name"),
         (["--github-api-url", "ftp://x"], "invalid GitHub API URL"),
+        (["--elections", "0"], "--elections"),
+        (["--check-limits", "maybe"], "--check-limits"),
+        (["--candidates", "0"], "--candidates"),
         (["--token-file", "/nonexistent/token"], "cannot read the token file"),
     ])
     func invalidGistSettingsNameTheProblem(arguments: [String], message: String) throws {
@@ -134,6 +134,21 @@ import Testing
         } throws: { error in
             "\(error)".contains(message)
         }
+    }
+
+    @Test func anElectionNameThatCannotNameALockIsRefused() throws {
+        #expect {
+            _ = try LockSettings(LockOptions.parse(["--election", "bad/name"]), environment: [:])
+        } throws: { error in
+            "\(error)".contains("invalid election name")
+        }
+    }
+
+    /// The settle time is checked against the lease once a run knows it.
+    @Test func aTakeoverSettleAsLongAsTheLeaseIsRefused() throws {
+        let gist = try GistSettings(GistOptions.parse(["--takeover-settle", "60s"]), environment: [:])
+        #expect(throws: AppError.self) { try gist.checkedTakeoverSettle(lease: .seconds(50)) }
+        #expect(try gist.checkedTakeoverSettle(lease: .seconds(61)) == .seconds(60))
     }
 
     @Test(arguments: [("0.0.0.0:8080", "0.0.0.0", 8080), (":9090", "0.0.0.0", 9090), ("[::1]:0", "::1", 0)])

@@ -3,13 +3,11 @@ import Foundation
 import GistLock
 import LeaderElection
 
-/// Where the lock lives and how to reach it; shared by every subcommand.
+/// The gist lock's options: where the lock lives, how to reach GitHub and write it, and what the
+/// request-rate check at start assumes. Every subcommand takes them; with `--lock gist` only.
 struct GistOptions: ParsableArguments {
     @Option(name: .customLong("gist"), help: "Id of the gist that holds the lock. [env: LEADER_ELECTION_GIST_ID]")
     var gistID: String?
-
-    @Option(help: "Election name; the lock is the gist file <election>.lock. [env: LEADER_ELECTION_ELECTION] (default: \(ElectionDefaults.name))")
-    var election: String?
 
     @Option(name: .customLong("github-api-url"), help: "GitHub REST API base URL. [env: LEADER_ELECTION_GITHUB_API_URL] (default: https://api.github.com)")
     var githubAPIURL: String?
@@ -26,8 +24,17 @@ struct GistOptions: ParsableArguments {
     @Flag(help: "Allow a plain-http --github-api-url on a host other than loopback, although the token then travels in clear (a test network, never the internet). [env: LEADER_ELECTION_ALLOW_PLAIN_HTTP=true]")
     var allowPlainHTTP = false
 
-    @Option(help: "Timeout of each GitHub request; at most half the retry period, so a renewal whose two requests time out still leaves room for the next retry on time. [env: LEADER_ELECTION_REQUEST_TIMEOUT] (default: \(GoDuration(ElectionDefaults.requestTimeout)))")
-    var requestTimeout: GoDuration?
+    @Option(help: "How many copies take part, for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_CANDIDATES] (default: \(ElectionDefaults.candidates))")
+    var candidates: Int?
+
+    @Option(help: "How many elections share this token (each with --candidates copies), for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_ELECTIONS] (default: \(ElectionDefaults.elections))")
+    var elections: Int?
+
+    @Option(help: "Which limits the expected request rate is checked against at start: github (GitHub's documented limits), off, or auto (github when the API URL is api.github.com, off for other servers such as gist-server). [env: LEADER_ELECTION_CHECK_LIMITS] (default: auto)")
+    var checkLimits: String?
+
+    @Option(help: "How long to wait before reading back a takeover, so a simultaneous claimer is noticed. [env: LEADER_ELECTION_TAKEOVER_SETTLE] (default: \(GoDuration(ElectionDefaults.takeoverSettle)))")
+    var takeoverSettle: GoDuration?
 }
 
 /// `GistOptions` after flags, then environment, then defaults were applied and checked.
@@ -44,13 +51,18 @@ struct GistSettings: Sendable {
     var tokenOrigin: String
     var requestTimeout: Duration
     var writeMode: WriteMode
+    var candidates: Int
+    var elections: Int
+    var checkLimits: CheckLimits
+    /// Checked against the lease duration when a run starts, which knows it.
+    var takeoverSettle: Duration
 
-    init(_ options: GistOptions, environment: [String: String]) throws {
+    /// - Parameters:
+    ///   - lock: the election and the request timeout, which every backend shares.
+    init(_ options: GistOptions, lock: LockSettings = LockSettings(backend: GistOptions.name), environment: [String: String]) throws {
+        election = lock.election
+        requestTimeout = lock.requestTimeout
         gistID = options.gistID ?? environment.nonEmpty("LEADER_ELECTION_GIST_ID")
-        election = options.election ?? environment.nonEmpty("LEADER_ELECTION_ELECTION") ?? Self.defaultElection
-        guard !election.isEmpty, election.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw AppError("invalid election name \"\(election)\": use letters, digits, '-', '_' or '.' (it names the gist file <election>.lock)")
-        }
         let urlText = options.githubAPIURL ?? environment.nonEmpty("LEADER_ELECTION_GITHUB_API_URL") ?? Self.defaultAPIURL
         guard let url = URL(string: urlText), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw AppError("invalid GitHub API URL \"\(urlText)\": give an http(s) URL such as https://api.github.com with --github-api-url")
@@ -73,19 +85,33 @@ struct GistSettings: Sendable {
         guard apiVersion.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil else {
             throw AppError("invalid GitHub API version \"\(apiVersion)\": give a dated version such as \(GistClient.defaultAPIVersion) with --github-api-version")
         }
-        if let flag = options.requestTimeout {
-            requestTimeout = try flag.checked("--request-timeout")
-        } else if let text = environment.nonEmpty("LEADER_ELECTION_REQUEST_TIMEOUT") {
+        candidates = try Self.count(
+            options.candidates, "LEADER_ELECTION_CANDIDATES", environment, "how many copies take part")
+            ?? ElectionDefaults.candidates
+        guard candidates >= 1 else {
+            throw AppError("--candidates (\(candidates)) must be at least 1: the number of copies that take part")
+        }
+        elections = try Self.count(
+            options.elections, "LEADER_ELECTION_ELECTIONS", environment, "how many elections share the token")
+            ?? ElectionDefaults.elections
+        guard elections >= 1 else {
+            throw AppError("--elections (\(elections)) must be at least 1: the number of elections that share the token")
+        }
+        let checkText = options.checkLimits ?? environment.nonEmpty("LEADER_ELECTION_CHECK_LIMITS") ?? CheckLimits.auto.rawValue
+        guard let check = CheckLimits(rawValue: checkText) else {
+            throw AppError("invalid --check-limits \"\(checkText)\": give auto, github or off (or LEADER_ELECTION_CHECK_LIMITS)")
+        }
+        checkLimits = check
+        if let flag = options.takeoverSettle {
+            takeoverSettle = try flag.checked("--takeover-settle")
+        } else if let text = environment.nonEmpty("LEADER_ELECTION_TAKEOVER_SETTLE") {
             switch GoDuration.read(text) {
-            case .duration(let duration): requestTimeout = duration
-            case .outOfRange: throw AppError("LEADER_ELECTION_REQUEST_TIMEOUT=\"\(text)\" is out of range: \(GoDuration.rangeAdvice)")
-            case .malformed: throw AppError("LEADER_ELECTION_REQUEST_TIMEOUT=\"\(text)\" is not a duration: write it like 2500ms or 2.5s")
+            case .duration(let duration): takeoverSettle = duration
+            case .outOfRange: throw AppError("LEADER_ELECTION_TAKEOVER_SETTLE=\"\(text)\" is out of range: \(GoDuration.rangeAdvice)")
+            case .malformed: throw AppError("LEADER_ELECTION_TAKEOVER_SETTLE=\"\(text)\" is not a duration: write it like 30s, 1m30s or 500ms")
             }
         } else {
-            requestTimeout = ElectionDefaults.requestTimeout
-        }
-        guard requestTimeout > .zero else {
-            throw AppError("--request-timeout must be greater than 0s")
+            takeoverSettle = ElectionDefaults.takeoverSettle
         }
         let tokenFile = options.tokenFile ?? environment.nonEmpty("LEADER_ELECTION_TOKEN_FILE")
         if let tokenFile {
@@ -110,6 +136,25 @@ struct GistSettings: Sendable {
             tokenOrigin = "LEADER_ELECTION_GITHUB_API_TOKEN"
             token = nil
         }
+    }
+
+    private static func count(
+        _ flag: Int?, _ variable: String, _ environment: [String: String], _ meaning: String
+    ) throws -> Int? {
+        if let flag { return flag }
+        guard let text = environment.nonEmpty(variable) else { return nil }
+        guard let value = Int(text) else {
+            throw AppError("\(variable)=\"\(text)\" is not a number: give \(meaning)")
+        }
+        return value
+    }
+
+    /// The takeover settle time, if shorter than `lease`: a run checks it once the timings are known.
+    func checkedTakeoverSettle(lease: Duration) throws -> Duration {
+        guard takeoverSettle >= .zero, takeoverSettle < lease else {
+            throw AppError("--takeover-settle (\(GoDuration(takeoverSettle))) must be at least 0s and shorter than the lease duration")
+        }
+        return takeoverSettle
     }
 
     /// The token, if an HTTP header can carry it: visible ASCII only. Anything else (a control
@@ -144,12 +189,4 @@ struct GistSettings: Sendable {
 func isLoopback(_ url: URL) -> Bool {
     guard let host = url.host?.lowercased() else { return false }
     return host == "localhost" || host == "::1" || host == "[::1]" || host.wholeMatch(of: /127\.\d+\.\d+\.\d+/) != nil
-}
-
-extension Dictionary where Key == String, Value == String {
-    /// The variable's value, treating an empty one as unset.
-    func nonEmpty(_ name: String) -> String? {
-        guard let value = self[name], !value.isEmpty else { return nil }
-        return value
-    }
 }

@@ -1,0 +1,53 @@
+import Foundation
+import GistLock
+import LeaderElection
+
+extension GistOptions: LockBackend {
+    static let name = "gist"
+    static let lockName = "the gist file <election>.lock"
+    static let initSummary = "creates a private gist holding a free lock file and prints its id, for --gist."
+
+    /// Every variable the gist lock reads, the token's included.
+    static let variables = [
+        "LEADER_ELECTION_GIST_ID", "LEADER_ELECTION_GITHUB_API_URL", "LEADER_ELECTION_GITHUB_API_VERSION",
+        "LEADER_ELECTION_TOKEN_FILE", "LEADER_ELECTION_GITHUB_API_TOKEN", "LEADER_ELECTION_WRITE_MODE",
+        "LEADER_ELECTION_ALLOW_PLAIN_HTTP", "LEADER_ELECTION_CANDIDATES", "LEADER_ELECTION_ELECTIONS",
+        "LEADER_ELECTION_CHECK_LIMITS", "LEADER_ELECTION_TAKEOVER_SETTLE",
+    ]
+
+    func given(environment: [String: String]) -> [String] {
+        let flags: [(String, Bool)] = [
+            ("--gist", gistID != nil), ("--github-api-url", githubAPIURL != nil),
+            ("--github-api-version", githubAPIVersion != nil), ("--token-file", tokenFile != nil),
+            ("--write-mode", writeMode != nil), ("--allow-plain-http", allowPlainHTTP),
+            ("--candidates", candidates != nil), ("--elections", elections != nil),
+            ("--check-limits", checkLimits != nil), ("--takeover-settle", takeoverSettle != nil),
+        ]
+        return flags.filter(\.1).map(\.0) + Self.variables.filter { environment.nonEmpty($0) != nil }
+    }
+
+    func open(_ lock: LockSettings, environment: [String: String]) throws -> any LockStore {
+        GistStore(settings: try GistSettings(self, lock: lock, environment: environment))
+    }
+
+    static func defaults(config: LeaderElectionConfig) -> [String: any Sendable] {
+        let d = ElectionDefaults.self
+        var values: [String: any Sendable] = [
+            "takeoverSettle": "\(GoDuration(d.takeoverSettle))",
+            "candidates": d.candidates,
+            "elections": d.elections,
+            "writeMode": WriteMode.auto.rawValue,
+        ]
+        for (mode, git) in [("git", true), ("rest", false)] {
+            let budget = GistRequestBudget(config: config, candidates: d.candidates, gitWrites: git)
+            values["budget.\(mode)"] = [
+                "countedPerHour": budget.total.counted,
+                "writesPerHour": budget.total.writes,
+                "writesPerMinute": budget.total.writes / 60,
+                "pushesPerMinute": budget.pushesPerMinute,
+                "fitsThreeQuarters": budget.fits(share: GitHubLimits.safeShare),
+            ] as [String: any Sendable]
+        }
+        return values
+    }
+}
