@@ -16,6 +16,7 @@ BENCH_RATE_SECONDS, BENCH_TRIALS, BENCH_OUT (default out/bench-etcd.json; logs b
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import platform
@@ -35,7 +36,7 @@ from processes import Copy, ProcessGroup, log, stop, wait_until
 from rate import IDENTITIES, WARM_UP_SECONDS
 from timings import Timings, app_timings
 
-from harness.etcd_cluster import DEFAULT_PREFIX, EtcdCluster, EtcdPath, require_etcd
+from harness.etcd_cluster import DEFAULT_PREFIX, EtcdCluster, EtcdPath, require_etcd, run_args
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,7 +52,7 @@ class EtcdCopy(Copy):
         self._group = group
         self._args = [binary, "run", "--id", identity, "--lock", "etcd", "--etcd-endpoints",
                       ",".join(self.path.endpoints), "--election", election,
-                      *(timings.args() if timings else []), *extra_args]
+                      *(run_args(timings) if timings else []), *extra_args]
         self.process = None
         self.start()
 
@@ -173,6 +174,7 @@ def main() -> int:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, interrupt)
     _, demo = app_timings(binary)
+    demo = dataclasses.replace(demo, settle=0.0)  # no option of the etcd lock
     started, load_before = time.monotonic(), os.getloadavg()
     group, halt = ProcessGroup(), threading.Event()
     cluster = EtcdCluster(logs / "etcd", spawn=group.start)

@@ -114,7 +114,7 @@ def main():
         if not os.access(binary, os.X_OK):
             parser.error(f"{binary} is missing: build first (./cicd.sh build-local) or give --bin-dir")
         require_etcd()
-        return etcd.main(args, profile, kinds, copies, repetitions, Timings(request_timeout=ETCD_REQUEST_TIMEOUT),
+        return etcd.main(args, profile, kinds, copies, repetitions, Timings(settle=0.0, request_timeout=ETCD_REQUEST_TIMEOUT),
                          log, machine)
     bins = {name: str(args.bin_dir / name) for name in ("leader-election", "gist-server")}
     for path in bins.values():

@@ -31,6 +31,15 @@ def require_etcd() -> None:
         raise RuntimeError(f"{' and '.join(missing)} not found: install them with `{ETCD_PACKAGES}`")
 
 
+def run_args(timings) -> list[str]:
+    """The timing flags of `leader-election run --lock etcd`: the gist's takeover settle is no option of
+    the etcd lock (a transaction on the key's revision needs no read-back), so the timings should have
+    `settle=0` for their bounds."""
+    args = timings.args()
+    at = args.index("--takeover-settle")
+    return args[:at] + args[at + 2:]
+
+
 def free_ports(count: int) -> list[int]:
     """Ports free on loopback now, all held open together so that they differ."""
     sockets = [socket.socket() for _ in range(count)]

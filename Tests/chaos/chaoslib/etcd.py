@@ -10,7 +10,7 @@ import json
 import shutil
 import signal
 
-from harness.etcd_cluster import DEFAULT_PREFIX, EtcdCluster, EtcdPath
+from harness.etcd_cluster import DEFAULT_PREFIX, EtcdCluster, EtcdPath, run_args
 from harness.waiting import wait_until
 
 from . import analysis, report, scenarios, timeline, verdict
@@ -59,7 +59,7 @@ class EtcdRun(Run):
     def copy_command(self, copy, args=()):
         return [self.leader_election_bin, "run", "--id", copy.name, "--lock", "etcd",
                 "--etcd-endpoints", ",".join(self.paths[copy.index].endpoints), "--election", ELECTION,
-                *self.timings.args(), "--log-format", "json", *args]
+                *run_args(self.timings), "--log-format", "json", *args]
 
     def copy_env(self, copy):
         return {}
