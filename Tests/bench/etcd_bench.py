@@ -83,8 +83,8 @@ class Election:
             copy.path.close()
 
 
-def measure_rate(group, binary, cluster, workdir, window, halt):
-    """Requests per copy per hour at the app's default timings."""
+def measure_rate(group, binary, cluster, workdir, defaults, window, halt):
+    """Requests per copy per hour at the app's default timings (`defaults` describes them)."""
     election = Election(group, binary, cluster, workdir, "bench-rate", None, [])
     log(f"etcd rate: 3 copies at the app's default timings; warming up {WARM_UP_SECONDS}s")
     if halt.wait(WARM_UP_SECONDS):
@@ -99,7 +99,7 @@ def measure_rate(group, binary, cluster, workdir, window, halt):
     rates = election.per_hour(seconds)
     leader_at_end = election.holder()
     election.stop()
-    return {"window_seconds": seconds, "leader": leader, "leader_at_end": leader_at_end,
+    return {"timings": asdict(defaults), "window_seconds": seconds, "leader": leader, "leader_at_end": leader_at_end,
             "copies": [{"identity": i, "role": "leader" if i == leader else "follower", "requests_per_hour": r}
                        for i, r in rates.items()], "total_per_hour": sum(rates.values())}
 
@@ -142,8 +142,8 @@ def render(results: dict) -> str:
         f"{machine['cpus']} CPUs, load average {machine['load_average_before'][0]:.1f} before and "
         f"{machine['load_average_after'][0]:.1f} after; run took {results['runtime_seconds']:.0f}s; "
         f"{results['etcd']}",
-        f"etcd requests per copy per hour at the app's default timings, counted at each copy's relay over "
-        f"{rate['window_seconds']:.0f}s (leader {rate['leader']}, at the end {rate['leader_at_end'] or 'none'})",
+        f"etcd requests per copy per hour at the app's default timings ({report.describe(rate['timings'])}), "
+        f"counted at each copy's relay over {rate['window_seconds']:.0f}s (leader {rate['leader']}, at the end {rate['leader_at_end'] or 'none'})",
         report.table(["copy", "role", "requests/h"], rows),
         f"etcd requests per copy per hour at the demo timings, over the {fail['window_seconds']:.0f}s of failover "
         "trials (each copy leads in turn)",
@@ -173,8 +173,7 @@ def main() -> int:
     shutil.rmtree(logs, ignore_errors=True)
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, interrupt)
-    _, demo = app_timings(binary)
-    demo = dataclasses.replace(demo, settle=0.0)  # no option of the etcd lock
+    defaults, demo = (dataclasses.replace(t, settle=0.0) for t in app_timings(binary))  # no option of etcd's
     started, load_before = time.monotonic(), os.getloadavg()
     group, halt = ProcessGroup(), threading.Event()
     cluster = EtcdCluster(logs / "etcd", spawn=group.start)
@@ -182,7 +181,8 @@ def main() -> int:
         cluster.start()
         log(f"etcd: three members at {', '.join(cluster.endpoints)}")
         with ThreadPoolExecutor(max_workers=1) as pool:
-            rate_phase = pool.submit(measure_rate, group, binary, cluster, logs / "rate", window, halt)
+            rate_phase = pool.submit(measure_rate, group, binary, cluster, logs / "rate", defaults, window,
+                                     halt)
             try:
                 fail = measure_failover(group, binary, cluster, logs / "failover", demo, trials, halt)
                 rate = rate_phase.result()
