@@ -71,7 +71,8 @@ test_system() {
   FAIL_ON_WARNINGS=true build_local
   # gist-server serves its gists' repositories with the real git; the tests clone and push with it.
   command -v git >/dev/null 2>&1 || ensure_apt_packages git || return 1
-  # Tests/system/test_etcd_cluster.py runs a three-member etcd and reads it with etcdctl.
+  # test_etcd_app.py runs copies with --lock etcd against a real etcd member; test_etcd_cluster.py runs a
+  # three-member etcd and reads it with etcdctl.
   { command -v etcd && command -v etcdctl; } >/dev/null 2>&1 || ensure_apt_packages etcd-server etcd-client || return 1
   local python
   python="$(python_venv)"

@@ -81,6 +81,20 @@ struct GoDuration: Sendable, Equatable, ExpressibleByArgument, CustomStringConve
         return duration
     }
 
+    /// A duration setting: the flag's value, else the variable's, else nil; an `AppError` names the
+    /// flag or the variable whose text is out of range or malformed.
+    static func setting(
+        _ flag: GoDuration?, _ name: String, _ variable: String, _ environment: [String: String]
+    ) throws -> Duration? {
+        if let flag { return try flag.checked(name) }
+        guard let text = environment.nonEmpty(variable) else { return nil }
+        switch read(text) {
+        case .duration(let duration): return duration
+        case .outOfRange: throw AppError("\(variable)=\"\(text)\" is out of range: \(rangeAdvice)")
+        case .malformed: throw AppError("\(variable)=\"\(text)\" is not a duration: write it like 30s, 1m30s or 500ms")
+        }
+    }
+
     /// Go's `Duration.String()` form: "1m30s", "500ms", "0s".
     var description: String { Self.format(duration) }
 

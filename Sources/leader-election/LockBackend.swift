@@ -22,6 +22,13 @@ protocol LockBackend: ParsableArguments {
     static func defaults(config: LeaderElectionConfig) -> [String: any Sendable]
 }
 
+extension LockBackend {
+    /// For `given(environment:)`: the flags set, then the variables of `variables` set in `environment`.
+    static func given(flags: [(flag: String, set: Bool)], variables: [String], environment: [String: String]) -> [String] {
+        flags.filter(\.set).map(\.flag) + variables.filter { environment.nonEmpty($0) != nil }
+    }
+}
+
 /// A backend's store with its settings checked: what `run`, `status` and `init` do with it.
 protocol LockStore: Sendable {
     /// Reaches the store, checks at start what retrying cannot heal (a `PermanentFailure`), and builds

@@ -65,17 +65,9 @@ struct LockSettings: Sendable {
                 "invalid election name \"\(election)\": use letters, digits, '-', '_' or '.' (it names the lock: "
                     + BackendOptions.types.map { $0.lockName }.joined(separator: ", ") + ")")
         }
-        if let flag = options.requestTimeout {
-            requestTimeout = try flag.checked("--request-timeout")
-        } else if let text = environment.nonEmpty("LEADER_ELECTION_REQUEST_TIMEOUT") {
-            switch GoDuration.read(text) {
-            case .duration(let duration): requestTimeout = duration
-            case .outOfRange: throw AppError("LEADER_ELECTION_REQUEST_TIMEOUT=\"\(text)\" is out of range: \(GoDuration.rangeAdvice)")
-            case .malformed: throw AppError("LEADER_ELECTION_REQUEST_TIMEOUT=\"\(text)\" is not a duration: write it like 2500ms or 2.5s")
-            }
-        } else {
-            requestTimeout = ElectionDefaults.requestTimeout
-        }
+        requestTimeout = try GoDuration.setting(
+            options.requestTimeout, "--request-timeout", "LEADER_ELECTION_REQUEST_TIMEOUT", environment)
+            ?? ElectionDefaults.requestTimeout
         guard requestTimeout > .zero else {
             throw AppError("--request-timeout must be greater than 0s")
         }

@@ -43,10 +43,10 @@ struct RunSettings: Sendable {
             throw AppError("invalid identity: use printable text of at most 128 characters for --id, without control characters")
         }
         self.identity = identity
-        let lease = try Self.duration(options.leaseDuration, "--lease-duration", "LEADER_ELECTION_LEASE_DURATION", environment) ?? ElectionDefaults.leaseDuration
-        let renew = try Self.duration(options.renewDeadline, "--renew-deadline", "LEADER_ELECTION_RENEW_DEADLINE", environment) ?? ElectionDefaults.renewDeadline
-        let retry = try Self.duration(options.retryPeriod, "--retry-period", "LEADER_ELECTION_RETRY_PERIOD", environment) ?? ElectionDefaults.retryPeriod
-        let interval = try Self.duration(options.renewInterval, "--renew-interval", "LEADER_ELECTION_RENEW_INTERVAL", environment)
+        let lease = try GoDuration.setting(options.leaseDuration, "--lease-duration", "LEADER_ELECTION_LEASE_DURATION", environment) ?? ElectionDefaults.leaseDuration
+        let renew = try GoDuration.setting(options.renewDeadline, "--renew-deadline", "LEADER_ELECTION_RENEW_DEADLINE", environment) ?? ElectionDefaults.renewDeadline
+        let retry = try GoDuration.setting(options.retryPeriod, "--retry-period", "LEADER_ELECTION_RETRY_PERIOD", environment) ?? ElectionDefaults.retryPeriod
+        let interval = try GoDuration.setting(options.renewInterval, "--renew-interval", "LEADER_ELECTION_RENEW_INTERVAL", environment)
             ?? ElectionDefaults.renewInterval(
                 renewDeadline: renew, retryPeriod: retry, slowAttempt: ElectionDefaults.slowRenewal(requestTimeout: requestTimeout))
         try Self.checkBounds(lease: lease, renew: renew, retry: retry, interval: interval)
@@ -85,18 +85,6 @@ struct RunSettings: Sendable {
             throw AppError(
                 "--lease-duration \(GoDuration.format(lease)) is too short: at least \(GoDuration.format(shortestLease)), "
                     + "so that a copy does not hammer the gist with requests")
-        }
-    }
-
-    private static func duration(
-        _ flag: GoDuration?, _ name: String, _ variable: String, _ environment: [String: String]
-    ) throws -> Duration? {
-        if let flag { return try flag.checked(name) }
-        guard let text = environment.nonEmpty(variable) else { return nil }
-        switch GoDuration.read(text) {
-        case .duration(let duration): return duration
-        case .outOfRange: throw AppError("\(variable)=\"\(text)\" is out of range: \(GoDuration.rangeAdvice)")
-        case .malformed: throw AppError("\(variable)=\"\(text)\" is not a duration: write it like 30s, 1m30s or 500ms")
         }
     }
 

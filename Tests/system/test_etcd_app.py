@@ -156,8 +156,8 @@ def test_an_election_through_etcd_logs_as_the_gist_one_and_fails_over(etcd, copi
     leader = next(c for c in started if c.identity == leader_id)
     wait_until(lambda: "started leading." in leader.output(), 10, what=f"{leader_id} to start leading")
     text = leader.output()
-    assert f"attempting to acquire leader lease {KEY}..." in text or "attempting to acquire leader lease" in text
-    assert "successfully acquired lease" in text
+    assert f"attempting to acquire leader lease etcd lock {KEY}: {leader_id}..." in text
+    assert f"successfully acquired lease etcd lock {KEY}: {leader_id}" in text
     assert f"I am {leader_id}! I will lead you to greatness!" in text
     for other in (c for c in started if c is not leader):
         wait_until(lambda: f"All hail {leader_id}" in other.output(), 10, what=f"{other.identity} to hail {leader_id}")

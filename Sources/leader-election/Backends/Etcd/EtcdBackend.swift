@@ -17,13 +17,12 @@ extension EtcdOptions: LockBackend {
     ]
 
     func given(environment: [String: String]) -> [String] {
-        let flags: [(String, Bool)] = [
+        Self.given(flags: [
             ("--etcd-endpoints", etcdEndpoints != nil), ("--etcd-prefix", etcdPrefix != nil),
             ("--etcd-ca-file", etcdCAFile != nil), ("--etcd-cert-file", etcdCertFile != nil),
             ("--etcd-key-file", etcdKeyFile != nil), ("--etcd-username", etcdUsername != nil),
             ("--etcd-password-file", etcdPasswordFile != nil),
-        ]
-        return flags.filter(\.1).map(\.0) + Self.variables.filter { environment.nonEmpty($0) != nil }
+        ], variables: Self.variables, environment: environment)
     }
 
     func open(_ lock: LockSettings, environment: [String: String]) throws -> any LockStore {

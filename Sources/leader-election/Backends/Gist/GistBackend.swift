@@ -16,14 +16,13 @@ extension GistOptions: LockBackend {
     ]
 
     func given(environment: [String: String]) -> [String] {
-        let flags: [(String, Bool)] = [
+        Self.given(flags: [
             ("--gist", gistID != nil), ("--github-api-url", githubAPIURL != nil),
             ("--github-api-version", githubAPIVersion != nil), ("--token-file", tokenFile != nil),
             ("--write-mode", writeMode != nil), ("--allow-plain-http", allowPlainHTTP),
             ("--candidates", candidates != nil), ("--elections", elections != nil),
             ("--check-limits", checkLimits != nil), ("--takeover-settle", takeoverSettle != nil),
-        ]
-        return flags.filter(\.1).map(\.0) + Self.variables.filter { environment.nonEmpty($0) != nil }
+        ], variables: Self.variables, environment: environment)
     }
 
     func open(_ lock: LockSettings, environment: [String: String]) throws -> any LockStore {

@@ -102,17 +102,9 @@ struct GistSettings: Sendable {
             throw AppError("invalid --check-limits \"\(checkText)\": give auto, github or off (or LEADER_ELECTION_CHECK_LIMITS)")
         }
         checkLimits = check
-        if let flag = options.takeoverSettle {
-            takeoverSettle = try flag.checked("--takeover-settle")
-        } else if let text = environment.nonEmpty("LEADER_ELECTION_TAKEOVER_SETTLE") {
-            switch GoDuration.read(text) {
-            case .duration(let duration): takeoverSettle = duration
-            case .outOfRange: throw AppError("LEADER_ELECTION_TAKEOVER_SETTLE=\"\(text)\" is out of range: \(GoDuration.rangeAdvice)")
-            case .malformed: throw AppError("LEADER_ELECTION_TAKEOVER_SETTLE=\"\(text)\" is not a duration: write it like 30s, 1m30s or 500ms")
-            }
-        } else {
-            takeoverSettle = ElectionDefaults.takeoverSettle
-        }
+        takeoverSettle = try GoDuration.setting(
+            options.takeoverSettle, "--takeover-settle", "LEADER_ELECTION_TAKEOVER_SETTLE", environment)
+            ?? ElectionDefaults.takeoverSettle
         let tokenFile = options.tokenFile ?? environment.nonEmpty("LEADER_ELECTION_TOKEN_FILE")
         if let tokenFile {
             guard let data = FileManager.default.contents(atPath: tokenFile) else {
