@@ -104,8 +104,8 @@ def main():
     profile = PROFILES[args.profile]
     copies = args.copies or profile["copies"]
     repetitions = args.repetitions or profile["repetitions"]
-    known = etcd.KINDS if args.lock == "etcd" else KINDS
-    kinds = args.kinds.split(",") if args.kinds else list(known)
+    known = {**etcd.KINDS, **etcd.UNSAFE} if args.lock == "etcd" else KINDS
+    kinds = args.kinds.split(",") if args.kinds else [k for k in known if k not in etcd.UNSAFE]
     unknown = [k for k in kinds if k not in known]
     if unknown:
         parser.error(f"unknown fault kinds {unknown} for the {args.lock} lock; choose from {', '.join(known)}")

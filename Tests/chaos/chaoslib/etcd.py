@@ -18,6 +18,8 @@ from .processes import Copy
 from .run import NAMES, Run
 
 ELECTION = "chaos"
+# The mark of a copy started with another copy's identity, by the unsafe `twin-identity` kind.
+TWIN = "~twin"
 KEY = f"{DEFAULT_PREFIX}/{ELECTION}"
 
 
@@ -57,7 +59,9 @@ class EtcdRun(Run):
         self.by_name = {copy.name: copy for copy in self.copies}
 
     def copy_command(self, copy, args=()):
-        return [self.leader_election_bin, "run", "--id", copy.name, "--lock", "etcd",
+        # A twin (see `twin_identity`) runs with the identity of the copy it is named after.
+        identity = copy.name.split(TWIN)[0]
+        return [self.leader_election_bin, "run", "--id", identity, "--lock", "etcd",
                 "--etcd-endpoints", ",".join(self.paths[copy.index].endpoints), "--election", ELECTION,
                 *run_args(self.timings), "--log-format", "json", *args]
 
@@ -220,6 +224,23 @@ def contention(run, rep):
     run.finish(record)
 
 
+def twin_identity(run, rep):
+    """Unsafe on purpose, and not among the kinds a run picks by default: a second copy with the
+    leader's identity is started for a lease. It finds the record naming it and leads beside the leader,
+    so the run must fail its verdict (`--kinds twin-identity`: the verdict shown able to fail)."""
+    t = run.timings
+    leader = run.steady()
+    record = run.begin("twin-identity", rep, target=leader, bound=t.crash_bound, variant="a second copy as the leader")
+    twin = Copy(leader + TWIN, run.by_name[leader].index, "", "", run)
+    twin.start()
+    run.wait_events(lambda e: e.copy == twin.name and e.kind == "acquired", t.lease * 2)
+    run.sleep(t.lease)
+    twin.stop(signal.SIGKILL)
+    run.finish(record)
+
+
+UNSAFE = {"twin-identity": twin_identity}
+
 KINDS = {
     "kill-leader": scenarios.kill_leader,
     "stop-leader": stop_leader,
@@ -233,7 +254,7 @@ KINDS = {
     "contention": contention,
 }
 scenarios.CATEGORY.update({"etcd-member-killed": "etcd", "etcd-raft-leader-killed": "etcd",
-                           "etcd-quorum-lost": "etcd"})
+                           "etcd-quorum-lost": "etcd", "twin-identity": "unsafe"})
 
 
 def history_checks(cluster):
@@ -286,7 +307,7 @@ def main(args, profile, kinds, copies, repetitions, timings, log, machine):
                 rounds = profile["contention"] if kind == "contention" else 1
                 sequence.extend((kind, rep * rounds + r) for r in range(rounds))
         for number, (kind, rep) in enumerate(sequence, 1):
-            KINDS[kind](run, rep)
+            {**KINDS, **UNSAFE}[kind](run, rep)
             fault = run.faults[-1]
             log(f"[{number}/{len(sequence)}] {kind} {fault.variant} -> leader {run.leader() or 'none'} "
                 f"after {fault.end - fault.start:.1f}s{'' if fault.recovered else ' (NO LEADER)'}")
@@ -316,7 +337,9 @@ def main(args, profile, kinds, copies, repetitions, timings, log, machine):
     gaps = analysis.leaderless(found.intervals, 0, run_end)
     picture = workdir / "timeline.png"
     report_path = workdir / "report.md"
-    timeline.draw(picture, [c.name for c in run.copies], found.intervals, run.faults, found.double, gaps, run_end,
+    names = [c.name for c in run.copies]
+    names += sorted({i.copy for i in found.intervals} - set(names))  # twins of the unsafe kind
+    timeline.draw(picture, names, found.intervals, run.faults, found.double, gaps, run_end,
                   profile["panel"])
     report.write(report_path, meta, found, run.faults, run.events, timings, picture, "etcd")
     table = open(report_path).read().split("\n## Per fault kind\n")[1].split("\n## ")[0]
