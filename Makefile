@@ -24,7 +24,7 @@ test-deploy: ## Run the image, chart and cluster-script checks alone (no cluster
 	./cicd.sh test-deploy
 
 .PHONY: bench
-bench: ## Measure request rates against GitHub's limits, failover times, memory and CPU (BENCH_QUICK=1: short).
+bench: ## Measure request rates against GitHub's limits, failover times, memory and CPU (BENCH_QUICK=1: short; LOCK=etcd).
 	./cicd.sh bench
 
 .PHONY: docs
@@ -32,7 +32,7 @@ docs: ## Render the flag tables in docs/ from the binaries' --help (builds them 
 	./cicd.sh docs
 
 .PHONY: chaos
-chaos: ## Run the copies through process, network, server, clock and contention faults; report and timeline.
+chaos: ## Run the copies through process, network, server, clock and contention faults; report and timeline (LOCK=etcd).
 	./cicd.sh chaos
 
 ##@ Demo

@@ -6,6 +6,7 @@ property the store allows was broken or a leader did not come back.
 
     python3 Tests/chaos/chaos.py --profile quick        # one pass of each fault, about 3-4 minutes
     python3 Tests/chaos/chaos.py --profile full         # every fault repeated, about 20 minutes
+    python3 Tests/chaos/chaos.py --lock etcd            # on a three-member etcd, with etcd's faults
 """
 
 import argparse
@@ -22,13 +23,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
-from chaoslib import analysis, report, timeline, verdict  # noqa: E402
+from chaoslib import analysis, etcd, report, timeline, verdict  # noqa: E402
 from chaoslib.processes import LOCK_FILE, parse_line  # noqa: E402
 from chaoslib.run import Run  # noqa: E402
 from chaoslib.scenarios import FAKETIME_LIB, KINDS  # noqa: E402
 from chaoslib.timings import Timings  # noqa: E402
+from harness.etcd_cluster import require_etcd  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# Each etcd request is tried on up to three members in turn, so it gets a third of the gist's timeout.
+ETCD_REQUEST_TIMEOUT = 0.25
 PROFILES = {
     # copies, repetitions of each kind, contention rounds per pass, seconds per picture row
     "quick": {"copies": 3, "repetitions": 1, "contention": 2, "panel": 90},
@@ -91,16 +95,27 @@ def main():
                              "not the write mode can meet it")
     parser.add_argument("--assert-mode-goals", action="store_true",
                         help="exit 1 if a goal the write mode can meet was broken; the others are reported")
+    parser.add_argument("--lock", choices=["gist", "etcd"], default=os.environ.get("LOCK", "gist"),
+                        help="the lock the copies elect through: a gist on gist-server (default), or a "
+                             "three-member etcd cluster on loopback (its own fault kinds; etcd and etcdctl needed)")
     parser.add_argument("--write-mode", choices=["git", "rest"], default=os.environ.get("CHAOS_WRITE_MODE", "git"),
                         help="how the copies write the lock: git pushes (default) or REST PATCHes")
     args = parser.parse_args()
     profile = PROFILES[args.profile]
     copies = args.copies or profile["copies"]
     repetitions = args.repetitions or profile["repetitions"]
-    kinds = args.kinds.split(",") if args.kinds else list(KINDS)
-    unknown = [k for k in kinds if k not in KINDS]
+    known = {**etcd.KINDS, **etcd.UNSAFE} if args.lock == "etcd" else KINDS
+    kinds = args.kinds.split(",") if args.kinds else [k for k in known if k not in etcd.UNSAFE]
+    unknown = [k for k in kinds if k not in known]
     if unknown:
-        parser.error(f"unknown fault kinds {unknown}; choose from {', '.join(KINDS)}")
+        parser.error(f"unknown fault kinds {unknown} for the {args.lock} lock; choose from {', '.join(known)}")
+    if args.lock == "etcd":
+        binary = args.bin_dir / "leader-election"
+        if not os.access(binary, os.X_OK):
+            parser.error(f"{binary} is missing: build first (./cicd.sh build-local) or give --bin-dir")
+        require_etcd()
+        return etcd.main(args, profile, kinds, copies, repetitions, Timings(settle=0.0, request_timeout=ETCD_REQUEST_TIMEOUT),
+                         log, machine)
     bins = {name: str(args.bin_dir / name) for name in ("leader-election", "gist-server")}
     for path in bins.values():
         if not os.access(path, os.X_OK):

@@ -11,7 +11,6 @@ import threading
 from dataclasses import dataclass, field
 
 from harness import events
-from harness.copies import run_command
 from harness.gist_server import GistServer
 from harness.lock import LOCK_FILE
 
@@ -62,13 +61,11 @@ class Copy:
         run = self.run
         self.starts += 1
         skew = faketime_offset((extra_env or {}).get("FAKETIME", ""))
-        env = dict(os.environ, LEADER_ELECTION_GITHUB_API_TOKEN=self.token, **(extra_env or {}))
+        env = dict(os.environ, **run.copy_env(self), **(extra_env or {}))
         # Started through ip-netns-exec or env(1): the app loses its arguments when Python spawns it
         # directly with libfaketime preloaded.
         launcher = run.network.prefix(self.index) or ["env"]
-        command = [*launcher, *run_command(run.leader_election_bin, self.name, run.server, run.timings,
-                                           "--log-format", "json", "--write-mode", run.write_mode, "--allow-plain-http", *args,
-                                           url=f"http://{run.server.host}:{run.server.port}")]
+        command = [*launcher, *run.copy_command(self, args)]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         self.env = extra_env or {}
         run.record(Event(run.now(), self.name, "start", text=" ".join(f"{k}={v}" for k, v in self.env.items())))

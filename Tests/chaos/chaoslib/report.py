@@ -5,6 +5,11 @@ from .scenarios import CATEGORY
 from .verdict import GOALS
 
 
+WRITES = {"git": "git pushes (compare-and-swap on the observed commit)",
+          "rest": "REST PATCHes (compare-before-write with a read-back)",
+          "etcd": "etcd transactions (compare-and-swap on the key's observed revision)"}
+
+
 def _s(value):
     return f"{value:.2f}"
 
@@ -28,7 +33,7 @@ def write(path, meta, found, faults, events, timings, picture, write_mode):
     w(f"- seed: {meta['seed']} (CHAOS_SEED); copies: {', '.join(meta['copies'])}; duration {meta['duration']:.0f}s")
     w(f"- network: {meta['network']}")
     w(f"- timings: {timings.describe()}")
-    w(f"- lock writes: {'git pushes (compare-and-swap on the observed commit)' if meta.get('write_mode', 'git') == 'git' else 'REST PATCHes (compare-before-write with a read-back)'}")
+    w(f"- lock writes: {WRITES[meta.get('write_mode', 'git')]}")
     w(f"- timeline: ![timeline]({picture.name})\n")
 
     w("## Per fault kind\n")
@@ -54,8 +59,10 @@ def write(path, meta, found, faults, events, timings, picture, write_mode):
       "compare-before-write: it is reported, and fails only under `--assert-safety`):\n")
     broken = dict(found.broken)
     for key, text, modes in GOALS:
+        if modes == ("etcd",) and write_mode != "etcd":
+            continue
         mark = "BROKEN" if key in broken else "met"
-        scope = "" if write_mode in modes else " (not for REST: reported)"
+        scope = "" if write_mode in modes else f" (not for {write_mode}: reported)"
         w(f"- {mark}: {text}{scope}" + (f": {broken[key]}" if key in broken else ""))
     w(f"\n{len(failing)} goals the {write_mode} writes can meet were broken; "
       f"{len(found.unmet_by_design(write_mode))} that they cannot meet were broken.")

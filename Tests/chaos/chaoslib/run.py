@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from .network import Network
+from harness.copies import run_command
 from harness.waiting import wait_until
 
 from .processes import LOCK_FILE, Copy, Event, chaos_server
@@ -39,13 +40,23 @@ class FaultRecord:
 
 class Run:
     def __init__(self, workdir, bins, timings, copies, seed, log, write_mode="git"):
+        self._begin(workdir, bins["leader-election"], timings, seed, log, write_mode)
+        tokens = ["chaos-" + secrets.token_hex(8) for _ in range(copies + 1)]
+        self.network = Network(copies, log)
+        self.network.blackhole = self._blackhole
+        self.server = chaos_server(bins["gist-server"], workdir, self.network.server_host, tokens)
+        self.copies = [Copy(NAMES[i], i, tokens[i + 1], f"token-{i + 2}", self) for i in range(copies)]
+        self.by_name = {copy.name: copy for copy in self.copies}
+
+    def _begin(self, workdir, leader_election_bin, timings, seed, log, write_mode):
+        """What every run holds, whatever its lock: the clock, the events, who leads, the faults."""
         self.workdir = workdir
         self.write_mode = write_mode
         self.timings = timings
         self.log = log
         self.rng = random.Random(seed)
         self.seed = seed
-        self.leader_election_bin = bins["leader-election"]
+        self.leader_election_bin = leader_election_bin
         # The run clock is the wall clock the copies stamp their lines with, so that their own stamps
         # and the harness's times compare; waits are measured on the monotonic clock.
         self.wall0 = time.time()
@@ -56,12 +67,30 @@ class Run:
         self.faults: list[FaultRecord] = []
         self.checks: dict = {}
         self._suspects: dict[str, float] = {}
-        tokens = ["chaos-" + secrets.token_hex(8) for _ in range(copies + 1)]
-        self.network = Network(copies, log)
-        self.network.blackhole = self._blackhole
-        self.server = chaos_server(bins["gist-server"], workdir, self.network.server_host, tokens)
-        self.copies = [Copy(NAMES[i], i, tokens[i + 1], f"token-{i + 2}", self) for i in range(copies)]
-        self.by_name = {copy.name: copy for copy in self.copies}
+
+    def copy_command(self, copy, args=()):
+        """The command line of `copy` (without its launcher)."""
+        return run_command(self.leader_election_bin, copy.name, self.server, self.timings, "--log-format", "json",
+                           "--write-mode", self.write_mode, "--allow-plain-http", *args,
+                           url=f"http://{self.server.host}:{self.server.port}")
+
+    def copy_env(self, copy):
+        """What `copy` finds in its environment beside the harness's own."""
+        return {"LEADER_ELECTION_GITHUB_API_TOKEN": copy.token}
+
+    def holder(self):
+        """The holder the lock names now; None when it cannot be read."""
+        try:
+            return json.loads((self.server.files() or {}).get(LOCK_FILE) or "")["holderIdentity"]
+        except (ValueError, KeyError, TypeError, OSError):
+            return None
+
+    def heal_all(self):
+        """Takes back every fault on the store and the network."""
+        self.server.clear_faults()
+        if self.network.mode == "netns":
+            for copy in self.copies:
+                self.network.heal(copy.index)
 
     def now(self):
         return time.time() - self.wall0
@@ -133,9 +162,8 @@ class Run:
         """A copy that still believes it leads while the lock has named another holder for longer than a
         lease plus its renew deadline has stopped working (it never stands down): its threads are
         saved with gdb where there is one, it is noted, killed and started again."""
-        try:
-            holder = json.loads((self.server.files() or {}).get(LOCK_FILE) or "")["holderIdentity"]
-        except (ValueError, KeyError, TypeError, OSError):
+        holder = self.holder()
+        if holder is None:
             return
         now = self.now()
         for name in self.leaders():
@@ -178,10 +206,7 @@ class Run:
 
     def steady(self):
         """Heals everything, starts any copy that is not running, and waits for a settled leader."""
-        self.server.clear_faults()
-        if self.network.mode == "netns":
-            for copy in self.copies:
-                self.network.heal(copy.index)
+        self.heal_all()
         for copy in self.copies:
             if copy.name in self.frozen:
                 self.send(copy.name, signal.SIGCONT)

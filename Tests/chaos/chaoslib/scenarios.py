@@ -111,14 +111,14 @@ def partition_followers(run, rep):
     record = run.begin("partition-followers", rep, target=",".join(_others(run, leader)), bound=0.0,
                        expect_leader_kept=True, variant=f"cut {cut:.1f}s")
     indexes = [run.by_name[name].index for name in _others(run, leader)]
-    if run.network.mode == "netns":
+    if run.network.mode != "loopback":
         for index in indexes:
             run.network.cut(index)
     else:
         for name in _others(run, leader):
             run.server.fault(token=run.by_name[name].label, blackhole="hold", latencyMs=60_000)
     run.sleep(cut)
-    if run.network.mode == "netns":
+    if run.network.mode != "loopback":
         for index in indexes:
             run.network.heal(index)
     else:

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from . import analysis
 
-BOTH = ("git", "rest")
-GIT = ("git",)
+# etcd writes are transactions on the key's revision: they meet every goal a push meets.
+BOTH = ("git", "rest", "etcd")
+GIT = ("git", "etcd")
 
 # (key, what must hold, write modes that can meet it)
 GOALS = [
@@ -28,6 +29,7 @@ GOALS = [
     ("paused_writes", "a paused leader's write never replaces the new leader's record after it resumes", BOTH),
     ("skew_steals", "a copy with a skewed wall clock never takes a live lease", BOTH),
     ("unrecovered", "a leader comes back after every fault", BOTH),
+    ("led_without_quorum", "no copy leads once etcd has lost quorum for longer than the renew deadline", ("etcd",)),
     ("final_parses", "the lock file parses after the run", BOTH),
     ("other_files", "no file other than the lock changes", BOTH),
     ("restart_lost", "a server restart keeps every commit and every file of the gist", BOTH),
@@ -109,6 +111,8 @@ def judge(events, run_end, faults, timings, history, checks):
                                  f"({sum(checks['paused_writes'])} writes)"))
     if any(checks.get("skew_steals", [])):
         broken(("skew_steals", f"the skewed copy took a live lease {sum(checks['skew_steals'])} times"))
+    if checks.get("led_without_quorum"):
+        broken(("led_without_quorum", "; ".join(checks["led_without_quorum"])))
     unrecovered = [f"{f.kind}#{f.rep}" for f in faults if not f.recovered]
     if unrecovered:
         broken(("unrecovered", f"no leader came back after {', '.join(unrecovered)}"))
