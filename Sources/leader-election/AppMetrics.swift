@@ -8,7 +8,7 @@ import Prometheus
 /// gauges refreshed at each scrape (rate-limit headers, time since the last renewal).
 struct AppMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
-    var factory: PrometheusMetricsFactory { PrometheusMetricsFactory(registry: registry) }
+    var factory: ElectionMetricsFactory { ElectionMetricsFactory(registry: registry) }
 
     // Computed: the descriptor type is not Sendable, so it cannot be a stored static.
     private static var requests: MetricNameDescriptor {

@@ -43,11 +43,14 @@ struct ElectionApp {
         let lock = FailFastLock(wrapped: gistLock) { error in await stopper.stop(because: error) }
 
         let identity = run.identity
+        let leaderFile = run.leaderFile
+        try leaderFile?.prepare()
         let leadership = Leadership()
         let callbacks = LeaderCallbacks(
             onStartedLeading: { term in
                 await leadership.started()
                 logger.info("started leading.", metadata: ElectionEvent.startedLeading.metadata(["term": "\(term)"]))
+                await leaderFile?.hold(term: term, logger: logger)
             },
             onStoppedLeading: {
                 guard await leadership.stopped() else { return }
@@ -72,7 +75,7 @@ struct ElectionApp {
             services.append(
                 LeaderEndpoint<LeaderElector>.application(
                     elector: elector, scrapeMetrics: scrape, writeMode: gistLock.writeMode, host: http.host,
-                    port: http.port, logger: logger))
+                    port: http.port, allowRemoteHandover: run.allowRemoteHandover, logger: logger))
         }
         return ElectionApp(services: services, stopper: stopper, logger: logger)
     }
