@@ -68,6 +68,9 @@ import Testing
         #expect(await store.record?.holderIdentity == "b")
         #expect(await store.record?.leaderTransitions == 1)
         #expect(await b.status().leaderTerm == 1)
+        // The target's history: a's term, then its own (the handover record itself is no transition).
+        #expect(await b.status().transitions.map { "\($0.holder):\($0.term)" } == ["a:0", "b:1"])
+        #expect(await a.status().transitions.first.map { "\($0.holder):\($0.term)" } == "a:0")
         // From the last renewal of a that b saw (at 0s or 2s, as their attempts at 2s interleave) to b's
         // acquisition (at its attempt at 4s); not from the handover record, which b saw at 4s too.
         #expect((2...4).contains(bMetrics.recorder("leader_election_failover_seconds", ["name": "test-election"])))

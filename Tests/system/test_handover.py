@@ -2,6 +2,7 @@
 and the leader file."""
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -83,6 +84,7 @@ def test_a_handover_to_a_named_copy_makes_it_lead_within_one_attempt(server, can
     leader = elect(server, copies)
     old_term = get(copies[leader][1])["term"]
     target = next(name for name in NAMES if name != leader)
+    wait_until(lambda: (get(copies[target][1]) or {}).get("name") == leader, 10, what=f"{target} to name {leader}")
     watcher = Watcher({leader: copies[leader], target: copies[target]})
     asked = time.monotonic()
     result = handover(copies[leader][1], "--to", target)
@@ -104,6 +106,14 @@ def test_a_handover_to_a_named_copy_makes_it_lead_within_one_attempt(server, can
     assert events.index("handing_over") < events.index("handed_over")
     leader_info = get(copies[target][1], "/leader")
     assert leader_info["leaderTerm"] == answer["term"] and leader_info["leaderSince"]
+    # status shows the transitions the target saw: the old leader's term, then its own.
+    status = subprocess.run(
+        [LEADER_ELECTION_BIN, "status", "--gist", server.gist_id, "--github-api-url", server.url,
+         "--endpoint", copies[target][1]],
+        capture_output=True, text=True, timeout=30, env=dict(os.environ, LEADER_ELECTION_GITHUB_API_TOKEN=server.token))
+    assert status.returncode == 0, status.stderr
+    history = status.stdout.split("history:", 1)[1]
+    assert f"term {old_term}  {leader}" in history and f"term {answer['term']}  {target}" in history
 
 
 def test_a_handover_without_target_lets_another_copy_take_it(server, candidates, timings):
