@@ -3,6 +3,7 @@ and the leader file."""
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -106,6 +107,12 @@ def test_a_handover_to_a_named_copy_makes_it_lead_within_one_attempt(server, can
     assert events.index("handing_over") < events.index("handed_over")
     leader_info = get(copies[target][1], "/leader")
     assert leader_info["leaderTerm"] == answer["term"] and leader_info["leaderSince"]
+    with urllib.request.urlopen(copies[target][1] + "/metrics", timeout=5) as scrape:
+        metrics = scrape.read().decode()
+    for name in ("transitions_total", "term", "lease_age_seconds", "failover_seconds", "leaderless_seconds_total"):
+        assert f"# HELP leader_election_{name} " in metrics, name
+    assert re.search(r'^leader_election_failover_seconds_count\{name="[^"]+"\} 1$', metrics, re.M), metrics
+    assert re.search(rf'^leader_election_term\{{name="[^"]+"\}} {answer["term"]}(\.0)?$', metrics, re.M)
     # status shows the transitions the target saw: the old leader's term, then its own.
     status = subprocess.run(
         [LEADER_ELECTION_BIN, "status", "--gist", server.gist_id, "--github-api-url", server.url,
