@@ -107,7 +107,7 @@ def test_crashed_leader_is_replaced_after_its_lease_and_not_before(server, candi
     wait_until(lambda: leaders(survivors) == [new], 10, what=f"{new} to log that it leads")
 
 
-def test_make_demo_shows_a_graceful_and_a_crash_failover():
+def test_make_demo_shows_a_graceful_and_a_crash_failover_and_a_handover_between():
     env = dict(os.environ, SKIP_BUILD="true", DEMO_LOG_LINES="40")
     if BIN_DIR_ENV in os.environ:
         env["BIN_DIR"] = os.environ[BIN_DIR_ENV]
@@ -116,6 +116,7 @@ def test_make_demo_shows_a_graceful_and_a_crash_failover():
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert output.count("took over after") == 2, output
+    assert re.search(r"\S+ leads after the handover, in \d+ ms", output), output
     for name in NAMES:
         assert f"===== {name} =====" in output
     assert "I will lead you to greatness!" in output
