@@ -70,6 +70,10 @@ check-leader: ## Show each cluster's logs and the current lock record.
 kill-leader: ## Scale the leader's deployment to 0 to watch a failover.
 	./cicd.sh kill-leader
 
+.PHONY: handover
+handover: ## Ask the leader to hand over without waiting out a lease (TO=stalin; without TO: any other copy).
+	./cicd.sh handover $(TO)
+
 .PHONY: status
 status: ## Show the clusters, vclusters and releases.
 	./cicd.sh status

@@ -28,6 +28,7 @@ Clusters (kind + vcluster + helm + kubectl + docker):
   deploy        install or upgrade the chart in every vcluster
   check-leader  show each cluster's logs and the current lock record
   kill-leader   scale the leader's deployment to 0 to watch a failover
+  handover      ask the leader to hand over to TO (./cicd.sh handover stalin), or to any other copy
   status        show clusters, vclusters and releases
   teardown      delete what provision made
 USAGE
@@ -56,6 +57,7 @@ main() {
     deploy) deploy ;;
     check-leader) check_leader ;;
     kill-leader) kill_leader ;;
+    handover) handover_leader "$@" ;;
     status) cluster_status ;;
     teardown) teardown ;;
     test-deploy) test_deploy ;;

@@ -718,6 +718,37 @@ kill_leader() {
   log "bring ${cluster} back: vcluster connect ${cluster} -n $(vcluster_namespace "${cluster}") --context ${KIND_CONTEXT} -- kubectl scale -n ${APP_NAMESPACE} deployment/${RELEASE} --replicas=${replicas:-1}"
 }
 
+# handover_leader [TO]: asks the leader, inside its pod (the endpoint answers loopback only), to stop its
+# work and hand the lease to TO (an identity, e.g. stalin), or to release it for another copy.
+handover_leader() {
+  require_tools docker vcluster kubectl helm
+  require_docker
+  use_host_kubeconfig
+  local to="${1:-}" holder cluster target next=""
+  holder="$(cluster_lock_holder || true)"
+  [[ -n "${holder}" ]] || die "nobody holds the lock right now; see ./cicd.sh check-leader"
+  cluster="$(cluster_of "${holder}")" || die "the leader '${holder}' runs in none of CLUSTERS (${CLUSTERS})"
+  [[ "${to}" != "${holder}" ]] || die "${to} already leads: give another copy as TO, or none"
+  # One copy per release is named after its cluster; with replicas the identity ends in the pod's name.
+  target="deployment/${RELEASE}"
+  [[ "${holder}" == "${cluster}" ]] || target="pod/${holder#"${cluster}"-}"
+  log "${holder} leads: asking it to hand over to ${to:-any other copy}"
+  (set -x; in_vcluster "${cluster}" kubectl exec --namespace "${APP_NAMESPACE}" "${target}" -- \
+    leader-election handover ${to:+--to "${to}"})
+  local start="${SECONDS}"
+  while true; do
+    next="$(cluster_lock_holder || true)"
+    if [[ -n "${next}" && "${next}" != "${holder}" ]] && [[ -z "${to}" || "${next}" == "${to}" ]]; then
+      break
+    fi
+    if (( SECONDS - start >= CLUSTER_TIMEOUT )); then
+      die "no new leader after ${CLUSTER_TIMEOUT}s (holder now '${next:-none}'); see ./cicd.sh check-leader"
+    fi
+    sleep "${POLL_INTERVAL}"
+  done
+  log "${next} took over after about $(( SECONDS - start ))s"
+}
+
 cluster_status() {
   require_tools docker kind vcluster kubectl helm
   require_docker

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# The demo: napoleon, stalin and cleopatra against a local gist server, with two failovers; with
-# LOCK=etcd (make demo LOCK=etcd) against a local three-member etcd cluster instead.
+# The demo: napoleon, stalin and cleopatra against a local gist server, with two failovers and a
+# handover between them; with LOCK=etcd (make demo LOCK=etcd) against a local three-member etcd cluster instead.
 
 # Demo timings: short, so a failover shows within seconds. Override like DEMO_LEASE=10s make demo.
 DEMO_LEASE="${DEMO_LEASE:-5s}"
@@ -93,12 +93,12 @@ start_candidate() {
     "${BIN_DIR}/leader-election" run --id "${name}" --lock etcd --etcd-endpoints "$(etcd_endpoints "$2")" \
       --election "${DEMO_ELECTION}" \
       --lease-duration "${DEMO_LEASE}" --renew-deadline "${DEMO_RENEW}" --retry-period "${DEMO_RETRY}" \
-      2>"${DEMO_DIR}/${name}.log" &
+      --http 127.0.0.1:0 2>"${DEMO_DIR}/${name}.log" &
   else
     LEADER_ELECTION_GITHUB_API_TOKEN="$(cat "${DEMO_DIR}/token")" \
       "${BIN_DIR}/leader-election" run --id "${name}" --gist "${DEMO_GIST}" --github-api-url "${DEMO_URL}" \
       --lease-duration "${DEMO_LEASE}" --renew-deadline "${DEMO_RENEW}" --retry-period "${DEMO_RETRY}" \
-      2>"${DEMO_DIR}/${name}.log" &
+      --http 127.0.0.1:0 2>"${DEMO_DIR}/${name}.log" &
   fi
   DEMO_PIDS+=("$!")
   eval "DEMO_PID_${name}=$!"
@@ -217,6 +217,14 @@ start_etcd_once() {
   done
 }
 
+# endpoint_of NAME: the HTTP endpoint of copy NAME, from the address its log says it serves on.
+endpoint_of() {
+  local address
+  address="$(grep 'serving HTTP' "${DEMO_DIR}/$1.log" | grep -o '127\.0\.0\.1:[0-9][0-9]*' | tail -n 1)"
+  [[ -n "${address}" ]] || die "$1 does not say where it serves HTTP (log in ${DEMO_DIR}/$1.log)"
+  printf 'http://%s' "${address}"
+}
+
 pid_of() {
   local var="DEMO_PID_$1"
   printf '%s' "${!var}"
@@ -324,13 +332,25 @@ demo_failovers() {
   sleep 2
   show_logs
 
-  log "killing ${next} (SIGKILL): its lease must expire first"
+  local target
+  for target in ${DEMO_CANDIDATES}; do
+    [[ "${target}" == "${leader}" || "${target}" == "${next}" ]] || break
+  done
+  log "handing over from ${next} to ${target}: ${next} stops its work, then names ${target} in the lock"
   started=$(millis)
-  kill -KILL "$(pid_of "${next}")"
+  "${BIN_DIR}/leader-election" handover --to "${target}" --endpoint "$(endpoint_of "${next}")"
+  [[ "$(wait_for_new_leader "${next}")" == "${target}" ]] || die "the lease went to another copy than ${target}"
+  log "${target} leads after the handover, in $(( $(millis) - started )) ms"
+  sleep 2
+  show_logs
+
+  log "killing ${target} (SIGKILL): its lease must expire first"
+  started=$(millis)
+  kill -KILL "$(pid_of "${target}")"
   # Reap it quietly: bash would otherwise report the killed job in the middle of the demo output.
-  { wait "$(pid_of "${next}")" || true; } 2>/dev/null
+  { wait "$(pid_of "${target}")" || true; } 2>/dev/null
   local last
-  last="$(wait_for_new_leader "${next}")"
+  last="$(wait_for_new_leader "${target}")"
   log "${last} took over after $(( $(millis) - started )) ms"
   sleep 2
   show_logs

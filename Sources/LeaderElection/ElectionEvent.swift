@@ -15,6 +15,10 @@ public enum ElectionEvent: String, Sendable, CaseIterable {
     /// The leader stopped renewing because the process is shutting down.
     case stopping
     case released
+    /// The leader stopped renewing because a handover was asked for.
+    case handingOver = "handing_over"
+    /// The leader wrote the record naming the handover's target.
+    case handedOver = "handed_over"
     case newLeader = "new_leader"
     case startedLeading = "started_leading"
     case stoppedLeading = "stopped_leading"

@@ -25,6 +25,12 @@ public struct ElectorStatus: Sendable, Equatable {
     /// Why this process last stopped leading, nil while it never did: "taken: ..." when another copy
     /// took or released the lease, "cut off: ..." when no renewal succeeded within the renew deadline.
     public var lastStandDown: String?
+    /// The term of `leader`: this copy's own term while it leads, else the observed record's; nil when
+    /// `leader` is empty. Only the leader's own answer is a fencing token.
+    public var leaderTerm: Int?
+    /// The last changes of holder this copy saw or made, oldest first (at most
+    /// `LeadershipHistory.kept`).
+    public var transitions: [LeadershipTransition] = []
 
     /// Creates a snapshot.
     public init(

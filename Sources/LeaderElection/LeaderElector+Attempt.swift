@@ -62,6 +62,8 @@ extension LeaderElector {
         if stored.raw != observation.raw {
             // Noted after the read, so a holder is always granted at least its full lease from our view.
             observation.note(stored.record, raw: stored.raw, at: time.now())
+            let holder = stored.record.holderIdentity
+            if !holder.isEmpty, holder != identity, stored.raw != standAside { otherHolderSeen = observation.time }
         }
         // The lock answered, so it shows whatever a write in doubt did: one that landed counts as a
         // success from the start of its attempt; the others never will.
@@ -101,9 +103,11 @@ extension LeaderElector {
         // A record naming us that this run did not write (we restarted) is ours to claim at once, with a
         // new term. One this run wrote is, once its term ended or it came too late, a lease like any
         // other: rewriting it would only reset every follower's wait.
-        let claimAtOnce = holder.isEmpty || (holder == identity && ours == nil)
+        // The record of our own handover (to a target, or released) is left for one lease to others.
+        let ownHandover = standAside == stored.raw
+        let claimAtOnce = !ownHandover && (holder.isEmpty || (holder == identity && ours == nil))
         if !claimAtOnce, let observedTime = observation.time {
-            let lease = honouredLease(of: current)
+            let lease = ownHandover ? config.leaseDuration : honouredLease(of: current)
             if observedTime + lease > now {
                 logger.debug("lease is held by \(holder) and has not yet expired", metadata: ["holder": "\(holder)"])
                 logMemory.loggedFailure = nil
@@ -111,6 +115,8 @@ extension LeaderElector {
             }
         }
         guard let record = newClaim() else { return .failed }
+        // The previous holder's last renewal that this copy saw: the failover is measured from it.
+        claimFrom = otherHolderSeen
         switch await write(record, expecting: stored.raw, now: now) {
         case .written: return .succeeded(term: record.leaderTransitions, since: now)
         case .conflict, .failed: return .failed
@@ -260,6 +266,11 @@ extension LeaderElector {
 
     /// client-go's maybeReportTransition, except that a released (empty) holder is not reported.
     func reportTransition() {
+        // Our own handover record names a copy that does not lead yet; it is reported once it claims.
+        guard observation.raw != standAside else { return }
+        if let holder = observation.holder, !holder.isEmpty, let term = observation.record?.leaderTransitions {
+            history.note(holder: holder, term: term, seen: wallClock())
+        }
         guard let holder = observation.holder, holder != observation.reportedLeader else { return }
         observation.reportedLeader = holder
         guard !holder.isEmpty else { return }

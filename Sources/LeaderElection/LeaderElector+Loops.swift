@@ -9,6 +9,8 @@ enum LeadershipEnd: Sendable {
     case notOurs(String)
     /// run() is ending.
     case cancelled
+    /// A handover was asked for: to `target`, or released for any other copy when nil.
+    case handover(target: String?)
 }
 
 extension LeaderElector {
@@ -30,8 +32,10 @@ extension LeaderElector {
         while !Task.isCancelled {
             // A success that finishes after graceful shutdown began still leads (briefly, with
             // onStartedLeading already cancelled), and so releases the lease, as client-go does.
+            claimFrom = nil
             let attempt = await shieldedAttempt(renewing: false)
             reportTransition()
+            accountHistory(at: time.now())
             if case .succeeded(let term, let since) = attempt {
                 let took = time.now() - since
                 if took < config.renewDeadline {
@@ -39,6 +43,8 @@ extension LeaderElector {
                     observation.noteTerm(term)
                     phase = .leading(term: term, lastRenewal: since)
                     metrics.leading(true)
+                    if let claimFrom { metrics.failedOver(after: since - claimFrom) }
+                    accountHistory(at: time.now())
                     await lock.recordEvent("\(identity) became leader")
                     log(.info, "successfully acquired lease \(lock.describe)", event: .acquired, ["term": "\(term)"])
                     return term
@@ -82,13 +88,18 @@ extension LeaderElector {
         // Only now has the guarded work returned, so releasing cannot overlap it with the next leader.
         let release = config.releaseOnCancel && Task.isCancelled
         // Unstructured so that the lock calls still run when run() was cancelled.
-        await Task { await self.windDown(release: release) }.value
+        await Task { await self.windDown(release: release, end: end, term: term) }.value
         if case .cancelled = end { stoppedAtExit = true }
         notify(.stoppedLeading)
     }
 
-    private func windDown(release: Bool) async {
-        if release { await self.release() }
+    private func windDown(release: Bool, end: LeadershipEnd, term: Int) async {
+        if case .handover(let target) = end {
+            await completeHandover(to: target, term: term)
+        } else {
+            if release { await self.release() }
+            answerHandover(.failure(.leadershipEnded(lastStandDown ?? "this copy is shutting down")))
+        }
         await lock.recordEvent("\(identity) stopped leading")
     }
 
@@ -96,13 +107,19 @@ extension LeaderElector {
     /// already back to candidate and `onEnd` called in that same actor turn. On graceful shutdown a
     /// renewal in flight is let finish before this returns, so the release that follows sees what it wrote.
     func keepRenewing(onEnd: @Sendable () -> Void) async -> LeadershipEnd {
-        await withTaskGroup(of: LeadershipEnd.self) { group in
+        let (requests, requester) = AsyncStream.makeStream(of: HandoverRequest.self)
+        handoverRequests = requester
+        return await withTaskGroup(of: LeadershipEnd.self) { group in
             group.addTask { await self.renewLoop() }
             group.addTask { await self.watchRenewDeadline() }
+            group.addTask { await self.awaitHandover(requests) }
             let end = await group.next() ?? .cancelled
             // In one actor turn, so nobody ever sees a leader with no renewal running, and the work is
             // cancelled before waiting for a lock call that may ignore cancellation.
+            accountHistory(at: time.now())
             phase = .candidate
+            handoverRequests = nil
+            requester.finish()
             metrics.leading(false)
             onEnd()
             group.cancelAll()
@@ -118,6 +135,12 @@ extension LeaderElector {
                 log(.info, "failed to renew lease \(lock.describe): \(reason)", event: .lost, ["cause": "taken"])
             case .cancelled:
                 log(.info, "stopped renewing lease \(lock.describe): shutting down", event: .stopping)
+            case .handover(let target):
+                let whom = target.map { "to \($0)" } ?? "to any other copy (released)"
+                lastStandDown = "handed over: \(whom)"
+                log(
+                    .info, "stopped renewing lease \(lock.describe): handing it over \(whom)", event: .handingOver,
+                    ["target": "\(target ?? "")"])
             }
             return end
         }
@@ -135,6 +158,7 @@ extension LeaderElector {
             let start = time.now()
             let attempt = await shieldedAttempt(renewing: true)
             reportTransition()
+            accountHistory(at: time.now())
             if Task.isCancelled { return .cancelled }
             switch attempt {
             case .succeeded(let term, let since):
@@ -185,30 +209,47 @@ extension LeaderElector {
     /// ours. On conflict it reads again and retries while the record still names us, as client-go does
     /// when a renewal raced with the cancellation.
     func release() async {
+        await yieldLease(to: "")
+    }
+
+    /// Writes a record naming `holder` with the term kept, if the stored record is still ours: "" is a
+    /// release (leaseDurationSeconds 1); another identity gets a fresh renewTime and a whole lease (a
+    /// handover). Retries after a conflict while the record still names us. Returns why it was not
+    /// written, or nil.
+    @discardableResult
+    func yieldLease(to holder: String) async -> String? {
+        let verb = holder.isEmpty ? "release" : "hand over"
         for _ in 0..<3 {
             guard let raw = observation.raw, let current = observation.record, !observation.invalid,
                 current.holderIdentity == identity
-            else { return }
+            else { return "the lease record no longer names this copy" }
             let now = wallClock()
             let record = LeaderElectionRecord(
-                holderIdentity: "", leaseDurationSeconds: 1, acquireTime: now, renewTime: now,
-                leaderTransitions: current.leaderTransitions)
+                holderIdentity: holder, leaseDurationSeconds: holder.isEmpty ? 1 : config.leaseDurationSeconds,
+                acquireTime: now, renewTime: now, leaderTransitions: current.leaderTransitions)
             do {
                 try await lock.update(record, expecting: raw)
                 metrics.lockCall(.update, .success)
                 observation.note(record, raw: record.jsonBytes(), at: time.now())
-                log(.info, "released lease \(lock.describe)", event: .released, ["term": "\(current.leaderTransitions)"])
-                return
+                if holder.isEmpty {
+                    log(.info, "released lease \(lock.describe)", event: .released, ["term": "\(current.leaderTransitions)"])
+                } else {
+                    log(
+                        .info, "handed lease \(lock.describe) over to \(holder)", event: .handedOver,
+                        ["term": "\(current.leaderTransitions)", "target": "\(holder)"])
+                }
+                return nil
             } catch let error as ResourceLockError where error.code == .conflict {
                 metrics.lockCall(.update, .conflict)
-                logger.debug("conflict when releasing lease \(lock.describe), reading it again")
-                guard await refreshObservation() else { return }
+                logger.debug("conflict when trying to \(verb) lease \(lock.describe), reading it again")
+                guard await refreshObservation() else { return "the lease changed and could not be read again" }
             } catch {
                 metrics.lockCall(.update, .error)
-                logger.error("failed to release lease \(lock.describe): \(error)")
-                return
+                logger.error("failed to \(verb) lease \(lock.describe): \(error)")
+                return "\(error)"
             }
         }
-        logger.error("failed to release lease \(lock.describe): it kept changing; it will expire instead")
+        logger.error("failed to \(verb) lease \(lock.describe): it kept changing; it will expire instead")
+        return "the lease kept changing; it will expire instead"
     }
 }

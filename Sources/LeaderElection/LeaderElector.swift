@@ -62,6 +62,19 @@ public actor LeaderElector: Service {
     /// Whether the current run() already reported onStoppedLeading for leadership that ended with it.
     var stoppedAtExit = false
     var notifications: AsyncStream<Notification>.Continuation?
+    /// Where a handover reaches the term under way; nil while this copy does not lead.
+    var handoverRequests: AsyncStream<HandoverRequest>.Continuation?
+    /// The handover asked for and not yet answered.
+    var pendingHandover: HandoverRequest?
+    /// The bytes of the record this copy wrote when it handed the lease over: while the lock still holds
+    /// them, this copy neither claims the lease nor names anybody as leader, for one whole lease.
+    var standAside: [UInt8]?
+    /// Leadership history for the metrics: when it was last accounted and until when a holder was valid.
+    var history = LeadershipHistory()
+    /// When the record replaced by this copy's claim under way was last seen to change, for the failover time.
+    var claimFrom: Duration?
+    /// When a record naming another holder (not a handover of ours) was last seen to change.
+    var otherHolderSeen: Duration?
 
     /// Creates an elector; nothing runs until `run()`.
     /// - Parameters:
@@ -135,12 +148,23 @@ public actor LeaderElector: Service {
         let now = time.now()
         let isLeader = leadsNow(at: now)
         metrics.leading(isLeader)
-        return ElectorStatus(
+        accountHistory(at: now)
+        let leader = leaderSignal(at: now)
+        var status = ElectorStatus(
             identity: identity, election: config.name, isLeader: isLeader, leader: leaderSignal(at: now),
             observedRecord: observation.invalid ? nil : observation.record,
             sinceObservedChange: observation.time.map { now - $0 },
             sinceLastRenewal: phase.lastRenewal.map { now - $0 }, lock: lock.describe, lastStandDown: lastStandDown,
             lastLockError: lastLockError)
+        status.leaderTerm = leader.isEmpty ? nil : leaderTerm
+        status.transitions = history.transitions
+        return status
+    }
+
+    /// The term of whom `leaderSignal` names: ours while leading, else the observed record's.
+    private var leaderTerm: Int? {
+        if case .leading(let term, _) = phase { return term }
+        return observation.invalid ? nil : observation.record?.leaderTransitions
     }
 
     /// Whether this copy leads and is still within its renew deadline.
@@ -153,8 +177,9 @@ public actor LeaderElector: Service {
     /// holder while our observation of it is younger than its lease; otherwise nobody.
     func leaderSignal(at now: Duration) -> String {
         if leadsNow(at: now) { return identity }
+        // Our own handover record names a copy that does not lead yet.
         guard let record = observation.record, !observation.invalid, let seen = observation.time,
-            !record.holderIdentity.isEmpty, record.holderIdentity != identity
+            !record.holderIdentity.isEmpty, record.holderIdentity != identity, observation.raw != standAside
         else { return "" }
         return now - seen < config.honouredLease(seconds: record.leaseDurationSeconds) ? record.holderIdentity : ""
     }

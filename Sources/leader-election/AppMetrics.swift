@@ -7,7 +7,7 @@ import Prometheus
 /// each scrape, and whatever metrics the lock's backend keeps in `registry`.
 struct AppMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
-    var factory: PrometheusMetricsFactory { PrometheusMetricsFactory(registry: registry) }
+    var factory: ElectionMetricsFactory { ElectionMetricsFactory(registry: registry) }
 
     // Computed: the descriptor type is not Sendable, so it cannot be a stored static.
     private static var sinceRenewal: MetricNameDescriptor {

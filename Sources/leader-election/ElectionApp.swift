@@ -20,11 +20,14 @@ struct ElectionApp {
         let lock = failFast(running.lock, stopper: stopper)
 
         let identity = run.identity
+        let leaderFile = run.leaderFile
+        try leaderFile?.prepare()
         let leadership = Leadership()
         let callbacks = LeaderCallbacks(
             onStartedLeading: { term in
                 await leadership.started()
                 logger.info("started leading.", metadata: ElectionEvent.startedLeading.metadata(["term": "\(term)"]))
+                await leaderFile?.hold(term: term, logger: logger)
             },
             onStoppedLeading: {
                 guard await leadership.stopped() else { return }
@@ -50,7 +53,7 @@ struct ElectionApp {
             services.append(
                 LeaderEndpoint<LeaderElector>.application(
                     elector: elector, scrapeMetrics: scrape, lockFacts: running.facts, host: http.host,
-                    port: http.port, logger: logger))
+                    port: http.port, allowRemoteHandover: run.allowRemoteHandover, logger: logger))
         }
         return ElectionApp(services: services, stopper: stopper, logger: logger)
     }

@@ -24,10 +24,10 @@ struct LeaderEndpoint<Source: LeaderStatusSource> {
     /// How long /healthz waits for the elector's answer before it fails: a busy elector is not healthy.
     var healthAnswerLimit: Duration = .seconds(2)
 
-    /// `GET /` -> `{"name":"<leader>"}`; `/leader`, `/healthz`, `/readyz`, `/metrics`.
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    /// `GET /` -> `{"name":"<leader>","term":N}`; `/leader`, `/healthz`, `/readyz`, `/metrics`.
+    func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.get("/") { _, _ in
-            try Self.json(["name": await source.status().leader])
+            try Self.json(LeaderName(await source.status()))
         }
         router.get("/leader") { [lockFacts] _, _ in
             try Self.json(WithFacts(LeaderReport(await source.status()), facts: lockFacts))
@@ -98,10 +98,11 @@ extension LeaderEndpoint where Source == LeaderElector {
     /// The endpoint as a service that listens on `host:port` (port 0 picks a free one and logs it).
     static func application(
         elector: LeaderElector, scrapeMetrics: @escaping @Sendable () async -> String, lockFacts: [String: String],
-        host: String, port: Int, logger: Logger
+        host: String, port: Int, allowRemoteHandover: Bool = false, logger: Logger
     ) -> some Service {
-        let router = Router()
+        let router = Router(context: EndpointContext.self)
         LeaderEndpoint(source: elector, scrapeMetrics: scrapeMetrics, lockFacts: lockFacts).addRoutes(to: router)
+        HandoverRoute(source: elector, allowRemote: allowRemoteHandover).addRoute(to: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
@@ -127,6 +128,12 @@ struct LeaderReport: Encodable {
     /// The lock's last failure while no call has succeeded since: "throttled: ... until ... (UTC)",
     /// "unreachable: ...", "rejected: ..." or "conflict: ..."; absent once a call succeeds.
     var lastLockError: String?
+    /// The term of `leader` (this copy's own while it leads), and since when the leader holds the lease
+    /// (its record's acquireTime); absent when nobody leads.
+    var leaderTerm: Int?
+    var leaderSince: Date?
+    /// The last changes of holder this copy saw, oldest first.
+    var transitions: [LeadershipTransition]
 
     init(_ status: ElectorStatus) {
         identity = status.identity
@@ -138,5 +145,27 @@ struct LeaderReport: Encodable {
         lock = status.lock
         lastStandDown = status.lastStandDown
         lastLockError = status.lastLockError
+        leaderTerm = status.leaderTerm
+        leaderSince = status.leader.isEmpty ? nil : status.observedRecord?.acquireTime
+        transitions = status.transitions
+    }
+}
+
+/// `GET /`: the sidecar's `name`, and the leader's term (null when nobody leads).
+struct LeaderName: Encodable {
+    var name: String
+    var term: Int?
+
+    init(_ status: ElectorStatus) {
+        name = status.leader
+        term = status.leaderTerm
+    }
+
+    enum CodingKeys: String, CodingKey { case name, term }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(term, forKey: .term)
     }
 }

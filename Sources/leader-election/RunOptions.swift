@@ -21,6 +21,12 @@ struct RunOptions: ParsableArguments {
 
     @Option(help: "Address of the HTTP endpoint (/, /leader, /healthz, /readyz, /metrics), e.g. 0.0.0.0:8080; off when not given. [env: LEADER_ELECTION_HTTP]")
     var http: String?
+
+    @Option(help: "A file that holds the current term while this copy leads, written atomically and removed the moment it stops leading, so a workload beside it can fence without HTTP. [env: LEADER_ELECTION_LEADER_FILE]")
+    var leaderFile: String?
+
+    @Flag(help: "Accept POST /handover from any address, not only from loopback. [env: LEADER_ELECTION_ALLOW_REMOTE_HANDOVER=true]")
+    var allowRemoteHandover = false
 }
 
 /// `RunOptions` after flags, then environment, then defaults were applied and checked.
@@ -28,6 +34,8 @@ struct RunSettings: Sendable {
     var identity: String
     var config: LeaderElectionConfig
     var http: (host: String, port: Int)?
+    var leaderFile: LeaderFile?
+    var allowRemoteHandover = false
 
     init(
         _ options: RunOptions, election: String, requestTimeout: Duration = ElectionDefaults.requestTimeout,
@@ -61,6 +69,7 @@ struct RunSettings: Sendable {
         if let address = options.http ?? environment.nonEmpty("LEADER_ELECTION_HTTP") {
             http = try Self.address(address)
         }
+        (leaderFile, allowRemoteHandover) = try Self.handover(options, environment)
     }
 
     /// The shortest retry period and renew interval: shorter ones would make a copy hammer the store

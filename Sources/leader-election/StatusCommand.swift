@@ -14,6 +14,9 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: "text for people, json for scripts.")
     var output: Output = .text
 
+    @Option(help: "A running copy's HTTP endpoint (e.g. http://127.0.0.1:8080): also print the last transitions it saw, with their times and terms.")
+    var endpoint: String?
+
     func run() async throws {
         let report: LockReport
         do {
@@ -26,6 +29,7 @@ struct StatusCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         print(output == .json ? report.json() : report.text(), terminator: "")
+        if output == .text, let endpoint { print(await TransitionHistory.lines(endpoint: endpoint).joined(separator: "\n")) }
     }
 }
 

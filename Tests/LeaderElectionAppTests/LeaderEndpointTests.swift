@@ -21,10 +21,12 @@ import Testing
         renewTime: Date(timeIntervalSince1970: 1_700_000_010), leaderTransitions: 4)
 
     static func status(record: LeaderElectionRecord?, isLeader: Bool = false, leader: String? = nil) -> ElectorStatus {
-        ElectorStatus(
+        var status = ElectorStatus(
             identity: "napoleon", election: "e", isLeader: isLeader, leader: leader ?? record?.holderIdentity ?? "",
             observedRecord: record,
             sinceObservedChange: nil, sinceLastRenewal: nil, lock: "Github gist lock: napoleon")
+        if !status.leader.isEmpty { status.leaderTerm = record?.leaderTransitions }
+        return status
     }
 
     func withApp(_ source: FixedSource, _ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -37,7 +39,7 @@ import Testing
         try await withApp(FixedSource(snapshot: Self.status(record: Self.record))) { client in
             try await client.execute(uri: "/", method: .get) { response in
                 #expect(response.status == .ok)
-                #expect(String(buffer: response.body) == "{\"name\":\"cleopatra\"}\n")
+                #expect(String(buffer: response.body) == "{\"name\":\"cleopatra\",\"term\":4}\n")
             }
         }
     }
@@ -50,6 +52,8 @@ import Testing
                 #expect(object?["identity"] as? String == "napoleon")
                 #expect(object?["isLeader"] as? Bool == false)
                 #expect(object?["term"] as? Int == 4)
+                #expect(object?["leaderTerm"] as? Int == 4)
+                #expect(object?["leaderSince"] as? String == "2023-11-14T22:13:20Z")
                 #expect(object?["acquireTime"] as? String == "2023-11-14T22:13:20Z")
                 #expect(object?["lock"] as? String == "Github gist lock: napoleon")
             }
@@ -93,7 +97,7 @@ import Testing
     @Test func rootAnswersTheSignalNotTheStoredHolder() async throws {
         try await withApp(FixedSource(snapshot: Self.status(record: Self.record, leader: ""))) { client in
             try await client.execute(uri: "/", method: .get) { response in
-                #expect(String(buffer: response.body) == "{\"name\":\"\"}\n")
+                #expect(String(buffer: response.body) == "{\"name\":\"\",\"term\":null}\n")
             }
         }
     }

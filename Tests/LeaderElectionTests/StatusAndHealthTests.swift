@@ -60,9 +60,12 @@ import Testing
 
         let task = h.start(elector)
         await h.advance(by: .seconds(4), step: .seconds(2), settling: [elector])
-        #expect(await elector.status() == ElectorStatus(
+        var following = ElectorStatus(
             identity: "a", election: "test-election", isLeader: false, leader: "b", observedRecord: held,
-            sinceObservedChange: .seconds(4), sinceLastRenewal: nil, lock: "in-memory lock: a"))
+            sinceObservedChange: .seconds(4), sinceLastRenewal: nil, lock: "in-memory lock: a")
+        following.leaderTerm = 3
+        following.transitions = [LeadershipTransition(holder: "b", term: 3, seen: Harness.wall(0))]
+        #expect(await elector.status() == following)
 
         await h.advance(by: .seconds(7), step: .seconds(1), settling: [elector])
         let leading = await elector.status()
@@ -70,6 +73,9 @@ import Testing
         #expect(leading.observedRecord?.holderIdentity == "a")
         #expect(leading.observedRecord?.leaderTransitions == 4)
         #expect(leading.sinceLastRenewal == .seconds(1))
+        #expect(leading.leaderTerm == 4)
+        #expect(leading.transitions.map(\.holder) == ["b", "a"])
+        #expect(leading.transitions.map(\.term) == [3, 4])
         task.cancel()
         try await task.value
     }

@@ -2,15 +2,20 @@
 (a crash: its lease must run out) or SIGTERM (it releases the lease) and measures from the signal to
 the timestamp of another copy's "successfully acquired lease" log line; then the stopped copy is
 started again, so three copies compete in every trial. Crash and graceful trials alternate, so
-background load on the machine falls on both alike."""
+background load on the machine falls on both alike. Handover trials come third in each round: the
+leader is asked (POST /handover?to=...) to hand over to another running copy, and the time runs from
+the request to the target's acquisition; the old leader keeps running."""
 
 from __future__ import annotations
 
+import json
 import signal
+import socket
 import statistics
 import subprocess
 import threading
 import time
+import urllib.request
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +29,7 @@ from timings import Timings
 # is at once) and the new leader has renewed at least once.
 PAUSE_SECONDS = 3
 SIGNALS = {"crash": signal.SIGKILL, "graceful": signal.SIGTERM}
+KINDS = ("crash", "graceful", "handover")
 # The demo timings write far more often than GitHub allows for long; this phase measures time, not
 # limits, so a long run must not meet the server's secondary limits.
 UNLIMITED = ("--rate-limit", "1000000", "--secondary-limit-per-minute", "100000",
@@ -31,7 +37,32 @@ UNLIMITED = ("--rate-limit", "1000000", "--secondary-limit-per-minute", "100000"
 
 
 def bound(timings: Timings, kind: str) -> float:
+    # A handover's target claims at its next attempt, as a follower does after a release.
     return timings.crash_bound if kind == "crash" else timings.graceful_bound
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def handover_trial(copies: dict[str, Copy], endpoints: dict[str, str], leader: str, timeout: float) -> dict:
+    """Asks the leader to hand over to the next copy and waits for that copy to acquire."""
+    names = list(copies)
+    target = names[(names.index(leader) + 1) % len(names)]
+    offsets = {target: copies[target].log_size()}
+    request = urllib.request.Request(f"{endpoints[leader]}/handover?to={target}", method="POST")
+    asked = time.time()
+    with urllib.request.urlopen(request, timeout=timeout) as answer:
+        handed = json.loads(answer.read())
+    try:
+        successor, acquired_at = wait_until(lambda: acquisition([copies[target]], offsets), timeout,
+                                            f"{target} to lead after the handover from {leader}", interval=0.02)
+        seconds = acquired_at - asked
+    except TimeoutError:
+        successor, seconds = None, None
+    return {"stopped": leader, "successor": successor, "seconds": seconds, "exit_status": 0 if handed["written"] else 1}
 
 
 def acquisition(copies: list[Copy], offsets: dict[str, int]) -> tuple[str, float] | None:
@@ -96,22 +127,29 @@ def measure(group: ProcessGroup, bins, workdir: Path, timings: Timings, trials: 
     server = BenchServer(group, bins.gist_server, workdir, [*IDENTITIES, OBSERVER], UNLIMITED)
     # Debug level, so the log shows each renewal that failed and was retried.
     args = ["--log-format", "json", "--log-level", "debug", "--write-mode", mode]
-    copies = {identity: Copy(group, bins.leader_election, server, identity, timings, args) for identity in IDENTITIES}
-    log(f"failover ({mode} writes): {trials} crash and {trials} graceful trials at the demo timings ({timings.describe()})")
-    results = {kind: [] for kind in SIGNALS}
-    for number in range(2 * trials):
-        kind = "crash" if number % 2 == 0 else "graceful"
+    endpoints = {identity: f"http://127.0.0.1:{free_port()}" for identity in IDENTITIES}
+    copies = {identity: Copy(group, bins.leader_election, server, identity, timings,
+                             [*args, "--http", endpoints[identity].removeprefix("http://")])
+              for identity in IDENTITIES}
+    log(f"failover ({mode} writes): {trials} crash, {trials} graceful and {trials} handover trials at the demo "
+        f"timings ({timings.describe()})")
+    results = {kind: [] for kind in KINDS}
+    for number in range(len(KINDS) * trials):
+        kind = KINDS[number % len(KINDS)]
         if halt.wait(PAUSE_SECONDS):
             return None
         leader = wait_until(lambda: current_leader(server, copies), 60, "a leader at the demo timings")
-        result = trial(copies, leader, kind, timeout=3 * bound(timings, kind) + 10)
+        timeout = 3 * bound(timings, kind) + 10
+        result = (handover_trial(copies, endpoints, leader, timeout) if kind == "handover"
+                  else trial(copies, leader, kind, timeout))
         results[kind].append(result)
         took = "no new leader" if result["seconds"] is None else f"{result['successor']} after {result['seconds']:.2f}s"
-        log(f"failover {number + 1}/{2 * trials}: {kind} of {leader}: {took}")
-        copies[leader].start()
+        log(f"failover {number + 1}/{len(KINDS) * trials}: {kind} of {leader}: {took}")
+        if kind != "handover":
+            copies[leader].start()
     for copy in copies.values():
         stop(copy.process, signal.SIGTERM, timeout=10)
     stop(server.process, signal.SIGTERM, timeout=10)
     seen = [line.event for copy in copies.values() for line in copy.events()]
-    return {"timings": asdict(timings), "write_mode": mode, **{kind: summary(timings, kind, results[kind]) for kind in SIGNALS},
+    return {"timings": asdict(timings), "write_mode": mode, **{kind: summary(timings, kind, results[kind]) for kind in KINDS},
             "renewals_retried": seen.count("renew_failed"), "terms_started": seen.count("started_leading")}

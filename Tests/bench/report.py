@@ -77,11 +77,15 @@ def failover_table(failover: dict) -> str:
                      f"{crash['lower_bound']:.1f}s: a lease ended early")
     if graceful["unclean_exits"]:
         notes.append(f"{graceful['unclean_exits']} SIGTERM'd leader(s) did not exit with status 0")
+    handover = failover.get("handover")
+    if handover and handover["unclean_exits"]:
+        notes.append(f"{handover['unclean_exits']} handover(s) stopped the work but could not write the record")
     return "\n\n".join([
-        f"Failover at the demo timings ({describe(failover['timings'])}), from the signal to the new leader's "
-        f"\"successfully acquired lease\"",
+        f"Failover at the demo timings ({describe(failover['timings'])}), from the signal (for a handover: the "
+        f"request) to the new leader's \"successfully acquired lease\"",
         table(["event", "ended", "min", "median", "max", "bound", "median/bound", "max/bound"],
-              [failover_row("crash (SIGKILL)", crash), failover_row("graceful (SIGTERM)", graceful)]),
+              [failover_row("crash (SIGKILL)", crash), failover_row("graceful (SIGTERM)", graceful),
+               *([failover_row("handover (POST /handover)", handover)] if handover else [])]),
         f"terms started: {failover['terms_started']}; renewals retried: {failover['renewals_retried']} "
         f"(started_leading and renew_failed events in the copies' debug logs over the trials)",
         *notes,

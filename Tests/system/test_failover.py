@@ -117,6 +117,7 @@ def run_demo(**extra_env):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert output.count("took over after") == 2, output
+    assert re.search(r"\S+ leads after the handover, in \d+ ms", output), output
     for name in NAMES:
         assert f"===== {name} =====" in output
     assert "I will lead you to greatness!" in output
@@ -134,7 +135,7 @@ def assert_nothing_left(*patterns):
         assert leftovers.stdout == "", f"the demo left processes running: {pattern}"
 
 
-def test_make_demo_shows_a_graceful_and_a_crash_failover():
+def test_make_demo_shows_a_graceful_and_a_crash_failover_and_a_handover_between():
     output = run_demo()
     assert output.count("lock writes: git pushes to") == 1, output
     assert "writing the lock through REST" not in output

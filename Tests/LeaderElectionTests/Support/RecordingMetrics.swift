@@ -20,8 +20,19 @@ final class RecordingMetrics: MetricsFactory {
         func record(_ value: Double) { record(Int64(value)) }
     }
 
+    /// A floating-point counter, kept in milliseconds so tests compare whole numbers.
+    final class Seconds: FloatingPointCounterHandler {
+        private let milliseconds = Atomic<Int64>(0)
+        var value: Int64 { milliseconds.load(ordering: .sequentiallyConsistent) }
+        func increment(by amount: Double) {
+            milliseconds.add(Int64((amount * 1000).rounded()), ordering: .sequentiallyConsistent)
+        }
+        func reset() { milliseconds.store(0, ordering: .sequentiallyConsistent) }
+    }
+
     private let counters: [String: Count]
     private let recorders: [String: Value]
+    private let secondsCounters: [String: Seconds]
 
     init(election: String) {
         var counters = ["leader_election_transitions_total{name=\(election)}": Count()]
@@ -34,7 +45,13 @@ final class RecordingMetrics: MetricsFactory {
             counters["leader_election_lock_errors_total{name=\(election),kind=\(kind)}"] = Count()
         }
         self.counters = counters
-        recorders = ["leader_election_master_status{name=\(election)}": Value()]
+        recorders = [
+            "leader_election_master_status{name=\(election)}": Value(),
+            "leader_election_term{name=\(election)}": Value(),
+            "leader_election_lease_age_seconds{name=\(election)}": Value(),
+            "leader_election_failover_seconds{name=\(election)}": Value(),
+        ]
+        secondsCounters = ["leader_election_leaderless_seconds_total{name=\(election)}": Seconds()]
     }
 
     /// The counter named `label` with these dimensions, e.g. `counter("…_total", name: "e", op: "get")`.
@@ -58,7 +75,13 @@ final class RecordingMetrics: MetricsFactory {
         return Value()
     }
 
+    /// A floating-point counter's total, in milliseconds.
+    func milliseconds(_ label: String, _ dimensions: KeyValuePairs<String, String>) -> Int64 {
+        secondsCounters[Self.key(label, dimensions.map { ($0.key, $0.value) })]?.value ?? -1
+    }
+
     func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
+        if let counter = secondsCounters[Self.key(label, dimensions)] { return counter }
         Issue.record("unexpected floating-point counter \(label)")
         return NOOPMetricsHandler.instance
     }
