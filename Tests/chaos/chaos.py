@@ -19,14 +19,11 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
-
-from chaoslib import analysis, report, timeline, verdict  # noqa: E402
-from chaoslib.processes import LOCK_FILE, parse_line  # noqa: E402
-from chaoslib.run import Run  # noqa: E402
-from chaoslib.scenarios import FAKETIME_LIB, KINDS  # noqa: E402
-from chaoslib.timings import Timings  # noqa: E402
+from chaoslib import analysis, report, timeline, verdict
+from chaoslib.processes import LOCK_FILE, parse_line
+from chaoslib.run import Run
+from chaoslib.scenarios import FAKETIME_LIB, KINDS
+from chaoslib.timings import Timings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROFILES = {

@@ -9,7 +9,7 @@ import helm_python as helm
 import pytest
 import yaml
 
-from conftest import CHART, NAMESPACE, RELEASE, REPO, ci_values, merged
+from .conftest import CHART, NAMESPACE, RELEASE, REPO, ci_values, merged
 
 CI = ci_values()
 BASE = CI["existing-secret-values.yaml"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from conftest import REPO
+from .conftest import REPO
 
 # Each stand-in check prints one line. The system tests wait until the release build has started, and
 # chaos until the deployment checks have (each would wait in vain if the two ran one after the other);

@@ -10,7 +10,7 @@ import shlex
 import pytest
 import yaml
 
-from conftest import CLUSTERS, GIST_ID, RELEASE, REPO, TOKEN, Sandbox
+from .conftest import CLUSTERS, GIST_ID, RELEASE, REPO, TOKEN, Sandbox
 
 STANDIN_GIST = "feedc0de"  # what the init stand-in prints
 IMAGE = "leader-election:0.1.0"  # the chart's appVersion is the default tag

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import CLUSTERS, GIST_ID, REPO, TOKEN, Sandbox
+from .conftest import CLUSTERS, GIST_ID, REPO, TOKEN, Sandbox
 
 IMAGE = "leader-election:0.1.0"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHART, REPO, STANDINS
+from .conftest import CHART, REPO, STANDINS
 
 VENV_BIN = Path(sys.executable).parent
 DOCKERFILE = (REPO / "Dockerfile").read_text()
