@@ -21,7 +21,7 @@ import Testing
     func timedCalls(_ lock: FakeLock) async -> CallbackLog {
         let calls = CallbackLog()
         let clock = h.clock
-        await lock.setProbe { verb in await calls.append("\(verb)@\(Int(clock.now.offset.seconds))") }
+        await lock.setProbe { verb in await calls.append("\(verb)@\(Int(clock.now.offset.secondsValue))") }
         return calls
     }
 
