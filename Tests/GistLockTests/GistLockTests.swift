@@ -1,5 +1,6 @@
 import Foundation
 import GistLock
+import InMemoryLogging
 import LeaderElectionTestKit
 import LeaderElection
 import Logging
@@ -160,19 +161,20 @@ func lockError(_ call: () async throws -> Void) async -> ResourceLockError? {
     }
 
     @Test func recordEventLogsAtInfoWithTheLock() async throws {
-        let (logger, lines) = StreamingLogHandler.logger()
+        let (logger, logs) = capturingLogger()
         let lock = makeLock(URL(string: "http://127.0.0.1:1")!, logger: logger)
         await lock.recordEvent("napoleon became leader")
-        let line = try #require(await lines.first { _ in true })
+        let line = try #require(logs.entries.first)
+        #expect(logs.entries.count == 1)
         #expect(line.level == .info)
-        #expect(line.message == "napoleon became leader")
+        #expect(line.message.description == "napoleon became leader")
         #expect(line.metadata["lock"] == "Github gist lock: napoleon")
         #expect(line.metadata["gist.id"] == "\(gistID)")
         #expect(line.metadata["gist.file"] == "\(lockFile)")
     }
 
     @Test func aRateLimitIsLoggedOnceWhileRequestsWait() async throws {
-        let (logger, lines) = StreamingLogHandler.logger()
+        let (logger, logs) = capturingLogger()
         let fake = FakeGitHub(files: [lockFile: content(lease("stalin"))])
         await fake.script(.error(403, "API rate limit exceeded", headers: ["x-ratelimit-remaining": "0", "x-ratelimit-reset": "1763719500"]))
         try await withFakeGitHub(fake) { url in
@@ -180,13 +182,8 @@ func lockError(_ call: () async throws -> Void) async -> ResourceLockError? {
             for _ in 0..<3 {
                 await #expect(throws: GitHubError.self) { _ = try await lock.get() }
             }
-            await lock.recordEvent("end")
         }
-        var warnings: [LoggedLine] = []
-        for await line in lines {
-            if line.message == "end" { break }
-            warnings.append(line)
-        }
+        let warnings = logs.entries
         #expect(warnings.count == 1)
         #expect(warnings.first?.level == .warning)
         #expect(warnings.first?.metadata["retry.at"] == "2025-11-21T10:05:00Z")

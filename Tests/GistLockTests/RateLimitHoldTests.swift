@@ -1,5 +1,6 @@
 import Foundation
 import GistLock
+import InMemoryLogging
 import LeaderElection
 import Logging
 import Testing
@@ -12,7 +13,7 @@ import Testing
         headers: ["x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1763719500"])
 
     @Test func everyLockCallFailsFastDuringTheHoldAndOneLineSaysUntilWhen() async throws {
-        let (logger, lines) = StreamingLogHandler.logger()
+        let (logger, logs) = capturingLogger()
         let fake = FakeGitHub(files: [lockFile: content(lease("stalin"))])
         await fake.script(Self.limited)
         try await withFakeGitHub(fake) { url in
@@ -24,15 +25,10 @@ import Testing
                 }?.code == .rateLimited)
                 #expect(await gitHubError { try await lock.create(lease("napoleon")) }?.code == .rateLimited)
             }
-            await lock.recordEvent("end")
         }
         #expect(await fake.requests.count == 1, "only the request that met the limit reached the server")
-        var warnings: [LoggedLine] = []
-        for await line in lines {
-            if line.message == "end" { break }
-            warnings.append(line)
-        }
-        #expect(warnings.map(\.message) == ["GitHub rate limit reached; no requests to GitHub until 2025-11-21T10:05:00Z (UTC)"])
+        let warnings = logs.entries
+        #expect(warnings.map(\.message.description) == ["GitHub rate limit reached; no requests to GitHub until 2025-11-21T10:05:00Z (UTC)"])
         #expect(warnings.first?.metadata["retry.at"] == "2025-11-21T10:05:00Z")
     }
 
@@ -61,7 +57,7 @@ import Testing
     /// A Retry-After beyond GitHub's hourly window is capped at an hour, as the reset is, and the
     /// warning names what GitHub asked for.
     @Test func aRetryAfterOfADayIsCappedAtAnHourAndTheWarningSaysSo() async throws {
-        let (logger, lines) = StreamingLogHandler.logger()
+        let (logger, logs) = capturingLogger()
         let wall = WallTime(Date(timeIntervalSince1970: 1_763_719_200))
         let fake = FakeGitHub(files: [lockFile: content(lease("stalin"))])
         await fake.script(.error(429, "You have exceeded a secondary rate limit.", headers: ["retry-after": "86400"]))
@@ -70,14 +66,8 @@ import Testing
             let error = await gitHubError { _ = try await lock.get() }
             #expect(error?.retryAt == Date(timeIntervalSince1970: 1_763_719_200 + 3600))
             #expect(error?.cappedRetryAfter == 86400)
-            await lock.recordEvent("end")
         }
-        var warnings: [String] = []
-        for await line in lines {
-            if line.message == "end" { break }
-            warnings.append(line.message)
-        }
-        #expect(warnings == [
+        #expect(logs.entries.map(\.message.description) == [
             "GitHub rate limit reached; no requests to GitHub until 2025-11-21T11:00:00Z (UTC); GitHub asked for "
                 + "Retry-After: 86400 s, more than the hour its limits reset within, so the wait is capped at one hour",
         ])
