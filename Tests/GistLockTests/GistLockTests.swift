@@ -35,14 +35,18 @@ struct InvalidCase: Sendable, CustomTestStringConvertible {
 }
 
 let invalidCases = [
-    InvalidCase(name: "plain text", stored: "hello \"world\"", reason: "not valid JSON",
-                quote: #"first bytes: "hello \"world\"""#),
-    InvalidCase(name: "no lease duration", stored: #"{"holderIdentity":"x"}"#, reason: #"no "leaseDurationSeconds" field"#,
-                quote: #"first bytes: "{\"holderIdentity\":\"x\"}""#),
-    InvalidCase(name: "bad timestamp", stored: #"{"holderIdentity":"x","leaseDurationSeconds":3,"renewTime":"yesterday"}"#,
-                reason: #"renewTime "yesterday" is not an RFC 3339 timestamp"#, quote: #"first bytes: "{\"holderIdentity\""#),
-    InvalidCase(name: "long", stored: String(repeating: "A", count: 100) + "\n", reason: "not valid JSON",
-                quote: "first bytes: \"" + String(repeating: "A", count: 80) + "...\""),
+    InvalidCase(
+        name: "plain text", stored: "hello \"world\"", reason: "not valid JSON",
+        quote: #"first bytes: "hello \"world\"""#),
+    InvalidCase(
+        name: "no lease duration", stored: #"{"holderIdentity":"x"}"#, reason: #"no "leaseDurationSeconds" field"#,
+        quote: #"first bytes: "{\"holderIdentity\":\"x\"}""#),
+    InvalidCase(
+        name: "bad timestamp", stored: #"{"holderIdentity":"x","leaseDurationSeconds":3,"renewTime":"yesterday"}"#,
+        reason: #"renewTime "yesterday" is not an RFC 3339 timestamp"#, quote: #"first bytes: "{\"holderIdentity\""#),
+    InvalidCase(
+        name: "long", stored: String(repeating: "A", count: 100) + "\n", reason: "not valid JSON",
+        quote: "first bytes: \"" + String(repeating: "A", count: 80) + "...\""),
 ]
 
 /// The `ResourceLockError` that `call` throws, failing the test when it throws none or another error.
@@ -69,7 +73,8 @@ func lockError(_ call: () async throws -> Void) async -> ResourceLockError? {
 
     @Test func presentFileGivesTheRecordAndItsExactBytes() async throws {
         // Not the canonical encoding: raw must be what is stored, not a re-encoding.
-        let stored = "{ \"holderIdentity\": \"stalin\", \"leaseDurationSeconds\": 30, \"acquireTime\": null,\n"
+        let stored =
+            "{ \"holderIdentity\": \"stalin\", \"leaseDurationSeconds\": 30, \"acquireTime\": null,\n"
             + "  \"renewTime\": \"2025-11-21T10:00:10.5Z\", \"leaderTransitions\": 4 }\n"
         let fake = FakeGitHub(files: [lockFile: stored, "README.md": "docs"])
         try await withFakeGitHub(fake) { url in
@@ -93,10 +98,11 @@ func lockError(_ call: () async throws -> Void) async -> ResourceLockError? {
     /// among them is unknown, never absent, or the lock would be created again over a live record.
     @Test func aTruncatedFileListWithoutTheLockIsAPermanentErrorNotAnAbsentLock() async throws {
         let fake = FakeGitHub(files: [lockFile: content(lease("stalin"))])
-        await fake.script(Reply(
-            status: 200, headers: ["etag": #"W/"cut""#],
-            body: #"{"id":"\#(gistID)","files":{"README.md":{"filename":"README.md","type":"text/plain","size":4,"#
-                + #""truncated":false,"content":"docs","encoding":"utf-8"}},"truncated":true}"#))
+        await fake.script(
+            Reply(
+                status: 200, headers: ["etag": #"W/"cut""#],
+                body: #"{"id":"\#(gistID)","files":{"README.md":{"filename":"README.md","type":"text/plain","size":4,"#
+                    + #""truncated":false,"content":"docs","encoding":"utf-8"}},"truncated":true}"#))
         try await withFakeGitHub(fake) { url in
             await #expect {
                 _ = try await makeLock(url).get()
@@ -129,8 +135,9 @@ func lockError(_ call: () async throws -> Void) async -> ResourceLockError? {
             let error = try #require(await lockError { _ = try await makeLock(url).get() })
             #expect(error.code == .invalidRecord)
             #expect(error.raw == Array(stored.utf8))
-            #expect(error.message.hasPrefix("lock file \(lockFile) in gist \(gistID) is not a lease record: \(invalid.reason); "),
-                    "\(error.message)")
+            #expect(
+                error.message.hasPrefix("lock file \(lockFile) in gist \(gistID) is not a lease record: \(invalid.reason); "),
+                "\(error.message)")
             #expect(error.message.contains(invalid.quote), "\(error.message)")
         }
     }
@@ -176,7 +183,8 @@ func lockError(_ call: () async throws -> Void) async -> ResourceLockError? {
     @Test func aRateLimitIsLoggedOnceWhileRequestsWait() async throws {
         let (logger, logs) = capturingLogger()
         let fake = FakeGitHub(files: [lockFile: content(lease("stalin"))])
-        await fake.script(.error(403, "API rate limit exceeded", headers: ["x-ratelimit-remaining": "0", "x-ratelimit-reset": "1763719500"]))
+        await fake.script(
+            .error(403, "API rate limit exceeded", headers: ["x-ratelimit-remaining": "0", "x-ratelimit-reset": "1763719500"]))
         try await withFakeGitHub(fake) { url in
             let lock = makeLock(url, logger: logger)
             for _ in 0..<3 {

@@ -20,15 +20,19 @@ import Testing
             let lock = makeLock(url, logger: logger)
             for _ in 0..<2 {
                 #expect(await gitHubError { _ = try await lock.get() }?.code == .rateLimited)
-                #expect(await gitHubError {
-                    try await lock.update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
-                }?.code == .rateLimited)
+                #expect(
+                    await gitHubError {
+                        try await lock.update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
+                    }?.code == .rateLimited)
                 #expect(await gitHubError { try await lock.create(lease("napoleon")) }?.code == .rateLimited)
             }
         }
         #expect(await fake.requests.count == 1, "only the request that met the limit reached the server")
         let warnings = logs.entries
-        #expect(warnings.map(\.message.description) == ["GitHub rate limit reached; no requests to GitHub until 2025-11-21T10:05:00Z (UTC)"])
+        #expect(
+            warnings.map(\.message.description) == [
+                "GitHub rate limit reached; no requests to GitHub until 2025-11-21T10:05:00Z (UTC)"
+            ])
         #expect(warnings.first?.metadata["retry.at"] == "2025-11-21T10:05:00Z")
     }
 
@@ -42,9 +46,11 @@ import Testing
             #expect(await gitHubError { _ = try await client.getGist(gistID) }?.code == .rateLimited)
             #expect(await gitHubError { _ = try await client.getGist(gistID) }?.code == .rateLimited)
             let reset = Date(timeIntervalSince1970: 1_763_719_500)
-            #expect(await client.rateLimitSnapshot == RateLimitSnapshot(
-                latest: RateLimitStatus(limit: 5000, remaining: 0, reset: reset), retryAt: reset,
-                limitedAnswers: 1, heldRequests: 1))
+            #expect(
+                await client.rateLimitSnapshot
+                    == RateLimitSnapshot(
+                        latest: RateLimitStatus(limit: 5000, remaining: 0, reset: reset), retryAt: reset,
+                        limitedAnswers: 1, heldRequests: 1))
             wall.advance(by: 300)
             _ = try await client.getGist(gistID)
             let after = await client.rateLimitSnapshot
@@ -67,9 +73,10 @@ import Testing
             #expect(error?.retryAt == Date(timeIntervalSince1970: 1_763_719_200 + 3600))
             #expect(error?.cappedRetryAfter == 86400)
         }
-        #expect(logs.entries.map(\.message.description) == [
-            "GitHub rate limit reached; no requests to GitHub until 2025-11-21T11:00:00Z (UTC); GitHub asked for "
-                + "Retry-After: 86400 s, more than the hour its limits reset within, so the wait is capped at one hour",
-        ])
+        #expect(
+            logs.entries.map(\.message.description) == [
+                "GitHub rate limit reached; no requests to GitHub until 2025-11-21T11:00:00Z (UTC); GitHub asked for "
+                    + "Retry-After: 86400 s, more than the hour its limits reset within, so the wait is capped at one hour"
+            ])
     }
 }

@@ -33,10 +33,11 @@ import Testing
         let task = h.start(elector)
         await h.advance(by: .seconds(30), step: .seconds(1), settling: [elector])
         #expect(await h.callbacks.entries.contains { $0.hasPrefix("started:") } == false)
-        #expect(h.logs.entries.contains {
-            $0.metadata[ElectionEvent.metadataKey] == "acquired_too_late"
-                && $0.message.description.hasPrefix("acquired lease in-memory lock: a too late to lead: the attempt took 6s")
-        })
+        #expect(
+            h.logs.entries.contains {
+                $0.metadata[ElectionEvent.metadataKey] == "acquired_too_late"
+                    && $0.message.description.hasPrefix("acquired lease in-memory lock: a too late to lead: the attempt took 6s")
+            })
         task.cancel()
         await h.clock.waitForSleepers(1)
         await h.clock.advance(by: .seconds(3))

@@ -30,12 +30,15 @@ import Testing
             try await task.value
         }
         #expect(await lock.events.entries == ["held", "answered"])
-        #expect(await store.record == LeaderElectionRecord(
-            holderIdentity: "", leaseDurationSeconds: 1, acquireTime: Harness.wall(0), renewTime: Harness.wall(0),
-            leaderTransitions: 5))
-        #expect(await store.journal == [
-            "write a", "event a became leader", "write <released>", "event a stopped leading",
-        ])
+        #expect(
+            await store.record
+                == LeaderElectionRecord(
+                    holderIdentity: "", leaseDurationSeconds: 1, acquireTime: Harness.wall(0), renewTime: Harness.wall(0),
+                    leaderTransitions: 5))
+        #expect(
+            await store.journal == [
+                "write a", "event a became leader", "write <released>", "event a stopped leading",
+            ])
         // It led for a moment, with its work cancelled from the start, as client-go does.
         #expect(await h.callbacks.entries == ["new:a", "started:5", "work ended", "stopped"])
     }
@@ -52,8 +55,9 @@ import Testing
         #expect(await lock.events.entries == ["held", "cancelled"])
         #expect(await store.record?.holderIdentity == "")
         #expect(await store.record?.leaderTransitions == 5)
-        #expect(h.messages.contains(
-            "a write whose answer was lost made this copy the holder of landing lock: a; releasing it"))
+        #expect(
+            h.messages.contains(
+                "a write whose answer was lost made this copy the holder of landing lock: a; releasing it"))
         #expect(await h.callbacks.entries == ["stopped"], "it never led")
     }
 

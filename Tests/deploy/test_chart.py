@@ -8,9 +8,9 @@ import re
 from typing import Any
 
 import helm_python as helm
-from kubernetes_validate import utils as kube_schemas
 import pytest
 import yaml
+from kubernetes_validate import utils as kube_schemas
 from packaging.version import Version
 
 from .conftest import CHART, CLUSTERS, GIST_ID, NAMESPACE, RELEASE, TOKEN, Rendered, ci_values, merged
