@@ -54,7 +54,8 @@ def clock_probe(run):
     lines = []
     for mode, env in (("default mode (monotonic faked)", {"FAKETIME": "+5m"}),
                       ("FAKETIME_DONT_FAKE_MONOTONIC=1", {"FAKETIME": "+5m", "FAKETIME_DONT_FAKE_MONOTONIC": "1"})):
-        command = ["env", run.leader_election_bin, "run", "--id", "probe", "--gist", gist["id"], "--election", f"probe{len(lines)}",
+        command = ["env", run.leader_election_bin, "run", "--id", "probe", "--gist", gist["id"],
+                   "--election", f"probe{len(lines)}",
                    "--github-api-url", f"http://{run.server.host}:{run.server.port}", *run.timings.args(),
                    "--log-format", "json", "--allow-plain-http"]
         environment = dict(os.environ, LEADER_ELECTION_GITHUB_API_TOKEN=run.server.token, LD_PRELOAD=FAKETIME_LIB, **env)
