@@ -56,20 +56,29 @@ record_check() {
   log "check: ${name}: ${verdict} after $((seconds / 60))m$(printf '%02d' $((seconds % 60)))s"
 }
 
+# require_swift_format: swift-format comes with the Swift 6 toolchains as `swift format`.
+require_swift_format() {
+  require_swift
+  swift format --version >/dev/null 2>&1 ||
+    die "swift format is missing: it comes with Swift 6.0 or newer (https://www.swift.org/install/)"
+}
+
 # test_lint: swift-format and ruff, each with the project's settings (.swift-format; pyproject.toml's
 # [tool.ruff]); --strict makes swift-format's findings fail the check. `make format` fixes what both can.
 test_lint() {
-  require_swift
-  local python
+  require_swift_format
+  local python rc=0
   python="$(python_venv)"
-  (set -x; swift format lint --strict --parallel --recursive Package.swift Sources Tests)
-  (set -x; "$(dirname "${python}")/ruff" check --quiet)
+  # Both run, so that one check names every finding.
+  (set -x; swift format lint --strict --parallel --recursive Package.swift Sources Tests) || rc=1
+  (set -x; "$(dirname "${python}")/ruff" check --quiet) || rc=1
+  return "${rc}"
 }
 
 # format: what test_lint checks, fixed in place: swift-format rewraps the Swift, ruff fixes imports and
 # syntax. A Python line over 130 characters stays for a hand to break (ruff then names it).
 format() {
-  require_swift
+  require_swift_format
   local python
   python="$(python_venv)"
   (set -x; swift format format --in-place --parallel --recursive Package.swift Sources Tests)
