@@ -16,7 +16,7 @@ build-local: ## Build the leader-election and gist-server binaries (debug) into 
 	./cicd.sh build-local
 
 .PHONY: test
-test: ## Run every check: Swift tests, system tests, chart and script checks.
+test: ## Run every check: lint, Swift tests, system tests, chart and script checks.
 	./cicd.sh test
 
 .PHONY: test-deploy
@@ -26,6 +26,10 @@ test-deploy: ## Run the image, chart and cluster-script checks alone (no cluster
 .PHONY: bench
 bench: ## Measure request rates against GitHub's limits, failover times, memory and CPU (BENCH_QUICK=1: short; LOCK=etcd).
 	./cicd.sh bench
+
+.PHONY: format
+format: ## Apply swift-format and ruff's fixes with the project's settings (make test checks them).
+	./cicd.sh format
 
 .PHONY: docs
 docs: ## Render the flag tables in docs/ from the binaries' --help (builds them first).

@@ -129,6 +129,7 @@ let package = Package(
             dependencies: [
                 "GistLock", "GistServer", "LeaderElectionTestKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

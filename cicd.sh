@@ -21,6 +21,7 @@ Local (this machine, no cluster, no GitHub account):
   chaos         the chaos run: faults, safety and liveness figures, report under out/chaos (CHAOS_PROFILE=quick: short)
   bench         request rates against GitHub's limits, failover times, memory and CPU (BENCH_QUICK=1: short)
   docs          render the flag tables in docs/ from the binaries' --help
+  format        apply swift-format and ruff's fixes (make test's lint check names what is left)
 
 Clusters (kind + vcluster + helm + kubectl + docker):
   build         build the image; push it to $REGISTRY, or load it into the kind cluster
@@ -63,6 +64,7 @@ main() {
     test-deploy) test_deploy ;;
     chaos) chaos ;;
     docs) flag_docs ;;
+    format) format ;;
     *) usage >&2; die "unknown verb '${verb}'" ;;
   esac
 }

@@ -56,6 +56,36 @@ record_check() {
   log "check: ${name}: ${verdict} after $((seconds / 60))m$(printf '%02d' $((seconds % 60)))s"
 }
 
+# require_swift_format: swift-format comes with the Swift 6 toolchains as `swift format`.
+require_swift_format() {
+  require_swift
+  swift format --version >/dev/null 2>&1 ||
+    die "swift format is missing: it comes with Swift 6.0 or newer (https://www.swift.org/install/)"
+}
+
+# test_lint: swift-format and ruff, each with the project's settings (.swift-format; pyproject.toml's
+# [tool.ruff]); --strict makes swift-format's findings fail the check. `make format` fixes what both can.
+test_lint() {
+  require_swift_format
+  local python rc=0
+  python="$(python_venv)"
+  # Both run, so that one check names every finding.
+  (set -x; swift format lint --strict --parallel --recursive Package.swift Sources Tests) || rc=1
+  (set -x; "$(dirname "${python}")/ruff" check --quiet) || rc=1
+  return "${rc}"
+}
+
+# format: what test_lint checks, fixed in place: swift-format rewraps the Swift, ruff fixes imports and
+# syntax. A Python line over 130 characters stays for a hand to break (ruff then names it).
+format() {
+  require_swift_format
+  local python
+  python="$(python_venv)"
+  (set -x; swift format format --in-place --parallel --recursive Package.swift Sources Tests)
+  (set -x; "$(dirname "${python}")/ruff" check --quiet --fix) || true
+  test_lint
+}
+
 # The debug build of the tests holds both binaries too: the system tests and the chaos run use them.
 test_swift() {
   require_swift
@@ -93,6 +123,7 @@ build_release() {
 test_all() {
   export LEADER_ELECTION_RELEASE_BIN="${LEADER_ELECTION_RELEASE_BIN:-${REPO_ROOT}/.build/release/leader-election}"
   local started=${SECONDS}
+  run_check lint test_lint
   run_check swift test_swift
   start_check release-build build_release
   SKIP_BUILD=true run_check system test_system

@@ -96,5 +96,12 @@ python_venv() {
       die "pip could not install Tests/requirements.txt into ${VENV}"
     cp "${req}" "${stamp}"
   fi
+  # Tests/ on the venv's path, as an editable install would put it: the scripts run directly (chaos.py,
+  # bench.py) import the harness as the suites do, and no file touches sys.path.
+  local site
+  site="$("${VENV}/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" ||
+    die "the venv ${VENV} does not run: delete it and run again"
+  [[ "$(cat "${site}/leader-election-tests.pth" 2>/dev/null)" == "${REPO_ROOT}/Tests" ]] ||
+    printf '%s\n' "${REPO_ROOT}/Tests" >"${site}/leader-election-tests.pth"
   printf '%s' "${VENV}/bin/python"
 }

@@ -42,7 +42,8 @@ public struct EtcdConfiguration: Sendable {
     /// for `https://` endpoints.
     func validate(election: String) throws -> TLSConfiguration? {
         if endpoints.isEmpty {
-            throw EtcdConfigurationError("no etcd endpoint given: give at least one member's client URL, such as http://127.0.0.1:2379")
+            throw EtcdConfigurationError(
+                "no etcd endpoint given: give at least one member's client URL, such as http://127.0.0.1:2379")
         }
         for endpoint in endpoints {
             guard let scheme = endpoint.scheme?.lowercased(), scheme == "http" || scheme == "https",

@@ -43,7 +43,8 @@ public struct EtcdTLS: Sendable, Equatable {
         case (_?, nil):
             throw EtcdConfigurationError("an etcd client certificate was given without its key: give the key's PEM file too")
         case (nil, _?):
-            throw EtcdConfigurationError("an etcd client key was given without its certificate: give the certificate's PEM file too")
+            throw EtcdConfigurationError(
+                "an etcd client key was given without its certificate: give the certificate's PEM file too")
         }
         return configuration
     }
@@ -52,7 +53,8 @@ public struct EtcdTLS: Sendable, Equatable {
         do {
             return try read()
         } catch {
-            throw EtcdConfigurationError("cannot use \(what) \(path) (\(error)): check the path, its permissions and that it is PEM")
+            throw EtcdConfigurationError(
+                "cannot use \(what) \(path) (\(error)): check the path, its permissions and that it is PEM")
         }
     }
 }

@@ -24,8 +24,9 @@ extension GistClient {
             return try JSONDecoder().decode(RateLimitOverview.self, from: data)
         } catch {
             let reason = error is RateLimitOverview.NotOK ? "expected 200" : "not a rate-limit overview: \(decodingReason(error))"
-            throw scrubbed(GitHubError.unexpected(
-                status: response.statusCode, response: response, body: data, request: summary, reason: reason))
+            throw scrubbed(
+                GitHubError.unexpected(
+                    status: response.statusCode, response: response, body: data, request: summary, reason: reason))
         }
     }
 }

@@ -293,8 +293,5 @@ private func describe(_ error: URLError) -> String {
 
 extension Duration {
     /// The duration in seconds, as Foundation's time intervals count.
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
+    var timeInterval: TimeInterval { secondsValue }
 }

@@ -178,7 +178,8 @@ public actor GistLock: ResourceLock {
         // Only a renewal of the term already held, or a release, cannot race a second claimer; any
         // claim can, a resumed claim of one's own record included.
         let previous = try? LeaderElectionRecord(jsonBytes: observedRaw)
-        let renewal = previous?.holderIdentity == record.holderIdentity
+        let renewal =
+            previous?.holderIdentity == record.holderIdentity
             && previous?.leaderTransitions == record.leaderTransitions
         if !record.holderIdentity.isEmpty && !renewal {
             try await confirm(bytes)
@@ -227,7 +228,8 @@ public actor GistLock: ResourceLock {
 
     /// Pushes `bytes` as the lock file on `parent`. An accepted push is ours; a refused one is a conflict;
     /// a push without an answer leaves the write in doubt for the next read to settle.
-    private func push(_ bytes: [UInt8], onCommit parent: GitObjectID, tree: GitTree?, through writer: GitGistWriter) async throws {
+    private func push(_ bytes: [UInt8], onCommit parent: GitObjectID, tree: GitTree?, through writer: GitGistWriter) async throws
+    {
         ownCommit = nil
         lastSeenView = nil
         let written: GitGistWriter.Written
@@ -276,7 +278,8 @@ public actor GistLock: ResourceLock {
             return remember(nil, version: gist.version)
         }
         // A file GitHub lists without inline content can only be judged as "not a record".
-        return remember(LockFile(raw: file.contentBytes ?? [], truncated: file.truncated || file.content == nil), version: gist.version)
+        return remember(
+            LockFile(raw: file.contentBytes ?? [], truncated: file.truncated || file.content == nil), version: gist.version)
     }
 
     private func remember(_ file: LockFile?, version: String?) -> (file: LockFile?, view: GistView) {
@@ -330,9 +333,11 @@ public actor GistLock: ResourceLock {
             if let until = error.retryAt, until != loggedRetryAt {
                 loggedRetryAt = until
                 let utc = until.formatted(.iso8601)
-                let capped = error.cappedRetryAfter.map {
-                    "; GitHub asked for Retry-After: \($0) s, more than the hour its limits reset within, so the wait is capped at one hour"
-                } ?? ""
+                let capped =
+                    error.cappedRetryAfter.map {
+                        "; GitHub asked for Retry-After: \($0) s, more than the hour its limits reset within, "
+                            + "so the wait is capped at one hour"
+                    } ?? ""
                 logger.warning(
                     "GitHub rate limit reached; no requests to GitHub until \(utc) (UTC)\(capped)",
                     metadata: ["lock": "\(describe)", "retry.at": "\(utc)", "error": "\(error)"])

@@ -24,13 +24,15 @@ public struct GistRequestRate: Sendable, Equatable {
     static let zero = Self(countedReads: 0, notModifiedReads: 0, writes: 0)
 
     static func + (lhs: Self, rhs: Self) -> Self {
-        Self(countedReads: lhs.countedReads + rhs.countedReads, notModifiedReads: lhs.notModifiedReads + rhs.notModifiedReads,
-             writes: lhs.writes + rhs.writes)
+        Self(
+            countedReads: lhs.countedReads + rhs.countedReads, notModifiedReads: lhs.notModifiedReads + rhs.notModifiedReads,
+            writes: lhs.writes + rhs.writes)
     }
 
     static func * (rate: Self, factor: Double) -> Self {
-        Self(countedReads: rate.countedReads * factor, notModifiedReads: rate.notModifiedReads * factor,
-             writes: rate.writes * factor)
+        Self(
+            countedReads: rate.countedReads * factor, notModifiedReads: rate.notModifiedReads * factor,
+            writes: rate.writes * factor)
     }
 }
 
@@ -92,7 +94,8 @@ public struct GistRequestBudget: Sendable, Equatable {
         self.candidates = max(candidates, 1)
         self.elections = max(elections, 1)
         let renewPeriod = (config.renewInterval ?? config.retryPeriod).timeInterval
-        let attemptPeriod = config.retryPeriod.timeInterval
+        let attemptPeriod =
+            config.retryPeriod.timeInterval
             * (1 + LeaderElectionConfig.jitterFactor * min(max(jitter, 0), 1))
         renewalsPerHour = 3600 / renewPeriod
         followerAttemptsPerHour = 3600 / attemptPeriod
@@ -122,14 +125,18 @@ public struct GistRequestBudget: Sendable, Equatable {
             "primary rate limit (\(Self.number(user.countedReads)) counted reads + \(Self.number(user.writes)) writes"
                 + (elections > 1 ? " of \(elections) elections" : "") + "; 304s are free)",
             user.counted, per: "h", limit: limits.primaryPerHour)
-        check("content-creation limit (\(whose))", user.writes / 60, per: "min",
-              limit: limits.contentCreationPerMinute)
-        check("content-creation limit (\(whose))", user.writes, per: "h",
-              limit: limits.contentCreationPerHour)
-        check("pushes to one gist (the leader's renewals)", pushesPerMinute, per: "min",
-              limit: limits.pushesPerMinutePerRepository)
-        check("git requests to one gist", gitRequestsPerSecond, per: "s",
-              limit: limits.gitReadsPerSecondPerRepository)
+        check(
+            "content-creation limit (\(whose))", user.writes / 60, per: "min",
+            limit: limits.contentCreationPerMinute)
+        check(
+            "content-creation limit (\(whose))", user.writes, per: "h",
+            limit: limits.contentCreationPerHour)
+        check(
+            "pushes to one gist (the leader's renewals)", pushesPerMinute, per: "min",
+            limit: limits.pushesPerMinutePerRepository)
+        check(
+            "git requests to one gist", gitRequestsPerSecond, per: "s",
+            limit: limits.gitReadsPerSecondPerRepository)
         return lines
     }
 

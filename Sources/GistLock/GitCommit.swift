@@ -52,7 +52,7 @@ public struct GitCommit: Sendable, Equatable {
     static func treeID(ofBody body: [UInt8]) throws -> GitObjectID {
         let prefix = Array("tree ".utf8)
         guard body.count >= 45, Array(body[0..<5]) == prefix,
-              let id = GitObjectID(hex: String(decoding: body[5..<45], as: UTF8.self))
+            let id = GitObjectID(hex: String(decoding: body[5..<45], as: UTF8.self))
         else { throw GitProtocolError(.object, "the commit does not start with a `tree <id>` line") }
         return id
     }

@@ -39,12 +39,15 @@ enum GitDelta {
                 }
                 if length == 0 { length = 0x10000 }
                 guard offset + length <= base.count else {
-                    throw GitProtocolError(.pack, "a delta copies bytes \(offset)..<\(offset + length) of a \(base.count)-byte base")
+                    throw GitProtocolError(
+                        .pack, "a delta copies bytes \(offset)..<\(offset + length) of a \(base.count)-byte base")
                 }
                 result.append(contentsOf: base[offset..<(offset + length)])
             } else if instruction != 0 {
                 let length = Int(instruction)
-                guard index + length <= delta.count else { throw GitProtocolError(.pack, "a delta insert instruction is cut short") }
+                guard index + length <= delta.count else {
+                    throw GitProtocolError(.pack, "a delta insert instruction is cut short")
+                }
                 result.append(contentsOf: delta[index..<(index + length)])
                 index += length
             } else {

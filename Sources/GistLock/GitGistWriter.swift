@@ -74,7 +74,9 @@ public struct GitGistWriter: Sendable {
     public func write(
         named name: String, content: [UInt8], parent: GitObjectID, parentTree: GitTree?
     ) async throws -> Written {
-        var written = try await redacting { try await writeUnredacted(named: name, content: content, parent: parent, parentTree: parentTree) }
+        var written = try await redacting {
+            try await writeUnredacted(named: name, content: content, parent: parent, parentTree: parentTree)
+        }
         if case .conflict(let reason) = written.outcome { written.outcome = .conflict(reason: transport.redact(reason)) }
         return written
     }
@@ -93,7 +95,8 @@ public struct GitGistWriter: Sendable {
         named name: String, content: [UInt8], parent: GitObjectID, parentTree: GitTree?
     ) async throws -> Written {
         guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), !name.utf8.contains(0) else {
-            throw GitProtocolError(.object, "\"\(name)\" is not a gist file name: a gist holds files at its top level, so give a name without `/`")
+            throw GitProtocolError(
+                .object, "\"\(name)\" is not a gist file name: a gist holds files at its top level, so give a name without `/`")
         }
         let advertisement = try RefAdvertisement(
             parsing: try await transport.exchange(.advertisement("git-receive-pack")), service: "git-receive-pack"
@@ -109,7 +112,11 @@ public struct GitGistWriter: Sendable {
             throw GitProtocolError(.advertisement, "receive-pack does not offer the `\(needed)` capability")
         }
         let base: GitTree
-        if let parentTree { base = parentTree } else { base = try await UploadPackFetch(transport: transport).tree(ofCommit: parent) }
+        if let parentTree {
+            base = parentTree
+        } else {
+            base = try await UploadPackFetch(transport: transport).tree(ofCommit: parent)
+        }
         let blob = GitObject.blob(content)
         let tree = base.replacingFile(named: name, with: blob.id)
         let signature = GitSignature(name: author, email: email, time: wallClock())
@@ -126,7 +133,8 @@ public struct GitGistWriter: Sendable {
         switch report.refs[ref] {
         case .ok: return Written(outcome: .written(commit.id), tree: tree)
         case .rejected(let reason):
-            let said = report.serverMessages.isEmpty ? "" : " (receive-pack said: \(report.serverMessages.replacingControlCharacters()))"
+            let said =
+                report.serverMessages.isEmpty ? "" : " (receive-pack said: \(report.serverMessages.replacingControlCharacters()))"
             return Written(outcome: .conflict(reason: "ng \(ref) \(reason)\(said)"))
         case nil: throw GitProtocolError(.report, "receive-pack reported nothing for \(ref)")
         }

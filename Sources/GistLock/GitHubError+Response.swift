@@ -40,7 +40,8 @@ extension GitHubError {
                 status: status)
         case 403, 429:
             if let (retryAt, capped) = rateLimitDeadline(
-                status: status, response: response, message: githubMessage, now: now, fallbackWait: fallbackWait) {
+                status: status, response: response, message: githubMessage, now: now, fallbackWait: fallbackWait)
+            {
                 let cappedNote = capped.map { " (GitHub asked for Retry-After: \($0) s; capped at one hour)" } ?? ""
                 return GitHubError(
                     code: .rateLimited,

@@ -4,7 +4,10 @@ import Foundation
 public struct GitObject: Sendable, Equatable {
     /// The four object kinds, numbered as in a pack's object header.
     public enum Kind: UInt8, Sendable, Equatable {
-        case commit = 1, tree = 2, blob = 3, tag = 4
+        case commit = 1
+        case tree = 2
+        case blob = 3
+        case tag = 4
 
         /// The name git uses in the object header (`git cat-file -t`).
         public var name: String {

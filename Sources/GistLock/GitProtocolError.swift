@@ -2,8 +2,13 @@
 public struct GitProtocolError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Which part of the exchange failed.
     public enum Stage: String, Sendable, Equatable {
-        case transport, pktLine = "pkt-line", advertisement = "ref advertisement"
-        case pack, object = "git object", report = "receive-pack report", fetch = "upload-pack"
+        case transport
+        case pktLine = "pkt-line"
+        case advertisement = "ref advertisement"
+        case pack
+        case object = "git object"
+        case report = "receive-pack report"
+        case fetch = "upload-pack"
     }
 
     /// The part of the exchange that failed.

@@ -34,8 +34,8 @@ public struct GitTree: Sendable, Equatable {
         var index = body.startIndex
         while index < body.endIndex {
             guard let space = body[index...].firstIndex(of: UInt8(ascii: " ")),
-                  let nul = body[space...].firstIndex(of: 0),
-                  nul + 21 <= body.endIndex
+                let nul = body[space...].firstIndex(of: 0),
+                nul + 21 <= body.endIndex
             else { throw GitProtocolError(.object, "a tree entry is cut short after \(entries.count) entries") }
             let mode = String(decoding: body[index..<space], as: UTF8.self)
             let name = Array(body[(space + 1)..<nul])

@@ -58,7 +58,8 @@ public enum PackReader {
                 }
                 let delta = try inflate(pack, at: &offset, end: end, size: size)
                 guard let base = byOffset[start - back] else {
-                    throw GitProtocolError(.pack, "an OFS_DELTA at \(start) names a base at \(start - back), where no object starts")
+                    throw GitProtocolError(
+                        .pack, "an OFS_DELTA at \(start) names a base at \(start - back), where no object starts")
                 }
                 let object = GitObject(kind: base.kind, body: try GitDelta.apply(delta, to: base.body))
                 byOffset[start] = object
@@ -84,7 +85,9 @@ public enum PackReader {
                 return false
             }
             if pendingRefDeltas.count == before {
-                throw GitProtocolError(.pack, "a REF_DELTA names base \(pendingRefDeltas[0].base), which is not in the pack (a thin pack was sent unasked)")
+                throw GitProtocolError(
+                    .pack,
+                    "a REF_DELTA names base \(pendingRefDeltas[0].base), which is not in the pack (a thin pack was sent unasked)")
             }
         }
         return byID
@@ -100,7 +103,8 @@ public enum PackReader {
             throw GitProtocolError(.pack, "the zlib stream of an object at \(offset) does not inflate: \(error)")
         }
         guard output.readableBytes == size else {
-            throw GitProtocolError(.pack, "an object at \(offset) inflates to \(output.readableBytes) bytes, its header says \(size)")
+            throw GitProtocolError(
+                .pack, "an object at \(offset) inflates to \(output.readableBytes) bytes, its header says \(size)")
         }
         offset = end - input.readableBytes
         return output.readBytes(length: size) ?? []

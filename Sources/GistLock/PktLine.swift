@@ -67,19 +67,30 @@ struct PktLineReader {
         }
         let header = bytes[offset..<(offset + 4)]
         guard let length = Int(String(decoding: header, as: UTF8.self), radix: 16),
-              header.allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit })
+            header.allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit })
         else {
-            throw GitProtocolError(.pktLine, "\(quoted(header)) at byte \(offset) is not a pkt-line length (4 hex digits); the server did not answer in git's protocol")
+            throw GitProtocolError(
+                .pktLine,
+                "\(quoted(header)) at byte \(offset) is not a pkt-line length (4 hex digits); "
+                    + "the server did not answer in git's protocol")
         }
         switch length {
-        case 0: offset += 4; return .flush
-        case 1: offset += 4; return .delimiter
-        case 2: offset += 4; return .responseEnd
+        case 0:
+            offset += 4
+            return .flush
+        case 1:
+            offset += 4
+            return .delimiter
+        case 2:
+            offset += 4
+            return .responseEnd
         case 3: throw GitProtocolError(.pktLine, "pkt-line length 0003 at byte \(offset) is invalid")
         default: break
         }
         guard offset + length <= bytes.count else {
-            throw GitProtocolError(.pktLine, "a pkt-line of \(length) bytes at byte \(offset) is cut short: the answer has only \(bytes.count - offset)")
+            throw GitProtocolError(
+                .pktLine,
+                "a pkt-line of \(length) bytes at byte \(offset) is cut short: the answer has only \(bytes.count - offset)")
         }
         let payload = Array(bytes[(offset + 4)..<(offset + length)])
         offset += length

@@ -37,7 +37,9 @@ public struct ReceivePackReport: Sendable, Equatable {
             guard let text = line.text else { break }
             if unpackError == nil {
                 guard text.hasPrefix("unpack ") else {
-                    throw GitProtocolError(.report, "the report starts with \"\(text.replacingControlCharacters())\", not `unpack ok` or `unpack <error>`")
+                    throw GitProtocolError(
+                        .report,
+                        "the report starts with \"\(text.replacingControlCharacters())\", not `unpack ok` or `unpack <error>`")
                 }
                 let result = String(text.dropFirst("unpack ".count))
                 unpackError = .some(result == "ok" ? nil : result)
@@ -49,7 +51,8 @@ public struct ReceivePackReport: Sendable, Equatable {
                 let reason = rest.dropFirst(name.count).drop { $0 == " " }
                 refs[String(name)] = .rejected(reason: String(reason))
             } else {
-                throw GitProtocolError(.report, "\"\(text.replacingControlCharacters())\" is neither `ok <ref>` nor `ng <ref> <reason>`")
+                throw GitProtocolError(
+                    .report, "\"\(text.replacingControlCharacters())\" is neither `ok <ref>` nor `ng <ref> <reason>`")
             }
         }
         guard let unpack = unpackError else {

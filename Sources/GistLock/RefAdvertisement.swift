@@ -15,7 +15,8 @@ public struct RefAdvertisement: Sendable, Equatable {
     public init(parsing body: [UInt8], service: String) throws {
         var lines = try PktLine.decodeAll(body)[...]
         guard let first = lines.first?.text else {
-            throw GitProtocolError(.advertisement, "the answer to info/refs?service=\(service) is empty; the server does not speak git smart HTTP")
+            throw GitProtocolError(
+                .advertisement, "the answer to info/refs?service=\(service) is empty; the server does not speak git smart HTTP")
         }
         if first.hasPrefix("# service=") {
             guard first == "# service=\(service)" else {
@@ -25,7 +26,8 @@ public struct RefAdvertisement: Sendable, Equatable {
             if lines.first == .flush { lines = lines.dropFirst() }
         }
         if let versionLine = lines.first?.text, versionLine.hasPrefix("version "), versionLine != "version 1" {
-            throw GitProtocolError(.advertisement, "the server answered with protocol \"\(versionLine)\"; only protocol v0/v1 is spoken here")
+            throw GitProtocolError(
+                .advertisement, "the server answered with protocol \"\(versionLine)\"; only protocol v0/v1 is spoken here")
         }
         if lines.first?.text == "version 1" { lines = lines.dropFirst() }
         var refs: [String: GitObjectID] = [:]
@@ -51,7 +53,8 @@ public struct RefAdvertisement: Sendable, Equatable {
             }
         }
         if isFirst {
-            throw GitProtocolError(.advertisement, "the answer to info/refs?service=\(service) lists no ref line, not even the capabilities line")
+            throw GitProtocolError(
+                .advertisement, "the answer to info/refs?service=\(service) lists no ref line, not even the capabilities line")
         }
         self.refs = refs
         self.capabilities = capabilities

@@ -7,8 +7,8 @@ extension Duration {
         return "\(secondsValue)s"
     }
 
-    /// The duration in seconds, as a floating-point number.
-    var secondsValue: Double {
+    /// The duration in seconds, as a floating-point number: the one conversion every target of the package uses.
+    package var secondsValue: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -23,7 +23,8 @@ extension LeaderElector {
         let lease = config.honouredLease(seconds: seconds)
         if seconds <= 0 || .seconds(seconds) > lease, logMemory.warnedLeaseSeconds != seconds {
             logMemory.warnedLeaseSeconds = seconds
-            let meaning = seconds <= 0
+            let meaning =
+                seconds <= 0
                 ? "treated as expired"
                 : "honoured for at most \(config.longestHonouredLease.text) (10 x leaseDuration)"
             logger.warning(

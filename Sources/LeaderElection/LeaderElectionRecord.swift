@@ -114,14 +114,19 @@ public struct LeaderElectionRecord: Sendable, Equatable, Codable {
             let value = number.decimalValue
             let context = DecodingError.Context(codingPath: [key], debugDescription: "")
             guard range.contains(value) else {
-                let bound = key == .leaderTransitions ? "the term is at most \(highestTerm), so that a next term exists" : "it must fit 64 bits"
-                return .dataCorrupted(.init(
-                    codingPath: context.codingPath,
-                    debugDescription: "\(key.stringValue) \(number.stringValue) is out of range: \(bound)"))
+                let bound =
+                    key == .leaderTransitions
+                    ? "the term is at most \(highestTerm), so that a next term exists" : "it must fit 64 bits"
+                return .dataCorrupted(
+                    .init(
+                        codingPath: context.codingPath,
+                        debugDescription: "\(key.stringValue) \(number.stringValue) is out of range: \(bound)"))
             }
             if number.doubleValue.rounded() != number.doubleValue {
-                return .dataCorrupted(.init(
-                    codingPath: context.codingPath, debugDescription: "\(key.stringValue) \(number.stringValue) is not a whole number"))
+                return .dataCorrupted(
+                    .init(
+                        codingPath: context.codingPath,
+                        debugDescription: "\(key.stringValue) \(number.stringValue) is not a whole number"))
             }
         }
         return nil
@@ -148,7 +153,8 @@ public struct LeaderElectionRecord: Sendable, Equatable, Codable {
     private static func termOutOfRange(_ text: String, _ container: KeyedDecodingContainer<CodingKeys>) -> DecodingError {
         .dataCorruptedError(
             forKey: .leaderTransitions, in: container,
-            debugDescription: "leaderTransitions \(text) is out of range: the term is at most \(highestTerm), so that a next term exists")
+            debugDescription:
+                "leaderTransitions \(text) is out of range: the term is at most \(highestTerm), so that a next term exists")
     }
 
     private static func decodeTime(

@@ -1,4 +1,5 @@
 public import Foundation
+import LeaderElection
 import Synchronization
 
 /// A clock that moves only when a test advances it, with a wall time that moves with it. Sleepers
@@ -42,8 +43,7 @@ public final class ManualClock: Clock, Sendable {
 
     /// Wall time matching `now`: `wallStart` plus the offset.
     public var wallTime: Date {
-        let (seconds, attoseconds) = nanoseconds.value.components
-        return Self.wallStart.addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
+        Self.wallStart.addingTimeInterval(nanoseconds.value.secondsValue)
     }
 
     public func sleep(until deadline: Instant, tolerance: Duration?) async throws {

@@ -60,14 +60,17 @@ struct GistServerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("JSON file that keeps the gists across restarts, written atomically.", valueName: "path"))
     var stateFile: String?
 
-    @Option(help: ArgumentHelp(
-        "Directory of the gists' bare git repositories, served at /{gist_id}.git (default: beside --state-file, else a new temporary directory).",
-        valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "Directory of the gists' bare git repositories, served at /{gist_id}.git "
+                + "(default: beside --state-file, else a new temporary directory).",
+            valueName: "path"))
     var repositories: String?
 
-    @Flag(help: ArgumentHelp(
-        "Serve the /_gist-server/ routes on a --host other than loopback too. They have no authentication: "
-            + "whoever reaches them can overwrite any gist's files and make the server fail or drop any request."))
+    @Flag(
+        help: ArgumentHelp(
+            "Serve the /_gist-server/ routes on a --host other than loopback too. They have no authentication: "
+                + "whoever reaches them can overwrite any gist's files and make the server fail or drop any request."))
     var exposeAdminRoutes = false
 
     @Flag(help: "Keep gists without git repositories: no git URLs are served and git need not be installed.")
@@ -94,7 +97,9 @@ struct GistServerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Status of a primary rate-limit answer: 403 or 429.", valueName: "status"))
     var rateLimitStatus = 403
 
-    @Option(help: ArgumentHelp("Secondary limit: content-creating requests (POST/PATCH/DELETE) per minute per caller.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Secondary limit: content-creating requests (POST/PATCH/DELETE) per minute per caller.", valueName: "n"))
     var secondaryLimitPerMinute = 80
 
     @Option(help: ArgumentHelp("Secondary limit: content-creating requests per hour per caller.", valueName: "n"))
@@ -133,7 +138,8 @@ struct GistServerCommand: AsyncParsableCommand {
             logger.warning("no token with the gist scope: every write will answer 401 or 404; give --token or --token-file")
         }
         if !GistServerConfiguration.isLoopback(host) {
-            let text = exposeAdminRoutes
+            let text =
+                exposeAdminRoutes
                 ? "the /_gist-server/ routes are served on \(host) without authentication: whoever reaches them can "
                     + "overwrite any gist's files, inject faults that fail, delay or drop any request, and read or "
                     + "reset the request tally; expose them only on a network you trust"
@@ -184,9 +190,12 @@ struct GistServerCommand: AsyncParsableCommand {
         configuration.port = port
         configuration.stateFile = stateFile
         configuration.exposeAdminRoutes = exposeAdminRoutes
-        configuration.repositoriesDirectory = noGit ? nil : repositories
-            ?? stateFile.map { $0 + ".repositories" }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("gist-server-\(UUID().uuidString)").path
+        configuration.repositoriesDirectory =
+            noGit
+            ? nil
+            : repositories
+                ?? stateFile.map { $0 + ".repositories" }
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("gist-server-\(UUID().uuidString)").path
         configuration.rateLimits.authenticatedLimit = rateLimit
         configuration.rateLimits.unauthenticatedLimit = rateLimitUnauthenticated
         configuration.rateLimits.windowSeconds = rateLimitWindow

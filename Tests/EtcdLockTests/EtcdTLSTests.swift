@@ -39,7 +39,10 @@ import Testing
     @Test func aServerOutsideTheCAIsNotTrusted() async throws {
         let certificates = try TestCertificates.make()
         let stranger = try TestCertificates.make()
-        defer { certificates.remove(); stranger.remove() }
+        defer {
+            certificates.remove()
+            stranger.remove()
+        }
         try await EtcdServer.with(tls: certificates) { etcd in
             let lock = try Self.lock(
                 etcd,

@@ -26,7 +26,8 @@ import Testing
         }
         var logger = Logger(label: "echo")
         logger.logLevel = .critical
-        let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        let app = Application(
+            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         return try await app.test(.live) { client in try await body(URL(string: "http://127.0.0.1:\(client.port!)")!) }
     }
 
@@ -66,9 +67,11 @@ import Testing
         let fake = FakeGitHub()
         await fake.script(.error(401, "Bad credentials"))
         try await withFakeGitHub(fake) { url in
-            let client = GistClient(apiURL: url, token: Self.token, userAgent: "t", tokenOrigin: "the token file /run/token (--token-file)")
+            let client = GistClient(
+                apiURL: url, token: Self.token, userAgent: "t", tokenOrigin: "the token file /run/token (--token-file)")
             let error = await gitHubError { _ = try await client.getGist(gistID) }
-            #expect(error?.message == "the token was rejected (401 Bad credentials): check the token file /run/token (--token-file)")
+            #expect(
+                error?.message == "the token was rejected (401 Bad credentials): check the token file /run/token (--token-file)")
         }
     }
 

@@ -85,8 +85,11 @@ func gitHubError(_ call: () async throws -> Void) async -> GitHubError? {
                 return
             }
             #expect(try await client.getGist(gistID, ifNoneMatch: etag) == .notModified)
-            #expect(await client.rateLimit == RateLimitStatus(
-                limit: 5000, remaining: 4990, used: 10, reset: Date(timeIntervalSince1970: 1_763_719_200), resource: "core"))
+            #expect(
+                await client.rateLimit
+                    == RateLimitStatus(
+                        limit: 5000, remaining: 4990, used: 10, reset: Date(timeIntervalSince1970: 1_763_719_200),
+                        resource: "core"))
         }
         #expect(await fake.requests.last?.headers["if-none-match"] == #"W/"rev-1""#)
     }
@@ -102,9 +105,11 @@ func gitHubError(_ call: () async throws -> Void) async -> GitHubError? {
             #expect(gist.version == "v1")
             #expect(gist.isPublic == false)
             let file = try #require(gist.files["a.lock"])
-            #expect(file == GistFile(
-                filename: "a.lock", content: "{\"x\":1}\n", truncated: false,
-                rawURL: "https://gist.githubusercontent.com/monalisa/\(gistID)/raw/1/a.lock", size: 8, encoding: "utf-8"))
+            #expect(
+                file
+                    == GistFile(
+                        filename: "a.lock", content: "{\"x\":1}\n", truncated: false,
+                        rawURL: "https://gist.githubusercontent.com/monalisa/\(gistID)/raw/1/a.lock", size: 8, encoding: "utf-8"))
             #expect(file.contentBytes == Array("{\"x\":1}\n".utf8))
         }
     }

@@ -48,8 +48,11 @@ struct AnswerLog {
         let renewal = ["GET 304", "GET 304", "PATCH 200"]
         #expect(await log.answers() == ["GET 200", "GET 304", "PATCH 200"] + renewal + renewal + ["GET 304"])
         let conditions = await fake.requests.map { $0.headers["if-none-match"] }
-        #expect(conditions == [nil, #"W/"rev-1""#, nil, #"W/"rev-2""#, #"W/"rev-2""#, nil,
-                               #"W/"rev-3""#, #"W/"rev-3""#, nil, #"W/"rev-4""#])
+        #expect(
+            conditions == [
+                nil, #"W/"rev-1""#, nil, #"W/"rev-2""#, #"W/"rev-2""#, nil,
+                #"W/"rev-3""#, #"W/"rev-3""#, nil, #"W/"rev-4""#,
+            ])
     }
 
     /// A follower pays one counted read per change of the content, and 304s otherwise.
@@ -113,9 +116,10 @@ struct AnswerLog {
     /// An answer to our PATCH that does not show our bytes (or carries no ETag) is not kept.
     @Test func aPatchAnswerWithoutOurBytesIsNotKept() async throws {
         let fake = FakeGitHub(files: [lockFile: content(lease("napoleon"))])
-        await fake.answerNextPatch(with: Reply(
-            status: 200, headers: ["content-type": "application/json; charset=utf-8"],
-            body: #"{"id":"\#(gistID)","files":{}}"#))
+        await fake.answerNextPatch(
+            with: Reply(
+                status: 200, headers: ["content-type": "application/json; charset=utf-8"],
+                body: #"{"id":"\#(gistID)","files":{}}"#))
         try await withFakeGitHub(fake) { [log] url in
             let lock = log.lock(url)
             let observed = try #require(try await lock.get())

@@ -1,5 +1,6 @@
 import Foundation
 import GistLock
+import InMemoryLogging
 import LeaderElectionTestKit
 import LeaderElection
 import Logging
@@ -34,14 +35,18 @@ struct InvalidCase: Sendable, CustomTestStringConvertible {
 }
 
 let invalidCases = [
-    InvalidCase(name: "plain text", stored: "hello \"world\"", reason: "not valid JSON",
-                quote: #"first bytes: "hello \"world\"""#),
-    InvalidCase(name: "no lease duration", stored: #"{"holderIdentity":"x"}"#, reason: #"no "leaseDurationSeconds" field"#,
-                quote: #"first bytes: "{\"holderIdentity\":\"x\"}""#),
-    InvalidCase(name: "bad timestamp", stored: #"{"holderIdentity":"x","leaseDurationSeconds":3,"renewTime":"yesterday"}"#,
-                reason: #"renewTime "yesterday" is not an RFC 3339 timestamp"#, quote: #"first bytes: "{\"holderIdentity\""#),
-    InvalidCase(name: "long", stored: String(repeating: "A", count: 100) + "\n", reason: "not valid JSON",
-                quote: "first bytes: \"" + String(repeating: "A", count: 80) + "...\""),
+    InvalidCase(
+        name: "plain text", stored: "hello \"world\"", reason: "not valid JSON",
+        quote: #"first bytes: "hello \"world\"""#),
+    InvalidCase(
+        name: "no lease duration", stored: #"{"holderIdentity":"x"}"#, reason: #"no "leaseDurationSeconds" field"#,
+        quote: #"first bytes: "{\"holderIdentity\":\"x\"}""#),
+    InvalidCase(
+        name: "bad timestamp", stored: #"{"holderIdentity":"x","leaseDurationSeconds":3,"renewTime":"yesterday"}"#,
+        reason: #"renewTime "yesterday" is not an RFC 3339 timestamp"#, quote: #"first bytes: "{\"holderIdentity\""#),
+    InvalidCase(
+        name: "long", stored: String(repeating: "A", count: 100) + "\n", reason: "not valid JSON",
+        quote: "first bytes: \"" + String(repeating: "A", count: 80) + "...\""),
 ]
 
 /// The `ResourceLockError` that `call` throws, failing the test when it throws none or another error.
@@ -68,7 +73,8 @@ func lockError(_ call: () async throws -> Void) async -> ResourceLockError? {
 
     @Test func presentFileGivesTheRecordAndItsExactBytes() async throws {
         // Not the canonical encoding: raw must be what is stored, not a re-encoding.
-        let stored = "{ \"holderIdentity\": \"stalin\", \"leaseDurationSeconds\": 30, \"acquireTime\": null,\n"
+        let stored =
+            "{ \"holderIdentity\": \"stalin\", \"leaseDurationSeconds\": 30, \"acquireTime\": null,\n"
             + "  \"renewTime\": \"2025-11-21T10:00:10.5Z\", \"leaderTransitions\": 4 }\n"
         let fake = FakeGitHub(files: [lockFile: stored, "README.md": "docs"])
         try await withFakeGitHub(fake) { url in
@@ -92,10 +98,11 @@ func lockError(_ call: () async throws -> Void) async -> ResourceLockError? {
     /// among them is unknown, never absent, or the lock would be created again over a live record.
     @Test func aTruncatedFileListWithoutTheLockIsAPermanentErrorNotAnAbsentLock() async throws {
         let fake = FakeGitHub(files: [lockFile: content(lease("stalin"))])
-        await fake.script(Reply(
-            status: 200, headers: ["etag": #"W/"cut""#],
-            body: #"{"id":"\#(gistID)","files":{"README.md":{"filename":"README.md","type":"text/plain","size":4,"#
-                + #""truncated":false,"content":"docs","encoding":"utf-8"}},"truncated":true}"#))
+        await fake.script(
+            Reply(
+                status: 200, headers: ["etag": #"W/"cut""#],
+                body: #"{"id":"\#(gistID)","files":{"README.md":{"filename":"README.md","type":"text/plain","size":4,"#
+                    + #""truncated":false,"content":"docs","encoding":"utf-8"}},"truncated":true}"#))
         try await withFakeGitHub(fake) { url in
             await #expect {
                 _ = try await makeLock(url).get()
@@ -128,8 +135,9 @@ func lockError(_ call: () async throws -> Void) async -> ResourceLockError? {
             let error = try #require(await lockError { _ = try await makeLock(url).get() })
             #expect(error.code == .invalidRecord)
             #expect(error.raw == Array(stored.utf8))
-            #expect(error.message.hasPrefix("lock file \(lockFile) in gist \(gistID) is not a lease record: \(invalid.reason); "),
-                    "\(error.message)")
+            #expect(
+                error.message.hasPrefix("lock file \(lockFile) in gist \(gistID) is not a lease record: \(invalid.reason); "),
+                "\(error.message)")
             #expect(error.message.contains(invalid.quote), "\(error.message)")
         }
     }
@@ -160,33 +168,30 @@ func lockError(_ call: () async throws -> Void) async -> ResourceLockError? {
     }
 
     @Test func recordEventLogsAtInfoWithTheLock() async throws {
-        let (logger, lines) = StreamingLogHandler.logger()
+        let (logger, logs) = capturingLogger()
         let lock = makeLock(URL(string: "http://127.0.0.1:1")!, logger: logger)
         await lock.recordEvent("napoleon became leader")
-        let line = try #require(await lines.first { _ in true })
+        let line = try #require(logs.entries.first)
+        #expect(logs.entries.count == 1)
         #expect(line.level == .info)
-        #expect(line.message == "napoleon became leader")
+        #expect(line.message.description == "napoleon became leader")
         #expect(line.metadata["lock"] == "Github gist lock: napoleon")
         #expect(line.metadata["gist.id"] == "\(gistID)")
         #expect(line.metadata["gist.file"] == "\(lockFile)")
     }
 
     @Test func aRateLimitIsLoggedOnceWhileRequestsWait() async throws {
-        let (logger, lines) = StreamingLogHandler.logger()
+        let (logger, logs) = capturingLogger()
         let fake = FakeGitHub(files: [lockFile: content(lease("stalin"))])
-        await fake.script(.error(403, "API rate limit exceeded", headers: ["x-ratelimit-remaining": "0", "x-ratelimit-reset": "1763719500"]))
+        await fake.script(
+            .error(403, "API rate limit exceeded", headers: ["x-ratelimit-remaining": "0", "x-ratelimit-reset": "1763719500"]))
         try await withFakeGitHub(fake) { url in
             let lock = makeLock(url, logger: logger)
             for _ in 0..<3 {
                 await #expect(throws: GitHubError.self) { _ = try await lock.get() }
             }
-            await lock.recordEvent("end")
         }
-        var warnings: [LoggedLine] = []
-        for await line in lines {
-            if line.message == "end" { break }
-            warnings.append(line)
-        }
+        let warnings = logs.entries
         #expect(warnings.count == 1)
         #expect(warnings.first?.level == .warning)
         #expect(warnings.first?.metadata["retry.at"] == "2025-11-21T10:05:00Z")

@@ -57,18 +57,20 @@ func patchedContents(_ request: RecordedRequest) -> [String: String] {
         #expect(await fake.requestLines == ["GET /gists/\(gistID)", "GET /gists/\(gistID)", "PATCH /gists/\(gistID)"])
         #expect(requests[1].headers["if-none-match"] == #"W/"rev-1""#)
         #expect(patchedContents(requests[2]) == [lockFile: content(lease("napoleon", renewedAt: 20))])
-        #expect(await fake.files == [
-            lockFile: content(lease("napoleon", renewedAt: 20)), "README.md": "docs", "notes.txt": "keep",
-        ])
+        #expect(
+            await fake.files == [
+                lockFile: content(lease("napoleon", renewedAt: 20)), "README.md": "docs", "notes.txt": "keep",
+            ])
         #expect(await sleeps.values.isEmpty)
     }
 
     @Test func changedContentIsAConflictAndNothingIsWritten() async throws {
         let fake = FakeGitHub(files: [lockFile: content(lease("stalin", renewedAt: 20))])
         try await withFakeGitHub(fake) { url in
-            let error = try #require(await lockError {
-                try await makeLock(url).update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
-            })
+            let error = try #require(
+                await lockError {
+                    try await makeLock(url).update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
+                })
             #expect(error.code == .conflict)
         }
         #expect(await fake.requestLines == ["GET /gists/\(gistID)"])
@@ -77,9 +79,10 @@ func patchedContents(_ request: RecordedRequest) -> [String: String] {
     @Test func deletedFileIsAConflict() async throws {
         let fake = FakeGitHub(files: ["README.md": "docs"])
         try await withFakeGitHub(fake) { url in
-            let error = try #require(await lockError {
-                try await makeLock(url).update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
-            })
+            let error = try #require(
+                await lockError {
+                    try await makeLock(url).update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
+                })
             #expect(error.code == .conflict)
         }
         #expect(await fake.requestLines == ["GET /gists/\(gistID)"])
@@ -90,7 +93,8 @@ func patchedContents(_ request: RecordedRequest) -> [String: String] {
         let sleeps = Recorder<Duration>()
         let clock = ManualClock { await sleeps.append($0) }
         try await withFakeGitHub(fake) { url in
-            try await makeLock(url, clock: clock).update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
+            try await makeLock(url, clock: clock).update(
+                lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
         }
         #expect(await fake.requestLines == ["GET /gists/\(gistID)", "PATCH /gists/\(gistID)", "GET /gists/\(gistID)"])
         #expect(await fake.files == [lockFile: content(lease("napoleon", transitions: 2))])
@@ -116,9 +120,11 @@ func patchedContents(_ request: RecordedRequest) -> [String: String] {
         // cleopatra's PATCH lands while napoleon waits to read back.
         let clock = ManualClock { _ in await fake.setFile(lockFile, content(lease("cleopatra", transitions: 2))) }
         try await withFakeGitHub(fake) { url in
-            let error = try #require(await lockError {
-                try await makeLock(url, clock: clock).update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
-            })
+            let error = try #require(
+                await lockError {
+                    try await makeLock(url, clock: clock).update(
+                        lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
+                })
             #expect(error.code == .conflict)
             #expect(error.message.contains("another candidate took the lease"))
         }
@@ -133,9 +139,10 @@ func patchedContents(_ request: RecordedRequest) -> [String: String] {
                 client: makeClient(url), gistID: gistID, identity: "napoleon", settleTime: .zero,
                 clock: ManualClock { _ in Issue.record("a zero settle time must not sleep") },
                 logger: Logger(label: "gist-lock-test") { _ in SwiftLogNoOpLogHandler() })
-            let error = try #require(await lockError {
-                try await lock.update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
-            })
+            let error = try #require(
+                await lockError {
+                    try await lock.update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
+                })
             #expect(error.code == .conflict)
         }
         #expect(await fake.requestLines == ["GET /gists/\(gistID)", "PATCH /gists/\(gistID)", "GET /gists/\(gistID)"])

@@ -26,10 +26,11 @@ import Testing
         #expect(budget.leader == GistRequestRate(countedReads: 0, notModifiedReads: 720, writes: 720))
         #expect(budget.follower == GistRequestRate(countedReads: 720, notModifiedReads: 0, writes: 0))
         #expect(budget.total == GistRequestRate(countedReads: 1440, notModifiedReads: 720, writes: 720))
-        #expect(budget.exceeds(share: 1, of: .github) == [
-            "content-creation limit (the leader's writes): 720/h expected, 144% of GitHub's 500/h, "
-                + "over the 100% allowed (500/h) by 220/h"
-        ])
+        #expect(
+            budget.exceeds(share: 1, of: .github) == [
+                "content-creation limit (the leader's writes): 720/h expected, 144% of GitHub's 500/h, "
+                    + "over the 100% allowed (500/h) by 220/h"
+            ])
     }
 
     /// The mean of client-go's jitter (0.5) spaces a follower's attempts 8s apart: 450 an hour.
@@ -42,16 +43,18 @@ import Testing
     @Test func exceededLimitsAreNamedWithTheirMargin() throws {
         let budget = GistRequestBudget(config: try LeaderElectionConfig(renewInterval: .seconds(10)), candidates: 3)
         #expect(budget.exceeds(share: 1).isEmpty)
-        #expect(budget.exceeds(share: 0.5) == [
-            "content-creation limit (the leader's writes): 360/h expected, 72% of GitHub's 500/h, "
-                + "over the 50% allowed (250/h) by 110/h"
-        ])
-        #expect(budget.exceeds(share: 0.2) == [
-            "primary rate limit (720 counted reads + 360 writes; 304s are free): 1080/h expected, 21.6% of GitHub's "
-                + "5000/h, over the 20% allowed (1000/h) by 80/h",
-            "content-creation limit (the leader's writes): 360/h expected, 72% of GitHub's 500/h, "
-                + "over the 20% allowed (100/h) by 260/h",
-        ])
+        #expect(
+            budget.exceeds(share: 0.5) == [
+                "content-creation limit (the leader's writes): 360/h expected, 72% of GitHub's 500/h, "
+                    + "over the 50% allowed (250/h) by 110/h"
+            ])
+        #expect(
+            budget.exceeds(share: 0.2) == [
+                "primary rate limit (720 counted reads + 360 writes; 304s are free): 1080/h expected, 21.6% of GitHub's "
+                    + "5000/h, over the 20% allowed (1000/h) by 80/h",
+                "content-creation limit (the leader's writes): 360/h expected, 72% of GitHub's 500/h, "
+                    + "over the 20% allowed (100/h) by 260/h",
+            ])
     }
 
     /// Demo timings (4s / 3s / 1s) renew every second: 60 writes a minute, 75% of GitHub's 80.
@@ -59,9 +62,10 @@ import Testing
         let config = try LeaderElectionConfig(
             leaseDuration: .seconds(4), renewDeadline: .seconds(3), retryPeriod: .seconds(1), renewInterval: nil)
         let lines = GistRequestBudget(config: config, candidates: 3).exceeds(share: 0.5)
-        #expect(lines.contains(
-            "content-creation limit (the leader's writes): 60/min expected, 75% of GitHub's 80/min, "
-                + "over the 50% allowed (40/min) by 20/min"))
+        #expect(
+            lines.contains(
+                "content-creation limit (the leader's writes): 60/min expected, 75% of GitHub's 80/min, "
+                    + "over the 50% allowed (40/min) by 20/min"))
         #expect(lines.count == 3)
     }
 
@@ -74,9 +78,11 @@ import Testing
     }
 
     @Test func githubsLimits() {
-        #expect(GitHubLimits.github == GitHubLimits(
-            primaryPerHour: 5000, contentCreationPerMinute: 80, contentCreationPerHour: 500,
-            pushesPerMinutePerRepository: 6, gitReadsPerSecondPerRepository: 15))
+        #expect(
+            GitHubLimits.github
+                == GitHubLimits(
+                    primaryPerHour: 5000, contentCreationPerMinute: 80, contentCreationPerHour: 500,
+                    pushesPerMinutePerRepository: 6, gitReadsPerSecondPerRepository: 15))
     }
 
     /// The 75% rule at the defaults from the one definition, in both write modes: 3.75 pushes a minute
@@ -107,10 +113,11 @@ import Testing
             leaseDuration: .seconds(30), renewDeadline: .seconds(15), retryPeriod: .seconds(5),
             renewInterval: .milliseconds(2500))
         let budget = GistRequestBudget(config: config, candidates: 3, gitWrites: true)
-        #expect(budget.exceeds(share: 0.75) == [
-            "pushes to one gist (the leader's renewals): 24/min expected, 400% of GitHub's 6/min, over the 75% "
-                + "allowed (4.5/min) by 19.5/min"
-        ])
+        #expect(
+            budget.exceeds(share: 0.75) == [
+                "pushes to one gist (the leader's renewals): 24/min expected, 400% of GitHub's 6/min, over the 75% "
+                    + "allowed (4.5/min) by 19.5/min"
+            ])
     }
 
     /// Several elections on one token add up their REST requests.
@@ -119,6 +126,8 @@ import Testing
         let one = GistRequestBudget(config: config, candidates: 3, gitWrites: false)
         let three = GistRequestBudget(config: config, candidates: 3, gitWrites: false, elections: 3)
         #expect(three.userTotal.writes == one.total.writes * 3)
-        #expect(three.exceeds(share: 0.75).first?.hasPrefix("content-creation limit (the leaders' writes, 3 elections): 675/h") == true)
+        #expect(
+            three.exceeds(share: 0.75).first?.hasPrefix("content-creation limit (the leaders' writes, 3 elections): 675/h")
+                == true)
     }
 }

@@ -23,21 +23,26 @@ import Testing
         Case(
             name: "an HTML page instead of the advertisement", path: "info/refs?service=git-receive-pack",
             answer: GitResponse(status: 200, headers: ["Content-Type": "text/html"], body: Array("<html>".utf8)),
-            message: "git transport: GET info/refs?service=git-receive-pack answered text/html, not application/x-git-receive-pack-advertisement: the URL is not a git smart-HTTP repository"
+            message:
+                "git transport: GET info/refs?service=git-receive-pack answered text/html, not application/x-git-receive-pack-advertisement: the URL is not a git smart-HTTP repository"
         ),
         Case(
             name: "a refused token", path: "info/refs?service=git-receive-pack",
             answer: GitResponse(status: 401, body: Array("Invalid username or token.\n".utf8)),
-            message: "git transport: GET info/refs?service=git-receive-pack answered 401: the token was refused; give a token that may write this gist (\"Invalid username or token.\")"
+            message:
+                "git transport: GET info/refs?service=git-receive-pack answered 401: the token was refused; give a token that may write this gist (\"Invalid username or token.\")"
         ),
         Case(
             name: "a redirect", path: "info/refs?service=git-upload-pack",
             answer: GitResponse(status: 301, body: []),
-            message: "git transport: GET info/refs?service=git-upload-pack answered 301: a redirect, which is refused so the token stays with this host; give the URL it names"
+            message:
+                "git transport: GET info/refs?service=git-upload-pack answered 301: a redirect, which is refused so the token stays with this host; give the URL it names"
         ),
         Case(
             name: "the pack was not unpacked", path: "git-receive-pack",
-            answer: GitResponse(status: 200, headers: receiveResult, body: report(["unpack index-pack abnormal exit", "ng refs/heads/main unpacker error"])),
+            answer: GitResponse(
+                status: 200, headers: receiveResult,
+                body: report(["unpack index-pack abnormal exit", "ng refs/heads/main unpacker error"])),
             message: "git receive-pack report: receive-pack could not unpack the pack: unpack index-pack abnormal exit"
         ),
         Case(
@@ -58,7 +63,8 @@ import Testing
         Case(
             name: "garbage from receive-pack", path: "git-receive-pack",
             answer: GitResponse(status: 200, headers: receiveResult, body: Array("Service Unavailable".utf8)),
-            message: "git pkt-line: \"Serv\" at byte 0 is not a pkt-line length (4 hex digits); the server did not answer in git's protocol"
+            message:
+                "git pkt-line: \"Serv\" at byte 0 is not a pkt-line length (4 hex digits); the server did not answer in git's protocol"
         ),
         Case(
             name: "a fatal error on side-band 3", path: "git-upload-pack",
@@ -73,9 +79,11 @@ import Testing
         let repository = try await BareRepository.make()
         defer { repository.remove() }
         let before = try await repository.head()
-        let transport = SubprocessGitTransport(repository: repository.directory, answer: { request in
-            request.path == test.path ? test.answer : nil
-        })
+        let transport = SubprocessGitTransport(
+            repository: repository.directory,
+            answer: { request in
+                request.path == test.path ? test.answer : nil
+            })
         let writer = GitGistWriter(transport: transport, wallClock: { Date(timeIntervalSince1970: 0) })
         let error = await #expect(throws: GitProtocolError.self) {
             _ = try await writer.replaceFile(named: "lock.json", with: Array("x".utf8), parent: before)
@@ -87,11 +95,15 @@ import Testing
     @Test func receivePackNgIsAConflictQuotingGit() async throws {
         let repository = try await BareRepository.make()
         defer { repository.remove() }
-        let transport = SubprocessGitTransport(repository: repository.directory, answer: { request in
-            request.path == "git-receive-pack"
-                ? GitResponse(status: 200, headers: Self.receiveResult, body: Self.report(["unpack ok", "ng refs/heads/main pre-receive hook declined"]))
-                : nil
-        })
+        let transport = SubprocessGitTransport(
+            repository: repository.directory,
+            answer: { request in
+                request.path == "git-receive-pack"
+                    ? GitResponse(
+                        status: 200, headers: Self.receiveResult,
+                        body: Self.report(["unpack ok", "ng refs/heads/main pre-receive hook declined"]))
+                    : nil
+            })
         let outcome = try await GitGistWriter(transport: transport, wallClock: { Date(timeIntervalSince1970: 0) })
             .replaceFile(named: "lock.json", with: Array("x".utf8), parent: try await repository.head())
         #expect(outcome == .conflict(reason: "ng refs/heads/main pre-receive hook declined"))
@@ -101,19 +113,28 @@ import Testing
         let repository = try await BareRepository.make()
         defer { repository.remove() }
         try await GitCommand.run(["-C", repository.directory.path, "config", "uploadpack.allowFilter", "false"])
-        let writer = GitGistWriter(transport: SubprocessGitTransport(repository: repository.directory), wallClock: { Date(timeIntervalSince1970: 0) })
-        await #expect(throws: GitProtocolError(.fetch, "upload-pack does not offer the `filter` capability (git config uploadpack.allowFilter true)")) {
+        let writer = GitGistWriter(
+            transport: SubprocessGitTransport(repository: repository.directory), wallClock: { Date(timeIntervalSince1970: 0) })
+        await #expect(
+            throws: GitProtocolError(
+                .fetch, "upload-pack does not offer the `filter` capability (git config uploadpack.allowFilter true)")
+        ) {
             _ = try await writer.replaceFile(named: "lock.json", with: Array("x".utf8), parent: try await repository.head())
         }
     }
 
     @Test(arguments: ["", "..", "dir/lock.json"])
     func fileNameOutsideTheTopLevelIsRefusedBeforeAnyRequest(_ name: String) async throws {
-        let transport = SubprocessGitTransport(repository: URL(fileURLWithPath: "/nonexistent"), beforeServing: { request in
-            Issue.record("unexpected request \(request.path)")
-        })
+        let transport = SubprocessGitTransport(
+            repository: URL(fileURLWithPath: "/nonexistent"),
+            beforeServing: { request in
+                Issue.record("unexpected request \(request.path)")
+            })
         let writer = GitGistWriter(transport: transport, wallClock: { Date(timeIntervalSince1970: 0) })
-        await #expect(throws: GitProtocolError(.object, "\"\(name)\" is not a gist file name: a gist holds files at its top level, so give a name without `/`")) {
+        await #expect(
+            throws: GitProtocolError(
+                .object, "\"\(name)\" is not a gist file name: a gist holds files at its top level, so give a name without `/`")
+        ) {
             _ = try await writer.replaceFile(named: name, with: [], parent: .zero)
         }
     }
@@ -122,9 +143,11 @@ import Testing
         struct Unreachable: Error {}
         let repository = try await BareRepository.make()
         defer { repository.remove() }
-        let transport = SubprocessGitTransport(repository: repository.directory, beforeServing: { request in
-            if request.path == "git-receive-pack" { throw Unreachable() }
-        })
+        let transport = SubprocessGitTransport(
+            repository: repository.directory,
+            beforeServing: { request in
+                if request.path == "git-receive-pack" { throw Unreachable() }
+            })
         let writer = GitGistWriter(transport: transport, wallClock: { Date(timeIntervalSince1970: 0) })
         await #expect(throws: Unreachable.self) {
             _ = try await writer.replaceFile(named: "lock.json", with: Array("x".utf8), parent: try await repository.head())

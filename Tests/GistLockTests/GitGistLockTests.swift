@@ -40,7 +40,9 @@ import Testing
 
         func loseNextAnswer() async throws {
             // Held on the server's manual clock until the suite ends: the client's own timeout ends it.
-            try await admin("faults", body: #"{"responseDelayMs":3600000,"count":1,"methods":["POST"],"path":"/\#(gistID).git/git-receive-pack"}"#)
+            try await admin(
+                "faults",
+                body: #"{"responseDelayMs":3600000,"count":1,"methods":["POST"],"path":"/\#(gistID).git/git-receive-pack"}"#)
         }
 
         @discardableResult
@@ -79,7 +81,8 @@ import Testing
         var configuration = GistServerConfiguration(tokens: [AccessToken(value: Self.token, label: "token-1")])
         configuration.port = 0
         configuration.clock = clock
-        configuration.repositoriesDirectory = FileManager.default.temporaryDirectory
+        configuration.repositoriesDirectory =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("gist-repositories-\(UUID().uuidString)").path
         let app = try await buildApplication(configuration: configuration)
         try await app.test(.live) { client in
@@ -97,7 +100,8 @@ import Testing
     func newGist(_ apiURL: URL) async throws -> Fixture {
         let maker = Fixture(apiURL: apiURL, gistID: "")
         // Creating a gist starts a repository: allow a machine busy with the other suites time for it.
-        let gist = try await maker.client(timeout: .seconds(10)).createGist(description: "git lock", files: ["README.md": "not a lock"])
+        let gist = try await maker.client(timeout: .seconds(10)).createGist(
+            description: "git lock", files: ["README.md": "not a lock"])
         return Fixture(apiURL: apiURL, gistID: gist.id)
     }
 
@@ -143,7 +147,8 @@ import Testing
             _ = try await first.get()
             _ = try await second.get()
             let claim = { (who: String) in
-                LeaderElectionRecord(holderIdentity: who, leaseDurationSeconds: 15, acquireTime: Date(), renewTime: Date(), leaderTransitions: 1)
+                LeaderElectionRecord(
+                    holderIdentity: who, leaseDurationSeconds: 15, acquireTime: Date(), renewTime: Date(), leaderTransitions: 1)
             }
             try await first.create(claim("a"))
             await #expect(throws: ResourceLockError.self) { try await second.create(claim("b")) }

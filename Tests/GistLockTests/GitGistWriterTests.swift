@@ -21,13 +21,18 @@ import Testing
         #expect(outcome == .written(head))
         let git = ["-C", repository.directory.path]
         #expect(try await GitCommand.text(git + ["rev-parse", "main^"]) == parent.hex)
-        #expect(try await GitCommand.text(git + ["diff-tree", "-r", "--name-only", "--no-commit-id", "main^", "main"]) == "lock.json")
+        #expect(
+            try await GitCommand.text(git + ["diff-tree", "-r", "--name-only", "--no-commit-id", "main^", "main"]) == "lock.json")
         #expect(try await GitCommand.run(git + ["cat-file", "blob", "main:lock.json"]) == Self.newLock)
         for (name, content) in BareRepository.files where name != "lock.json" {
-            #expect(try await GitCommand.text(git + ["rev-parse", "main:\(name)"]) == (try await GitCommand.text(git + ["rev-parse", "main^:\(name)"])))
+            #expect(
+                try await GitCommand.text(git + ["rev-parse", "main:\(name)"])
+                    == (try await GitCommand.text(git + ["rev-parse", "main^:\(name)"])))
             #expect(try await GitCommand.run(git + ["cat-file", "blob", "main:\(name)"]) == content)
         }
-        #expect(try await GitCommand.text(git + ["log", "-1", "--format=%an <%ae> %at %s"]) == "leader-election <leader-election@localhost> 1800000000 Update lock.json")
+        #expect(
+            try await GitCommand.text(git + ["log", "-1", "--format=%an <%ae> %at %s"])
+                == "leader-election <leader-election@localhost> 1800000000 Update lock.json")
         try await GitCommand.run(git + ["fsck", "--strict", "--no-dangling"])
     }
 
@@ -52,7 +57,9 @@ import Testing
             .replaceFile(named: "new.json", with: Self.newLock, parent: try await repository.head())
         #expect(outcome == .written(try await repository.head()))
         let git = ["-C", repository.directory.path]
-        #expect(try await GitCommand.text(git + ["diff-tree", "-r", "--name-status", "--no-commit-id", "main^", "main"]) == "A\tnew.json")
+        #expect(
+            try await GitCommand.text(git + ["diff-tree", "-r", "--name-status", "--no-commit-id", "main^", "main"])
+                == "A\tnew.json")
     }
 
     @Test func staleParentIsAConflictAndPushesNothing() async throws {
@@ -71,11 +78,13 @@ import Testing
         let repository = try await BareRepository.make()
         defer { repository.remove() }
         let parent = try await repository.head()
-        let transport = SubprocessGitTransport(repository: repository.directory, beforeServing: { request in
-            if request.method == .post, request.path == "git-receive-pack" {
-                try await repository.commitElsewhere("lock.json", "someone else")
-            }
-        })
+        let transport = SubprocessGitTransport(
+            repository: repository.directory,
+            beforeServing: { request in
+                if request.method == .post, request.path == "git-receive-pack" {
+                    try await repository.commitElsewhere("lock.json", "someone else")
+                }
+            })
         let outcome = try await writer(transport).replaceFile(named: "lock.json", with: Self.newLock, parent: parent)
         guard case .conflict(let reason) = outcome else {
             Issue.record("expected a conflict, got \(outcome)")
@@ -83,7 +92,10 @@ import Testing
         }
         let moved = try await repository.head()
         #expect(moved != parent)
-        #expect(reason == "ng refs/heads/main failed to update ref (receive-pack said: error: cannot lock ref 'refs/heads/main': is at \(moved) but expected \(parent))")
+        #expect(
+            reason
+                == "ng refs/heads/main failed to update ref (receive-pack said: error: cannot lock ref 'refs/heads/main': is at \(moved) but expected \(parent))"
+        )
         #expect(try await GitCommand.text(["-C", repository.directory.path, "log", "-1", "--format=%s"]) == "elsewhere")
     }
 
@@ -93,9 +105,11 @@ import Testing
         let parent = try await repository.head()
         // Both reach receive-pack having seen the same advertisement, so only the ref lock decides.
         let gate = Gate(count: 2)
-        let transport = SubprocessGitTransport(repository: repository.directory, beforeServing: { request in
-            if request.method == .post, request.path == "git-receive-pack" { await gate.arrive() }
-        })
+        let transport = SubprocessGitTransport(
+            repository: repository.directory,
+            beforeServing: { request in
+                if request.method == .post, request.path == "git-receive-pack" { await gate.arrive() }
+            })
         async let first = writer(transport).replaceFile(named: "lock.json", with: Array("first".utf8), parent: parent)
         async let second = writer(transport).replaceFile(named: "lock.json", with: Array("second".utf8), parent: parent)
         let outcomes = try await [first, second]
@@ -125,7 +139,7 @@ actor Gate {
         await withCheckedContinuation { continuation in
             waiting.append(continuation)
             if waiting.count == count {
-                waiting.forEach { $0.resume() }
+                for waiter in waiting { waiter.resume() }
                 waiting = []
             }
         }

@@ -44,8 +44,10 @@ let errorCases: [ErrorCase] = [
         fragments: ["422 \"Validation Failed\""]),
     ErrorCase(
         name: "200 HTML page",
-        reply: Reply(status: 200, headers: html, body: "<!DOCTYPE html>\n<html><head><title>Sign in to GitHub</title>"
-            + String(repeating: " ", count: 200) + "</head></html>"),
+        reply: Reply(
+            status: 200, headers: html,
+            body: "<!DOCTYPE html>\n<html><head><title>Sign in to GitHub</title>"
+                + String(repeating: " ", count: 200) + "</head></html>"),
         code: .unexpectedResponse, permanent: false,
         fragments: [
             "status 200, content-type text/html; charset=utf-8",
@@ -80,11 +82,12 @@ let errorCases: [ErrorCase] = [
             #expect(error.isTransient == !errorCase.permanent)
             #expect(error.status == errorCase.reply.status)
             // Lost, or cut off: a rate limit is throttled, no usable answer unreachable, a refusal rejected.
-            let kind: LockErrorKind = switch errorCase.code {
-            case .rateLimited: .throttled
-            case .serverError, .unexpectedResponse, .transport: .unreachable
-            default: .rejected
-            }
+            let kind: LockErrorKind =
+                switch errorCase.code {
+                case .rateLimited: .throttled
+                case .serverError, .unexpectedResponse, .transport: .unreachable
+                default: .rejected
+                }
             #expect(LockErrorKind(error) == kind)
             for fragment in errorCase.fragments {
                 #expect(error.description.contains(fragment), "\(error.description)")
@@ -98,9 +101,10 @@ let errorCases: [ErrorCase] = [
         let start = Date(timeIntervalSince1970: 1_763_719_200)
         let wall = WallTime(start)
         let fake = FakeGitHub(files: ["a.lock": "x"])
-        await fake.script(.error(
-            403, "API rate limit exceeded for user ID 1.",
-            headers: ["x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1763719320"]))
+        await fake.script(
+            .error(
+                403, "API rate limit exceeded for user ID 1.",
+                headers: ["x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1763719320"]))
         try await withFakeGitHub(fake) { url in
             let client = makeClient(url, wall: wall)
             let first = try #require(await gitHubError { _ = try await client.getGist(gistID) })
@@ -164,7 +168,8 @@ let errorCases: [ErrorCase] = [
     @Test func aResetInThePastStillPausesBriefly() async throws {
         let start = Date(timeIntervalSince1970: 1_763_719_200)
         let fake = FakeGitHub(files: ["a.lock": "x"])
-        await fake.script(.error(403, "API rate limit exceeded", headers: ["x-ratelimit-remaining": "0", "x-ratelimit-reset": "1763719000"]))
+        await fake.script(
+            .error(403, "API rate limit exceeded", headers: ["x-ratelimit-remaining": "0", "x-ratelimit-reset": "1763719000"]))
         try await withFakeGitHub(fake) { url in
             let error = await gitHubError { _ = try await makeClient(url, wall: WallTime(start)).getGist(gistID) }
             #expect(error?.retryAt == start.addingTimeInterval(1))

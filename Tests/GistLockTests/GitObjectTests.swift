@@ -52,7 +52,8 @@ import Testing
         defer { repository.remove() }
         let parent = try await repository.head()
         let tree = GitObjectID(hex: try await GitCommand.text(["-C", repository.directory.path, "rev-parse", "main^{tree}"]))!
-        let signature = GitSignature(name: "Fixture", email: "fixture@example.com", time: Date(timeIntervalSince1970: 1_700_000_000))
+        let signature = GitSignature(
+            name: "Fixture", email: "fixture@example.com", time: Date(timeIntervalSince1970: 1_700_000_000))
         let commit = GitCommit(tree: tree, parents: [parent], author: signature, committer: signature, message: "renew").object
         let date = "1700000000 +0000"
         let made = try await GitCommand.text(
@@ -121,7 +122,9 @@ import Testing
     @Test func damagedPackIsRefusedByItsChecksum() {
         var pack = PackWriter.pack([GitObject.blob(Array("hi".utf8))])
         pack[14] ^= 0xff
-        #expect(throws: GitProtocolError(.pack, "the pack's trailing SHA-1 does not match its content: it was damaged or cut short")) {
+        #expect(
+            throws: GitProtocolError(.pack, "the pack's trailing SHA-1 does not match its content: it was damaged or cut short")
+        ) {
             try PackReader.objects(in: pack)
         }
     }

@@ -6,8 +6,11 @@ import Testing
     static let id = "3f1b5a2e7c9d0b4a6e8f1c2d3b4a5e6f7a8b9c0d"
 
     @Test func parsesReceivePackAdvertisementAsHttpBackendServesIt() throws {
-        let body = PktLine.encode("# service=git-receive-pack\n") + PktLine.flushBytes
-            + PktLine.encode(Array("\(Self.id) refs/heads/main".utf8) + [0] + Array("report-status delete-refs side-band-64k quiet atomic ofs-delta agent=git/2.39.5\n".utf8))
+        let body =
+            PktLine.encode("# service=git-receive-pack\n") + PktLine.flushBytes
+            + PktLine.encode(
+                Array("\(Self.id) refs/heads/main".utf8) + [0]
+                    + Array("report-status delete-refs side-band-64k quiet atomic ofs-delta agent=git/2.39.5\n".utf8))
             + PktLine.encode("\(Self.id) refs/heads/other\n") + PktLine.flushBytes
         let advertisement = try RefAdvertisement(parsing: body, service: "git-receive-pack")
         #expect(advertisement.head(ofBranch: "main")?.hex == Self.id)
@@ -16,8 +19,10 @@ import Testing
     }
 
     @Test func emptyRepositoryHasCapabilitiesButNoRefs() throws {
-        let body = PktLine.encode("# service=git-receive-pack\n") + PktLine.flushBytes
-            + PktLine.encode(Array("\(GitObjectID.zero.hex) capabilities^{}".utf8) + [0] + Array("report-status\n".utf8)) + PktLine.flushBytes
+        let body =
+            PktLine.encode("# service=git-receive-pack\n") + PktLine.flushBytes
+            + PktLine.encode(Array("\(GitObjectID.zero.hex) capabilities^{}".utf8) + [0] + Array("report-status\n".utf8))
+            + PktLine.flushBytes
         let advertisement = try RefAdvertisement(parsing: body, service: "git-receive-pack")
         #expect(advertisement.refs.isEmpty)
         #expect(advertisement.capabilities == ["report-status"])
@@ -25,20 +30,29 @@ import Testing
 
     @Test func wrongServiceIsNamed() {
         let body = PktLine.encode("# service=git-upload-pack\n") + PktLine.flushBytes
-        #expect(throws: GitProtocolError(.advertisement, "the server announced \"# service=git-upload-pack\", not \"# service=git-receive-pack\"")) {
+        #expect(
+            throws: GitProtocolError(
+                .advertisement, "the server announced \"# service=git-upload-pack\", not \"# service=git-receive-pack\"")
+        ) {
             try RefAdvertisement(parsing: body, service: "git-receive-pack")
         }
     }
 
     @Test func protocolVersionTwoIsRefusedByName() {
-        let body = PktLine.encode("# service=git-upload-pack\n") + PktLine.flushBytes + PktLine.encode("version 2\n") + PktLine.flushBytes
-        #expect(throws: GitProtocolError(.advertisement, "the server answered with protocol \"version 2\"; only protocol v0/v1 is spoken here")) {
+        let body =
+            PktLine.encode("# service=git-upload-pack\n") + PktLine.flushBytes + PktLine.encode("version 2\n")
+            + PktLine.flushBytes
+        #expect(
+            throws: GitProtocolError(
+                .advertisement, "the server answered with protocol \"version 2\"; only protocol v0/v1 is spoken here")
+        ) {
             try RefAdvertisement(parsing: body, service: "git-upload-pack")
         }
     }
 
     @Test func reportStatusKeepsGitsReasons() throws {
-        let body = PktLine.encode("unpack ok\n") + PktLine.encode("ok refs/heads/main\n")
+        let body =
+            PktLine.encode("unpack ok\n") + PktLine.encode("ok refs/heads/main\n")
             + PktLine.encode("ng refs/heads/other failed to update ref\n") + PktLine.flushBytes
         let report = try ReceivePackReport(parsing: body)
         #expect(report.unpackError == nil)
@@ -46,7 +60,12 @@ import Testing
     }
 
     @Test func transportSendsTheTokenOnlyOverHTTPS() throws {
-        #expect(throws: GitProtocolError(.transport, "http://gist.github.com/abc.git is not HTTPS; the token is sent only over HTTPS (plain http only to a loopback host or to the host of a plain-http --github-api-url)")) {
+        #expect(
+            throws: GitProtocolError(
+                .transport,
+                "http://gist.github.com/abc.git is not HTTPS; the token is sent only over HTTPS (plain http only to a loopback host or to the host of a plain-http --github-api-url)"
+            )
+        ) {
             try URLSessionGitTransport(repository: URL(string: "http://gist.github.com/abc.git")!, token: "ghp_secret")
         }
         // Another host than the plain-http API's is still refused.
@@ -62,7 +81,8 @@ import Testing
     }
 
     @Test func transportNeverShowsTheToken() throws {
-        let transport = try URLSessionGitTransport(repository: URL(string: "https://gist.github.com/abc.git")!, token: "ghp_secret")
+        let transport = try URLSessionGitTransport(
+            repository: URL(string: "https://gist.github.com/abc.git")!, token: "ghp_secret")
         #expect(!String(describing: transport).contains("ghp_secret"))
         #expect(!String(reflecting: transport).contains("ghp_secret"))
         var dumped = ""

@@ -21,8 +21,11 @@ import Testing
     }
 
     @Test(arguments: [
-        Malformed(name: "HTML instead of pkt-lines", bytes: "<html>", message: "\"<htm\" at byte 0 is not a pkt-line length (4 hex digits)"),
-        Malformed(name: "cut short", bytes: "0010abc", message: "a pkt-line of 16 bytes at byte 0 is cut short: the answer has only 7"),
+        Malformed(
+            name: "HTML instead of pkt-lines", bytes: "<html>",
+            message: "\"<htm\" at byte 0 is not a pkt-line length (4 hex digits)"),
+        Malformed(
+            name: "cut short", bytes: "0010abc", message: "a pkt-line of 16 bytes at byte 0 is cut short: the answer has only 7"),
         Malformed(name: "length in the middle", bytes: "0000000", message: "the answer ends inside a pkt-line length at byte 4"),
         Malformed(name: "length 3", bytes: "0003", message: "pkt-line length 0003 at byte 0 is invalid"),
         Malformed(name: "a sign in the length", bytes: "+00a123456", message: "\"+00a\" at byte 0 is not a pkt-line length"),

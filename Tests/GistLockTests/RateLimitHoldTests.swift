@@ -1,5 +1,6 @@
 import Foundation
 import GistLock
+import InMemoryLogging
 import LeaderElection
 import Logging
 import Testing
@@ -12,27 +13,26 @@ import Testing
         headers: ["x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1763719500"])
 
     @Test func everyLockCallFailsFastDuringTheHoldAndOneLineSaysUntilWhen() async throws {
-        let (logger, lines) = StreamingLogHandler.logger()
+        let (logger, logs) = capturingLogger()
         let fake = FakeGitHub(files: [lockFile: content(lease("stalin"))])
         await fake.script(Self.limited)
         try await withFakeGitHub(fake) { url in
             let lock = makeLock(url, logger: logger)
             for _ in 0..<2 {
                 #expect(await gitHubError { _ = try await lock.get() }?.code == .rateLimited)
-                #expect(await gitHubError {
-                    try await lock.update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
-                }?.code == .rateLimited)
+                #expect(
+                    await gitHubError {
+                        try await lock.update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
+                    }?.code == .rateLimited)
                 #expect(await gitHubError { try await lock.create(lease("napoleon")) }?.code == .rateLimited)
             }
-            await lock.recordEvent("end")
         }
         #expect(await fake.requests.count == 1, "only the request that met the limit reached the server")
-        var warnings: [LoggedLine] = []
-        for await line in lines {
-            if line.message == "end" { break }
-            warnings.append(line)
-        }
-        #expect(warnings.map(\.message) == ["GitHub rate limit reached; no requests to GitHub until 2025-11-21T10:05:00Z (UTC)"])
+        let warnings = logs.entries
+        #expect(
+            warnings.map(\.message.description) == [
+                "GitHub rate limit reached; no requests to GitHub until 2025-11-21T10:05:00Z (UTC)"
+            ])
         #expect(warnings.first?.metadata["retry.at"] == "2025-11-21T10:05:00Z")
     }
 
@@ -46,9 +46,11 @@ import Testing
             #expect(await gitHubError { _ = try await client.getGist(gistID) }?.code == .rateLimited)
             #expect(await gitHubError { _ = try await client.getGist(gistID) }?.code == .rateLimited)
             let reset = Date(timeIntervalSince1970: 1_763_719_500)
-            #expect(await client.rateLimitSnapshot == RateLimitSnapshot(
-                latest: RateLimitStatus(limit: 5000, remaining: 0, reset: reset), retryAt: reset,
-                limitedAnswers: 1, heldRequests: 1))
+            #expect(
+                await client.rateLimitSnapshot
+                    == RateLimitSnapshot(
+                        latest: RateLimitStatus(limit: 5000, remaining: 0, reset: reset), retryAt: reset,
+                        limitedAnswers: 1, heldRequests: 1))
             wall.advance(by: 300)
             _ = try await client.getGist(gistID)
             let after = await client.rateLimitSnapshot
@@ -61,7 +63,7 @@ import Testing
     /// A Retry-After beyond GitHub's hourly window is capped at an hour, as the reset is, and the
     /// warning names what GitHub asked for.
     @Test func aRetryAfterOfADayIsCappedAtAnHourAndTheWarningSaysSo() async throws {
-        let (logger, lines) = StreamingLogHandler.logger()
+        let (logger, logs) = capturingLogger()
         let wall = WallTime(Date(timeIntervalSince1970: 1_763_719_200))
         let fake = FakeGitHub(files: [lockFile: content(lease("stalin"))])
         await fake.script(.error(429, "You have exceeded a secondary rate limit.", headers: ["retry-after": "86400"]))
@@ -70,16 +72,11 @@ import Testing
             let error = await gitHubError { _ = try await lock.get() }
             #expect(error?.retryAt == Date(timeIntervalSince1970: 1_763_719_200 + 3600))
             #expect(error?.cappedRetryAfter == 86400)
-            await lock.recordEvent("end")
         }
-        var warnings: [String] = []
-        for await line in lines {
-            if line.message == "end" { break }
-            warnings.append(line.message)
-        }
-        #expect(warnings == [
-            "GitHub rate limit reached; no requests to GitHub until 2025-11-21T11:00:00Z (UTC); GitHub asked for "
-                + "Retry-After: 86400 s, more than the hour its limits reset within, so the wait is capped at one hour",
-        ])
+        #expect(
+            logs.entries.map(\.message.description) == [
+                "GitHub rate limit reached; no requests to GitHub until 2025-11-21T11:00:00Z (UTC); GitHub asked for "
+                    + "Retry-After: 86400 s, more than the hour its limits reset within, so the wait is capped at one hour"
+            ])
     }
 }

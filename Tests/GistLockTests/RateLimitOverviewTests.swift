@@ -5,10 +5,11 @@ import Testing
 @Suite struct RateLimitOverviewTests {
     @Test func readsTheCoreBudgetAndSendsTheChosenVersion() async throws {
         let fake = FakeGitHub()
-        await fake.script(Reply(
-            status: 200, headers: ["content-type": "application/json; charset=utf-8"],
-            body: #"{"resources":{"core":{"limit":5000,"used":7,"remaining":4993,"reset":1763722800},"#
-                + #""search":{"limit":30,"used":0,"remaining":30,"reset":1763719260}}}"#))
+        await fake.script(
+            Reply(
+                status: 200, headers: ["content-type": "application/json; charset=utf-8"],
+                body: #"{"resources":{"core":{"limit":5000,"used":7,"remaining":4993,"reset":1763722800},"#
+                    + #""search":{"limit":30,"used":0,"remaining":30,"reset":1763719260}}}"#))
         let overview = try await withFakeGitHub(fake) { url in
             try await GistClient(apiURL: url, token: testToken, userAgent: "tests", apiVersion: "2022-11-28")
                 .rateLimitOverview()

@@ -18,10 +18,12 @@ struct AdminRoutesTests {
             let id = try #require(created["id"] as? String)
             let health = try await client.execute(uri: "/_gist-server/health", method: .get, headers: GistServerFixture.headers())
             let faults = try await client.execute(
-                uri: "/_gist-server/faults", method: .post, headers: GistServerFixture.headers(), body: ByteBuffer(string: Self.fault))
+                uri: "/_gist-server/faults", method: .post, headers: GistServerFixture.headers(),
+                body: ByteBuffer(string: Self.fault))
             _ = try await client.execute(uri: "/_gist-server/faults", method: .delete, headers: GistServerFixture.headers())
             let put = try await client.execute(
-                uri: "/_gist-server/gists/\(id)/files/lock.lock", method: .put, headers: GistServerFixture.headers(), body: ByteBuffer(string: "garbage"))
+                uri: "/_gist-server/gists/\(id)/files/lock.lock", method: .put, headers: GistServerFixture.headers(),
+                body: ByteBuffer(string: "garbage"))
             return (Int(health.status.code), Int(faults.status.code), Int(put.status.code))
         }
     }

@@ -7,9 +7,11 @@ import Testing
 
 @Suite("Credentials, User-Agent and API version")
 struct AuthAndHeaderTests {
-    @Test("an unknown token or scheme is 401 with GitHub's exact body", arguments: [
-        "Bearer not-a-known-token", "token not-a-known-token", "Basic dXNlcjpwYXNz", "Bearer", "",
-    ])
+    @Test(
+        "an unknown token or scheme is 401 with GitHub's exact body",
+        arguments: [
+            "Bearer not-a-known-token", "token not-a-known-token", "Basic dXNlcjpwYXNz", "Bearer", "",
+        ])
     func badCredentials(_ authorization: String) async throws {
         try await GistServerFixture().test { client in
             let response = try await client.send(

@@ -58,22 +58,31 @@ struct CreateGistTests {
         var testDescription: String { name }
     }
 
-    @Test("bodies GitHub refuses", arguments: [
-        InvalidBody(name: "not JSON", body: "{files", status: .badRequest, message: "Problems parsing JSON"),
-        InvalidBody(name: "no files", body: "{}", status: .unprocessableContent, message: "Invalid request.\n\n\"files\" wasn't supplied."),
-        InvalidBody(name: "files not an object", body: #"{"files":"x"}"#, status: .unprocessableContent,
-                    message: "Invalid request.\n\nFor 'properties/files', \"x\" is not an object."),
-        InvalidBody(name: "no file", body: #"{"files":{}}"#, status: .unprocessableContent, message: "Validation Failed"),
-        InvalidBody(name: "empty content", body: #"{"files":{"a.txt":{"content":""}}}"#, status: .unprocessableContent,
-                    message: "Validation Failed"),
-        InvalidBody(name: "content not a string", body: #"{"files":{"a.txt":{"content":5}}}"#, status: .unprocessableContent,
-                    message: "Invalid request.\n\nFor 'properties/content', 5 is not a string."),
-        InvalidBody(name: "slash in filename", body: #"{"files":{"a/b":{"content":"x"}}}"#, status: .unprocessableContent,
-                    message: "Validation Failed"),
-        InvalidBody(name: "public not boolean", body: #"{"public":"maybe","files":{"a":{"content":"x"}}}"#,
-                    status: .unprocessableContent,
-                    message: "Invalid request.\n\nFor 'properties/public', \"maybe\" is not a boolean or one of \"true\", \"false\"."),
-    ])
+    @Test(
+        "bodies GitHub refuses",
+        arguments: [
+            InvalidBody(name: "not JSON", body: "{files", status: .badRequest, message: "Problems parsing JSON"),
+            InvalidBody(
+                name: "no files", body: "{}", status: .unprocessableContent,
+                message: "Invalid request.\n\n\"files\" wasn't supplied."),
+            InvalidBody(
+                name: "files not an object", body: #"{"files":"x"}"#, status: .unprocessableContent,
+                message: "Invalid request.\n\nFor 'properties/files', \"x\" is not an object."),
+            InvalidBody(name: "no file", body: #"{"files":{}}"#, status: .unprocessableContent, message: "Validation Failed"),
+            InvalidBody(
+                name: "empty content", body: #"{"files":{"a.txt":{"content":""}}}"#, status: .unprocessableContent,
+                message: "Validation Failed"),
+            InvalidBody(
+                name: "content not a string", body: #"{"files":{"a.txt":{"content":5}}}"#, status: .unprocessableContent,
+                message: "Invalid request.\n\nFor 'properties/content', 5 is not a string."),
+            InvalidBody(
+                name: "slash in filename", body: #"{"files":{"a/b":{"content":"x"}}}"#, status: .unprocessableContent,
+                message: "Validation Failed"),
+            InvalidBody(
+                name: "public not boolean", body: #"{"public":"maybe","files":{"a":{"content":"x"}}}"#,
+                status: .unprocessableContent,
+                message: "Invalid request.\n\nFor 'properties/public', \"maybe\" is not a boolean or one of \"true\", \"false\"."),
+        ])
     func refuses(_ invalid: InvalidBody) async throws {
         try await GistServerFixture().test { client in
             let response = try await client.send(.post, "/gists", json: invalid.body)
@@ -82,8 +91,9 @@ struct CreateGistTests {
             #expect(body["message"] as? String == invalid.message)
             #expect(body["documentation_url"] as? String == "https://docs.github.com/rest/gists/gists#create-a-gist")
             #expect(body["status"] as? String == String(invalid.status.code))
-            #expect(try await client.send(.get, "/_gist-server/stats").jsonObject()["byStatus"] as? [String: Int]
-                == [String(invalid.status.code): 1])
+            #expect(
+                try await client.send(.get, "/_gist-server/stats").jsonObject()["byStatus"] as? [String: Int]
+                    == [String(invalid.status.code): 1])
         }
     }
 

@@ -22,11 +22,14 @@ struct DeleteGistTests {
     func needsScopedToken() async throws {
         try await GistServerFixture().test { client in
             let id = try #require(try await client.createGist(["a.txt": "x"])["id"] as? String)
-            #expect(try await client.send(.delete, "/gists/\(id)", headers: GistServerFixture.headers(token: nil)).status
-                == .unauthorized)
-            #expect(try await client.send(
-                .delete, "/gists/\(id)", headers: GistServerFixture.headers(token: GistServerFixture.unscopedToken)).status
-                == .notFound)
+            #expect(
+                try await client.send(.delete, "/gists/\(id)", headers: GistServerFixture.headers(token: nil)).status
+                    == .unauthorized)
+            #expect(
+                try await client.send(
+                    .delete, "/gists/\(id)", headers: GistServerFixture.headers(token: GistServerFixture.unscopedToken)
+                ).status
+                    == .notFound)
             #expect(try await client.send(.get, "/gists/\(id)").status == .ok)
         }
     }

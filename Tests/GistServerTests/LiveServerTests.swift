@@ -9,7 +9,8 @@ import Testing
 struct LiveServerTests {
     @Test("on port 0 the server reports its real port, writes the ready file and answers over TCP")
     func liveOnPortZero() async throws {
-        let readyFile = FileManager.default.temporaryDirectory.appendingPathComponent("gist-server-ready-\(UUID().uuidString)").path
+        let readyFile = FileManager.default.temporaryDirectory.appendingPathComponent("gist-server-ready-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: readyFile) }
         var configuration = GistServerConfiguration(tokens: [AccessToken(value: GistServerFixture.token, label: "token-1")])
         configuration.port = 0

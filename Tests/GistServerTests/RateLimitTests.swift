@@ -29,7 +29,8 @@ struct RateLimitTests {
             #expect((body["message"] as? String)?.hasPrefix("API rate limit exceeded for user ID") == true)
             #expect(body["documentation_url"] as? String == "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api")
 
-            let other = try await client.send(.get, "/gists/abc", headers: GistServerFixture.headers(token: GistServerFixture.otherToken))
+            let other = try await client.send(
+                .get, "/gists/abc", headers: GistServerFixture.headers(token: GistServerFixture.otherToken))
             #expect(other.status == .notFound)
             #expect(other.header("X-RateLimit-Remaining") == "2")
 
@@ -55,7 +56,9 @@ struct RateLimitTests {
             #expect(first.header("X-RateLimit-Limit") == "1")
             let refused = try await client.send(.get, "/gists/abc", headers: anonymous)
             #expect(refused.status == .tooManyRequests)
-            #expect((try refused.jsonObject()["message"] as? String)?.contains("Authenticated requests get a higher rate limit") == true)
+            #expect(
+                (try refused.jsonObject()["message"] as? String)?.contains("Authenticated requests get a higher rate limit")
+                    == true)
             #expect(try await client.send(.get, "/gists/abc").status == .notFound)
         }
     }
@@ -67,7 +70,8 @@ struct RateLimitTests {
             let id = try #require(try await client.createGist(["a.txt": "x"])["id"] as? String)
             let etag = try #require(try await client.send(.get, "/gists/\(id)").header("ETag"))
             for _ in 0..<5 {
-                let response = try await client.send(.get, "/gists/\(id)", headers: GistServerFixture.headers(extra: [.ifNoneMatch: etag]))
+                let response = try await client.send(
+                    .get, "/gists/\(id)", headers: GistServerFixture.headers(extra: [.ifNoneMatch: etag]))
                 #expect(response.status == .notModified)
                 #expect(response.header("X-RateLimit-Remaining") == "1")
             }
@@ -86,7 +90,8 @@ struct RateLimitTests {
             #expect(refused.status == .forbidden)
             #expect(refused.header("Retry-After") == "40")
             #expect(Int(refused.header("X-RateLimit-Remaining") ?? "") ?? 0 > 0)
-            #expect((try refused.jsonObject()["message"] as? String)?.hasPrefix("You have exceeded a secondary rate limit") == true)
+            #expect(
+                (try refused.jsonObject()["message"] as? String)?.hasPrefix("You have exceeded a secondary rate limit") == true)
             #expect(try await client.send(.get, "/gists/\(id)").status == .ok)
             #expect(fileContents(try await client.send(.get, "/gists/\(id)").jsonObject()) == ["a.txt": "1"])
 

@@ -24,16 +24,19 @@ struct StatsTests {
             #expect(stats["total"] as? Int == 6)
             #expect(stats["notModified"] as? Int == 1)
             #expect(stats["byMethod"] as? [String: Int] == ["GET": 4, "POST": 1, "PATCH": 1])
-            #expect(stats["byRoute"] as? [String: Int] == [
-                "POST /gists": 1, "GET /gists/{gist_id}": 3, "GET /gists/{gist_id}/commits": 1, "PATCH /gists/{gist_id}": 1,
-            ])
+            #expect(
+                stats["byRoute"] as? [String: Int] == [
+                    "POST /gists": 1, "GET /gists/{gist_id}": 3, "GET /gists/{gist_id}/commits": 1, "PATCH /gists/{gist_id}": 1,
+                ])
             #expect(stats["byStatus"] as? [String: Int] == ["201": 1, "200": 2, "304": 1, "422": 1, "401": 1])
             #expect(stats["byToken"] as? [String: Int] == ["token-1": 4, "anonymous": 1, "invalid": 1])
             let entries = try #require(stats["entries"] as? [[String: Any]])
-            #expect(entries.contains {
-                $0["method"] as? String == "GET" && $0["route"] as? String == "/gists/{gist_id}" && $0["status"] as? Int == 304
-                    && $0["token"] as? String == "token-1" && $0["count"] as? Int == 1
-            })
+            #expect(
+                entries.contains {
+                    $0["method"] as? String == "GET" && $0["route"] as? String == "/gists/{gist_id}"
+                        && $0["status"] as? Int == 304
+                        && $0["token"] as? String == "token-1" && $0["count"] as? Int == 1
+                })
 
             #expect(try await client.send(.post, "/_gist-server/reset-stats").status == .noContent)
             #expect(try await client.send(.get, "/_gist-server/stats").jsonObject()["total"] as? Int == 0)

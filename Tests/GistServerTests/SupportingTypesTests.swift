@@ -16,7 +16,9 @@ struct SupportingTypesTests {
     func missingTokenFile() throws {
         let error = try #require(throws: GistServerError.self) { try AccessToken.values(fromFile: "/nonexistent/tokens") }
         #expect(error.code == .unreadableTokenFile)
-        #expect(error.description == "cannot read token file /nonexistent/tokens (no such file); give a readable file with one token per line")
+        #expect(
+            error.description
+                == "cannot read token file /nonexistent/tokens (no such file); give a readable file with one token per line")
     }
 
     @Test("a token's description shows its label, never its value")
@@ -66,7 +68,9 @@ struct SupportingTypesTests {
             var description: String { "bind(descriptor:ptr:bytes:): Address already in use (errno: 98)" }
         }
         let error = GistServerError.cannotListen(host: "127.0.0.1", port: 8787, underlying: BindFailure())
-        #expect(error.description
-            == "cannot listen on 127.0.0.1:8787: address already in use; stop the process using it or choose another --port (0 picks a free one)")
+        #expect(
+            error.description
+                == "cannot listen on 127.0.0.1:8787: address already in use; stop the process using it or choose another --port (0 picks a free one)"
+        )
     }
 }

@@ -17,27 +17,40 @@ struct UpdateGistTests {
         var testDescription: String { name }
     }
 
-    @Test("edits as GitHub applies them", arguments: [
-        Edit(name: "new content; other files stay", body: #"{"files":{"a.txt":{"content":"one\nthree\n"}}}"#,
-             files: ["a.txt": "one\nthree\n", "b.lock": "{}"], newVersion: true),
-        Edit(name: "null deletes", body: #"{"files":{"b.lock":null}}"#, files: ["a.txt": "one\ntwo\n"], newVersion: true),
-        Edit(name: "filename renames and keeps content", body: #"{"files":{"a.txt":{"filename":"c.txt"}}}"#,
-             files: ["c.txt": "one\ntwo\n", "b.lock": "{}"], newVersion: true),
-        Edit(name: "rename with new content", body: #"{"files":{"a.txt":{"filename":"c.txt","content":"z"}}}"#,
-             files: ["c.txt": "z", "b.lock": "{}"], newVersion: true),
-        Edit(name: "unknown name adds a file", body: #"{"files":{"new.lock":{"content":"x"}}}"#,
-             files: ["a.txt": "one\ntwo\n", "b.lock": "{}", "new.lock": "x"], newVersion: true),
-        Edit(name: "empty content deletes", body: #"{"files":{"b.lock":{"content":""}}}"#,
-             files: ["a.txt": "one\ntwo\n"], newVersion: true),
-        Edit(name: "object without content or filename deletes", body: #"{"files":{"b.lock":{}}}"#,
-             files: ["a.txt": "one\ntwo\n"], newVersion: true),
-        Edit(name: "swap two names", body: #"{"files":{"a.txt":{"filename":"b.lock"},"b.lock":{"filename":"a.txt"}}}"#,
-             files: ["b.lock": "one\ntwo\n", "a.txt": "{}"], newVersion: true),
-        Edit(name: "same content: no new version", body: #"{"files":{"b.lock":{"content":"{}"}}}"#,
-             files: start, newVersion: false),
-        Edit(name: "deleting an absent file: no new version", body: #"{"files":{"zzz":null}}"#, files: start, newVersion: false),
-        Edit(name: "description only: no new version", body: #"{"description":"new words"}"#, files: start, newVersion: false),
-    ])
+    @Test(
+        "edits as GitHub applies them",
+        arguments: [
+            Edit(
+                name: "new content; other files stay", body: #"{"files":{"a.txt":{"content":"one\nthree\n"}}}"#,
+                files: ["a.txt": "one\nthree\n", "b.lock": "{}"], newVersion: true),
+            Edit(name: "null deletes", body: #"{"files":{"b.lock":null}}"#, files: ["a.txt": "one\ntwo\n"], newVersion: true),
+            Edit(
+                name: "filename renames and keeps content", body: #"{"files":{"a.txt":{"filename":"c.txt"}}}"#,
+                files: ["c.txt": "one\ntwo\n", "b.lock": "{}"], newVersion: true),
+            Edit(
+                name: "rename with new content", body: #"{"files":{"a.txt":{"filename":"c.txt","content":"z"}}}"#,
+                files: ["c.txt": "z", "b.lock": "{}"], newVersion: true),
+            Edit(
+                name: "unknown name adds a file", body: #"{"files":{"new.lock":{"content":"x"}}}"#,
+                files: ["a.txt": "one\ntwo\n", "b.lock": "{}", "new.lock": "x"], newVersion: true),
+            Edit(
+                name: "empty content deletes", body: #"{"files":{"b.lock":{"content":""}}}"#,
+                files: ["a.txt": "one\ntwo\n"], newVersion: true),
+            Edit(
+                name: "object without content or filename deletes", body: #"{"files":{"b.lock":{}}}"#,
+                files: ["a.txt": "one\ntwo\n"], newVersion: true),
+            Edit(
+                name: "swap two names", body: #"{"files":{"a.txt":{"filename":"b.lock"},"b.lock":{"filename":"a.txt"}}}"#,
+                files: ["b.lock": "one\ntwo\n", "a.txt": "{}"], newVersion: true),
+            Edit(
+                name: "same content: no new version", body: #"{"files":{"b.lock":{"content":"{}"}}}"#,
+                files: start, newVersion: false),
+            Edit(
+                name: "deleting an absent file: no new version", body: #"{"files":{"zzz":null}}"#, files: start, newVersion: false
+            ),
+            Edit(
+                name: "description only: no new version", body: #"{"description":"new words"}"#, files: start, newVersion: false),
+        ])
     func edits(_ edit: Edit) async throws {
         let fixture = try GistServerFixture()
         try await fixture.test { client in
@@ -76,9 +89,10 @@ struct UpdateGistTests {
             let history = try #require(gist["history"] as? [[String: Any]])
             #expect(history.count == 3)
             #expect(Set(versions(gist)).count == 3)
-            #expect(history.map { $0["committed_at"] as? String } == [
-                "2023-11-14T22:13:40Z", "2023-11-14T22:13:30Z", "2023-11-14T22:13:20Z",
-            ])
+            #expect(
+                history.map { $0["committed_at"] as? String } == [
+                    "2023-11-14T22:13:40Z", "2023-11-14T22:13:30Z", "2023-11-14T22:13:20Z",
+                ])
             #expect(gist["updated_at"] as? String == "2023-11-14T22:13:40Z")
             #expect(gist["created_at"] as? String == "2023-11-14T22:13:20Z")
             #expect((history[0]["change_status"] as? [String: Int]) == ["total": 2, "additions": 1, "deletions": 1])
@@ -93,18 +107,24 @@ struct UpdateGistTests {
         var testDescription: String { name }
     }
 
-    @Test("edits GitHub refuses leave the gist unchanged", arguments: [
-        Refusal(name: "rename onto an existing file", body: #"{"files":{"a.txt":{"filename":"b.lock"}}}"#,
+    @Test(
+        "edits GitHub refuses leave the gist unchanged",
+        arguments: [
+            Refusal(
+                name: "rename onto an existing file", body: #"{"files":{"a.txt":{"filename":"b.lock"}}}"#,
                 status: .unprocessableContent, message: "Validation Failed"),
-        Refusal(name: "delete every file", body: #"{"files":{"a.txt":null,"b.lock":null}}"#,
+            Refusal(
+                name: "delete every file", body: #"{"files":{"a.txt":null,"b.lock":null}}"#,
                 status: .unprocessableContent, message: "Validation Failed"),
-        Refusal(name: "empty body", body: "", status: .unprocessableContent, message: "Validation Failed"),
-        Refusal(name: "not JSON", body: "{", status: .badRequest, message: "Problems parsing JSON"),
-        Refusal(name: "files not an object", body: #"{"files":[1]}"#, status: .unprocessableContent,
+            Refusal(name: "empty body", body: "", status: .unprocessableContent, message: "Validation Failed"),
+            Refusal(name: "not JSON", body: "{", status: .badRequest, message: "Problems parsing JSON"),
+            Refusal(
+                name: "files not an object", body: #"{"files":[1]}"#, status: .unprocessableContent,
                 message: "Invalid request.\n\nFor 'properties/files', [...] is not an object."),
-        Refusal(name: "content not a string", body: #"{"files":{"a.txt":{"content":true}}}"#, status: .unprocessableContent,
+            Refusal(
+                name: "content not a string", body: #"{"files":{"a.txt":{"content":true}}}"#, status: .unprocessableContent,
                 message: "Invalid request.\n\nFor 'properties/content', true is not a string."),
-    ])
+        ])
     func refuses(_ refusal: Refusal) async throws {
         try await GistServerFixture().test { client in
             let created = try await client.createGist(Self.start)
@@ -129,8 +149,9 @@ struct UpdateGistTests {
                 .patch, "/gists/\(id)", json: #"{"files":{"a.txt":{"content":"x"}}}"#,
                 headers: GistServerFixture.headers(extra: [.ifMatch: "W/\"abc\""]))
             #expect(response.status == .badRequest)
-            #expect(try response.jsonObject()["message"] as? String
-                == "Conditional request headers are not allowed in unsafe requests unless supported by the endpoint")
+            #expect(
+                try response.jsonObject()["message"] as? String
+                    == "Conditional request headers are not allowed in unsafe requests unless supported by the endpoint")
             #expect(fileContents(try await client.send(.get, "/gists/\(id)").jsonObject()) == Self.start)
         }
     }
@@ -141,10 +162,13 @@ struct UpdateGistTests {
             let id = try #require(try await client.createGist(Self.start)["id"] as? String)
             let body = #"{"files":{"a.txt":{"content":"x"}}}"#
             #expect(try await client.send(.patch, "/gists/ffffffffffffffffffffffffffffffff", json: body).status == .notFound)
-            #expect(try await client.send(.patch, "/gists/\(id)", json: body, headers: GistServerFixture.headers(token: nil))
-                .status == .unauthorized)
-            #expect(try await client.send(
-                .patch, "/gists/\(id)", json: body, headers: GistServerFixture.headers(token: GistServerFixture.unscopedToken))
+            #expect(
+                try await client.send(.patch, "/gists/\(id)", json: body, headers: GistServerFixture.headers(token: nil))
+                    .status == .unauthorized)
+            #expect(
+                try await client.send(
+                    .patch, "/gists/\(id)", json: body, headers: GistServerFixture.headers(token: GistServerFixture.unscopedToken)
+                )
                 .status == .notFound)
             #expect(fileContents(try await client.send(.get, "/gists/\(id)").jsonObject()) == Self.start)
         }

@@ -69,8 +69,10 @@ import Testing
     @Test(arguments: [
         (["--retry-period", "1ns", "--renew-deadline", "1s", "--lease-duration", "2s"], "--retry-period 1ns is too short"),
         (["--renew-interval", "100ms"], "--renew-interval 100ms is too short"),
-        (["--lease-duration", "500ms", "--renew-deadline", "400ms", "--retry-period", "250ms", "--renew-interval", "250ms"],
-         "--lease-duration 500ms is too short"),
+        (
+            ["--lease-duration", "500ms", "--renew-deadline", "400ms", "--retry-period", "250ms", "--renew-interval", "250ms"],
+            "--lease-duration 500ms is too short"
+        ),
     ])
     func timingsThatWouldHammerTheStoreAreRefused(arguments: [String], message: String) throws {
         let error = try #require(try runError(["--id", "a"] + arguments))

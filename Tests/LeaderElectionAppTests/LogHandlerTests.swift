@@ -25,11 +25,15 @@ import Testing
     @Test func klogLineHasHeaderFileLineAndQuotedMetadata() {
         var utc = Calendar(identifier: .gregorian)
         utc.timeZone = TimeZone(identifier: "UTC")!
-        let time = utc.date(from: DateComponents(year: 2026, month: 11, day: 21, hour: 8, minute: 54, second: 13, nanosecond: 874_758_000))!
+        let time = utc.date(
+            from: DateComponents(year: 2026, month: 11, day: 21, hour: 8, minute: 54, second: 13, nanosecond: 874_758_000))!
         let line = KlogLogHandler.format(
             level: .info, message: "All hail cleopatra", metadata: ["lock": "Github gist lock: napoleon", "b": "x\"y"],
             file: "LeaderElection/LeaderElector.swift", line: 120, time: time, pid: 1, timeZone: utc.timeZone)
-        #expect(line == "I1121 08:54:13.874758       1 LeaderElector.swift:120] All hail cleopatra b=\"x\\\"y\" lock=\"Github gist lock: napoleon\"\n")
+        #expect(
+            line
+                == "I1121 08:54:13.874758       1 LeaderElector.swift:120] All hail cleopatra b=\"x\\\"y\" lock=\"Github gist lock: napoleon\"\n"
+        )
     }
 
     static func klogLine(message: String, metadata: Logger.Metadata) -> String {
@@ -57,8 +61,9 @@ import Testing
         let line = Self.klogLine(message: "All hail \(identity) \"quoted\" back\\slash", metadata: [:])
         #expect(line.filter(\.isNewline).count == 1 && line.hasSuffix("\n"))
         #expect(!line.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
-        #expect(line == "I0101 00:00:00.000000       1 F.swift:1] All hail x\\nI0101 00:00:00.000000       1 "
-            + "LeaderElector.swift:1] started leading.\\r\\u001b]0;pwned\\u0007 \"quoted\" back\\slash\n")
+        #expect(
+            line == "I0101 00:00:00.000000       1 F.swift:1] All hail x\\nI0101 00:00:00.000000       1 "
+                + "LeaderElector.swift:1] started leading.\\r\\u001b]0;pwned\\u0007 \"quoted\" back\\slash\n")
     }
 
     @Test(arguments: [
@@ -92,9 +97,10 @@ import Testing
             file: "Mod/File.swift", line: 7, time: Date(timeIntervalSince1970: 1_700_000_000.5))
         #expect(line.hasSuffix("\n"))
         let object = try JSONDecoder().decode([String: String].self, from: Data(line.utf8))
-        #expect(object == [
-            "ts": "2023-11-14T22:13:20.500Z", "level": "warning", "caller": "File.swift:7", "msg": "All hail x",
-            "identity": "a",
-        ])
+        #expect(
+            object == [
+                "ts": "2023-11-14T22:13:20.500Z", "level": "warning", "caller": "File.swift:7", "msg": "All hail x",
+                "identity": "a",
+            ])
     }
 }

@@ -18,7 +18,8 @@ import Testing
         #expect(gist.gistID == "from-flag")
         #expect(gist.election == "env-election")
         #expect(gist.apiURL.absoluteString == "https://api.github.com")
-        let run = try RunSettings(RunOptions.parse(["--lease-duration", "1m"]), election: gist.election, environment: environment)
+        let run = try RunSettings(
+            RunOptions.parse(["--lease-duration", "1m"]), election: gist.election, environment: environment)
         #expect(run.identity == "env-id")
         #expect(run.config.leaseDuration == .seconds(60))
         #expect(run.config.renewDeadline == ElectionDefaults.renewDeadline)

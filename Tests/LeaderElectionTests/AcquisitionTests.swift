@@ -78,7 +78,10 @@ import LeaderElectionTestKit
         await h.settle([elector])
 
         #expect(await elector.status().isLeader)
-        #expect(await lock.updated.map(\.record) == [record("a", transitions: 3, renewedAt: Harness.wall(10), acquiredAt: Harness.wall(10))])
+        #expect(
+            await lock.updated.map(\.record) == [
+                record("a", transitions: 3, renewedAt: Harness.wall(10), acquiredAt: Harness.wall(10))
+            ])
         await h.callbacks.waitFor("started:3")
         task.cancel()
         try await task.value

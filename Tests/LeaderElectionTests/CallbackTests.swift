@@ -69,8 +69,9 @@ import Testing
             try await elector.run()
         } catch let error as LeaderElectionConfigError {
             #expect(error.code == .emptyIdentity)
-            #expect(error.description
-                == "the lock's identity must not be empty: give each copy a unique identity such as its host name")
+            #expect(
+                error.description
+                    == "the lock's identity must not be empty: give each copy a unique identity such as its host name")
         }
         #expect(await h.callbacks.entries.isEmpty)
     }

@@ -26,10 +26,14 @@ import Testing
             error: "leaseDuration (15s) must be greater than renewDeadline (15s): raise leaseDuration or lower renewDeadline"),
         Case(
             name: "renew deadline equal to 1.2 x retry", renew: .seconds(6),
-            error: "renewDeadline (6s) must be greater than 1.2 x retryPeriod (1.2 x 5s = 6s): raise renewDeadline or lower retryPeriod"),
+            error:
+                "renewDeadline (6s) must be greater than 1.2 x retryPeriod (1.2 x 5s = 6s): raise renewDeadline or lower retryPeriod"
+        ),
         Case(
             name: "renew deadline below 1.2 x retry", renew: .seconds(2), retry: .seconds(2),
-            error: "renewDeadline (2s) must be greater than 1.2 x retryPeriod (1.2 x 2s = 2.4s): raise renewDeadline or lower retryPeriod"),
+            error:
+                "renewDeadline (2s) must be greater than 1.2 x retryPeriod (1.2 x 2s = 2.4s): raise renewDeadline or lower retryPeriod"
+        ),
         Case(
             name: "zero lease", lease: .zero,
             error: "leaseDuration (0s) must be greater than zero: give a positive duration"),

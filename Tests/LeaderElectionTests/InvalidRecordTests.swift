@@ -26,10 +26,11 @@ import Testing
         #expect(await elector.status().isLeader)
         // One clear line when the bytes are first seen, quoting the lock's message, not one per retry.
         let reports = h.messages.filter { $0.contains("holds content that is not a lease record") }
-        #expect(reports == [
-            "lease lock fake lock: a holds content that is not a lease record: the lock file is not JSON; "
-                + "it will be overwritten if it stays unchanged for 10s"
-        ])
+        #expect(
+            reports == [
+                "lease lock fake lock: a holds content that is not a lease record: the lock file is not JSON; "
+                    + "it will be overwritten if it stays unchanged for 10s"
+            ])
         task.cancel()
         try await task.value
     }
@@ -73,8 +74,9 @@ import Testing
         let task = h.start(elector)
         await h.advance(by: .seconds(2), step: .seconds(1), settling: [elector])
         #expect(await elector.status().isLeader == false)
-        #expect(h.messages.contains(
-            "failed to renew lease fake lock: a: the lease lock holds content that is not a lease record"))
+        #expect(
+            h.messages.contains(
+                "failed to renew lease fake lock: a: the lease lock holds content that is not a lease record"))
         // Seen first by the renewal at 2 (its write refused, then the read), so even its former holder,
         // competing again at once, overwrites it only at 12.
         await h.advance(by: .seconds(8), step: .seconds(2), settling: [elector])

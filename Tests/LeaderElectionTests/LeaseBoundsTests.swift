@@ -19,9 +19,10 @@ import Testing
         #expect(await lock.updated.map(\.record.leaderTransitions) == [3])
         task.cancel()
         try await task.value
-        #expect(h.messages.filter { $0.contains("has leaseDurationSeconds") } == [
-            "lease record of b has leaseDurationSeconds \(leaseSeconds), treated as expired"
-        ])
+        #expect(
+            h.messages.filter { $0.contains("has leaseDurationSeconds") } == [
+                "lease record of b has leaseDurationSeconds \(leaseSeconds), treated as expired"
+            ])
     }
 
     @Test(arguments: [1_000_000_000_000, Int.max])
@@ -37,14 +38,16 @@ import Testing
         #expect(await elector.status().isLeader)
         task.cancel()
         try await task.value
-        #expect(h.messages.filter { $0.contains("has leaseDurationSeconds") } == [
-            "lease record of b has leaseDurationSeconds \(leaseSeconds), honoured for at most 100s (10 x leaseDuration)"
-        ], "warned once, not at every attempt")
+        #expect(
+            h.messages.filter { $0.contains("has leaseDurationSeconds") } == [
+                "lease record of b has leaseDurationSeconds \(leaseSeconds), honoured for at most 100s (10 x leaseDuration)"
+            ], "warned once, not at every attempt")
     }
 
     @Test func theLongestHonouredLeaseIsTenLeaseDurations() throws {
         #expect(Harness.config().longestHonouredLease == .seconds(100))
-        let demo = try LeaderElectionConfig(leaseDuration: .seconds(4), renewDeadline: .seconds(3), retryPeriod: .seconds(1), renewInterval: nil)
+        let demo = try LeaderElectionConfig(
+            leaseDuration: .seconds(4), renewDeadline: .seconds(3), retryPeriod: .seconds(1), renewInterval: nil)
         #expect(demo.longestHonouredLease == .seconds(40))
     }
 }

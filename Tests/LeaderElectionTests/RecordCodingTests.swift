@@ -9,7 +9,10 @@ import Testing
             acquireTime: Date(timeIntervalSince1970: 1_700_000_000.75),
             renewTime: Date(timeIntervalSince1970: 1_700_000_010.2), leaderTransitions: 3)
         let text = String(decoding: record.jsonBytes(), as: UTF8.self)
-        #expect(text == #"{"holderIdentity":"napoleon","leaseDurationSeconds":30,"acquireTime":"2023-11-14T22:13:20Z","renewTime":"2023-11-14T22:13:30Z","leaderTransitions":3}"#)
+        #expect(
+            text
+                == #"{"holderIdentity":"napoleon","leaseDurationSeconds":30,"acquireTime":"2023-11-14T22:13:20Z","renewTime":"2023-11-14T22:13:30Z","leaderTransitions":3}"#
+        )
     }
 
     @Test(arguments: [
@@ -26,7 +29,10 @@ import Testing
 
     @Test func rejectsBadTimestampNamingTheField() {
         #expect(throws: DecodingError.self) {
-            try LeaderElectionRecord(jsonBytes: Array(#"{"holderIdentity":"a","leaseDurationSeconds":1,"acquireTime":"yesterday","renewTime":null,"leaderTransitions":0}"#.utf8))
+            try LeaderElectionRecord(
+                jsonBytes: Array(
+                    #"{"holderIdentity":"a","leaseDurationSeconds":1,"acquireTime":"yesterday","renewTime":null,"leaderTransitions":0}"#
+                        .utf8))
         }
     }
 

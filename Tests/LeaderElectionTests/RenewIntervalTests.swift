@@ -21,7 +21,7 @@ import Testing
     func timedCalls(_ lock: FakeLock) async -> CallbackLog {
         let calls = CallbackLog()
         let clock = h.clock
-        await lock.setProbe { verb in await calls.append("\(verb)@\(Int(clock.now.offset.seconds))") }
+        await lock.setProbe { verb in await calls.append("\(verb)@\(Int(clock.now.offset.secondsValue))") }
         return calls
     }
 
@@ -54,9 +54,10 @@ import Testing
         try await task.value
         // 10: the write alone (the lock compares), failed; 14 (retryPeriod after that attempt began):
         // renewed; 24 (renewInterval later): renewed; 34 not reached. No renewal reads first.
-        #expect(await calls.entries == [
-            "get@0", "create@0", "update@10", "update@14", "update@24",
-        ])
+        #expect(
+            await calls.entries == [
+                "get@0", "create@0", "update@10", "update@14", "update@24",
+            ])
     }
 
     /// Renewals fail from 10s on (as while GitHub refuses every request): the term ends at the renew
@@ -77,9 +78,10 @@ import Testing
         try await task.value
 
         // Attempts at 10, 14 and 18; at 20 the deadline; then the candidate's first attempt at once.
-        #expect(await calls.entries == [
-            "get@0", "create@0", "update@10", "update@14", "update@18", "get@20",
-        ])
+        #expect(
+            await calls.entries == [
+                "get@0", "create@0", "update@10", "update@14", "update@18", "get@20",
+            ])
         let ends = h.logs.entries.filter {
             $0.message.description == "failed to renew lease fake lock: a: timed out waiting for the condition"
         }

@@ -17,11 +17,12 @@ import LeaderElectionTestKit
         await h.advance(by: .seconds(4), step: .seconds(2), settling: [elector])
 
         let updates = await lock.updated
-        #expect(updates.map(\.record) == [
-            record("a", transitions: 7, renewedAt: Harness.wall(0), acquiredAt: Harness.wall(0)),
-            record("a", transitions: 7, renewedAt: Harness.wall(2), acquiredAt: Harness.wall(0)),
-            record("a", transitions: 7, renewedAt: Harness.wall(4), acquiredAt: Harness.wall(0)),
-        ])
+        #expect(
+            updates.map(\.record) == [
+                record("a", transitions: 7, renewedAt: Harness.wall(0), acquiredAt: Harness.wall(0)),
+                record("a", transitions: 7, renewedAt: Harness.wall(2), acquiredAt: Harness.wall(0)),
+                record("a", transitions: 7, renewedAt: Harness.wall(4), acquiredAt: Harness.wall(0)),
+            ])
         // Each write expects exactly the bytes of the previous one, and renewals read nothing first.
         #expect(await lock.count("get") == 1)
         #expect(updates.dropFirst().map(\.expecting) == updates.dropLast().map { $0.record.jsonBytes() })
@@ -45,7 +46,8 @@ import LeaderElectionTestKit
         await h.advance(by: .seconds(1), step: .seconds(1), settling: [elector])
         #expect(await elector.status().isLeader == false)
         #expect(h.messages.contains("failed to renew lease fake lock: a: timed out waiting for the condition"))
-        #expect(await elector.status().lastStandDown?.hasPrefix("cut off: no renewal succeeded within the renew deadline 5s") == true)
+        #expect(
+            await elector.status().lastStandDown?.hasPrefix("cut off: no renewal succeeded within the renew deadline 5s") == true)
         await h.callbacks.waitFor("stopped")
         #expect(await h.callbacks.entries == ["new:a", "started:0", "work ended", "stopped"])
         #expect(await lock.events == ["a became leader", "a stopped leading"])
@@ -111,7 +113,8 @@ import LeaderElectionTestKit
         #expect(await elector.status().isLeader)
         task.cancel()
         try await task.value
-        #expect(await h.callbacks.entries == ["new:a", "started:0", "work ended", "stopped", "started:1", "work ended", "stopped"])
+        #expect(
+            await h.callbacks.entries == ["new:a", "started:0", "work ended", "stopped", "started:1", "work ended", "stopped"])
     }
 
     /// After its term ended at the deadline, its own record is a lease like any other: rewriting it at
@@ -132,13 +135,16 @@ import LeaderElectionTestKit
         // t=11: the record, unchanged since it was written at 0, has expired: claimed with term 1.
         await h.advance(by: .seconds(2), step: .seconds(1), settling: [elector])
         #expect(await elector.status().isLeader)
-        #expect(await lock.updated.map(\.record).last == record(
-            "a", transitions: 1, renewedAt: Harness.wall(11), acquiredAt: Harness.wall(11)))
+        #expect(
+            await lock.updated.map(\.record).last
+                == record(
+                    "a", transitions: 1, renewedAt: Harness.wall(11), acquiredAt: Harness.wall(11)))
         task.cancel()
         try await task.value
-        #expect(await h.callbacks.entries == [
-            "new:a", "started:0", "work ended", "stopped", "started:1", "work ended", "stopped",
-        ])
+        #expect(
+            await h.callbacks.entries == [
+                "new:a", "started:0", "work ended", "stopped", "started:1", "work ended", "stopped",
+            ])
         #expect(await lock.events == ["a became leader", "a stopped leading", "a became leader", "a stopped leading"])
     }
 }

@@ -35,13 +35,16 @@ import Testing
             try await task.value
         }
         let released = try #require(await store.record)
-        #expect(released == LeaderElectionRecord(
-            holderIdentity: "", leaseDurationSeconds: 1, acquireTime: Harness.wall(3), renewTime: Harness.wall(3),
-            leaderTransitions: 5))
-        #expect(await store.journal == [
-            "write a", "event a became leader", "write a", "work ended", "write <released>", "event a stopped leading",
-            "stopped",
-        ])
+        #expect(
+            released
+                == LeaderElectionRecord(
+                    holderIdentity: "", leaseDurationSeconds: 1, acquireTime: Harness.wall(3), renewTime: Harness.wall(3),
+                    leaderTransitions: 5))
+        #expect(
+            await store.journal == [
+                "write a", "event a became leader", "write a", "work ended", "write <released>", "event a stopped leading",
+                "stopped",
+            ])
         #expect(await elector.status().isLeader == false)
     }
 

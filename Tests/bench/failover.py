@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from processes import BenchServer, Copy, ProcessGroup, log, stop, wait_until
-from harness import events  # after processes, which puts Tests/ on the path
+from harness import events
 from rate import IDENTITIES, OBSERVER
 from timings import Timings
 

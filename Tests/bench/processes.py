@@ -12,13 +12,11 @@ import sys
 import threading
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from harness import events  # noqa: E402
-from harness.bounds import Timings  # noqa: E402
-from harness.copies import run_command  # noqa: E402
-from harness.gist_server import GistServer, stop_process as stop  # noqa: E402
-from harness.waiting import wait_until  # noqa: E402
+from harness import events
+from harness.bounds import Timings
+from harness.copies import run_command
+from harness.gist_server import GistServer, stop_process as stop
+from harness.waiting import wait_until
 
 __all__ = ["BenchServer", "Copy", "ProcessGroup", "cpu_seconds", "log", "memory_kib", "stop", "wait_until"]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")

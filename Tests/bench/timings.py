@@ -8,21 +8,9 @@ import subprocess
 from pathlib import Path
 
 from processes import log
-from harness.bounds import Timings
+from harness.bounds import Timings, parse_duration
 
 __all__ = ["Timings", "app_timings", "chart_renew_interval", "help_defaults", "parse_duration", "renew_interval"]
-
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
-_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
-def parse_duration(text: str) -> float:
-    """Seconds in a Go duration such as `30s`, `1m30s` or `500ms`."""
-    parts = _DURATION_PART.findall(text)
-    if not parts or "".join(number + unit for number, unit in parts) != text:
-        raise ValueError(f"not a Go duration: {text!r}")
-    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
-
 
 _HELP_FLAGS = {"lease": "--lease-duration", "renew_deadline": "--renew-deadline", "retry": "--retry-period",
                "settle": "--takeover-settle", "renew_interval": "--renew-interval",

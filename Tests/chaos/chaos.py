@@ -20,15 +20,12 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
-
-from chaoslib import analysis, etcd, report, timeline, verdict  # noqa: E402
-from chaoslib.processes import LOCK_FILE, parse_line  # noqa: E402
-from chaoslib.run import Run  # noqa: E402
-from chaoslib.scenarios import FAKETIME_LIB, KINDS  # noqa: E402
-from chaoslib.timings import Timings  # noqa: E402
-from harness.etcd_cluster import require_etcd  # noqa: E402
+from chaoslib import analysis, etcd, report, timeline, verdict
+from chaoslib.processes import LOCK_FILE, parse_line
+from chaoslib.run import Run
+from chaoslib.scenarios import FAKETIME_LIB, KINDS
+from chaoslib.timings import Timings
+from harness.etcd_cluster import require_etcd
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Each etcd request is tried on up to three members in turn, so it gets a third of the gist's timeout.
@@ -61,7 +58,8 @@ def clock_probe(run):
     lines = []
     for mode, env in (("default mode (monotonic faked)", {"FAKETIME": "+5m"}),
                       ("FAKETIME_DONT_FAKE_MONOTONIC=1", {"FAKETIME": "+5m", "FAKETIME_DONT_FAKE_MONOTONIC": "1"})):
-        command = ["env", run.leader_election_bin, "run", "--id", "probe", "--gist", gist["id"], "--election", f"probe{len(lines)}",
+        command = ["env", run.leader_election_bin, "run", "--id", "probe", "--gist", gist["id"],
+                   "--election", f"probe{len(lines)}",
                    "--github-api-url", f"http://{run.server.host}:{run.server.port}", *run.timings.args(),
                    "--log-format", "json", "--allow-plain-http"]
         environment = dict(os.environ, LEADER_ELECTION_GITHUB_API_TOKEN=run.server.token, LD_PRELOAD=FAKETIME_LIB, **env)

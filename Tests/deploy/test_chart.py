@@ -8,12 +8,12 @@ import re
 from typing import Any
 
 import helm_python as helm
-from kubernetes_validate import utils as kube_schemas
 import pytest
 import yaml
+from kubernetes_validate import utils as kube_schemas
 from packaging.version import Version
 
-from conftest import CHART, CLUSTERS, GIST_ID, NAMESPACE, RELEASE, TOKEN, Rendered, ci_values, merged
+from .conftest import CHART, CLUSTERS, GIST_ID, NAMESPACE, RELEASE, TOKEN, Rendered, ci_values, merged
 
 # kind v0.32 ships Kubernetes v1.36 nodes and vcluster v0.36 runs v1.36; check the newest three
 # minor versions this kubernetes-validate knows, so the next release of each is covered too.

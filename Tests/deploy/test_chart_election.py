@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import helm_python as helm
 import pytest
 import yaml
 
-from conftest import CHART, NAMESPACE, RELEASE, REPO, ci_values, merged
+from harness.bounds import parse_duration
+
+from .conftest import CHART, NAMESPACE, RELEASE, ci_values, merged
 
 CI = ci_values()
 BASE = CI["existing-secret-values.yaml"]
@@ -92,8 +93,7 @@ def test_bad_interval_or_candidates_fail_with_the_values_named(chart, election, 
 
 def chart_seconds(key: str) -> float:
     """A duration of the chart's election values, which Tests/system/test_defaults.py keeps equal to the app's."""
-    parts = re.findall(r"([0-9.]+)(ms|h|m|s)", DEFAULTS["election"][key])
-    return sum(float(n) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[u] for n, u in parts)
+    return parse_duration(DEFAULTS["election"][key])
 
 
 def test_grace_period_outlasts_the_apps_worst_case_shutdown(render):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from conftest import REPO
+from .conftest import REPO
 
 # Each stand-in check prints one line. The system tests wait until the release build has started, and
 # chaos until the deployment checks have (each would wait in vain if the two ran one after the other);
@@ -20,6 +20,7 @@ set -euo pipefail
 REPO_ROOT="$1"
 source "$2/scripts/lib.sh"
 source "$2/scripts/checks.sh"
+test_lint() { echo "lint ran"; }
 test_swift() { echo "swift tests ran"; }
 build_release() {
   touch "${REPO_ROOT}/release-started"
@@ -70,12 +71,12 @@ def test_the_summary_gives_each_checks_verdict_and_time(tmp_path):
     result = run_all(tmp_path, release_rc=0)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = summary(result)
-    names = ["swift", "system", "release-build", "chaos", "deploy"]
-    assert [re.sub(r" \(\d+m\d\ds\)$", "", line) for line in lines[:5]] == [f"PASS {name}" for name in names], lines
-    assert re.fullmatch(r"all checks took \d+m\d\ds", lines[5]), lines
-    assert lines[6] == "checks: 5 passed, 0 failed"
+    names = ["lint", "swift", "system", "release-build", "chaos", "deploy"]
+    assert [re.sub(r" \(\d+m\d\ds\)$", "", line) for line in lines[:6]] == [f"PASS {name}" for name in names], lines
+    assert re.fullmatch(r"all checks took \d+m\d\ds", lines[6]), lines
+    assert lines[7] == "checks: 6 passed, 0 failed"
     seconds = {name: int(m) * 60 + int(s) for name, m, s in
-               (re.fullmatch(r"PASS (\S+) \((\d+)m(\d\d)s\)", line).groups() for line in lines[:5])}
+               (re.fullmatch(r"PASS (\S+) \((\d+)m(\d\d)s\)", line).groups() for line in lines[:6])}
     assert seconds["deploy"] < seconds["chaos"], lines
 
 
@@ -84,7 +85,7 @@ def test_a_failed_check_beside_the_others_is_counted_and_its_output_shown_in_one
     assert result.returncode != 0
     lines = summary(result)
     assert any(re.fullmatch(r"FAIL release-build \(\d+m\d\ds\)", line) for line in lines), lines
-    assert lines[-1] == "checks: 4 passed, 1 failed"
+    assert lines[-1] == "checks: 5 passed, 1 failed"
     # Its output is kept aside while the system tests run, then shown under its own heading.
     log = result.stderr
     assert "release build ran" not in result.stdout

@@ -10,7 +10,7 @@ import shlex
 import pytest
 import yaml
 
-from conftest import CLUSTERS, GIST_ID, RELEASE, REPO, TOKEN, Sandbox
+from .conftest import CLUSTERS, GIST_ID, RELEASE, REPO, TOKEN, Sandbox
 
 STANDIN_GIST = "feedc0de"  # what the init stand-in prints
 IMAGE = "leader-election:0.1.0"  # the chart's appVersion is the default tag
@@ -196,7 +196,8 @@ def test_deploy_creates_a_gist_then_the_secret_and_release_in_each_cluster(sandb
     result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN)
     assert result.returncode == 0, result.stderr
     # Asking Docker whether it runs, reading the kubeconfig and the releases' gists change nothing.
-    calls = [c for c in sandbox.calls() if not c.startswith("kubectl config view") and c != "docker version --format {{.Server.Version}}"
+    calls = [c for c in sandbox.calls()
+             if not c.startswith("kubectl config view") and c != "docker version --format {{.Server.Version}}"
              and "helm get values" not in c and "kubectl get secret" not in c]
     # The provision deploy runs finds everything there.
     assert calls[:6] == [

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import CLUSTERS, GIST_ID, REPO, TOKEN, Sandbox
+from .conftest import CLUSTERS, GIST_ID, REPO, TOKEN, Sandbox
 
 IMAGE = "leader-election:0.1.0"
 
@@ -322,7 +322,7 @@ def test_a_token_git_refuses_stops_deploy_when_the_chart_writes_through_git(sand
     values.write_text("gist:\n  writeMode: git\n")
     result = sandbox.run("deploy", LEADER_ELECTION_GITHUB_API_TOKEN=TOKEN, GIST_ID=GIST_ID, VALUES_FILE=str(values))
     assert result.returncode == 1
-    assert f"--write-mode git" in "\n".join(sandbox.calls())
+    assert "--write-mode git" in "\n".join(sandbox.calls())
     assert f"the token may not write gist {GIST_ID} through git (none (--write-mode git, but git cannot" in result.stderr
     assert changes(sandbox.calls()) == []
     # In auto mode (the chart's default) the pods fall back to REST: deploy goes on and says so.

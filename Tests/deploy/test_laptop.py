@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from conftest import CICD_BASH, REPO, STANDINS
+from .conftest import CICD_BASH, REPO, STANDINS
 
 
 def tools_dir(root: Path, *names: str, **standins: str) -> Path:

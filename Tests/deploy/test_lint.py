@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHART, REPO, STANDINS
+from .conftest import CHART, REPO, STANDINS
 
 VENV_BIN = Path(sys.executable).parent
 DOCKERFILE = (REPO / "Dockerfile").read_text()
@@ -141,7 +141,8 @@ def test_dockerignore_sends_only_what_the_image_is_built_from():
     for target in ("LeaderElectionTests", "GistLockTests", "GistServerTests", "LeaderElectionAppTests"):
         assert any(f.startswith(f"Tests/{target}/") for f in sent), target
     # Editing a script, the chart, a Python suite or a doc must not rebuild the image.
-    for path in ("cicd.sh", "scripts/clusters.sh", "Makefile", "Dockerfile", "README.md", "docs/configuration.md", "chart/values.yaml", ".ci/run"):
+    for path in ("cicd.sh", "scripts/clusters.sh", "Makefile", "Dockerfile", "README.md", "docs/configuration.md",
+                 "chart/values.yaml", ".ci/run", "pyproject.toml", ".swift-format"):
         assert path not in sent, path
     for folder in ("Tests/chaos/", "Tests/bench/", "Tests/system/", "Tests/deploy/", "chart/"):
         assert not any(f.startswith(folder) for f in sent), folder

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from .conftest import REPO
 
 # Which package ships each library in ubuntu:noble (several were renamed for 64-bit time_t there).
 NOBLE_PACKAGE_OF = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # client-go's jitter factor: a follower waits between r and (1 + J)·r between two attempts.
@@ -11,6 +12,19 @@ JITTER = 1.2
 def go_duration(seconds: float) -> str:
     """`5s` or `500ms`: the flag value for a number of seconds."""
     return f"{seconds:g}s" if seconds >= 1 else f"{seconds * 1000:g}ms"
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a Go duration such as `30s`, `1m30s` or `500ms` (the app's flags, help and chart values);
+    ValueError for anything else."""
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(number + unit for number, unit in parts) != text:
+        raise ValueError(f"not a Go duration: {text!r}")
+    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ import signal
 import subprocess
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .lock import LOCK_FILE
 from .waiting import wait_until
-
 
 # A read of a gist, by the name gist-server's stats give its route.
 READ_ROUTE = "GET /gists/{gist_id}"
@@ -49,7 +49,7 @@ class GistServer:
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
-    def start(self) -> "GistServer":
+    def start(self) -> GistServer:
         """Starts the server: the first time with a new gist, later on the same port and state."""
         ready = self.workdir / "ready"
         ready.unlink(missing_ok=True)

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from harness.bounds import Timings, go_duration
+from harness.bounds import Timings, go_duration, parse_duration
 from harness.waiting import wait_until
 
 
@@ -43,3 +43,11 @@ def test_wait_until_returns_the_first_truthy_value():
 def test_wait_until_names_what_it_waited_for():
     with pytest.raises(TimeoutError, match=r"timed out after 0s waiting for the moon"):
         wait_until(lambda: None, 0, "the moon", interval=0)
+
+
+def test_go_durations_read_as_seconds_and_anything_else_is_refused():
+    assert parse_duration("1m30s") == 90 and parse_duration("500ms") == 0.5 and parse_duration("2.5s") == 2.5
+    assert all(parse_duration(go_duration(seconds)) == seconds for seconds in (0.25, 1, 2.5, 35))
+    for text in ("", "30", "5 s", "1d", "s", "30s "):
+        with pytest.raises(ValueError, match="not a Go duration"):
+            parse_duration(text)

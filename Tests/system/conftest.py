@@ -4,18 +4,15 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from harness import events  # noqa: E402
-from harness.bounds import Timings  # noqa: E402
-from harness.copies import run_command  # noqa: E402
-from harness.gist_server import GistServer, require_binary  # noqa: E402
-from harness.waiting import wait_until  # noqa: E402,F401  (the tests import it from here)
+from harness import events
+from harness.bounds import Timings
+from harness.copies import run_command
+from harness.gist_server import GistServer, require_binary
+from harness.waiting import wait_until  # noqa: F401  (the tests import it from here)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Where the binaries are; the demo test hands it on to cicd.sh.

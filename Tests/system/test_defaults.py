@@ -12,19 +12,13 @@ from pathlib import Path
 import yaml
 
 from conftest import LEADER_ELECTION_BIN
+from harness.bounds import parse_duration as seconds
 
 REPO = Path(__file__).resolve().parents[2]
-UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
 # The app's flags for each timing, and the chart's key for it under `election`.
 TIMINGS = {"leaseDuration": "--lease-duration", "renewDeadline": "--renew-deadline", "retryPeriod": "--retry-period",
            "renewInterval": "--renew-interval", "requestTimeout": "--request-timeout",
            "takeoverSettle": "--takeover-settle"}
-
-
-def seconds(text: str) -> float:
-    parts = re.findall(r"([0-9.]+)(ms|h|m|s)", text)
-    assert parts and "".join(n + u for n, u in parts) == text, f"not a Go duration: {text!r}"
-    return sum(float(n) * UNITS[u] for n, u in parts)
 
 
 def app(*args) -> str:

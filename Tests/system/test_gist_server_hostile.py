@@ -252,7 +252,8 @@ def test_a_kill_at_any_point_of_start_up_loses_no_gist_or_revision(tmp_path):
                                              headers={"User-Agent": "system-tests", "Authorization": f"Bearer {TOKEN}"})
             with urllib.request.urlopen(request, timeout=30) as response:
                 assert len(json.loads(response.read())) == len(locks)
-            request = urllib.request.Request(f"{url}/gists/{gist_id}", headers={"User-Agent": "system-tests", "Authorization": f"Bearer {TOKEN}"})
+            headers = {"User-Agent": "system-tests", "Authorization": f"Bearer {TOKEN}"}
+            request = urllib.request.Request(f"{url}/gists/{gist_id}", headers=headers)
             with urllib.request.urlopen(request, timeout=30) as response:
                 assert json.loads(response.read())["files"]["lock.lock"]["content"] == locks[-1]
     finally:

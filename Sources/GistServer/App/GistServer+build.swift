@@ -64,26 +64,32 @@ public func buildRouter(store: some GistStore, configuration: GistServerConfigur
     let faults = FaultInjector()
     let stats = RequestStats()
     let router = Router(context: GistRequestContext.self)
-    router.addRoutes(AdminController(
-        faults: faults, stats: stats, store: store, servesAll: configuration.servesAdminRoutes).endpoints, atPath: "/_gist-server")
+    router.addRoutes(
+        AdminController(
+            faults: faults, stats: stats, store: store, servesAll: configuration.servesAdminRoutes
+        ).endpoints, atPath: "/_gist-server")
     router.add(middleware: LogRequestsMiddleware(.debug))
     let tokens = Dictionary(configuration.tokens.map { ($0.value, $0) }, uniquingKeysWith: { first, _ in first })
     if let repositories = store.repositories {
         let git = router.group()
-            .add(middleware: GitMiddleware(
-                tokens: tokens, faults: faults, stats: stats, clock: configuration.clock,
-                maxRequestBodySize: configuration.maxRequestBodySize))
-        git.addRoutes(GitController(
-            store: store, repositories: repositories, tokens: tokens,
-            maxRequestBodySize: configuration.maxRequestBodySize).endpoints)
+            .add(
+                middleware: GitMiddleware(
+                    tokens: tokens, faults: faults, stats: stats, clock: configuration.clock,
+                    maxRequestBodySize: configuration.maxRequestBodySize))
+        git.addRoutes(
+            GitController(
+                store: store, repositories: repositories, tokens: tokens,
+                maxRequestBodySize: configuration.maxRequestBodySize
+            ).endpoints)
     }
-    router.add(middleware: GitHubMiddleware(
-        tokens: tokens,
-        limiter: RateLimiter(policy: configuration.rateLimits, now: configuration.now),
-        faults: faults, stats: stats, apiVersions: configuration.apiVersions,
-        retiredAPIVersions: configuration.retiredAPIVersions,
-        exceededStatus: configuration.rateLimits.exceededStatus, clock: configuration.clock,
-        maxRequestBodySize: configuration.maxRequestBodySize))
+    router.add(
+        middleware: GitHubMiddleware(
+            tokens: tokens,
+            limiter: RateLimiter(policy: configuration.rateLimits, now: configuration.now),
+            faults: faults, stats: stats, apiVersions: configuration.apiVersions,
+            retiredAPIVersions: configuration.retiredAPIVersions,
+            exceededStatus: configuration.rateLimits.exceededStatus, clock: configuration.clock,
+            maxRequestBodySize: configuration.maxRequestBodySize))
     let support = GistEndpointSupport(
         store: store, activity: GistActivity(now: configuration.now), configuration: configuration)
     let lists = GistListController(support: support)

@@ -39,29 +39,38 @@ public struct GistServerError: Error, CustomStringConvertible, Equatable, Sendab
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
 
     static func corruptStateFile(_ path: String, reason: String) -> Self {
-        Self(code: .corruptStateFile, description:
-            "state file \(path) is not valid gist-server state (\(reason)); restore a good copy, "
-            + "or move it aside to start with no gists")
+        Self(
+            code: .corruptStateFile,
+            description:
+                "state file \(path) is not valid gist-server state (\(reason)); restore a good copy, "
+                + "or move it aside to start with no gists")
     }
 
     static func unreadableStateFile(_ path: String, reason: String) -> Self {
-        Self(code: .unreadableStateFile, description: "cannot read state file \(path) (\(reason)); check that it is a readable file")
+        Self(
+            code: .unreadableStateFile,
+            description: "cannot read state file \(path) (\(reason)); check that it is a readable file")
     }
 
     static func unwritableStateFile(_ path: String, reason: String) -> Self {
-        Self(code: .unwritableStateFile, description:
-            "cannot write state file \(path) (\(reason)); check that its directory exists and is writable")
+        Self(
+            code: .unwritableStateFile,
+            description:
+                "cannot write state file \(path) (\(reason)); check that its directory exists and is writable")
     }
 
     static func unreadableTokenFile(_ path: String, reason: String) -> Self {
-        Self(code: .unreadableTokenFile, description:
-            "cannot read token file \(path) (\(reason)); give a readable file with one token per line")
+        Self(
+            code: .unreadableTokenFile,
+            description:
+                "cannot read token file \(path) (\(reason)); give a readable file with one token per line")
     }
 
     /// The listening socket could not be opened; names the address and what to change.
     public static func cannotListen(host: String, port: Int, underlying: any Error) -> Self {
         let text = String(describing: underlying)
-        let fix = text.localizedCaseInsensitiveContains("address already in use")
+        let fix =
+            text.localizedCaseInsensitiveContains("address already in use")
             ? "address already in use; stop the process using it or choose another --port (0 picks a free one)"
             : "\(text); check --host and --port"
         return Self(code: .cannotListen, description: "cannot listen on \(host):\(port): \(fix)")
@@ -72,7 +81,9 @@ public struct GistServerError: Error, CustomStringConvertible, Equatable, Sendab
     }
 
     static func cannotWriteReadyFile(_ path: String, reason: String) -> Self {
-        Self(code: .cannotWriteReadyFile, description:
-            "cannot write ready file \(path) (\(reason)); check that its directory exists and is writable")
+        Self(
+            code: .cannotWriteReadyFile,
+            description:
+                "cannot write ready file \(path) (\(reason)); check that its directory exists and is writable")
     }
 }

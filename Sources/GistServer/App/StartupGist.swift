@@ -6,12 +6,14 @@ extension NewGist {
     public static func startupReadme(serverURL: String) -> NewGist {
         NewGist(
             description: "Leader election lock (local gist server)", isPublic: false,
-            files: ["README.md": """
+            files: [
+                "README.md": """
                 # Leader election lock
 
                 This gist was created by the local gist server at \(serverURL) for leader election.
                 Each election keeps its lease record in a file named `<election>.lock` beside this one.
-                """])
+                """
+            ])
     }
 }
 

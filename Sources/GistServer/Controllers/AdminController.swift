@@ -42,9 +42,12 @@ public struct AdminController: Sendable {
                 posted = try JSONDecoder().decode([Fault].self, from: data)
             }
         } catch {
-            return GitHubJSON.response(status: .badRequest, body: [
-                "message": "a fault is a JSON object like {\"status\":503,\"count\":3,\"methods\":[\"PATCH\"],\"latencyMs\":200}",
-            ])
+            return GitHubJSON.response(
+                status: .badRequest,
+                body: [
+                    "message":
+                        "a fault is a JSON object like {\"status\":503,\"count\":3,\"methods\":[\"PATCH\"],\"latencyMs\":200}"
+                ])
         }
         if let problem = posted.compactMap(\.problem).first {
             return GitHubJSON.response(status: .unprocessableContent, body: ["message": "invalid fault: \(problem)"])

@@ -11,8 +11,9 @@ public struct GistController<Store: GistStore>: Sendable {
 
     /// Creates the controller over a store, with no stars, comments or forks yet.
     public init(store: Store, configuration: GistServerConfiguration) {
-        self.init(support: GistEndpointSupport(
-            store: store, activity: GistActivity(now: configuration.now), configuration: configuration))
+        self.init(
+            support: GistEndpointSupport(
+                store: store, activity: GistActivity(now: configuration.now), configuration: configuration))
     }
 
     init(support: GistEndpointSupport<Store>) {
@@ -60,7 +61,8 @@ public struct GistController<Store: GistStore>: Sendable {
             throw GitHubAPIError.notFound(documentationURL: docs)
         }
         let extras = try await support.extras(for: updated)
-        return support.answer(support.representation(for: request, context: context).gist(updated, extras: extras), request: request)
+        return support.answer(
+            support.representation(for: request, context: context).gist(updated, extras: extras), request: request)
     }
 
     @Sendable func delete(_ request: Request, context: GistRequestContext) async throws -> Response {

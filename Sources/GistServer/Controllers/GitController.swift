@@ -45,7 +45,7 @@ struct GitController {
     private func serve(_ request: Request, _ context: Context, service: String) async throws -> Response {
         let repository = context.parameters.get("repository") ?? ""
         guard repository.hasSuffix(".git"), case let id = String(repository.dropLast(4)),
-              let gist = try await store.gist(id: id), repositories.exists(id)
+            let gist = try await store.gist(id: id), repositories.exists(id)
         else { return GitAnswer.text(.notFound, "Repository not found.") }
         let credential = Credential(request.headers[.authorization], tokens: tokens)
         var pusher: AccessToken?
@@ -87,7 +87,8 @@ struct GitController {
         let output = try await GitProcess.output(["http-backend"], input: body, environment: environment)
         var response = try Self.response(fromCGI: output.stdout)
         if output.status != 0, response.status == .ok {
-            context.logger.error("git http-backend failed", metadata: ["stderr": "\(String(decoding: output.stderr, as: UTF8.self))"])
+            context.logger.error(
+                "git http-backend failed", metadata: ["stderr": "\(String(decoding: output.stderr, as: UTF8.self))"])
         }
         if let pusher, request.method == .post, response.status == .ok {
             try await store.importPushes(to: id, by: pusher.login)
@@ -102,7 +103,8 @@ struct GitController {
     /// old ones too: a push whose trees hold a name a gist cannot have (empty, with a slash, `.`, `..`,
     /// `.git`) is refused whole by git's own object checks before any ref moves.
     static let pushChecks: [String: String] = {
-        let settings = [("receive.fsckObjects", "true")]
+        let settings =
+            [("receive.fsckObjects", "true")]
             + ["emptyName", "fullPathname", "hasDot", "hasDotdot", "hasDotgit"].map { ("receive.fsck.\($0)", "error") }
         var environment = ["GIT_CONFIG_COUNT": String(settings.count)]
         for (index, (key, value)) in settings.enumerated() {

@@ -131,7 +131,8 @@ public struct GistRepositories: Sendable {
             guard let tab = record.firstIndex(of: 9) else { continue }
             let fields = String(decoding: record[..<tab], as: UTF8.self).split(separator: " ")
             guard fields.count == 3 else { continue }
-            entries[String(decoding: record[(tab + 1)...], as: UTF8.self)] = TreeEntry(mode: String(fields[0]), id: String(fields[2]))
+            entries[String(decoding: record[(tab + 1)...], as: UTF8.self)] = TreeEntry(
+                mode: String(fields[0]), id: String(fields[2]))
         }
         return entries
     }

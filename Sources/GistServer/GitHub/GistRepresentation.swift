@@ -51,7 +51,8 @@ struct GistRepresentation {
         let names = files.keys.sorted()
         var fileBodies: [String: FileBody] = [:]
         for name in names.prefix(Self.maxFiles) {
-            fileBodies[name] = file(name: name, content: files[name] ?? "", gist: gist, version: version, withContent: withContent)
+            fileBodies[name] = file(
+                name: name, content: files[name] ?? "", gist: gist, version: version, withContent: withContent)
         }
         let gistURL = "\(baseURL)/gists/\(gist.id)"
         return GistBody(
@@ -74,7 +75,8 @@ struct GistRepresentation {
         return positions.map { gist.revisions[newest - $0] }.map { revision in
             CommitBody(
                 url: "\(baseURL)/gists/\(gist.id)/\(revision.version)", version: revision.version,
-                user: user(revision.committerLogin), change_status: ChangeStatus(
+                user: user(revision.committerLogin),
+                change_status: ChangeStatus(
                     total: revision.additions + revision.deletions, additions: revision.additions, deletions: revision.deletions),
                 committed_at: revision.committedAt)
         }

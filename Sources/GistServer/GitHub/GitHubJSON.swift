@@ -39,7 +39,8 @@ public enum GitHubJSON {
             .contentTooLarge, .unprocessableContent, .tooManyRequests, .internalServerError, .notImplemented, .badGateway,
             .serviceUnavailable, .gatewayTimeout,
         ]
-        return known.first { $0.code == code } ?? HTTPResponse.Status(code: code, reasonPhrase: code < 500 ? "Client Error" : "Server Error")
+        return known.first { $0.code == code }
+            ?? HTTPResponse.Status(code: code, reasonPhrase: code < 500 ? "Client Error" : "Server Error")
     }
 
     /// `2022-09-20T12:11:58Z`: GitHub's timestamp form, whole seconds in UTC.

@@ -30,7 +30,7 @@ enum Credential: Sendable {
     /// as the user name (with `x-oauth-basic` or no password).
     private static func basic(_ encoded: String, tokens: [String: AccessToken]) -> Credential {
         guard let data = Data(base64Encoded: encoded), let pair = String(data: data, encoding: .utf8),
-              let colon = pair.firstIndex(of: ":")
+            let colon = pair.firstIndex(of: ":")
         else { return .invalid }
         let user = String(pair[..<colon])
         let password = String(pair[pair.index(after: colon)...])

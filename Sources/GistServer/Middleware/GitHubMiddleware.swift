@@ -40,8 +40,9 @@ struct GitHubMiddleware: RouterMiddleware {
         response.headers[Self.requestIDField] = Self.newRequestID()
         // Read after the handler: the router names the endpoint (or "NotFound") while routing.
         let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : Self.template($0) } ?? "unmatched"
-        await stats.record(.init(
-            method: request.method.rawValue, route: route, status: response.status.code, token: credential.label))
+        await stats.record(
+            .init(
+                method: request.method.rawValue, route: route, status: response.status.code, token: credential.label))
         if let delay = fault?.responseDelayMs, delay > 0 {
             // The request was handled already: a write has landed whether or not the client waits this out.
             try? await clock.sleep(for: .milliseconds(delay))
@@ -90,7 +91,8 @@ struct GitHubMiddleware: RouterMiddleware {
         var rate: RateLimiter.Snapshot
         // GitHub does not count GET /rate_limit against the limit, and answers it even when exhausted.
         let counted = request.uri.path != "/rate_limit"
-        let decision = counted
+        let decision =
+            counted
             ? await limiter.admit(payer, contentCreating: contentCreating) : .allowed(await limiter.peek(payer))
         switch decision {
         case .allowed(let snapshot):
@@ -117,7 +119,8 @@ struct GitHubMiddleware: RouterMiddleware {
         }
         Self.addRateHeaders(&response, rate)
         if response.status.kind == .successful || response.status == .notModified, request.method != .delete {
-            response.headers[.cacheControl] = credential.isAuthenticated
+            response.headers[.cacheControl] =
+                credential.isAuthenticated
                 ? "private, max-age=60, s-maxage=60" : "public, max-age=60, s-maxage=60"
         }
         if let token = context.caller {
@@ -148,9 +151,11 @@ struct GitHubMiddleware: RouterMiddleware {
             if let retryAfter = fault.retryAfter { generic.headers[.retryAfter] = String(retryAfter) }
             error = generic
         }
-        var response = GitHubJSON.response(status: httpStatus, body: [
-            "message": fault.message ?? error.message, "documentation_url": error.documentationURL, "status": String(status),
-        ])
+        var response = GitHubJSON.response(
+            status: httpStatus,
+            body: [
+                "message": fault.message ?? error.message, "documentation_url": error.documentationURL, "status": String(status),
+            ])
         response.headers.append(contentsOf: error.headers)
         if let rate { Self.addRateHeaders(&response, rate) }
         return response
@@ -162,7 +167,8 @@ struct GitHubMiddleware: RouterMiddleware {
     }
 
     private func primaryExceeded(_ credential: Credential, _ context: Context) -> GitHubAPIError {
-        let message = credential.isAuthenticated
+        let message =
+            credential.isAuthenticated
             ? "API rate limit exceeded for user ID \(credential.userID ?? 0)."
             : "API rate limit exceeded for \(context.clientAddress). (But here's the good news: Authenticated requests get "
                 + "a higher rate limit. Check out the documentation for more details.)"
@@ -188,13 +194,15 @@ struct GitHubMiddleware: RouterMiddleware {
         case let known as GitHubAPIError:
             apiError = known
         case let http as any HTTPResponseError:
-            apiError = http.status == .notFound
+            apiError =
+                http.status == .notFound
                 ? .notFound() : GitHubAPIError(http.status, message: http.status.reasonPhrase)
         default:
             context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
             apiError = GitHubAPIError(.internalServerError, message: "Server Error")
         }
-        var response = (try? apiError.response(from: request, context: context))
+        var response =
+            (try? apiError.response(from: request, context: context))
             ?? Response(status: apiError.status)
         if let rate { Self.addRateHeaders(&response, rate) }
         response.headers[Self.versionSelectedField] = apiVersions.first

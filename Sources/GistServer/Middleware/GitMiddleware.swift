@@ -40,7 +40,8 @@ struct GitMiddleware: RouterMiddleware {
                 response = GitAnswer.text(.internalServerError, "Internal Server Error")
             }
         }
-        await stats.record(.init(method: request.method.rawValue, route: route, status: response.status.code, token: credential.label))
+        await stats.record(
+            .init(method: request.method.rawValue, route: route, status: response.status.code, token: credential.label))
         if let delay = fault?.responseDelayMs, delay > 0 {
             // The push was handled already: it has landed whether or not the client waits this out.
             try? await clock.sleep(for: .milliseconds(delay))

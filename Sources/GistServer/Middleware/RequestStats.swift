@@ -52,7 +52,8 @@ actor RequestStats {
             report.byRoute["\(entry.method) \(entry.route)", default: 0] += count
             report.byStatus[String(entry.status), default: 0] += count
             report.byToken[entry.token, default: 0] += count
-            report.entries.append(.init(method: entry.method, route: entry.route, status: entry.status, token: entry.token, count: count))
+            report.entries.append(
+                .init(method: entry.method, route: entry.route, status: entry.status, token: entry.token, count: count))
         }
         report.entries.sort { ($0.route, $0.method, $0.status, $0.token) < ($1.route, $1.method, $1.status, $1.token) }
         return report

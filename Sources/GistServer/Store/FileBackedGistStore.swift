@@ -68,8 +68,9 @@ public actor FileBackedGistStore: GistStore {
             try await exclusively {
                 try await repositories.create(id)
                 let files = new.files.mapValues { Optional(Array($0.utf8)) }
-                guard let commit = try await repositories.commit(
-                    id, files: files, parent: nil, committer: owner, at: gist.createdAt, message: "")
+                guard
+                    let commit = try await repositories.commit(
+                        id, files: files, parent: nil, committer: owner, at: gist.createdAt, message: "")
                 else { throw GistServerError.invalidConfiguration("the new repository of gist \(id) already had a commit") }
                 gist.revisions[0].version = commit
                 try save(gist, for: id)
@@ -107,7 +108,8 @@ public actor FileBackedGistStore: GistStore {
                 let newFiles = gist.files
                 // Files the edit left alone keep their entry, so binary and large files stay byte for byte.
                 let changes = newFiles.mapValues { Optional(Array($0.utf8)) }.merging(
-                    newFiles.filter { parent.files[$0.key] == $0.value }.mapValues { _ in nil }) { $1 }
+                    newFiles.filter { parent.files[$0.key] == $0.value }.mapValues { _ in nil }
+                ) { $1 }
                 if let commit = try await repositories.commit(
                     id, files: changes, parent: parent.version, committer: login, at: gist.updatedAt, message: "")
                 {
@@ -138,13 +140,14 @@ public actor FileBackedGistStore: GistStore {
 
     private func readPushes(to id: String, by login: String) async throws {
         guard let repositories, var gist = gists[id], let head = try await repositories.head(id),
-              head != gist.latestVersion
+            head != gist.latestVersion
         else { return }
         for commit in try await repositories.commits(id, after: gist.latestVersion, upTo: head) {
             let bytes = try await repositories.files(id, at: commit.id)
-            gist.revisions.append(GistRevision(
-                after: gist.revisions.last, files: bytes.mapValues { String(decoding: $0, as: UTF8.self) },
-                committerLogin: login, at: commit.time, version: commit.id))
+            gist.revisions.append(
+                GistRevision(
+                    after: gist.revisions.last, files: bytes.mapValues { String(decoding: $0, as: UTF8.self) },
+                    committerLogin: login, at: commit.time, version: commit.id))
             gist.updatedAt = max(gist.updatedAt, commit.time)
         }
         try save(gist, for: id)

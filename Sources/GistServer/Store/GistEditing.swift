@@ -13,7 +13,8 @@ extension Gist {
     /// unknown name with content adds. A new revision is recorded only when the files changed.
     /// - Returns: whether anything (files or description) changed.
     /// - Parameter version: names the new revision; `nil` derives a name from its content.
-    mutating func apply(_ edit: GistEdit, by login: String, at date: Date, version: String? = nil) throws(GitHubAPIError) -> Bool {
+    mutating func apply(_ edit: GistEdit, by login: String, at date: Date, version: String? = nil) throws(GitHubAPIError) -> Bool
+    {
         let docs = GitHubAPIError.Docs.updateGist
         let original = files
         var result = original
@@ -49,7 +50,8 @@ extension Gist {
 
         var changed = false
         if result != original {
-            revisions.append(GistRevision(after: revisions.last, files: result, committerLogin: login, at: date, version: version))
+            revisions.append(
+                GistRevision(after: revisions.last, files: result, committerLogin: login, at: date, version: version))
             changed = true
         }
         if let newDescription = edit.description, newDescription != description {

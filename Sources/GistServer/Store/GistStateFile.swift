@@ -117,7 +117,8 @@ struct GistStateFile: Sendable {
             throw .corruptStateFile(path, reason: Self.reason(error))
         }
         guard header.format == Self.format, [1, 2].contains(header.version) else {
-            throw .corruptStateFile(path, reason: "format \(header.format) version \(header.version), expected \(Self.format) version 1 or 2")
+            throw .corruptStateFile(
+                path, reason: "format \(header.format) version \(header.version), expected \(Self.format) version 1 or 2")
         }
         var found = Found(version: header.version)
         do {
@@ -149,7 +150,8 @@ struct GistStateFile: Sendable {
         do {
             data = try Data(contentsOf: file)
         } catch {
-            throw GistServerError.corruptStateFile(path, reason: "the revisions of gist \(entry.id) (\(file.path)) cannot be read: \(Self.reason(error))")
+            throw GistServerError.corruptStateFile(
+                path, reason: "the revisions of gist \(entry.id) (\(file.path)) cannot be read: \(Self.reason(error))")
         }
         var revisions: [GistRevision] = []
         revisions.reserveCapacity(entry.revisionCount)

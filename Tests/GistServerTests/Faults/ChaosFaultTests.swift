@@ -60,7 +60,8 @@ struct ChaosFaultTests {
         let fixture = try GistServerFixture()
         try await fixture.test { client in
             let id = try #require(try await client.createGist(["a.lock": "a"])["id"] as? String)
-            _ = try await client.send(.post, "/_gist-server/faults", json: #"{"methods":["PATCH"],"responseDelayMs":9000,"count":1}"#)
+            _ = try await client.send(
+                .post, "/_gist-server/faults", json: #"{"methods":["PATCH"],"responseDelayMs":9000,"count":1}"#)
             async let answer = client.send(.patch, "/gists/\(id)", json: Self.patchB)
             await fixture.clock.waitForSleepers(atLeast: 1)
             #expect(await fixture.store.gist(id: id)?.files["a.lock"] == "b")
@@ -89,7 +90,8 @@ struct ChaosFaultTests {
         let fixture = try GistServerFixture()
         try await fixture.test { client in
             let id = try #require(try await client.createGist(["a.lock": "a"])["id"] as? String)
-            _ = try await client.send(.post, "/_gist-server/faults", json: #"{"token":"token-1","blackhole":"hold","latencyMs":5000,"count":1}"#)
+            _ = try await client.send(
+                .post, "/_gist-server/faults", json: #"{"token":"token-1","blackhole":"hold","latencyMs":5000,"count":1}"#)
             async let held = client.send(.patch, "/gists/\(id)", json: Self.patchB)
             await fixture.clock.waitForSleepers(atLeast: 1)
             await fixture.clock.advance(by: .seconds(5))
@@ -103,7 +105,8 @@ struct ChaosFaultTests {
     @Test("PUT /_gist-server/gists/ID/files/NAME replaces one file's raw content as a new revision")
     func rawEdit() async throws {
         try await GistServerFixture().test { client in
-            let id = try #require(try await client.createGist(["a.lock": #"{"holderIdentity":"x"}"#, "keep.txt": "k"])["id"] as? String)
+            let id = try #require(
+                try await client.createGist(["a.lock": #"{"holderIdentity":"x"}"#, "keep.txt": "k"])["id"] as? String)
             let truncated = #"{"holderIdentity":"#
             let put = try await client.send(.put, "/_gist-server/gists/\(id)/files/a.lock", json: truncated)
             #expect(put.status == .ok)
@@ -114,11 +117,13 @@ struct ChaosFaultTests {
         }
     }
 
-    @Test("chaos faults that contradict themselves are refused", arguments: [
-        (#"{"staleRevisions":0}"#, 422), (#"{"serveVersion":"xyz"}"#, 422), (#"{"blackhole":"drop","status":503}"#, 422),
-        (#"{"blackhole":"sideways"}"#, 400), (#"{"staleRevisions":1,"status":500}"#, 422),
-        (#"{"staleRevisions":1,"serveVersion":"abcdef0"}"#, 422), (#"{"responseDelayMs":-1}"#, 422),
-    ])
+    @Test(
+        "chaos faults that contradict themselves are refused",
+        arguments: [
+            (#"{"staleRevisions":0}"#, 422), (#"{"serveVersion":"xyz"}"#, 422), (#"{"blackhole":"drop","status":503}"#, 422),
+            (#"{"blackhole":"sideways"}"#, 400), (#"{"staleRevisions":1,"status":500}"#, 422),
+            (#"{"staleRevisions":1,"serveVersion":"abcdef0"}"#, 422), (#"{"responseDelayMs":-1}"#, 422),
+        ])
     func refusesContradictions(_ body: String, _ status: Int) async throws {
         try await GistServerFixture().test { client in
             let response = try await client.send(.post, "/_gist-server/faults", json: body)

@@ -33,7 +33,8 @@ struct FaultTests {
     @Test("403/429 faults look like GitHub's rate-limit answers")
     func rateLimitFaults() async throws {
         try await GistServerFixture().test { client in
-            _ = try await client.send(.post, "/_gist-server/faults", json: #"[{"status":429,"count":1,"retryAfter":30},{"status":403,"count":1}]"#)
+            _ = try await client.send(
+                .post, "/_gist-server/faults", json: #"[{"status":429,"count":1,"retryAfter":30},{"status":403,"count":1}]"#)
             let secondary = try await client.send(.get, "/gists/abc")
             #expect(secondary.status == .tooManyRequests)
             #expect(secondary.header("Retry-After") == "30")
@@ -91,9 +92,11 @@ struct FaultTests {
         }
     }
 
-    @Test("malformed or meaningless faults are refused", arguments: [
-        (#"{"status":"x"}"#, 400), (#"{"status":200}"#, 422), (#"{"count":3}"#, 422), (#"{"status":503,"count":0}"#, 422),
-    ])
+    @Test(
+        "malformed or meaningless faults are refused",
+        arguments: [
+            (#"{"status":"x"}"#, 400), (#"{"status":200}"#, 422), (#"{"count":3}"#, 422), (#"{"status":503,"count":0}"#, 422),
+        ])
     func refusesBadFaults(_ body: String, _ status: Int) async throws {
         try await GistServerFixture().test { client in
             let response = try await client.send(.post, "/_gist-server/faults", json: body)

@@ -18,11 +18,13 @@ import Testing
         for index in 0..<count {
             let version = String(format: "%040x", index + 1)
             let files = index == 0 ? #"{"README.md":"notes","a.lock":"0"}"# : #"{"a.lock":"\#(index)"}"#
-            journal += #"{"additions":1,"committedAt":"2026-01-01T00:00:00Z","committerLogin":"gist-server-user","deletions":"#
+            journal +=
+                #"{"additions":1,"committedAt":"2026-01-01T00:00:00Z","committerLogin":"gist-server-user","deletions":"#
                 + #"\#(index == 0 ? 0 : 1),"files":\#(files),"version":"\#(version)"}"# + "\n"
         }
         try Data(journal.utf8).write(to: URL(fileURLWithPath: path + ".revisions/\(id).jsonl"))
-        let state = #"{"format":"gist-server-state","version":2,"gists":[{"id":"\#(id)","ownerLogin":"gist-server-user","#
+        let state =
+            #"{"format":"gist-server-state","version":2,"gists":[{"id":"\#(id)","ownerLogin":"gist-server-user","#
             + #""isPublic":false,"createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z","revisionCount":\#(count)}]}"#
         try Data(state.utf8).write(to: URL(fileURLWithPath: path))
         return path

@@ -113,7 +113,8 @@ struct StartupStateTests {
     func versionOneStopped() async throws {
         try await withDirectory { directory in
             let path = directory.appendingPathComponent("state.json").path
-            let old = #"{"format":"gist-server-state","version":1,"gists":[{"id":"aa","ownerLogin":"me","isPublic":false,"#
+            let old =
+                #"{"format":"gist-server-state","version":1,"gists":[{"id":"aa","ownerLogin":"me","isPublic":false,"#
                 + #""createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-02T00:00:00Z","revisions":["#
                 + #"{"version":"1111111111111111111111111111111111111111","committedAt":"2026-01-01T00:00:00Z","committerLogin":"me","files":{"a":"1"},"additions":1,"deletions":0},"#
                 + #"{"version":"2222222222222222222222222222222222222222","committedAt":"2026-01-02T00:00:00Z","committerLogin":"me","files":{"a":"2"},"additions":1,"deletions":1}]}]}"#

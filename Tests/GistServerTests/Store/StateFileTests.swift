@@ -21,7 +21,8 @@ struct StateFileTests {
             let first = try FileBackedGistStore(stateFile: path)
             #expect(FileManager.default.fileExists(atPath: path))
             let gist = try await first.create(NewGist(description: "d", files: ["a.lock": "1", "b.txt": "keep"]), owner: "me")
-            _ = try await first.update(id: gist.id, with: GistEdit(files: ["a.lock": .update(content: "2", filename: nil)]), by: "me")
+            _ = try await first.update(
+                id: gist.id, with: GistEdit(files: ["a.lock": .update(content: "2", filename: nil)]), by: "me")
             let doomed = try await first.create(NewGist(files: ["x": "y"]), owner: "me")
             #expect(try await first.delete(id: doomed.id))
 
@@ -68,7 +69,8 @@ struct StateFileTests {
             let store = try FileBackedGistStore(stateFile: path)
             let gist = try await store.create(NewGist(files: ["a.lock": "0"]), owner: "me")
             let committed = try Data(contentsOf: URL(fileURLWithPath: path))
-            _ = try await store.update(id: gist.id, with: GistEdit(files: ["a.lock": .update(content: "1", filename: nil)]), by: "me")
+            _ = try await store.update(
+                id: gist.id, with: GistEdit(files: ["a.lock": .update(content: "1", filename: nil)]), by: "me")
             // As if the server died between the append and the state file's replacement.
             try committed.write(to: URL(fileURLWithPath: path))
             let restarted = try FileBackedGistStore(stateFile: path)
@@ -84,14 +86,18 @@ struct StateFileTests {
     func versionOneIsRead() async throws {
         try await withDirectory { directory in
             let path = directory.appendingPathComponent("state.json").path
-            let old = #"{"format":"gist-server-state","version":1,"gists":[{"id":"aa","ownerLogin":"me","isPublic":false,"#
+            let old =
+                #"{"format":"gist-server-state","version":1,"gists":[{"id":"aa","ownerLogin":"me","isPublic":false,"#
                 + #""createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-02T00:00:00Z","revisions":["#
                 + #"{"version":"1111111111111111111111111111111111111111","committedAt":"2026-01-01T00:00:00Z","committerLogin":"me","files":{"a":"1"},"additions":1,"deletions":0},"#
                 + #"{"version":"2222222222222222222222222222222222222222","committedAt":"2026-01-02T00:00:00Z","committerLogin":"me","files":{"a":"2"},"additions":1,"deletions":1}]}]}"#
             try Data(old.utf8).write(to: URL(fileURLWithPath: path))
             let store = try FileBackedGistStore(stateFile: path)
             let gist = try #require(await store.gist(id: "aa"))
-            #expect(gist.revisions.map(\.version) == ["1111111111111111111111111111111111111111", "2222222222222222222222222222222222222222"])
+            #expect(
+                gist.revisions.map(\.version) == [
+                    "1111111111111111111111111111111111111111", "2222222222222222222222222222222222222222",
+                ])
             #expect(gist.files == ["a": "2"])
             let rewritten = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
             #expect(rewritten?["version"] as? Int == 2)
@@ -117,9 +123,12 @@ struct StateFileTests {
         }
     }
 
-    @Test("a corrupt state file stops the start with an error naming the file and the fix", arguments: [
-        "", "{not json", #"{"format":"something-else","version":1,"gists":[]}"#, #"{"format":"gist-server-state","version":1}"#,
-    ])
+    @Test(
+        "a corrupt state file stops the start with an error naming the file and the fix",
+        arguments: [
+            "", "{not json", #"{"format":"something-else","version":1,"gists":[]}"#,
+            #"{"format":"gist-server-state","version":1}"#,
+        ])
     func corruptFile(_ contents: String) async throws {
         try await withDirectory { directory in
             let path = directory.appendingPathComponent("state.json").path

@@ -30,7 +30,7 @@ struct Harness {
         let logs = logs
         return LeaderElector(
             config: config, lock: lock, callbacks: callbacks ?? self.callbacks.callbacks, clock: clock,
-            wallClock: { Harness.wallStart.addingTimeInterval(clock.now.offset.seconds) },
+            wallClock: { Harness.wallStart.addingTimeInterval(clock.now.offset.secondsValue) },
             jitter: { jitter }, logger: Logger(label: "test", factory: { _ in logs }),
             metrics: metrics ?? NOOPMetricsHandler.instance)
     }
@@ -50,10 +50,6 @@ struct Harness {
 
     /// Every captured log message, in order.
     var messages: [String] { logs.entries.map { $0.message.description } }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// A record held by `holder`, as another process would have written it.

@@ -139,7 +139,8 @@ def write(path, meta, found, faults, events, timings, picture, write_mode):
       "(the lock included) and every revision of the server's journal, as read before the stop and on disk at it")
     for r in restarts:
         w(f"  - {r['signal']}: {r['commits_before']} commits and {r['revisions_before']} revisions before, "
-          f"{r['commits_after']} and {r['revisions_after']} after" + (f"; LOST: {'; '.join(r['problems'])}" if r["problems"] else ""))
+          f"{r['commits_after']} and {r['revisions_after']} after"
+          + (f"; LOST: {'; '.join(r['problems'])}" if r["problems"] else ""))
     touched = history["other_files_touched"]
     w(f"- files other than the lock changed in any revision: {len(touched)}"
       + (f" (first: {touched[0]})" if touched else ""))

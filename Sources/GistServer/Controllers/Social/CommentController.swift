@@ -39,7 +39,8 @@ struct CommentController<Store: GistStore>: Sendable {
 
     @Sendable func get(_ request: Request, context: GistRequestContext) async throws -> Response {
         let (gist, comment) = try await existingComment(context, docs: Docs.get)
-        return support.answer(support.representation(for: request, context: context).comment(comment, gist: gist), request: request)
+        return support.answer(
+            support.representation(for: request, context: context).comment(comment, gist: gist), request: request)
     }
 
     @Sendable func update(_ request: Request, context: GistRequestContext) async throws -> Response {
@@ -50,7 +51,8 @@ struct CommentController<Store: GistStore>: Sendable {
         guard let edited = await support.activity.editComment(comment.id, of: gist.id, body: text) else {
             throw GitHubAPIError.notFound(documentationURL: Docs.update)
         }
-        return support.answer(support.representation(for: request, context: context).comment(edited, gist: gist), request: request)
+        return support.answer(
+            support.representation(for: request, context: context).comment(edited, gist: gist), request: request)
     }
 
     @Sendable func delete(_ request: Request, context: GistRequestContext) async throws -> Response {
@@ -88,12 +90,16 @@ struct CommentController<Store: GistStore>: Sendable {
             throw .invalidRequest("For 'properties/body', \(value.quoted) is not a string.", documentationURL: docs)
         }
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw .validationFailed([.init(resource: "GistComment", field: "body", code: "missing_field")], documentationURL: docs)
+            throw .validationFailed(
+                [.init(resource: "GistComment", field: "body", code: "missing_field")], documentationURL: docs)
         }
         guard text.count <= maxLength else {
             throw .validationFailed(
-                [.init(resource: "GistComment", field: "body", code: "invalid",
-                       message: "body is too long (maximum is \(maxLength) characters)")],
+                [
+                    .init(
+                        resource: "GistComment", field: "body", code: "invalid",
+                        message: "body is too long (maximum is \(maxLength) characters)")
+                ],
                 documentationURL: docs)
         }
         return text

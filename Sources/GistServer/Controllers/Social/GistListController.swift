@@ -33,8 +33,10 @@ struct GistListController<Store: GistStore>: Sendable {
     }
 
     @Sendable func publicGists(_ request: Request, context: GistRequestContext) async throws -> Response {
-        try await list(request, context: context, docs: "https://docs.github.com/rest/gists/gists#list-public-gists",
-                       path: "/gists/public") { $0.isPublic }
+        try await list(
+            request, context: context, docs: "https://docs.github.com/rest/gists/gists#list-public-gists",
+            path: "/gists/public"
+        ) { $0.isPublic }
     }
 
     @Sendable func starred(_ request: Request, context: GistRequestContext) async throws -> Response {
@@ -78,8 +80,11 @@ struct GistListController<Store: GistStore>: Sendable {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }
         throw .validationFailed(
-            [.init(field: "since", code: "invalid",
-                   message: "\(text) is not an ISO 8601 timestamp; give it as YYYY-MM-DDTHH:MM:SSZ")],
+            [
+                .init(
+                    field: "since", code: "invalid",
+                    message: "\(text) is not an ISO 8601 timestamp; give it as YYYY-MM-DDTHH:MM:SSZ")
+            ],
             documentationURL: docs)
     }
 }

@@ -131,7 +131,8 @@ struct EtcdServer: Sendable {
     }
 
     static func executable(_ name: String) throws -> String {
-        for directory in ["/usr/bin", "/usr/local/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
+        for directory in ["/usr/bin", "/usr/local/bin", "/bin"]
+        where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
             return "\(directory)/\(name)"
         }
         throw EtcdFixtureError("\(name) is not installed: apt-get install -y etcd-server etcd-client (scripts/checks.sh does)")

@@ -17,13 +17,17 @@ struct TestCertificates: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let made = TestCertificates(directory: directory)
         let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try openssl(["req", "-x509"] + key + ["-keyout", made.path("ca.key"), "-out", made.ca, "-days", "2", "-subj", "/CN=etcd-test-ca"])
+        try openssl(
+            ["req", "-x509"] + key + ["-keyout", made.path("ca.key"), "-out", made.ca, "-days", "2", "-subj", "/CN=etcd-test-ca"])
         try Data("subjectAltName=IP:127.0.0.1\n".utf8).write(to: directory.appendingPathComponent("server.ext"))
         for (name, subject, extensions) in [("server", "/CN=127.0.0.1", "server.ext"), ("client", "/CN=root", nil)] {
-            try openssl(["req"] + key + ["-keyout", made.path("\(name).key"), "-out", made.path("\(name).csr"), "-subj", subject])
             try openssl(
-                ["x509", "-req", "-in", made.path("\(name).csr"), "-CA", made.ca, "-CAkey", made.path("ca.key"),
-                 "-CAcreateserial", "-out", made.path("\(name).crt"), "-days", "2"]
+                ["req"] + key + ["-keyout", made.path("\(name).key"), "-out", made.path("\(name).csr"), "-subj", subject])
+            try openssl(
+                [
+                    "x509", "-req", "-in", made.path("\(name).csr"), "-CA", made.ca, "-CAkey", made.path("ca.key"),
+                    "-CAcreateserial", "-out", made.path("\(name).crt"), "-days", "2",
+                ]
                     + (extensions.map { ["-extfile", made.path($0)] } ?? []))
         }
         return made

@@ -22,7 +22,9 @@ func withGitHTTPServer<T: Sendable>(
         }
         guard path.hasPrefix("/gist.git/") else { return Response(status: .notFound) }
         guard request.headers[.authorization] == expected else {
-            return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"GitHub\""], body: ResponseBody(byteBuffer: ByteBuffer(string: "Invalid username or token.\n")))
+            return Response(
+                status: .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"GitHub\""],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: "Invalid username or token.\n")))
         }
         var buffer = try await request.body.collect(upTo: 16 << 20)
         let query = request.uri.query.map { "?" + $0 } ?? ""

@@ -38,7 +38,8 @@ struct BareRepository {
     /// Moves `main` on by a commit made with git itself, as another writer would.
     func commitElsewhere(_ name: String, _ content: String) async throws {
         let blob = try await GitCommand.text(["-C", directory.path, "hash-object", "-w", "--stdin"], input: Array(content.utf8))
-        let tree = try await GitCommand.text(["-C", directory.path, "ls-tree", "main"])
+        let tree =
+            try await GitCommand.text(["-C", directory.path, "ls-tree", "main"])
             .split(separator: "\n").filter { !$0.hasSuffix("\t\(name)") }.joined(separator: "\n")
             + "\n100644 blob \(blob)\t\(name)\n"
         let treeID = try await GitCommand.text(["-C", directory.path, "mktree"], input: Array(tree.utf8))

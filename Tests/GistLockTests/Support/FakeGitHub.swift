@@ -145,11 +145,12 @@ actor FakeGitHub {
     private func gistJSON() -> String {
         var fileObjects: [String: Any] = [:]
         for (name, content) in files {
-            fileObjects[name] = [
-                "filename": name, "type": "text/plain", "language": NSNull(), "size": content.utf8.count,
-                "raw_url": "https://gist.githubusercontent.com/monalisa/\(gistID)/raw/\(revision)/\(name)",
-                "truncated": truncatedFiles.contains(name), "content": content, "encoding": "utf-8",
-            ] as [String: Any]
+            fileObjects[name] =
+                [
+                    "filename": name, "type": "text/plain", "language": NSNull(), "size": content.utf8.count,
+                    "raw_url": "https://gist.githubusercontent.com/monalisa/\(gistID)/raw/\(revision)/\(name)",
+                    "truncated": truncatedFiles.contains(name), "content": content, "encoding": "utf-8",
+                ] as [String: Any]
         }
         let gist: [String: Any] = [
             "url": "https://api.github.com/gists/\(gistID)", "id": gistID, "node_id": "G_kw",

@@ -18,14 +18,17 @@ struct SubprocessGitTransport: GitTransport {
         switch (request.method, request.path) {
         case (.get, let path) where path.hasPrefix("info/refs?service=git-"):
             let service = String(path.dropFirst("info/refs?service=".count))
-            let refs = try await GitCommand.run([String(service.dropFirst(4)), "--stateless-rpc", "--advertise-refs", repository.path])
+            let refs = try await GitCommand.run([
+                String(service.dropFirst(4)), "--stateless-rpc", "--advertise-refs", repository.path,
+            ])
             response = GitResponse(
                 status: 200, headers: ["Content-Type": "application/x-\(service)-advertisement"],
                 body: PktLine.encode("# service=\(service)\n") + PktLine.flushBytes + refs
             )
         case (.post, "git-upload-pack"), (.post, "git-receive-pack"):
             #expect(request.contentType == "application/x-\(request.path)-request")
-            let body = try await GitCommand.run([String(request.path.dropFirst(4)), "--stateless-rpc", repository.path], input: request.body)
+            let body = try await GitCommand.run(
+                [String(request.path.dropFirst(4)), "--stateless-rpc", repository.path], input: request.body)
             response = GitResponse(status: 200, headers: ["Content-Type": "application/x-\(request.path)-result"], body: body)
         default:
             response = GitResponse(status: 404, body: Array("Not Found".utf8))
