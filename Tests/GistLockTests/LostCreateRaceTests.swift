@@ -1,5 +1,6 @@
 import Foundation
 import GistLock
+import InMemoryLogging
 import LeaderElection
 import LeaderElectionTestKit
 import Logging
@@ -49,20 +50,18 @@ import Testing
         try await suite.withGitServer { apiURL in
             let fixture = try await suite.newGist(apiURL)
             let lock = RivalFirst(inner: try fixture.gitLock(identity: "napoleon"), rival: try fixture.gitLock(identity: "stalin"))
-            let (logger, lines) = StreamingLogHandler.logger()
-            // A clock nobody moves: one attempt, then the elector waits for its retry period until cancelled.
+            let (logger, logs) = capturingLogger()
+            // A clock nobody moves: the elector's first attempt ends when it sleeps for its retry period.
+            let clock = ManualClock()
             let elector = LeaderElector(
                 config: try LeaderElectionConfig(name: "conformance"), lock: lock,
-                callbacks: LeaderCallbacks(onStartedLeading: { _ in }, onStoppedLeading: {}), clock: ManualClock(),
+                callbacks: LeaderCallbacks(onStartedLeading: { _ in }, onStoppedLeading: {}), clock: clock,
                 logger: logger)
             let run = Task { try await elector.run() }
-            var seen: [LoggedLine] = []
-            for await line in lines where line.level > .debug {
-                seen.append(line)
-                if line.message.hasSuffix("first; following it") || line.level >= .warning { break }
-            }
+            await clock.waitForSleepers(atLeast: 1)
             run.cancel()
             try await run.value
+            let seen = logs.entries.filter { $0.level > .debug }.map { (level: $0.level, message: "\($0.message)") }
 
             let refusal = await lock.createError ?? "none"
             #expect(refusal.contains("push to gist \(fixture.gistID) refused"), "git refused the push: \(refusal)")
