@@ -92,8 +92,9 @@ actor EtcdClient {
                 do {
                     return .answered(try JSONDecoder().decode(Answer.self, from: Data(answer.body)))
                 } catch {
-                    return .failed("answered 200 with a body that is not etcd's JSON: check that this is an etcd "
-                        + "client URL (etcd 3.4 or newer)", inDoubt: true)
+                    return .failed(
+                        "answered 200 with a body that is not etcd's JSON: check that this is an etcd "
+                            + "client URL (etcd 3.4 or newer)", inDoubt: true)
                 }
             }
             let error = try? JSONDecoder().decode(EtcdErrorBody.self, from: Data(answer.body))
@@ -103,11 +104,13 @@ actor EtcdClient {
                 token = nil
                 guard credentials != nil else {
                     throw ResourceLockError.permanent(
-                        "etcd refused the request (\(etcdMessage)): it requires authentication, give an etcd user name and password")
+                        "etcd refused the request (\(etcdMessage)): it requires authentication, give an etcd user name and password"
+                    )
                 }
                 if refreshed {
                     throw ResourceLockError.permanent(
-                        "etcd refused a fresh token for user \(credentials?.username ?? "") (\(etcdMessage)): check the user and its roles")
+                        "etcd refused a fresh token for user \(credentials?.username ?? "") (\(etcdMessage)): check the user and its roles"
+                    )
                 }
                 refreshed = true
                 continue
@@ -141,7 +144,8 @@ actor EtcdClient {
             guard let issued = try? JSONDecoder().decode(EtcdAuthenticateResponse.self, from: Data(answer.body)),
                 let value = issued.token, !value.isEmpty
             else {
-                return .failed("answered the authentication without a token: check that this is an etcd client URL", inDoubt: false)
+                return .failed(
+                    "answered the authentication without a token: check that this is an etcd client URL", inDoubt: false)
             }
             token = EtcdSecret(value: value)
             return .answered(())
@@ -156,7 +160,8 @@ actor EtcdClient {
             throw ResourceLockError.permanent(
                 "etcd refused user \(credentials.username) (\(etcdMessage)): check the etcd user name and password")
         }
-        let classified: Attempt<Void> = try classify(status: answer.status, location: answer.location, code: error?.code, etcdMessage)
+        let classified: Attempt<Void> = try classify(
+            status: answer.status, location: answer.location, code: error?.code, etcdMessage)
         if case .failed(let reason, _) = classified { return .failed("authenticating: \(reason)", inDoubt: false) }
         return .failed("authenticating: answered \(answer.status)", inDoubt: false)
     }
@@ -167,8 +172,9 @@ actor EtcdClient {
         case .notSent(let reason): .failed(reason, inDoubt: false)
         case .unanswered(let reason): .failed(reason, inDoubt: true)
         case .tooLarge(let bound):
-            .failed("answered with more than \(bound) bytes, more than any answer about one key: "
-                + "check that this is an etcd client URL", inDoubt: true)
+            .failed(
+                "answered with more than \(bound) bytes, more than any answer about one key: "
+                    + "check that this is an etcd client URL", inDoubt: true)
         }
     }
 

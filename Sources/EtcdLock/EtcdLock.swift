@@ -126,9 +126,10 @@ public actor EtcdLock: ResourceLock {
             if let revision = current?.modRevision?.value { seen = (bytes, revision) }
             return
         }
-        let holder = found.flatMap { try? LeaderElectionRecord(jsonBytes: $0) }.map {
-            $0.holderIdentity.isEmpty ? "a free lease" : "\($0.holderIdentity)'s record"
-        } ?? (found == nil ? "nothing" : "bytes that are not a record")
+        let holder =
+            found.flatMap { try? LeaderElectionRecord(jsonBytes: $0) }.map {
+                $0.holderIdentity.isEmpty ? "a free lease" : "\($0.holderIdentity)'s record"
+            } ?? (found == nil ? "nothing" : "bytes that are not a record")
         if reply.afterDoubt {
             throw EtcdError(
                 "the \(what) of etcd key \(key) is in doubt: a member took it without answering, and the key now holds "

@@ -34,7 +34,9 @@ final class ExchangeDelegate: NSObject, URLSessionDataDelegate, Sendable {
 
     /// Delivers `task`'s answer, or its failure, to `continuation`; a body beyond `limit` bytes fails it
     /// with `AnswerTooLarge`.
-    func expect(_ task: URLSessionTask, limit: Int, _ continuation: AsyncThrowingStream<(Data, URLResponse), any Error>.Continuation) {
+    func expect(
+        _ task: URLSessionTask, limit: Int, _ continuation: AsyncThrowingStream<(Data, URLResponse), any Error>.Continuation
+    ) {
         pending.withLock { $0[task.taskIdentifier] = Pending(limit: limit, continuation: continuation) }
     }
 
@@ -57,9 +59,10 @@ final class ExchangeDelegate: NSObject, URLSessionDataDelegate, Sendable {
             return nil
         }
         if let refused {
-            refused.continuation.finish(throwing: AnswerTooLarge(
-                limit: refused.limit, announced: response.expectedContentLength,
-                status: (response as? HTTPURLResponse)?.statusCode))
+            refused.continuation.finish(
+                throwing: AnswerTooLarge(
+                    limit: refused.limit, announced: response.expectedContentLength,
+                    status: (response as? HTTPURLResponse)?.statusCode))
             // FoundationNetworking ignores the disposition of a session delegate, so the task is
             // cancelled outright; otherwise libcurl would go on reading the whole body.
             completionHandler(.cancel)
@@ -78,8 +81,9 @@ final class ExchangeDelegate: NSObject, URLSessionDataDelegate, Sendable {
             return nil
         }
         if let refused {
-            refused.continuation.finish(throwing: AnswerTooLarge(
-                limit: refused.limit, announced: nil, status: (refused.response as? HTTPURLResponse)?.statusCode))
+            refused.continuation.finish(
+                throwing: AnswerTooLarge(
+                    limit: refused.limit, announced: nil, status: (refused.response as? HTTPURLResponse)?.statusCode))
             cancelOffQueue(dataTask)
         }
     }
@@ -117,7 +121,8 @@ final class ExchangeDelegate: NSObject, URLSessionDataDelegate, Sendable {
     ) {
         // Answered from a task of its own: both answers may wait for the work queue this runs on (a
         // cancel, or the suspend FoundationNetworking's default handling does with a stored credential).
-        let disposition: URLSession.AuthChallengeDisposition = cancelsAuthChallenges ? .cancelAuthenticationChallenge : .performDefaultHandling
+        let disposition: URLSession.AuthChallengeDisposition =
+            cancelsAuthChallenges ? .cancelAuthenticationChallenge : .performDefaultHandling
         Task.detached { completionHandler(disposition, nil) }
     }
 }

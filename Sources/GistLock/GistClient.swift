@@ -174,9 +174,12 @@ public actor GistClient: CustomStringConvertible {
             (data, response) = try await session.exchange(request, timeout: timeout, limit: answerLimit)
         } catch let tooLarge as AnswerTooLarge {
             onResponse?(summary.method, tooLarge.status)
-            throw GitHubError(code: .unexpectedResponse, message: "the answer to \(summary.line) \(tooLarge.what), "
-                + "over the \(tooLarge.bound) a gist answer may take, so it was refused unread: check --github-api-url "
-                + "(GitHub's API root or a gist-server), and keep the lock in a gist without large files", status: tooLarge.status)
+            throw GitHubError(
+                code: .unexpectedResponse,
+                message: "the answer to \(summary.line) \(tooLarge.what), "
+                    + "over the \(tooLarge.bound) a gist answer may take, so it was refused unread: check --github-api-url "
+                    + "(GitHub's API root or a gist-server), and keep the lock in a gist without large files",
+                status: tooLarge.status)
         } catch {
             onResponse?(summary.method, nil)
             if Task.isCancelled { throw CancellationError() }
@@ -184,8 +187,10 @@ public actor GistClient: CustomStringConvertible {
         }
         guard let http = response as? HTTPURLResponse else {
             onResponse?(summary.method, nil)
-            throw GitHubError(code: .unexpectedResponse, message: "\(summary.line) got no HTTP answer: "
-                + "check that --github-api-url is an http(s) address", status: nil)
+            throw GitHubError(
+                code: .unexpectedResponse,
+                message: "\(summary.line) got no HTTP answer: "
+                    + "check that --github-api-url is an http(s) address", status: nil)
         }
         onResponse?(summary.method, http.statusCode)
         if let status = RateLimitStatus(http) { rateLimit = status }
@@ -199,9 +204,10 @@ public actor GistClient: CustomStringConvertible {
         let fallbackWait = 60 * TimeInterval(1 << min(limitsInARow, 4))
         // The body is redacted before any part of it is quoted and cut.
         let body = Data(token.scrub(String(decoding: data, as: UTF8.self)).utf8)
-        let error = scrubbed(GitHubError.classify(
-            status: response.statusCode, response: response, body: body, request: summary, now: now(),
-            fallbackWait: fallbackWait))
+        let error = scrubbed(
+            GitHubError.classify(
+                status: response.statusCode, response: response, body: body, request: summary, now: now(),
+                fallbackWait: fallbackWait))
         if error.code == .rateLimited {
             backoff = error
             limitsInARow += 1
@@ -214,24 +220,28 @@ public actor GistClient: CustomStringConvertible {
         do {
             return try JSONDecoder().decode(Gist.self, from: data)
         } catch {
-            throw scrubbed(GitHubError.unexpected(
-                status: response.statusCode, response: response, body: Data(token.scrub(String(decoding: data, as: UTF8.self)).utf8),
-                request: summary,
-                reason: "not a gist: \(decodingReason(error))"))
+            throw scrubbed(
+                GitHubError.unexpected(
+                    status: response.statusCode, response: response,
+                    body: Data(token.scrub(String(decoding: data, as: UTF8.self)).utf8),
+                    request: summary,
+                    reason: "not a gist: \(decodingReason(error))"))
         }
     }
 
     private func transportError(_ error: any Error, _ summary: RequestSummary) -> GitHubError {
         let reason = (error as? URLError).map(describe) ?? String(describing: type(of: error))
-        return scrubbed(GitHubError(
-            code: .transport,
-            message: "cannot reach \(summary.line): \(reason): check --github-api-url and the network",
-            status: nil))
+        return scrubbed(
+            GitHubError(
+                code: .transport,
+                message: "cannot reach \(summary.line): \(reason): check --github-api-url and the network",
+                status: nil))
     }
 
     /// Servers may echo what they were sent; nothing the token appears in leaves the client.
     func scrubbed(_ error: GitHubError) -> GitHubError {
-        GitHubError(code: error.code, message: token.scrub(error.message), status: error.status, retryAt: error.retryAt,
+        GitHubError(
+            code: error.code, message: token.scrub(error.message), status: error.status, retryAt: error.retryAt,
             cappedRetryAfter: error.cappedRetryAfter)
     }
 

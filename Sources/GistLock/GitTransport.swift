@@ -1,6 +1,9 @@
 /// One smart-HTTP request to a git repository's URL: a GET of `info/refs` or a POST to a service.
 public struct GitRequest: Sendable, Equatable {
-    public enum Method: String, Sendable { case get = "GET", post = "POST" }
+    public enum Method: String, Sendable {
+        case get = "GET"
+        case post = "POST"
+    }
 
     public let method: Method
     /// The path below the repository URL with its query: `info/refs?service=git-receive-pack`,
@@ -62,20 +65,27 @@ extension GitTransport {
     func exchange(_ request: GitRequest) async throws -> [UInt8] {
         let response = try await send(request)
         guard response.status == 200 else {
-            let hint = switch response.status {
-            case 401: ": the token was refused; give a token that may write this gist"
-            case 403: ": the token may not do this; give a token with the gist scope"
-            case 404: ": no repository there; check the gist's git_push_url"
-            case 300..<400: ": a redirect, which is refused so the token stays with this host; give the URL it names"
-            default: ""
-            }
+            let hint =
+                switch response.status {
+                case 401: ": the token was refused; give a token that may write this gist"
+                case 403: ": the token may not do this; give a token with the gist scope"
+                case 404: ": no repository there; check the gist's git_push_url"
+                case 300..<400: ": a redirect, which is refused so the token stays with this host; give the URL it names"
+                default: ""
+                }
             // Redacted before it is cut, so no part of an echoed credential survives the cut.
             let whole = redact(String(decoding: response.body.prefix(64 << 10), as: UTF8.self))
             let text = String(whole.prefix(200)).trimmingNewlines().replacingControlCharacters()
-            throw GitProtocolError(.transport, "\(request.method.rawValue) \(request.path) answered \(response.status)\(hint)\(text.isEmpty ? "" : " (\"\(text)\")")")
+            throw GitProtocolError(
+                .transport,
+                "\(request.method.rawValue) \(request.path) answered \(response.status)\(hint)\(text.isEmpty ? "" : " (\"\(text)\")")"
+            )
         }
         if let expected = request.accept, let type = response.headers["content-type"], type != expected {
-            throw GitProtocolError(.transport, "\(request.method.rawValue) \(request.path) answered \(type), not \(expected): the URL is not a git smart-HTTP repository")
+            throw GitProtocolError(
+                .transport,
+                "\(request.method.rawValue) \(request.path) answered \(type), not \(expected): the URL is not a git smart-HTTP repository"
+            )
         }
         return response.body
     }

@@ -29,11 +29,15 @@ public struct URLSessionGitTransport: GitTransport {
         answerLimit: Int = URLSessionGitTransport.defaultAnswerLimit
     ) throws {
         guard let scheme = repository.scheme?.lowercased(), let host = repository.host?.lowercased() else {
-            throw GitProtocolError(.transport, "\"\(repository.absoluteString)\" is not a URL with a scheme and host; give the gist's git_push_url")
+            throw GitProtocolError(
+                .transport, "\"\(repository.absoluteString)\" is not a URL with a scheme and host; give the gist's git_push_url")
         }
         let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
         guard scheme == "https" || (scheme == "http" && (loopback || host == plainHTTPHost?.lowercased())) else {
-            throw GitProtocolError(.transport, "\(repository.absoluteString) is not HTTPS; the token is sent only over HTTPS (plain http only to a loopback host or to the host of a plain-http --github-api-url)")
+            throw GitProtocolError(
+                .transport,
+                "\(repository.absoluteString) is not HTTPS; the token is sent only over HTTPS (plain http only to a loopback host or to the host of a plain-http --github-api-url)"
+            )
         }
         self.repository = repository.absoluteString.hasSuffix("/") ? repository : URL(string: repository.absoluteString + "/")!
         self.token = RedactedToken(value: token)
@@ -66,13 +70,22 @@ public struct URLSessionGitTransport: GitTransport {
         do {
             (data, response) = try await session.exchange(urlRequest, timeout: timeout, limit: answerLimit)
         } catch let tooLarge as AnswerTooLarge {
-            throw GitProtocolError(.transport, "the answer to \(request.method.rawValue) \(displayed(url)) \(tooLarge.what), over the "
-                + "\(tooLarge.bound) a git answer to the lock may take, so it was refused unread: check --github-api-url "
-                + "and the gist's git_push_url")
-        } catch let error as URLError where error.code == .userCancelledAuthentication || error.code == .cancelled && !Task.isCancelled {
-            throw GitProtocolError(.transport, "\(request.method.rawValue) \(request.path) answered 401: the token was refused; give a token that may write this gist")
+            throw GitProtocolError(
+                .transport,
+                "the answer to \(request.method.rawValue) \(displayed(url)) \(tooLarge.what), over the "
+                    + "\(tooLarge.bound) a git answer to the lock may take, so it was refused unread: check --github-api-url "
+                    + "and the gist's git_push_url")
+        } catch let error as URLError
+            where error.code == .userCancelledAuthentication || error.code == .cancelled && !Task.isCancelled
+        {
+            throw GitProtocolError(
+                .transport,
+                "\(request.method.rawValue) \(request.path) answered 401: the token was refused; give a token that may write this gist"
+            )
         } catch let error as URLError {
-            throw GitProtocolError(.transport, "\(request.method.rawValue) \(url.absoluteString) got no answer: \(token.scrub(error.localizedDescription))")
+            throw GitProtocolError(
+                .transport,
+                "\(request.method.rawValue) \(url.absoluteString) got no answer: \(token.scrub(error.localizedDescription))")
         }
         guard let http = response as? HTTPURLResponse else {
             throw GitProtocolError(.transport, "\(url.absoluteString) did not answer in HTTP")

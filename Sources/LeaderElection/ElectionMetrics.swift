@@ -7,7 +7,9 @@ struct ElectionMetrics: Sendable {
     enum Operation: String, CaseIterable, Sendable { case get, create, update }
     /// How a lock call ended, as the `outcome` dimension.
     enum Outcome: String, CaseIterable, Sendable {
-        case success, conflict, notFound = "not_found", error, invalid
+        case success, conflict
+        case notFound = "not_found"
+        case error, invalid
     }
 
     /// 1 while this process leads the election, 0 otherwise (client-go's `leader_election_master_status`).
@@ -50,10 +52,15 @@ struct ElectionMetrics: Sendable {
         leaseAgeGauge = Recorder(label: Self.leaseAgeName, dimensions: [("name", name)], aggregate: false, factory: factory)
         failover = Recorder(label: Self.failoverName, dimensions: [("name", name)], aggregate: true, factory: factory)
         leaderlessTime = FloatingPointCounter(label: Self.leaderlessName, dimensions: [("name", name)], factory: factory)
-        errors = Dictionary(uniqueKeysWithValues: LockErrorKind.allCases.map {
-            ($0, Counter(label: "leader_election_lock_errors_total", dimensions: [("name", name), ("kind", $0.rawValue)],
-                         factory: factory))
-        })
+        errors = Dictionary(
+            uniqueKeysWithValues: LockErrorKind.allCases.map {
+                (
+                    $0,
+                    Counter(
+                        label: "leader_election_lock_errors_total", dimensions: [("name", name), ("kind", $0.rawValue)],
+                        factory: factory)
+                )
+            })
     }
 
     /// Counts a failed lock call by its kind.

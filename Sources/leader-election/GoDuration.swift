@@ -62,8 +62,9 @@ struct GoDuration: Sendable, Equatable, ExpressibleByArgument, CustomStringConve
             else { return .malformed }
             rest = rest.dropFirst(number.count)
             // Longest suffix first, so "ms" is not read as "m" followed by garbage.
-            guard let unit = units.sorted(by: { $0.suffix.count > $1.suffix.count })
-                .first(where: { rest.hasPrefix($0.suffix) })
+            guard
+                let unit = units.sorted(by: { $0.suffix.count > $1.suffix.count })
+                    .first(where: { rest.hasPrefix($0.suffix) })
             else { return .malformed }
             rest = rest.dropFirst(unit.suffix.count)
             total += value * unit.nanoseconds

@@ -17,7 +17,9 @@ struct HandoverCommand: AsyncParsableCommand {
             not lead (it names the leader) or refused, 2 when its endpoint cannot be reached.
             """)
 
-    @Option(help: "The identity (--id) of the copy that should lead next; without it the lease is released and another copy takes it.")
+    @Option(
+        help: "The identity (--id) of the copy that should lead next; without it the lease is released and another copy takes it."
+    )
     var to: String?
 
     @Option(help: "The leader's HTTP endpoint (its --http address).")
@@ -33,7 +35,9 @@ struct HandoverCommand: AsyncParsableCommand {
         guard var components = URLComponents(string: endpoint), let scheme = components.scheme,
             ["http", "https"].contains(scheme), components.host?.isEmpty == false
         else {
-            fail("invalid --endpoint \"\(endpoint.escapedForLog(quoting: true))\": give a URL such as http://127.0.0.1:8080", code: 2)
+            fail(
+                "invalid --endpoint \"\(endpoint.escapedForLog(quoting: true))\": give a URL such as http://127.0.0.1:8080",
+                code: 2)
         }
         components.path = components.path.hasSuffix("/") ? components.path + "handover" : components.path + "/handover"
         components.queryItems = to.map { [URLQueryItem(name: "to", value: $0)] }
@@ -47,8 +51,9 @@ struct HandoverCommand: AsyncParsableCommand {
         do {
             (data, response) = try await URLSession.shared.data(for: request)
         } catch {
-            fail("cannot reach the leader's endpoint \(endpoint): \(error.localizedDescription) "
-                + "(is the copy running with --http, and is this its address?)", code: 2)
+            fail(
+                "cannot reach the leader's endpoint \(endpoint): \(error.localizedDescription) "
+                    + "(is the copy running with --http, and is this its address?)", code: 2)
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let answer = try? JSONDecoder().decode(Answer.self, from: data)

@@ -41,21 +41,28 @@ struct HandoverRoute<Source: HandoverSource> {
     func addRoute<Context: RemoteAddressRequestContext>(to router: Router<Context>) {
         router.post("/handover") { [source, allowRemote] request, context in
             guard allowRemote || Self.isLoopback(context.remoteAddress) else {
-                return try Self.answer(.forbidden, .init(
-                    handedOver: false,
-                    message: "handover is answered only from loopback (e.g. kubectl exec ... -- leader-election handover); "
-                        + "start with --allow-remote-handover to accept it from elsewhere"))
+                return try Self.answer(
+                    .forbidden,
+                    .init(
+                        handedOver: false,
+                        message: "handover is answered only from loopback (e.g. kubectl exec ... -- leader-election handover); "
+                            + "start with --allow-remote-handover to accept it from elsewhere"))
             }
             let target = request.uri.queryParameters.get("to")
             if let target, !target.isPrintable || target.count > 128 {
-                return try Self.answer(.badRequest, .init(
-                    handedOver: false, message: "invalid target: give the identity (--id) of a running copy, printable, at most 128 characters"))
+                return try Self.answer(
+                    .badRequest,
+                    .init(
+                        handedOver: false,
+                        message: "invalid target: give the identity (--id) of a running copy, printable, at most 128 characters"))
             }
             do {
                 let handover = try await source.handOver(to: target)
-                return try Self.answer(.ok, .init(
-                    handedOver: true, target: handover.target, term: handover.term, written: handover.written,
-                    message: Self.describe(handover)))
+                return try Self.answer(
+                    .ok,
+                    .init(
+                        handedOver: true, target: handover.target, term: handover.term, written: handover.written,
+                        message: Self.describe(handover)))
             } catch let error as HandoverError {
                 switch error {
                 case .notLeader(let leader):

@@ -40,12 +40,13 @@ public struct KlogLogHandler: LogHandler {
         level: Logger.Level, message: String, metadata: Logger.Metadata,
         file: String, line: UInt, time: Date, pid: Int32, timeZone: TimeZone
     ) -> String {
-        let letter: Character = switch level {
-        case .trace, .debug, .info, .notice: "I"
-        case .warning: "W"
-        case .error: "E"
-        case .critical: "F"
-        }
+        let letter: Character =
+            switch level {
+            case .trace, .debug, .info, .notice: "I"
+            case .warning: "W"
+            case .error: "E"
+            case .critical: "F"
+            }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let parts = calendar.dateComponents(

@@ -6,7 +6,8 @@ import ArgumentParser
 struct LeaderElectionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leader-election",
-        abstract: "Elect one leader among copies in several clusters, through a lock in a store they share (--lock \(BackendOptions.names.joined(separator: " or "))).",
+        abstract:
+            "Elect one leader among copies in several clusters, through a lock in a store they share (--lock \(BackendOptions.names.joined(separator: " or "))).",
         subcommands: [RunCommand.self, StatusCommand.self, InitCommand.self, DefaultsCommand.self, HandoverCommand.self],
         defaultSubcommand: RunCommand.self
     )

@@ -33,11 +33,16 @@ struct LeaderEndpoint<Source: LeaderStatusSource> {
             try Self.json(WithFacts(LeaderReport(await source.status()), facts: lockFacts))
         }
         router.get("/healthz") { [source, maxTolerableExpiredLease, healthAnswerLimit] _, _ in
-            guard let health = await Self.answer(within: healthAnswerLimit, {
-                await source.healthCheck(maxTolerableExpiredLease: maxTolerableExpiredLease)
-            }) else {
+            guard
+                let health = await Self.answer(
+                    within: healthAnswerLimit,
+                    {
+                        await source.healthCheck(maxTolerableExpiredLease: maxTolerableExpiredLease)
+                    })
+            else {
                 return Self.text(
-                    .serviceUnavailable, "the elector did not answer within \(GoDuration(healthAnswerLimit)): it is stuck or overloaded")
+                    .serviceUnavailable,
+                    "the elector did not answer within \(GoDuration(healthAnswerLimit)): it is stuck or overloaded")
             }
             // The status is the probe's answer; the body says why, lost lease or cut off included.
             return Self.text(health.isHealthy ? .ok : .internalServerError, (health.isHealthy ? "ok: " : "") + health.message)

@@ -24,7 +24,8 @@ struct LeaderFile: Sendable {
     func remove() {
         if unlink(path) != 0, errno != ENOENT {
             Logger(label: "leader-election").error(
-                "cannot remove the leader file \(path): \(String(cString: strerror(errno))); a workload reading it may act on a stale term")
+                "cannot remove the leader file \(path): \(String(cString: strerror(errno))); a workload reading it may act on a stale term"
+            )
         }
     }
 

@@ -78,7 +78,8 @@ struct InitRequest: Sendable {
 extension LockOptions {
     func store(_ settings: LockSettings, environment: [String: String]) throws -> any LockStore {
         guard let backend = backends.all.first(where: { type(of: $0).name == settings.backend }) else {
-            throw AppError("unknown lock \"\(settings.backend)\": give \(BackendOptions.names.joined(separator: " or ")) with --lock")
+            throw AppError(
+                "unknown lock \"\(settings.backend)\": give \(BackendOptions.names.joined(separator: " or ")) with --lock")
         }
         return try backend.open(settings, environment: environment)
     }

@@ -5,13 +5,22 @@ import LeaderElection
 /// Which store holds the lock and what every store shares; with each backend's options under its
 /// own heading. Shared by `run`, `status` and `init`.
 struct LockOptions: ParsableArguments {
-    @Option(help: "Which store holds the lock: \(BackendOptions.names.joined(separator: " or ")). [env: LEADER_ELECTION_LOCK] (default: \(BackendOptions.defaultName))")
+    @Option(
+        help:
+            "Which store holds the lock: \(BackendOptions.names.joined(separator: " or ")). [env: LEADER_ELECTION_LOCK] (default: \(BackendOptions.defaultName))"
+    )
     var lock: String?
 
-    @Option(help: "Election name; it names the lock in its store: \(BackendOptions.types.map { "\($0.lockName) with --lock \($0.name)" }.joined(separator: ", ")). [env: LEADER_ELECTION_ELECTION] (default: \(ElectionDefaults.name))")
+    @Option(
+        help:
+            "Election name; it names the lock in its store: \(BackendOptions.types.map { "\($0.lockName) with --lock \($0.name)" }.joined(separator: ", ")). [env: LEADER_ELECTION_ELECTION] (default: \(ElectionDefaults.name))"
+    )
     var election: String?
 
-    @Option(help: "Timeout of each request to the lock's store; at most half the retry period, so a renewal whose two requests time out still leaves room for the next retry on time. [env: LEADER_ELECTION_REQUEST_TIMEOUT] (default: \(GoDuration(ElectionDefaults.requestTimeout)))")
+    @Option(
+        help:
+            "Timeout of each request to the lock's store; at most half the retry period, so a renewal whose two requests time out still leaves room for the next retry on time. [env: LEADER_ELECTION_REQUEST_TIMEOUT] (default: \(GoDuration(ElectionDefaults.requestTimeout)))"
+    )
     var requestTimeout: GoDuration?
 
     @OptionGroup var backends: BackendOptions
@@ -40,7 +49,8 @@ struct LockOptions: ParsableArguments {
             guard name != picked, let option = backend.given(environment: environment).first else { continue }
             let fix = option.hasPrefix("--") ? "drop \(option)" : "unset \(option)"
             throw ValidationError(
-                "\(option) is an option of the \(name) lock, but the lock is \(picked): \(fix), or pick that lock with --lock \(name)")
+                "\(option) is an option of the \(name) lock, but the lock is \(picked): \(fix), or pick that lock with --lock \(name)"
+            )
         }
     }
 }
@@ -65,8 +75,9 @@ struct LockSettings: Sendable {
                 "invalid election name \"\(election)\": use letters, digits, '-', '_' or '.' (it names the lock: "
                     + BackendOptions.types.map { $0.lockName }.joined(separator: ", ") + ")")
         }
-        requestTimeout = try GoDuration.setting(
-            options.requestTimeout, "--request-timeout", "LEADER_ELECTION_REQUEST_TIMEOUT", environment)
+        requestTimeout =
+            try GoDuration.setting(
+                options.requestTimeout, "--request-timeout", "LEADER_ELECTION_REQUEST_TIMEOUT", environment)
             ?? ElectionDefaults.requestTimeout
         guard requestTimeout > .zero else {
             throw AppError("--request-timeout must be greater than 0s")

@@ -53,10 +53,11 @@ struct LoggingOptions: ParsableArguments {
         let level = Logger.Level(rawValue: ((try? level(environment)) ?? .info).rawValue) ?? .info
         let format = (try? format(environment)) ?? .klog
         LoggingSystem.bootstrap { _ in
-            var handler: any LogHandler = switch format {
-            case .klog: KlogLogHandler()
-            case .json: JSONLogHandler()
-            }
+            var handler: any LogHandler =
+                switch format {
+                case .klog: KlogLogHandler()
+                case .json: JSONLogHandler()
+                }
             handler.logLevel = level
             return handler
         }

@@ -7,25 +7,44 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Identity of this copy, unique per running copy; hailed in the logs. [env: LEADER_ELECTION_ID]")
     var id: String?
 
-    @Option(help: "How long a lease lasts without renewal before others may take it. [env: LEADER_ELECTION_LEASE_DURATION] (default: \(GoDuration(ElectionDefaults.leaseDuration)))")
+    @Option(
+        help:
+            "How long a lease lasts without renewal before others may take it. [env: LEADER_ELECTION_LEASE_DURATION] (default: \(GoDuration(ElectionDefaults.leaseDuration)))"
+    )
     var leaseDuration: GoDuration?
 
-    @Option(help: "How long the leader keeps retrying a renewal before it gives up leading. [env: LEADER_ELECTION_RENEW_DEADLINE] (default: \(GoDuration(ElectionDefaults.renewDeadline)))")
+    @Option(
+        help:
+            "How long the leader keeps retrying a renewal before it gives up leading. [env: LEADER_ELECTION_RENEW_DEADLINE] (default: \(GoDuration(ElectionDefaults.renewDeadline)))"
+    )
     var renewDeadline: GoDuration?
 
-    @Option(help: "How long to wait between attempts, before jitter. [env: LEADER_ELECTION_RETRY_PERIOD] (default: \(GoDuration(ElectionDefaults.retryPeriod)))")
+    @Option(
+        help:
+            "How long to wait between attempts, before jitter. [env: LEADER_ELECTION_RETRY_PERIOD] (default: \(GoDuration(ElectionDefaults.retryPeriod)))"
+    )
     var retryPeriod: GoDuration?
 
-    @Option(help: "How often the leader writes its renewal, from the start of the last successful one; a failed one is retried a retry period after the start of the failed attempt, until the renew deadline. [env: LEADER_ELECTION_RENEW_INTERVAL] (default: \(GoDuration(ElectionDefaults.renewInterval)) when two retries of a renewal that takes twice the request timeout still fit before the renew deadline, as at the defaults; otherwise half of what the renew deadline leaves after two retry periods)")
+    @Option(
+        help:
+            "How often the leader writes its renewal, from the start of the last successful one; a failed one is retried a retry period after the start of the failed attempt, until the renew deadline. [env: LEADER_ELECTION_RENEW_INTERVAL] (default: \(GoDuration(ElectionDefaults.renewInterval)) when two retries of a renewal that takes twice the request timeout still fit before the renew deadline, as at the defaults; otherwise half of what the renew deadline leaves after two retry periods)"
+    )
     var renewInterval: GoDuration?
 
-    @Option(help: "Address of the HTTP endpoint (/, /leader, /healthz, /readyz, /metrics), e.g. 0.0.0.0:8080; off when not given. [env: LEADER_ELECTION_HTTP]")
+    @Option(
+        help:
+            "Address of the HTTP endpoint (/, /leader, /healthz, /readyz, /metrics), e.g. 0.0.0.0:8080; off when not given. [env: LEADER_ELECTION_HTTP]"
+    )
     var http: String?
 
-    @Option(help: "A file that holds the current term while this copy leads, written atomically and removed the moment it stops leading, so a workload beside it can fence without HTTP. [env: LEADER_ELECTION_LEADER_FILE]")
+    @Option(
+        help:
+            "A file that holds the current term while this copy leads, written atomically and removed the moment it stops leading, so a workload beside it can fence without HTTP. [env: LEADER_ELECTION_LEADER_FILE]"
+    )
     var leaderFile: String?
 
-    @Flag(help: "Accept POST /handover from any address, not only from loopback. [env: LEADER_ELECTION_ALLOW_REMOTE_HANDOVER=true]")
+    @Flag(
+        help: "Accept POST /handover from any address, not only from loopback. [env: LEADER_ELECTION_ALLOW_REMOTE_HANDOVER=true]")
     var allowRemoteHandover = false
 }
 
@@ -51,12 +70,20 @@ struct RunSettings: Sendable {
             throw AppError("invalid identity: use printable text of at most 128 characters for --id, without control characters")
         }
         self.identity = identity
-        let lease = try GoDuration.setting(options.leaseDuration, "--lease-duration", "LEADER_ELECTION_LEASE_DURATION", environment) ?? ElectionDefaults.leaseDuration
-        let renew = try GoDuration.setting(options.renewDeadline, "--renew-deadline", "LEADER_ELECTION_RENEW_DEADLINE", environment) ?? ElectionDefaults.renewDeadline
-        let retry = try GoDuration.setting(options.retryPeriod, "--retry-period", "LEADER_ELECTION_RETRY_PERIOD", environment) ?? ElectionDefaults.retryPeriod
-        let interval = try GoDuration.setting(options.renewInterval, "--renew-interval", "LEADER_ELECTION_RENEW_INTERVAL", environment)
+        let lease =
+            try GoDuration.setting(options.leaseDuration, "--lease-duration", "LEADER_ELECTION_LEASE_DURATION", environment)
+            ?? ElectionDefaults.leaseDuration
+        let renew =
+            try GoDuration.setting(options.renewDeadline, "--renew-deadline", "LEADER_ELECTION_RENEW_DEADLINE", environment)
+            ?? ElectionDefaults.renewDeadline
+        let retry =
+            try GoDuration.setting(options.retryPeriod, "--retry-period", "LEADER_ELECTION_RETRY_PERIOD", environment)
+            ?? ElectionDefaults.retryPeriod
+        let interval =
+            try GoDuration.setting(options.renewInterval, "--renew-interval", "LEADER_ELECTION_RENEW_INTERVAL", environment)
             ?? ElectionDefaults.renewInterval(
-                renewDeadline: renew, retryPeriod: retry, slowAttempt: ElectionDefaults.slowRenewal(requestTimeout: requestTimeout))
+                renewDeadline: renew, retryPeriod: retry,
+                slowAttempt: ElectionDefaults.slowRenewal(requestTimeout: requestTimeout))
         try Self.checkBounds(lease: lease, renew: renew, retry: retry, interval: interval)
         do {
             config = try LeaderElectionConfig(
@@ -81,11 +108,15 @@ struct RunSettings: Sendable {
     static let longestTiming = Duration.seconds(7 * 24 * 3600)
 
     private static func checkBounds(lease: Duration, renew: Duration, retry: Duration, interval: Duration) throws {
-        let timings = [("--lease-duration", lease), ("--renew-deadline", renew), ("--retry-period", retry), ("--renew-interval", interval)]
+        let timings = [
+            ("--lease-duration", lease), ("--renew-deadline", renew), ("--retry-period", retry), ("--renew-interval", interval),
+        ]
         for (flag, value) in timings where value > longestTiming {
-            throw AppError("\(flag) \(GoDuration.format(value)) is too long: timings are at most \(GoDuration.format(longestTiming))")
+            throw AppError(
+                "\(flag) \(GoDuration.format(value)) is too long: timings are at most \(GoDuration.format(longestTiming))")
         }
-        for (flag, value) in [("--retry-period", retry), ("--renew-interval", interval)] where value > .zero && value < shortestRetry {
+        for (flag, value) in [("--retry-period", retry), ("--renew-interval", interval)]
+        where value > .zero && value < shortestRetry {
             throw AppError(
                 "\(flag) \(GoDuration.format(value)) is too short: at least \(GoDuration.format(shortestRetry)), "
                     + "so that a copy does not hammer the gist with requests")

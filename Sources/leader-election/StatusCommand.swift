@@ -14,7 +14,10 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: "text for people, json for scripts.")
     var output: Output = .text
 
-    @Option(help: "A running copy's HTTP endpoint (e.g. http://127.0.0.1:8080): also print the last transitions it saw, with their times and terms.")
+    @Option(
+        help:
+            "A running copy's HTTP endpoint (e.g. http://127.0.0.1:8080): also print the last transitions it saw, with their times and terms."
+    )
     var endpoint: String?
 
     func run() async throws {
@@ -97,7 +100,8 @@ struct LockReport: Encodable {
             Self.line("holder", holder),
             Self.line("term", "\(leaderTransitions ?? 0) (leaderTransitions)"),
             Self.line("acquired", acquireTime.map { $0.formatted(.iso8601) } ?? "-"),
-            Self.line("renewed", (renewTime.map { $0.formatted(.iso8601) } ?? "-") + (renewedSecondsAgo.map { " (\($0)s ago)" } ?? "")),
+            Self.line(
+                "renewed", (renewTime.map { $0.formatted(.iso8601) } ?? "-") + (renewedSecondsAgo.map { " (\($0)s ago)" } ?? "")),
             Self.line("lease", "\(leaseDurationSeconds ?? 0)s" + (looksExpired == true ? ", looks expired" : ", looks valid")),
         ]
         return (lines + facts + [""]).joined(separator: "\n")

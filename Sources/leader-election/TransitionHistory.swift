@@ -16,7 +16,11 @@ enum TransitionHistory {
     static func lines(endpoint: String) async -> [String] {
         guard let url = URL(string: endpoint.hasSuffix("/") ? endpoint + "leader" : endpoint + "/leader"),
             url.scheme == "http" || url.scheme == "https"
-        else { return ["history:  invalid --endpoint \(endpoint.escapedForLog(quoting: true)): give a URL such as http://127.0.0.1:8080"] }
+        else {
+            return [
+                "history:  invalid --endpoint \(endpoint.escapedForLog(quoting: true)): give a URL such as http://127.0.0.1:8080"
+            ]
+        }
         var request = URLRequest(url: url)
         request.timeoutInterval = 5
         do {

@@ -74,12 +74,17 @@ import Testing
         let error = try await withStreamingServer(
             total: Self.huge, announce: true, contentType: "application/x-git-receive-pack-advertisement"
         ) { url, _ in
-            let transport = try URLSessionGitTransport(repository: url.appendingPathComponent("gist.git"), token: Self.token, timeout: .seconds(30))
-            let error = await #expect(throws: GitProtocolError.self) { _ = try await transport.exchange(.advertisement("git-receive-pack")) }
+            let transport = try URLSessionGitTransport(
+                repository: url.appendingPathComponent("gist.git"), token: Self.token, timeout: .seconds(30))
+            let error = await #expect(throws: GitProtocolError.self) {
+                _ = try await transport.exchange(.advertisement("git-receive-pack"))
+            }
             return error
         }
         let message = try #require(error).description
-        #expect(message.contains("announces \(Self.huge) bytes in Content-Length, over the 20 MB a git answer to the lock may take"), "\(message)")
+        #expect(
+            message.contains("announces \(Self.huge) bytes in Content-Length, over the 20 MB a git answer to the lock may take"),
+            "\(message)")
         #expect(message.contains("check --github-api-url"), "\(message)")
         #expect(message.contains("/gist.git/info/refs"), "\(message)")
         #expect(!message.contains(Self.token))

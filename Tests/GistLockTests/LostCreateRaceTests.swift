@@ -49,7 +49,8 @@ import Testing
         let suite = GitGistLockTests()
         try await suite.withGitServer { apiURL in
             let fixture = try await suite.newGist(apiURL)
-            let lock = RivalFirst(inner: try fixture.gitLock(identity: "napoleon"), rival: try fixture.gitLock(identity: "stalin"))
+            let lock = RivalFirst(
+                inner: try fixture.gitLock(identity: "napoleon"), rival: try fixture.gitLock(identity: "stalin"))
             let (logger, logs) = capturingLogger()
             // A clock nobody moves: the elector's first attempt ends when it sleeps for its retry period.
             let clock = ManualClock()

@@ -50,8 +50,8 @@ struct ElectionAppLiveTests {
         let gist = try await call(api, "GET", "/gists/\(gistID)")
         let name = "\(GistSettings.defaultElection).lock"
         guard let files = gist["files"] as? [String: Any], let lock = files[name] as? [String: Any],
-              let content = lock["content"] as? String,
-              let record = try JSONSerialization.jsonObject(with: Data(content.utf8)) as? [String: Any]
+            let content = lock["content"] as? String,
+            let record = try JSONSerialization.jsonObject(with: Data(content.utf8)) as? [String: Any]
         else { return nil }
         return record["holderIdentity"] as? String
     }
@@ -139,7 +139,10 @@ struct ElectionAppLiveTests {
             process.environment = ["LEADER_ELECTION_GITHUB_API_TOKEN": Self.token]
             process.standardError = FileHandle.nullDevice
             let exited = AsyncStream<Int32> { continuation in
-                process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
+                process.terminationHandler = {
+                    continuation.yield($0.terminationStatus)
+                    continuation.finish()
+                }
             }
             try process.run()
             defer { if process.isRunning { process.terminate() } }

@@ -9,7 +9,8 @@ import Testing
 /// `/healthz` keeps client-go's status (a copy that lost its lease is not sick), and its body says why
 /// this copy does not lead; `/leader` says what the lock's last failed call said.
 @Suite struct HealthzCauseTests {
-    static let throttled = "throttled: GitHub rate limit reached (429) on GET /gists/g: no requests until 2026-12-03T23:00:00Z (UTC)"
+    static let throttled =
+        "throttled: GitHub rate limit reached (429) on GET /gists/g: no requests until 2026-12-03T23:00:00Z (UTC)"
 
     @Test func healthyAnswerCarriesTheCheckMessage() async throws {
         var source = LeaderEndpointTests.FixedSource(snapshot: LeaderEndpointTests.status(record: LeaderEndpointTests.record))
@@ -20,8 +21,9 @@ import Testing
         try await Application(router: router).test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
-                #expect(String(buffer: response.body)
-                    == "ok: not leading election e; last stood down: taken: the lease is now held by cleopatra\n")
+                #expect(
+                    String(buffer: response.body)
+                        == "ok: not leading election e; last stood down: taken: the lease is now held by cleopatra\n")
             }
         }
     }

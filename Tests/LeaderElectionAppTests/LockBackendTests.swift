@@ -49,11 +49,17 @@ import Testing
     // MARK: Refusal
 
     @Test(arguments: [
-        (["--lock", "etcd", "--gist", "abc"], "--gist is an option of the gist lock, but the lock is etcd: drop --gist, or pick that lock with --lock gist"),
+        (
+            ["--lock", "etcd", "--gist", "abc"],
+            "--gist is an option of the gist lock, but the lock is etcd: drop --gist, or pick that lock with --lock gist"
+        ),
         (["--lock", "etcd", "--write-mode", "git"], "--write-mode is an option of the gist lock"),
         (["--lock", "etcd", "--takeover-settle", "1s"], "--takeover-settle is an option of the gist lock"),
         (["--lock", "etcd", "--allow-plain-http"], "--allow-plain-http is an option of the gist lock"),
-        (["--etcd-endpoints", "http://127.0.0.1:2379"], "--etcd-endpoints is an option of the etcd lock, but the lock is gist: drop --etcd-endpoints, or pick that lock with --lock etcd"),
+        (
+            ["--etcd-endpoints", "http://127.0.0.1:2379"],
+            "--etcd-endpoints is an option of the etcd lock, but the lock is gist: drop --etcd-endpoints, or pick that lock with --lock etcd"
+        ),
         (["--lock", "gist", "--etcd-password-file", "/p"], "--etcd-password-file is an option of the etcd lock"),
     ])
     func aFlagOfTheOtherLockIsAUsageError(arguments: [String], message: String) throws {
@@ -65,9 +71,15 @@ import Testing
     }
 
     @Test(arguments: [
-        ("etcd", "LEADER_ELECTION_GITHUB_API_TOKEN", "LEADER_ELECTION_GITHUB_API_TOKEN is an option of the gist lock, but the lock is etcd: unset LEADER_ELECTION_GITHUB_API_TOKEN, or pick that lock with --lock gist"),
+        (
+            "etcd", "LEADER_ELECTION_GITHUB_API_TOKEN",
+            "LEADER_ELECTION_GITHUB_API_TOKEN is an option of the gist lock, but the lock is etcd: unset LEADER_ELECTION_GITHUB_API_TOKEN, or pick that lock with --lock gist"
+        ),
         ("etcd", "LEADER_ELECTION_GIST_ID", "unset LEADER_ELECTION_GIST_ID"),
-        ("gist", "LEADER_ELECTION_ETCD_PASSWORD", "LEADER_ELECTION_ETCD_PASSWORD is an option of the etcd lock, but the lock is gist"),
+        (
+            "gist", "LEADER_ELECTION_ETCD_PASSWORD",
+            "LEADER_ELECTION_ETCD_PASSWORD is an option of the etcd lock, but the lock is gist"
+        ),
         ("gist", "LEADER_ELECTION_ETCD_ENDPOINTS", "unset LEADER_ELECTION_ETCD_ENDPOINTS"),
     ])
     func aVariableOfTheOtherLockIsRefusedWithoutItsValue(lock: String, variable: String, message: String) throws {
@@ -84,7 +96,9 @@ import Testing
 
     @Test func theSameLocksOwnOptionsAndTheSharedOnesAreTaken() throws {
         let environment = ["LEADER_ELECTION_ELECTION": "e", "LEADER_ELECTION_ETCD_PREFIX": "/p", "LEADER_ELECTION_ID": "a"]
-        let options = try LockOptions.parse(["--lock", "etcd", "--etcd-endpoints", "http://127.0.0.1:1", "--request-timeout", "1s"])
+        let options = try LockOptions.parse([
+            "--lock", "etcd", "--etcd-endpoints", "http://127.0.0.1:1", "--request-timeout", "1s",
+        ])
         try options.refuseOthers(environment: environment)
         #expect(try LockSettings(options, environment: environment).election == "e")
     }
@@ -118,7 +132,9 @@ import Testing
         try "from file \n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let settings = try EtcdSettings(
-            EtcdOptions.parse(["--etcd-endpoints", "http://127.0.0.1:2379", "--etcd-username", "u", "--etcd-password-file", file.path]),
+            EtcdOptions.parse([
+                "--etcd-endpoints", "http://127.0.0.1:2379", "--etcd-username", "u", "--etcd-password-file", file.path,
+            ]),
             lock: LockSettings(backend: "etcd"), environment: ["LEADER_ELECTION_ETCD_PASSWORD": "from-env"])
         #expect(settings.configuration.credentials?.password == "from file ")
     }
@@ -128,13 +144,24 @@ import Testing
         (["--etcd-endpoints", "127.0.0.1:2379"], [:], "is not an http:// or https:// URL"),
         (["--etcd-endpoints", "http://root:hunter2@127.0.0.1:2379"], [:], "carries a user or password in its URL"),
         (["--etcd-endpoints", "http://127.0.0.1:2379", "--etcd-prefix", "no-slash"], [:], "invalid etcd prefix"),
-        (["--etcd-endpoints", "http://127.0.0.1:2379", "--etcd-username", "u"], [:], "an etcd user was given without a password"),
-        (["--etcd-endpoints", "http://127.0.0.1:2379"], ["LEADER_ELECTION_ETCD_PASSWORD": "hunter2"], "an etcd password was given without a user"),
-        (["--etcd-endpoints", "http://127.0.0.1:2379", "--etcd-username", "u", "--etcd-password-file", "/nonexistent/p"], [:], "cannot read the etcd password file /nonexistent/p"),
+        (
+            ["--etcd-endpoints", "http://127.0.0.1:2379", "--etcd-username", "u"], [:],
+            "an etcd user was given without a password"
+        ),
+        (
+            ["--etcd-endpoints", "http://127.0.0.1:2379"], ["LEADER_ELECTION_ETCD_PASSWORD": "hunter2"],
+            "an etcd password was given without a user"
+        ),
+        (
+            ["--etcd-endpoints", "http://127.0.0.1:2379", "--etcd-username", "u", "--etcd-password-file", "/nonexistent/p"], [:],
+            "cannot read the etcd password file /nonexistent/p"
+        ),
         (["--etcd-endpoints", "http://127.0.0.1:2379", "--etcd-ca-file", "/nonexistent/ca.pem"], [:], "no endpoint is https://"),
         (["--etcd-endpoints", "https://127.0.0.1:2379", "--etcd-cert-file", "/c.pem"], [:], "without its key"),
     ])
-    func badEtcdSettingsNameTheProblemAndNeverThePassword(arguments: [String], environment: [String: String], message: String) throws {
+    func badEtcdSettingsNameTheProblemAndNeverThePassword(arguments: [String], environment: [String: String], message: String)
+        throws
+    {
         let settings = LockSettings(backend: "etcd", election: "e")
         #expect {
             let etcd = try EtcdSettings(EtcdOptions.parse(arguments), lock: settings, environment: environment)
@@ -161,17 +188,18 @@ import Testing
             key: "/leader-election/e", endpoints: endpoints, member: endpoints[1],
             observed: Self.record(holder: "napoleon", renewedAgo: 1))
         let report = LockReport(backend: "etcd", status: status, now: Self.now)
-        #expect(report.text() == """
-            lock:     etcd key /leader-election/e
-            holder:   napoleon
-            term:     7 (leaderTransitions)
-            acquired: 2027-01-15T07:59:00Z
-            renewed:  2027-01-15T07:59:59Z (1.0s ago)
-            lease:    4s, looks valid
-            endpoints: http://127.0.0.1:2379,http://127.0.0.2:2379
-            member:   http://127.0.0.2:2379 (answered the read)
+        #expect(
+            report.text() == """
+                lock:     etcd key /leader-election/e
+                holder:   napoleon
+                term:     7 (leaderTransitions)
+                acquired: 2027-01-15T07:59:00Z
+                renewed:  2027-01-15T07:59:59Z (1.0s ago)
+                lease:    4s, looks valid
+                endpoints: http://127.0.0.1:2379,http://127.0.0.2:2379
+                member:   http://127.0.0.2:2379 (answered the read)
 
-            """)
+                """)
         let json = try #require(JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
         #expect(json["lock"] as? String == "etcd")
         #expect(json["key"] as? String == "/leader-election/e")
@@ -215,7 +243,9 @@ import Testing
         let missing = LockReport(
             backend: "gist", status: GistStore.status(gistID: "abc123", election: "e", observed: nil, writeMode: "rest"),
             now: Self.now)
-        #expect(missing.text() == "lock:     e.lock in gist abc123\nholder:   none (the lock file does not exist yet)\nwrites:   rest\n")
+        #expect(
+            missing.text()
+                == "lock:     e.lock in gist abc123\nholder:   none (the lock file does not exist yet)\nwrites:   rest\n")
     }
 
     // MARK: defaults and the endpoint

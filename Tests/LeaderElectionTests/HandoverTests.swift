@@ -47,9 +47,11 @@ import Testing
         let named = try #require(journal.lastIndex(of: "write b"))
         #expect(ended < named, "the record named the target before the work had stopped: \(journal)")
         // The term is kept and the target gets a whole lease from a fresh renewTime.
-        #expect(await store.record == LeaderElectionRecord(
-            holderIdentity: "b", leaseDurationSeconds: 10, acquireTime: Harness.wall(3), renewTime: Harness.wall(3),
-            leaderTransitions: 0))
+        #expect(
+            await store.record
+                == LeaderElectionRecord(
+                    holderIdentity: "b", leaseDurationSeconds: 10, acquireTime: Harness.wall(3), renewTime: Harness.wall(3),
+                    leaderTransitions: 0))
         #expect(await a.status().isLeader == false)
         #expect(await a.status().lastStandDown == "handed over: to b")
         tasks.forEach { $0.cancel() }

@@ -21,7 +21,9 @@ import Testing
         try await task.value
 
         #expect(await lock.calls == ["get", "create", "get"])
-        let lost = h.logs.entries.filter { "\($0.message)" == "lease lock fake lock: b was created by another copy first; following it" }
+        let lost = h.logs.entries.filter {
+            "\($0.message)" == "lease lock fake lock: b was created by another copy first; following it"
+        }
         #expect(lost.map(\.level) == [.info])
         let loud = h.logs.entries.filter { $0.level >= .warning }.map { "\($0.level): \($0.message)" }
         #expect(loud == [])
@@ -44,8 +46,10 @@ import Testing
         let said = "throttled: \(Throttled.text)"
         #expect(await elector.status().lastLockError == said)
         let health = await elector.healthCheck(maxTolerableExpiredLease: .zero)
-        #expect(health == HealthCheckResult(
-            isHealthy: true, message: "not leading election test-election; last lock call failed (\(said))"))
+        #expect(
+            health
+                == HealthCheckResult(
+                    isHealthy: true, message: "not leading election test-election; last lock call failed (\(said))"))
         #expect(h.messages.contains("error retrieving resource lock in-memory lock: a: \(Throttled.text)"))
 
         await lock.throttle(false)
@@ -74,9 +78,10 @@ import Testing
         let health = await elector.healthCheck(maxTolerableExpiredLease: .zero)
         #expect(health.isHealthy)
         if cutOff {
-            #expect(health.message.hasPrefix(
-                "not leading election test-election; last lock call failed (unreachable: connection refused); "
-                    + "last stood down: cut off: no renewal succeeded within the renew deadline 5s"))
+            #expect(
+                health.message.hasPrefix(
+                    "not leading election test-election; last lock call failed (unreachable: connection refused); "
+                        + "last stood down: cut off: no renewal succeeded within the renew deadline 5s"))
         } else {
             #expect(health.message == "not leading election test-election; last stood down: taken: the lease is now held by b")
         }

@@ -16,14 +16,18 @@ import Testing
 
     static let cases: [Case] = [
         Case(name: "standby", sinceRenewal: nil, healthy: true, message: "not leading election e"),
-        Case(name: "fresh leader", sinceRenewal: .seconds(2), healthy: true,
-             message: "leading election e, renewed 2s ago"),
-        Case(name: "past the renew deadline", sinceRenewal: .seconds(15), healthy: true,
-             message: "not leading election e: no renewal for 15s, past the renew deadline (15s); standing down"),
-        Case(name: "at the limit", sinceRenewal: .seconds(40), healthy: true,
-             message: "not leading election e: no renewal for 40s, past the renew deadline (15s); standing down"),
-        Case(name: "stuck leader", sinceRenewal: .milliseconds(42500), healthy: false,
-             message: "failed election to renew leadership on lease e: last renewal 42.5s ago exceeds "
+        Case(
+            name: "fresh leader", sinceRenewal: .seconds(2), healthy: true,
+            message: "leading election e, renewed 2s ago"),
+        Case(
+            name: "past the renew deadline", sinceRenewal: .seconds(15), healthy: true,
+            message: "not leading election e: no renewal for 15s, past the renew deadline (15s); standing down"),
+        Case(
+            name: "at the limit", sinceRenewal: .seconds(40), healthy: true,
+            message: "not leading election e: no renewal for 40s, past the renew deadline (15s); standing down"),
+        Case(
+            name: "stuck leader", sinceRenewal: .milliseconds(42500), healthy: false,
+            message: "failed election to renew leadership on lease e: last renewal 42.5s ago exceeds "
                 + "leaseDuration (30s) + tolerance (10s) by 2.5s; the elector is stuck, restart the process"),
     ]
 
@@ -54,9 +58,11 @@ import Testing
         let store = LeaseStore(raw: held.jsonBytes())
         let elector = h.elector(InMemoryLock(store: store, identity: "a"))
         #expect(elector.identity == "a")
-        #expect(await elector.status() == ElectorStatus(
-            identity: "a", election: "test-election", isLeader: false, leader: "", observedRecord: nil,
-            sinceObservedChange: nil, sinceLastRenewal: nil, lock: "in-memory lock: a"))
+        #expect(
+            await elector.status()
+                == ElectorStatus(
+                    identity: "a", election: "test-election", isLeader: false, leader: "", observedRecord: nil,
+                    sinceObservedChange: nil, sinceLastRenewal: nil, lock: "in-memory lock: a"))
 
         let task = h.start(elector)
         await h.advance(by: .seconds(4), step: .seconds(2), settling: [elector])

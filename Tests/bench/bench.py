@@ -24,7 +24,6 @@ Environment:
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import platform
@@ -42,8 +41,8 @@ import failover
 import huge_answers
 import rate
 import report
-from processes import ProcessGroup, log
 from limits import chart_args, chart_timings
+from processes import ProcessGroup, log
 from timings import app_timings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

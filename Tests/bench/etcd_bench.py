@@ -32,11 +32,10 @@ from pathlib import Path
 
 import failover
 import report
+from harness.etcd_cluster import DEFAULT_PREFIX, EtcdCluster, EtcdPath, require_etcd, run_args
 from processes import Copy, ProcessGroup, log, stop, wait_until
 from rate import IDENTITIES, WARM_UP_SECONDS
 from timings import Timings, app_timings
-
-from harness.etcd_cluster import DEFAULT_PREFIX, EtcdCluster, EtcdPath, require_etcd, run_args
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,7 +142,8 @@ def render(results: dict) -> str:
         f"{machine['load_average_after'][0]:.1f} after; run took {results['runtime_seconds']:.0f}s; "
         f"{results['etcd']}",
         f"etcd requests per copy per hour at the app's default timings ({report.describe(rate['timings'])}), "
-        f"counted at each copy's relay over {rate['window_seconds']:.0f}s (leader {rate['leader']}, at the end {rate['leader_at_end'] or 'none'})",
+        f"counted at each copy's relay over {rate['window_seconds']:.0f}s "
+        f"(leader {rate['leader']}, at the end {rate['leader_at_end'] or 'none'})",
         report.table(["copy", "role", "requests/h"], rows),
         f"etcd requests per copy per hour at the demo timings, over the {fail['window_seconds']:.0f}s of failover "
         "trials (each copy leads in turn)",

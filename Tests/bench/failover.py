@@ -20,8 +20,8 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from processes import BenchServer, Copy, ProcessGroup, log, stop, wait_until
 from harness import events
+from processes import BenchServer, Copy, ProcessGroup, log, stop, wait_until
 from rate import IDENTITIES, OBSERVER
 from timings import Timings
 

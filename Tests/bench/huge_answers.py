@@ -3,8 +3,8 @@ read of the gist, or (with a small gist answer naming a git_push_url on the same
 push's first answer, each announced in Content-Length or chunked.
 
 A copy runs until the server has ended `ROUNDS` huge answers (the copy hung up or took them whole), or
-until it stops by itself; its peak resident memory is the ru_maxrss of its whole life. A 1 KB answer gives the baseline of the same
-failing loop. Also reported: the most body bytes the server could write into one answer before the
+until it stops by itself; its peak resident memory is the ru_maxrss of its whole life. A 1 KB answer
+gives the baseline of the same failing loop. Also reported: the most body bytes the server could write into one answer before the
 copy hung up, which shows how far the copy read past its bound.
 
 Run alone: `python Tests/bench/huge_answers.py [SIZE_MB ...]` (BIN_DIR or LEADER_ELECTION_BIN as for

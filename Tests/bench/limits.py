@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from timings import Timings, parse_duration  # noqa: I001 (timings puts Tests/ on the path for harness)
 from harness.bounds import JITTER, go_duration
+from timings import Timings, parse_duration  # noqa: I001 (timings puts Tests/ on the path for harness)
 
 GOAL_SHARE = 0.75
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import limits
 import sampling
-from processes import BenchServer, Copy, ProcessGroup, cpu_seconds, log, memory_kib, stop, wait_until
 from harness.bounds import JITTER
+from processes import BenchServer, Copy, ProcessGroup, cpu_seconds, log, memory_kib, stop, wait_until
 from timings import Timings
 
 IDENTITIES = ("napoleon", "stalin", "cleopatra")

@@ -7,8 +7,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from processes import log
 from harness.bounds import Timings, parse_duration
+from processes import log
 
 __all__ = ["Timings", "app_timings", "chart_renew_interval", "help_defaults", "parse_duration", "renew_interval"]
 

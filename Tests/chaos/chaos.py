@@ -123,7 +123,7 @@ def main():
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     timings = Timings()
-    started_at = datetime.datetime.now(datetime.timezone.utc)
+    started_at = datetime.datetime.now(datetime.UTC)
     meta = {"profile": args.profile, "seed": args.seed, "machine": machine(),
             "command": "make chaos" if args.profile == "full" else "./cicd.sh chaos_quick (part of make test)",
             "date": started_at.strftime("%Y-%m-%d %H:%M UTC"), "write_mode": args.write_mode}
@@ -172,7 +172,7 @@ def main():
         return 130
 
     meta.update(duration=run_end, copies=[c.name for c in run.copies],
-                network=(f"one network namespace per copy (veth pairs on a bridge); cuts drop every packet"
+                network=("one network namespace per copy (veth pairs on a bridge); cuts drop every packet"
                          if run.network.mode == "netns" else
                          f"loopback; cuts are the server's per-client blackhole ({run.network.reason})"),
                 server_restarts=run.checks.get("server_restarts", []))

@@ -22,7 +22,7 @@ READ_LAG = 0.002         # the harness reads each line this long after the copy 
 
 def stamp(at, skew=0.0):
     """The JSON log format's stamp for run time `at` on a wall clock skewed by `skew` seconds."""
-    when = datetime.datetime.fromtimestamp(WALL0 + at + skew, datetime.timezone.utc)
+    when = datetime.datetime.fromtimestamp(WALL0 + at + skew, datetime.UTC)
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 

@@ -15,8 +15,8 @@ import socket
 import subprocess
 import threading
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .waiting import wait_until
 
@@ -92,7 +92,7 @@ class EtcdCluster:
 
     # ---- the members' lives -----------------------------------------------------------------------
 
-    def start(self) -> "EtcdCluster":
+    def start(self) -> EtcdCluster:
         """Starts every member and waits until the cluster has a leader and answers on every member."""
         for member in self.members:
             self.start_member(member.name, wait=False)
@@ -140,7 +140,7 @@ class EtcdCluster:
         for member in self.members:
             self.stop_member(member.name, signal.SIGKILL)
 
-    def __enter__(self) -> "EtcdCluster":
+    def __enter__(self) -> EtcdCluster:
         return self.start()
 
     def __exit__(self, *_exc) -> None:
@@ -254,7 +254,7 @@ class _Relay:
     connections stay open (as packets lost on a cut link do): the copy's requests end by its own timeout.
     At the heal the connections of the cut are closed, as their streams lost bytes."""
 
-    def __init__(self, path: "EtcdPath", target_port: int):
+    def __init__(self, path: EtcdPath, target_port: int):
         self.path, self.target_port = path, target_port
         self.requests = 0  # v3 requests relayed to this member
         self.listener = socket.socket()

@@ -281,7 +281,7 @@ def main(args, profile, kinds, copies, repetitions, timings, log, machine):
     workdir = args.out / f"{args.profile}-etcd"
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
-    started_at = datetime.datetime.now(datetime.timezone.utc)
+    started_at = datetime.datetime.now(datetime.UTC)
     meta = {"profile": args.profile, "seed": args.seed, "machine": machine(),
             "command": f"LOCK=etcd CHAOS_PROFILE={args.profile} make chaos",
             "date": started_at.strftime("%Y-%m-%d %H:%M UTC"), "write_mode": "etcd"}

@@ -4,7 +4,6 @@ every violation with the log lines around it."""
 from .scenarios import CATEGORY
 from .verdict import GOALS
 
-
 WRITES = {"git": "git pushes (compare-and-swap on the observed commit)",
           "rest": "REST PATCHes (compare-before-write with a read-back)",
           "etcd": "etcd transactions (compare-and-swap on the key's observed revision)"}

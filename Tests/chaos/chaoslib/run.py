@@ -12,10 +12,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from .network import Network
 from harness.copies import run_command
 from harness.waiting import wait_until
 
+from .network import Network
 from .processes import LOCK_FILE, Copy, Event, chaos_server
 
 NAMES = ["napoleon", "stalin", "cleopatra", "josephine", "caesar", "elizabeth"]

@@ -5,7 +5,8 @@ import LeaderElection
 extension EtcdOptions: LockBackend {
     static let name = "etcd"
     static let lockName = "the etcd key <prefix>/<election>"
-    static let initSummary = "reads the key, through the first member that answers; when the key does not exist, "
+    static let initSummary =
+        "reads the key, through the first member that answers; when the key does not exist, "
         + "creates it holding the free record the election would write itself (holder empty, term 0). A record "
         + "already there is left as it is; a key holding something else is an error and left untouched. Prints the key."
 
@@ -17,12 +18,13 @@ extension EtcdOptions: LockBackend {
     ]
 
     func given(environment: [String: String]) -> [String] {
-        Self.given(flags: [
-            ("--etcd-endpoints", etcdEndpoints != nil), ("--etcd-prefix", etcdPrefix != nil),
-            ("--etcd-ca-file", etcdCAFile != nil), ("--etcd-cert-file", etcdCertFile != nil),
-            ("--etcd-key-file", etcdKeyFile != nil), ("--etcd-username", etcdUsername != nil),
-            ("--etcd-password-file", etcdPasswordFile != nil),
-        ], variables: Self.variables, environment: environment)
+        Self.given(
+            flags: [
+                ("--etcd-endpoints", etcdEndpoints != nil), ("--etcd-prefix", etcdPrefix != nil),
+                ("--etcd-ca-file", etcdCAFile != nil), ("--etcd-cert-file", etcdCertFile != nil),
+                ("--etcd-key-file", etcdKeyFile != nil), ("--etcd-username", etcdUsername != nil),
+                ("--etcd-password-file", etcdPasswordFile != nil),
+            ], variables: Self.variables, environment: environment)
     }
 
     func open(_ lock: LockSettings, environment: [String: String]) throws -> any LockStore {

@@ -7,25 +7,43 @@ import Logging
 /// The etcd lock's options: the members, the key prefix, TLS and authentication. Every subcommand
 /// takes them; with `--lock etcd` only.
 struct EtcdOptions: ParsableArguments {
-    @Option(help: "Client URLs of the etcd members, comma-separated (http://host:2379 or https://...); a request that fails on one goes to the next. Required with --lock etcd. [env: LEADER_ELECTION_ETCD_ENDPOINTS]")
+    @Option(
+        help:
+            "Client URLs of the etcd members, comma-separated (http://host:2379 or https://...); a request that fails on one goes to the next. Required with --lock etcd. [env: LEADER_ELECTION_ETCD_ENDPOINTS]"
+    )
     var etcdEndpoints: String?
 
-    @Option(help: "Key prefix; the record is the key <prefix>/<election>. [env: LEADER_ELECTION_ETCD_PREFIX] (default: \(EtcdConfiguration.defaultPrefix))")
+    @Option(
+        help:
+            "Key prefix; the record is the key <prefix>/<election>. [env: LEADER_ELECTION_ETCD_PREFIX] (default: \(EtcdConfiguration.defaultPrefix))"
+    )
     var etcdPrefix: String?
 
-    @Option(help: "PEM file of the CA that signed the members' certificates, for https:// endpoints (the system's trust store when not given). [env: LEADER_ELECTION_ETCD_CA_FILE]")
+    @Option(
+        help:
+            "PEM file of the CA that signed the members' certificates, for https:// endpoints (the system's trust store when not given). [env: LEADER_ELECTION_ETCD_CA_FILE]"
+    )
     var etcdCAFile: String?
 
-    @Option(help: "PEM client certificate, for members that ask for one (--client-cert-auth); with --etcd-key-file. [env: LEADER_ELECTION_ETCD_CERT_FILE]")
+    @Option(
+        help:
+            "PEM client certificate, for members that ask for one (--client-cert-auth); with --etcd-key-file. [env: LEADER_ELECTION_ETCD_CERT_FILE]"
+    )
     var etcdCertFile: String?
 
     @Option(help: "PEM key of the client certificate. [env: LEADER_ELECTION_ETCD_KEY_FILE]")
     var etcdKeyFile: String?
 
-    @Option(help: "etcd user, when the cluster has authentication enabled; with --etcd-password-file. [env: LEADER_ELECTION_ETCD_USERNAME]")
+    @Option(
+        help:
+            "etcd user, when the cluster has authentication enabled; with --etcd-password-file. [env: LEADER_ELECTION_ETCD_USERNAME]"
+    )
     var etcdUsername: String?
 
-    @Option(help: "File holding the etcd user's password; otherwise LEADER_ELECTION_ETCD_PASSWORD. [env: LEADER_ELECTION_ETCD_PASSWORD_FILE]")
+    @Option(
+        help:
+            "File holding the etcd user's password; otherwise LEADER_ELECTION_ETCD_PASSWORD. [env: LEADER_ELECTION_ETCD_PASSWORD_FILE]"
+    )
     var etcdPasswordFile: String?
 }
 
@@ -57,12 +75,15 @@ struct EtcdSettings: Sendable {
         }
         let prefix = options.etcdPrefix ?? environment.nonEmpty("LEADER_ELECTION_ETCD_PREFIX") ?? EtcdConfiguration.defaultPrefix
         guard prefix.hasPrefix("/"), prefix.unicodeScalars.allSatisfy(\.isPrintable) else {
-            throw AppError("invalid etcd prefix \"\(prefix.escapedForLog(quoting: true))\": give a path such as /leader-election with --etcd-prefix")
+            throw AppError(
+                "invalid etcd prefix \"\(prefix.escapedForLog(quoting: true))\": give a path such as /leader-election with --etcd-prefix"
+            )
         }
         let caFile = options.etcdCAFile ?? environment.nonEmpty("LEADER_ELECTION_ETCD_CA_FILE")
         let certFile = options.etcdCertFile ?? environment.nonEmpty("LEADER_ELECTION_ETCD_CERT_FILE")
         let keyFile = options.etcdKeyFile ?? environment.nonEmpty("LEADER_ELECTION_ETCD_KEY_FILE")
-        let tls = caFile == nil && certFile == nil && keyFile == nil
+        let tls =
+            caFile == nil && certFile == nil && keyFile == nil
             ? nil : EtcdTLS(caFile: caFile, clientCertificateFile: certFile, clientKeyFile: keyFile)
         configuration = EtcdConfiguration(
             endpoints: endpoints, prefix: prefix, requestTimeout: lock.requestTimeout,
@@ -76,7 +97,8 @@ struct EtcdSettings: Sendable {
         if let file = options.etcdPasswordFile ?? environment.nonEmpty("LEADER_ELECTION_ETCD_PASSWORD_FILE") {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw AppError(
-                    "cannot read the etcd password file \(file): check --etcd-password-file (or LEADER_ELECTION_ETCD_PASSWORD_FILE) and its permissions")
+                    "cannot read the etcd password file \(file): check --etcd-password-file (or LEADER_ELECTION_ETCD_PASSWORD_FILE) and its permissions"
+                )
             }
             // A file written by echo or a Secret ends in a newline that is not part of the password.
             let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)

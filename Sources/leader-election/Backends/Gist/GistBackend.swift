@@ -16,13 +16,14 @@ extension GistOptions: LockBackend {
     ]
 
     func given(environment: [String: String]) -> [String] {
-        Self.given(flags: [
-            ("--gist", gistID != nil), ("--github-api-url", githubAPIURL != nil),
-            ("--github-api-version", githubAPIVersion != nil), ("--token-file", tokenFile != nil),
-            ("--write-mode", writeMode != nil), ("--allow-plain-http", allowPlainHTTP),
-            ("--candidates", candidates != nil), ("--elections", elections != nil),
-            ("--check-limits", checkLimits != nil), ("--takeover-settle", takeoverSettle != nil),
-        ], variables: Self.variables, environment: environment)
+        Self.given(
+            flags: [
+                ("--gist", gistID != nil), ("--github-api-url", githubAPIURL != nil),
+                ("--github-api-version", githubAPIVersion != nil), ("--token-file", tokenFile != nil),
+                ("--write-mode", writeMode != nil), ("--allow-plain-http", allowPlainHTTP),
+                ("--candidates", candidates != nil), ("--elections", elections != nil),
+                ("--check-limits", checkLimits != nil), ("--takeover-settle", takeoverSettle != nil),
+            ], variables: Self.variables, environment: environment)
     }
 
     func open(_ lock: LockSettings, environment: [String: String]) throws -> any LockStore {
@@ -39,13 +40,14 @@ extension GistOptions: LockBackend {
         ]
         for (mode, git) in [("git", true), ("rest", false)] {
             let budget = GistRequestBudget(config: config, candidates: d.candidates, gitWrites: git)
-            values["budget.\(mode)"] = [
-                "countedPerHour": budget.total.counted,
-                "writesPerHour": budget.total.writes,
-                "writesPerMinute": budget.total.writes / 60,
-                "pushesPerMinute": budget.pushesPerMinute,
-                "fitsThreeQuarters": budget.fits(share: GitHubLimits.safeShare),
-            ] as [String: any Sendable]
+            values["budget.\(mode)"] =
+                [
+                    "countedPerHour": budget.total.counted,
+                    "writesPerHour": budget.total.writes,
+                    "writesPerMinute": budget.total.writes / 60,
+                    "pushesPerMinute": budget.pushesPerMinute,
+                    "fitsThreeQuarters": budget.fits(share: GitHubLimits.safeShare),
+                ] as [String: any Sendable]
         }
         return values
     }

@@ -9,31 +9,55 @@ struct GistOptions: ParsableArguments {
     @Option(name: .customLong("gist"), help: "Id of the gist that holds the lock. [env: LEADER_ELECTION_GIST_ID]")
     var gistID: String?
 
-    @Option(name: .customLong("github-api-url"), help: "GitHub REST API base URL. [env: LEADER_ELECTION_GITHUB_API_URL] (default: https://api.github.com)")
+    @Option(
+        name: .customLong("github-api-url"),
+        help: "GitHub REST API base URL. [env: LEADER_ELECTION_GITHUB_API_URL] (default: https://api.github.com)")
     var githubAPIURL: String?
 
-    @Option(name: .customLong("github-api-version"), help: "GitHub REST API version to ask for (X-GitHub-Api-Version). [env: LEADER_ELECTION_GITHUB_API_VERSION] (default: \(GistClient.historyAPIVersion), whose answers name the commit git writes build on; \(GistClient.defaultAPIVersion) with --write-mode rest)")
+    @Option(
+        name: .customLong("github-api-version"),
+        help:
+            "GitHub REST API version to ask for (X-GitHub-Api-Version). [env: LEADER_ELECTION_GITHUB_API_VERSION] (default: \(GistClient.historyAPIVersion), whose answers name the commit git writes build on; \(GistClient.defaultAPIVersion) with --write-mode rest)"
+    )
     var githubAPIVersion: String?
 
     @Option(help: "File holding the GitHub token; otherwise LEADER_ELECTION_GITHUB_API_TOKEN. [env: LEADER_ELECTION_TOKEN_FILE]")
     var tokenFile: String?
 
-    @Option(help: "How the lock is written: git (a push that git applies only on the observed commit), rest (a PATCH checked by a read-back), or auto (git when the gist's repository takes the token's pushes at start, else rest with a warning). [env: LEADER_ELECTION_WRITE_MODE] (default: auto)")
+    @Option(
+        help:
+            "How the lock is written: git (a push that git applies only on the observed commit), rest (a PATCH checked by a read-back), or auto (git when the gist's repository takes the token's pushes at start, else rest with a warning). [env: LEADER_ELECTION_WRITE_MODE] (default: auto)"
+    )
     var writeMode: String?
 
-    @Flag(help: "Allow a plain-http --github-api-url on a host other than loopback, although the token then travels in clear (a test network, never the internet). [env: LEADER_ELECTION_ALLOW_PLAIN_HTTP=true]")
+    @Flag(
+        help:
+            "Allow a plain-http --github-api-url on a host other than loopback, although the token then travels in clear (a test network, never the internet). [env: LEADER_ELECTION_ALLOW_PLAIN_HTTP=true]"
+    )
     var allowPlainHTTP = false
 
-    @Option(help: "How many copies take part, for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_CANDIDATES] (default: \(ElectionDefaults.candidates))")
+    @Option(
+        help:
+            "How many copies take part, for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_CANDIDATES] (default: \(ElectionDefaults.candidates))"
+    )
     var candidates: Int?
 
-    @Option(help: "How many elections share this token (each with --candidates copies), for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_ELECTIONS] (default: \(ElectionDefaults.elections))")
+    @Option(
+        help:
+            "How many elections share this token (each with --candidates copies), for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_ELECTIONS] (default: \(ElectionDefaults.elections))"
+    )
     var elections: Int?
 
-    @Option(help: "Which limits the expected request rate is checked against at start: github (GitHub's documented limits), off, or auto (github when the API URL is api.github.com, off for other servers such as gist-server). [env: LEADER_ELECTION_CHECK_LIMITS] (default: auto)")
+    @Option(
+        help:
+            "Which limits the expected request rate is checked against at start: github (GitHub's documented limits), off, or auto (github when the API URL is api.github.com, off for other servers such as gist-server). [env: LEADER_ELECTION_CHECK_LIMITS] (default: auto)"
+    )
     var checkLimits: String?
 
-    @Option(help: "How long to wait before reading back a takeover, so a simultaneous claimer is noticed. [env: LEADER_ELECTION_TAKEOVER_SETTLE] (default: \(GoDuration(ElectionDefaults.takeoverSettle)))")
+    @Option(
+        help:
+            "How long to wait before reading back a takeover, so a simultaneous claimer is noticed. [env: LEADER_ELECTION_TAKEOVER_SETTLE] (default: \(GoDuration(ElectionDefaults.takeoverSettle)))"
+    )
     var takeoverSettle: GoDuration?
 }
 
@@ -59,13 +83,16 @@ struct GistSettings: Sendable {
 
     /// - Parameters:
     ///   - lock: the election and the request timeout, which every backend shares.
-    init(_ options: GistOptions, lock: LockSettings = LockSettings(backend: GistOptions.name), environment: [String: String]) throws {
+    init(_ options: GistOptions, lock: LockSettings = LockSettings(backend: GistOptions.name), environment: [String: String])
+        throws
+    {
         election = lock.election
         requestTimeout = lock.requestTimeout
         gistID = options.gistID ?? environment.nonEmpty("LEADER_ELECTION_GIST_ID")
         let urlText = options.githubAPIURL ?? environment.nonEmpty("LEADER_ELECTION_GITHUB_API_URL") ?? Self.defaultAPIURL
         guard let url = URL(string: urlText), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw AppError("invalid GitHub API URL \"\(urlText)\": give an http(s) URL such as https://api.github.com with --github-api-url")
+            throw AppError(
+                "invalid GitHub API URL \"\(urlText)\": give an http(s) URL such as https://api.github.com with --github-api-url")
         }
         apiURL = url
         let allowPlainHTTP = options.allowPlainHTTP || environment.nonEmpty("LEADER_ELECTION_ALLOW_PLAIN_HTTP") == "true"
@@ -76,23 +103,29 @@ struct GistSettings: Sendable {
         }
         let modeText = options.writeMode ?? environment.nonEmpty("LEADER_ELECTION_WRITE_MODE") ?? WriteMode.auto.rawValue
         guard let mode = WriteMode(rawValue: modeText) else {
-            throw AppError("invalid write mode \"\(modeText)\": give auto, git or rest with --write-mode (or LEADER_ELECTION_WRITE_MODE)")
+            throw AppError(
+                "invalid write mode \"\(modeText)\": give auto, git or rest with --write-mode (or LEADER_ELECTION_WRITE_MODE)")
         }
         writeMode = mode
         // Git writes build on the commit a read names, and only the older version's answers name it.
-        apiVersion = options.githubAPIVersion ?? environment.nonEmpty("LEADER_ELECTION_GITHUB_API_VERSION")
+        apiVersion =
+            options.githubAPIVersion ?? environment.nonEmpty("LEADER_ELECTION_GITHUB_API_VERSION")
             ?? (mode == .rest ? GistClient.defaultAPIVersion : GistClient.historyAPIVersion)
         guard apiVersion.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil else {
-            throw AppError("invalid GitHub API version \"\(apiVersion)\": give a dated version such as \(GistClient.defaultAPIVersion) with --github-api-version")
+            throw AppError(
+                "invalid GitHub API version \"\(apiVersion)\": give a dated version such as \(GistClient.defaultAPIVersion) with --github-api-version"
+            )
         }
-        candidates = try Self.count(
-            options.candidates, "LEADER_ELECTION_CANDIDATES", environment, "how many copies take part")
+        candidates =
+            try Self.count(
+                options.candidates, "LEADER_ELECTION_CANDIDATES", environment, "how many copies take part")
             ?? ElectionDefaults.candidates
         guard candidates >= 1 else {
             throw AppError("--candidates (\(candidates)) must be at least 1: the number of copies that take part")
         }
-        elections = try Self.count(
-            options.elections, "LEADER_ELECTION_ELECTIONS", environment, "how many elections share the token")
+        elections =
+            try Self.count(
+                options.elections, "LEADER_ELECTION_ELECTIONS", environment, "how many elections share the token")
             ?? ElectionDefaults.elections
         guard elections >= 1 else {
             throw AppError("--elections (\(elections)) must be at least 1: the number of elections that share the token")
@@ -102,13 +135,16 @@ struct GistSettings: Sendable {
             throw AppError("invalid --check-limits \"\(checkText)\": give auto, github or off (or LEADER_ELECTION_CHECK_LIMITS)")
         }
         checkLimits = check
-        takeoverSettle = try GoDuration.setting(
-            options.takeoverSettle, "--takeover-settle", "LEADER_ELECTION_TAKEOVER_SETTLE", environment)
+        takeoverSettle =
+            try GoDuration.setting(
+                options.takeoverSettle, "--takeover-settle", "LEADER_ELECTION_TAKEOVER_SETTLE", environment)
             ?? ElectionDefaults.takeoverSettle
         let tokenFile = options.tokenFile ?? environment.nonEmpty("LEADER_ELECTION_TOKEN_FILE")
         if let tokenFile {
             guard let data = FileManager.default.contents(atPath: tokenFile) else {
-                throw AppError("cannot read the token file \(tokenFile): check --token-file (or LEADER_ELECTION_TOKEN_FILE) and its permissions")
+                throw AppError(
+                    "cannot read the token file \(tokenFile): check --token-file (or LEADER_ELECTION_TOKEN_FILE) and its permissions"
+                )
             }
             let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty else {
@@ -144,7 +180,8 @@ struct GistSettings: Sendable {
     /// The takeover settle time, if shorter than `lease`: a run checks it once the timings are known.
     func checkedTakeoverSettle(lease: Duration) throws -> Duration {
         guard takeoverSettle >= .zero, takeoverSettle < lease else {
-            throw AppError("--takeover-settle (\(GoDuration(takeoverSettle))) must be at least 0s and shorter than the lease duration")
+            throw AppError(
+                "--takeover-settle (\(GoDuration(takeoverSettle))) must be at least 0s and shorter than the lease duration")
         }
         return takeoverSettle
     }
@@ -163,7 +200,8 @@ struct GistSettings: Sendable {
     /// The gist id, or an error telling how to give one.
     func requireGistID() throws -> String {
         guard let gistID else {
-            throw AppError("no gist given: pass --gist ID or set LEADER_ELECTION_GIST_ID (create one with `leader-election init`)")
+            throw AppError(
+                "no gist given: pass --gist ID or set LEADER_ELECTION_GIST_ID (create one with `leader-election init`)")
         }
         return gistID
     }
@@ -171,7 +209,8 @@ struct GistSettings: Sendable {
     /// The token, or an error telling how to give one.
     func requireToken() throws -> String {
         guard let token else {
-            throw AppError("no GitHub token: set LEADER_ELECTION_GITHUB_API_TOKEN or pass --token-file (a token with the gist scope)")
+            throw AppError(
+                "no GitHub token: set LEADER_ELECTION_GITHUB_API_TOKEN or pass --token-file (a token with the gist scope)")
         }
         return token
     }

@@ -12,10 +12,12 @@ enum RateLimitCheck {
                 logger.warning("GitHub's rate limit answer has no core budget")
                 return
             }
-            logger.info("GitHub budget left", metadata: [
-                "remaining": "\(core.remaining)", "limit": "\(core.limit)", "used": "\(core.used)",
-                "reset": "\(core.reset.formatted(.iso8601))",
-            ])
+            logger.info(
+                "GitHub budget left",
+                metadata: [
+                    "remaining": "\(core.remaining)", "limit": "\(core.limit)", "used": "\(core.used)",
+                    "reset": "\(core.reset.formatted(.iso8601))",
+                ])
         } catch {
             logger.warning("cannot read GitHub's rate limit", metadata: ["error": "\(error)"])
         }

@@ -66,10 +66,15 @@ enum RequestBudgetCheck {
             let needed = interval + r * ElectionDefaults.renewalRetries + slow
             if needed >= deadline {
                 deadline = .seconds(Int(secondsOf(needed).rounded(.down)) + 5)
-                lease = deadline + max(config.leaseDuration - config.renewDeadline, ElectionDefaults.leaseDuration - ElectionDefaults.renewDeadline)
+                lease =
+                    deadline
+                    + max(
+                        config.leaseDuration - config.renewDeadline,
+                        ElectionDefaults.leaseDuration - ElectionDefaults.renewDeadline)
             }
-            guard let candidate = try? LeaderElectionConfig(
-                name: config.name, leaseDuration: lease, renewDeadline: deadline, retryPeriod: r, renewInterval: interval)
+            guard
+                let candidate = try? LeaderElectionConfig(
+                    name: config.name, leaseDuration: lease, renewDeadline: deadline, retryPeriod: r, renewInterval: interval)
             else { continue }
             let budget = GistRequestBudget(config: candidate, candidates: candidates, gitWrites: gitWrites, elections: elections)
             guard budget.fits(share: share, of: limits) else { continue }

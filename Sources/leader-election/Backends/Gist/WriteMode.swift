@@ -34,7 +34,8 @@ enum WriteModeCheck {
         if mode == .git {
             throw PermanentFailure(description: "--write-mode git, but git cannot write gist \(gistID): \(refusal)")
         }
-        let warning = "writing the lock through REST, whose compare-before-write relies on a read-back after a settle time, "
+        let warning =
+            "writing the lock through REST, whose compare-before-write relies on a read-back after a settle time, "
             + "because git cannot write gist \(gistID): \(refusal); give a token that may push to the gist "
             + "(a token with the gist scope), or pass --write-mode rest to choose REST knowingly"
         logger.warning(
@@ -43,7 +44,8 @@ enum WriteModeCheck {
         return nil
     }
 
-    private static func probe(client: GistClient, gistID: String, token: String, timeout: Duration) async throws -> GitGistWriter {
+    private static func probe(client: GistClient, gistID: String, token: String, timeout: Duration) async throws -> GitGistWriter
+    {
         guard case .modified(let gist, _) = try await client.getGist(gistID, ifNoneMatch: nil) else {
             throw GitProtocolError(.advertisement, "the gist's answer was a 304 to an unconditional read")
         }
@@ -54,7 +56,8 @@ enum WriteModeCheck {
         guard gist.version != nil else {
             throw GitProtocolError(
                 .advertisement,
-                "the gist's answer has no history (API version \(client.apiVersion)), so no commit to push on; use --github-api-version 2022-11-28")
+                "the gist's answer has no history (API version \(client.apiVersion)), so no commit to push on; use --github-api-version 2022-11-28"
+            )
         }
         let plainHTTPHost = client.apiURL.scheme?.lowercased() == "http" ? client.apiURL.host : nil
         let transport = try URLSessionGitTransport(repository: url, token: token, timeout: timeout, plainHTTPHost: plainHTTPHost)
