@@ -15,9 +15,6 @@ README_LIMIT = 12 * 1024
 GENERATOR = REPO_ROOT / "scripts" / "flags-doc.py"
 # Pages another branch adds (docs/etcd.md and its figures): a link to them may point nowhere until that
 # branch is merged; once they exist they are checked like every other page. Remove them here after the merge.
-PENDING = {"docs/etcd.md", "docs/etcd-figures.md"}
-
-
 def generator():
     spec = importlib.util.spec_from_file_location("flags_doc", GENERATOR)
     module = importlib.util.module_from_spec(spec)
@@ -112,8 +109,7 @@ def broken_links(pages: list[Path], root: Path) -> list[str]:
             file = (page.parent / path).resolve() if path else page
             name = f"{page.relative_to(root)}:{number}: {target}"
             if not file.exists():
-                if str(file.relative_to(root)) not in PENDING:
-                    broken.append(f"{name} (no such file)")
+                broken.append(f"{name} (no such file)")
             elif anchor and file.suffix == ".md" and anchor not in anchors(file):
                 broken.append(f"{name} (no heading with that anchor in {file.relative_to(root)})")
     return broken
@@ -129,8 +125,9 @@ def test_the_link_check_finds_a_missing_file_and_a_missing_heading(tmp_path):
     (tmp_path / "docs" / "a.md").write_text("# A page\n\n## How fast (the bound)\n\n```\n## not a heading\n```\n")
     (tmp_path / "README.md").write_text(
         "[fine](docs/a.md#how-fast-the-bound) [gone](docs/b.md) [no anchor](docs/a.md#not-a-heading)\n"
-        "`[in code](docs/c.md)` [web](https://example.com/x.md) [pending](docs/etcd.md)\n")
+        "`[in code](docs/c.md)` [web](https://example.com/x.md) [gone too](docs/etcd.md)\n")
     broken = broken_links([tmp_path / "README.md"], tmp_path)
     assert broken == ["README.md:1: docs/b.md (no such file)",
-                      "README.md:1: docs/a.md#not-a-heading (no heading with that anchor in docs/a.md)"]
+                      "README.md:1: docs/a.md#not-a-heading (no heading with that anchor in docs/a.md)",
+                      "README.md:2: docs/etcd.md (no such file)"]
     assert slug("`leader-election run`") == "leader-election-run"
