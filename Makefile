@@ -19,6 +19,10 @@ build-local: ## Build the leader-election and gist-server binaries (debug) into 
 test: ## Run every check: lint, Swift tests, system tests, chart and script checks.
 	./cicd.sh test
 
+.PHONY: test-release
+test-release: ## Build the app as the Dockerfile does and check that binary (what it loads, the chart's environment).
+	./cicd.sh test-release
+
 .PHONY: test-deploy
 test-deploy: ## Run the image, chart and cluster-script checks alone (no cluster needed).
 	./cicd.sh test-deploy

