@@ -92,7 +92,10 @@ class Run:
         self.http_args(copy)
         command = [*self.network.prefix(copy.index), self.leader_election_bin, "handover",
                    "--endpoint", f"http://127.0.0.1:{self.http_ports[name]}", *(["--to", target] if target else [])]
-        return subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+        try:
+            return subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+        except subprocess.TimeoutExpired as error:
+            return subprocess.CompletedProcess(command, -1, "", f"no answer within {error.timeout:g}s")
 
     def copy_env(self, copy):
         """What `copy` finds in its environment beside the harness's own."""
