@@ -255,6 +255,26 @@ def test_a_handover_whose_target_leads_within_the_bound_passes_and_its_stand_dow
         pytest.approx(0.1, abs=0.001), "b", pytest.approx(0.7, abs=0.001))
 
 
+def handed_line(copy, at, term, target):
+    fields = {"ts": stamp(at), "level": "info", "msg": "handed over", "event": "handed_over", "term": str(term),
+              "target": target}
+    return parse_line(copy, at + READ_LAG, json.dumps(fields), wall0=WALL0)
+
+
+def test_the_record_a_handover_writes_is_no_raced_claim_but_a_second_one_is(tmp_path):
+    # a hands term 1 over to b (the record names b with term 1), b claims term 2.
+    records = [("a", 1), ("b", 1), ("b", 2)]
+    events = [*handed_over(), handed_line("a", 20.15, 1, "b")]
+    assert judge(tmp_path, events=events, records=records, checks={"handovers": [asked()]})[1] == []
+    # Without the copy's line saying so, the same history is another holder's claim of the same term.
+    assert set(judge(tmp_path, events=handed_over(), records=records, checks={"handovers": [asked()]})[1]) == {
+        "claims_raced", "terms_written_by_several"}
+    # One handover excuses one record: c claiming term 1 over it as well is still found.
+    _, broken = judge(tmp_path, events=events, records=[("a", 1), ("b", 1), ("c", 1), ("c", 2)],
+                      checks={"handovers": [asked()]})
+    assert set(broken) == {"claims_raced", "terms_written_by_several"}
+
+
 def test_a_handover_without_a_target_passes_whoever_else_takes_it(tmp_path):
     assert judge(tmp_path, events=handed_over(taker="c"), checks={"handovers": [asked(to="")]})[1] == []
 

@@ -335,3 +335,23 @@ def describe_handover(h):
     if h["led_by"] is not None:
         text += f", {h['led_by']} led {h['led_after']:.3f}s after the answer (bound {h['bound']:.2f}s)"
     return text + (f"; FAILED: {h['problem']}" if h["problem"] else "")
+
+
+def excuse_handovers(history, events):
+    """The lock's findings without the records handovers wrote on purpose: a leader handing over writes
+    its own term with the target as holder (the target then claims a new term), which reads in the
+    history like another holder's claim of the same term. Each `handed_over` line of a copy (its term,
+    its target) excuses one such record of that term, from that copy to that target."""
+    handed = [(e.term, e.copy, e.text) for e in events if e.kind == "handed_over" and e.term is not None]
+    raced, left = [], list(handed)
+    for when, old, new, term in history["claims_raced"]:
+        if (term, old, new) in left:
+            left.remove((term, old, new))
+        else:
+            raced.append((when, old, new, term))
+    several = []
+    for term, names in history["terms_written_by_several"]:
+        kept = [n for n in names if not any(t == term and to == n and old in names for t, old, to in handed)]
+        if len(kept) > 1:
+            several.append((term, kept))
+    return {**history, "claims_raced": raced, "terms_written_by_several": several}

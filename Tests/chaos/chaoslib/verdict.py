@@ -83,6 +83,7 @@ def judge(events, run_end, faults, timings, history, checks):
     double_all = analysis.overlaps(intervals, states=("active", "resumed", "paused"))
     log_terms = analysis.term_checks(intervals)
     started_twice = analysis.terms_started_twice(events)
+    history = analysis.excuse_handovers(history, events)
     verdict = Verdict(tolerance, stamps, intervals, kinds, double, double_resumed, double_all, log_terms,
                       started_twice, history, analysis.handovers(events, checks.get("handovers", [])))
     broken = verdict.broken.append
