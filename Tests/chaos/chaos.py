@@ -30,10 +30,13 @@ from harness.etcd_cluster import require_etcd
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Each etcd request is tried on up to three members in turn, so it gets a third of the gist's timeout.
 ETCD_REQUEST_TIMEOUT = 0.25
+# Kinds run several rounds per pass, as many as the profile says.
+ROUNDS = ("contention", "handover")
 PROFILES = {
-    # copies, repetitions of each kind, contention rounds per pass, seconds per picture row
-    "quick": {"copies": 3, "repetitions": 1, "contention": 2, "panel": 90},
-    "full": {"copies": 4, "repetitions": 5, "contention": 3, "panel": 120},
+    # copies, repetitions of each kind, contention and handover rounds per pass, seconds per picture row
+    # (handover rounds alternate: to a named follower, then without a target)
+    "quick": {"copies": 3, "repetitions": 1, "contention": 2, "handover": 2, "panel": 90},
+    "full": {"copies": 4, "repetitions": 5, "contention": 3, "handover": 1, "panel": 120},
 }
 
 
@@ -149,7 +152,7 @@ def main():
             if rep > 0:
                 run.rng.shuffle(order)
             for kind in order:
-                rounds = profile["contention"] if kind == "contention" else 1
+                rounds = profile[kind] if kind in ROUNDS else 1
                 sequence.extend((kind, rep * rounds + r) for r in range(rounds))
         for number, (kind, rep) in enumerate(sequence, 1):
             KINDS[kind](run, rep)
@@ -213,6 +216,8 @@ def main():
           f"{len(history['releases_overwrote'])}; terms written by several: {len(history['terms_written_by_several'])}; "
           f"double leadership among copies that could act: {sum(e - s for s, e, _ in found.double):.3f}s in "
           f"{len(found.double)} stretches (tolerance {found.tolerance:g}s)")
+    for handover in found.handovers:
+        print(f"handover: {analysis.describe_handover(handover)}")
     log(f"report:   {report_path}")
     log(f"timeline: {picture}")
     log(f"logs:     {workdir}")

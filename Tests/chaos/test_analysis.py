@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from chaoslib import restart, verdict
+from chaoslib import restart, scenarios, verdict
 from chaoslib.analysis import history_checks
 from chaoslib.processes import LOCK_FILE, Event, faketime_offset, parse_line
 from chaoslib.run import FaultRecord
@@ -227,6 +227,75 @@ def test_a_new_leader_without_a_higher_term_fails(tmp_path):
                                         ("paused_writes", [1]), ("hung", [{"copy": "a", "t": 3.0}])])
 def test_what_the_scenarios_saw_fails_the_run(tmp_path, key, value):
     assert judge(tmp_path, checks={key: value})[1] == [key]
+
+
+# -- handover on purpose
+
+HANDOVER_BOUND = scenarios.handover_bound(TIMINGS)
+
+
+def asked(to="b", exit_status=0):
+    """A handover asked of a at t=20.0, answered 0.2 s later."""
+    return {"fault": "handover#0", "from": "a", "to": to, "asked": 20.0, "answered": 20.2, "bound": HANDOVER_BOUND,
+            "exit": exit_status, "output": "" if exit_status == 0 else "handover refused (HTTP 409)"}
+
+
+def handed_over(taker="b", led_at=20.9, down_at=20.1):
+    """a leads, stands down for a handover (its process runs on), and `taker` leads from `led_at`."""
+    return [line("a", 1.0, "acquired", 1), line("a", 1.001, "started_leading", 1), line("a", down_at, "handing_over"),
+            *lead(taker, led_at, 60.0, 2)]
+
+
+def test_a_handover_whose_target_leads_within_the_bound_passes_and_its_stand_down_ends_the_term(tmp_path):
+    found, broken = judge(tmp_path, events=handed_over(), checks={"handovers": [asked()]})
+    assert broken == []
+    assert [(i.copy, i.end) for i in found.intervals][0] == ("a", pytest.approx(20.1, abs=0.001))
+    (seen,) = found.handovers
+    assert (seen["stood_down"], seen["led_by"], seen["led_after"]) == (
+        pytest.approx(0.1, abs=0.001), "b", pytest.approx(0.7, abs=0.001))
+
+
+def handed_line(copy, at, term, target):
+    fields = {"ts": stamp(at), "level": "info", "msg": "handed over", "event": "handed_over", "term": str(term),
+              "target": target}
+    return parse_line(copy, at + READ_LAG, json.dumps(fields), wall0=WALL0)
+
+
+def test_the_record_a_handover_writes_is_no_raced_claim_but_a_second_one_is(tmp_path):
+    # a hands term 1 over to b (the record names b with term 1), b claims term 2.
+    records = [("a", 1), ("b", 1), ("b", 2)]
+    events = [*handed_over(), handed_line("a", 20.15, 1, "b")]
+    assert judge(tmp_path, events=events, records=records, checks={"handovers": [asked()]})[1] == []
+    # Without the copy's line saying so, the same history is another holder's claim of the same term.
+    assert set(judge(tmp_path, events=handed_over(), records=records, checks={"handovers": [asked()]})[1]) == {
+        "claims_raced", "terms_written_by_several"}
+    # One handover excuses one record: c claiming term 1 over it as well is still found.
+    _, broken = judge(tmp_path, events=events, records=[("a", 1), ("b", 1), ("c", 1), ("c", 2)],
+                      checks={"handovers": [asked()]})
+    assert set(broken) == {"claims_raced", "terms_written_by_several"}
+
+
+def test_a_handover_without_a_target_passes_whoever_else_takes_it(tmp_path):
+    assert judge(tmp_path, events=handed_over(taker="c"), checks={"handovers": [asked(to="")]})[1] == []
+
+
+@pytest.mark.parametrize("events, asked_for, problem", [
+    (handed_over(led_at=20.2 + HANDOVER_BOUND + 0.5), asked(), "past the bound"),
+    (handed_over(taker="c"), asked(), "c took the lease, not b"),
+    (handed_over(), asked(exit_status=1), "the call failed (exit 1)"),
+    (handed_over(led_at=20.15, down_at=20.18), asked(), "before a stood down"),
+], ids=["target-late", "another-copy", "call-refused", "target-before-stand-down"])
+def test_a_failed_handover_fails_the_run(tmp_path, events, asked_for, problem):
+    found, broken = judge(tmp_path, events=events, checks={"handovers": [asked_for]})
+    assert "handover" in broken
+    assert problem in dict(found.broken)["handover"]
+
+
+def test_a_handover_whose_target_never_leads_fails(tmp_path):
+    events = [line("a", 1.0, "acquired", 1), line("a", 20.1, "handing_over")]
+    found, broken = judge(tmp_path, events=events, checks={"handovers": [asked()]})
+    assert broken == ["handover"]
+    assert "b never led" in dict(found.broken)["handover"]
 
 
 # -- server restarts, read with real git

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from harness.gist_server import stored_revisions
 
-from .processes import LOCK_FILE
+from .processes import ENDS, LOCK_FILE
 
 
 @dataclass
@@ -69,11 +69,11 @@ def check_stamps(events):
 
 
 def leadership_intervals(events, run_end, pause_limit=None):
-    """Every copy's leadership terms, from its "successfully acquired" line to its stand-down line, its
-    SIGKILL or its exit, timed by the copies' own stamps (the harness's time for its signals and the
-    exits it sees). Paused stretches (SIGSTOP..SIGCONT) are kept apart; so is the stretch from a resume
-    after a pause of at least `pause_limit` seconds (past the copy's renew deadline, when it can no longer
-    lead) to its stand-down line."""
+    """Every copy's leadership terms, from its "successfully acquired" line to its stand-down line (`lost`,
+    or `handing_over` when it was asked to hand over), its SIGKILL or its exit, timed by the copies' own
+    stamps (the harness's time for its signals and the exits it sees). Paused stretches (SIGSTOP..SIGCONT)
+    are kept apart; so is the stretch from a resume after a pause of at least `pause_limit` seconds (past
+    the copy's renew deadline, when it can no longer lead) to its stand-down line."""
     intervals, open_by_copy, paused_since, resumes = [], {}, {}, {}
     for event in sorted(events, key=lambda e: e.at):
         at = event.at
@@ -89,7 +89,7 @@ def leadership_intervals(events, run_end, pause_limit=None):
                 current.frozen.append((max(since, current.start), at))
                 if pause_limit is not None and at - since >= pause_limit:
                     resumes[event.copy] = at
-        elif current is not None and (event.kind in ("lost", "exit") or
+        elif current is not None and (event.kind in (*ENDS, "exit") or
                                        (event.kind == "signal" and event.text == "SIGKILL")):
             current.end = max(at, current.start)
             current.end_reason = event.text
@@ -103,7 +103,7 @@ def leadership_intervals(events, run_end, pause_limit=None):
                 current.resumed.append((resumed, current.end))
             intervals.append(current)
             del open_by_copy[event.copy]
-        if event.kind in ("acquired", "lost", "exit") and event.copy not in open_by_copy:
+        if event.kind in ("acquired", *ENDS, "exit") and event.copy not in open_by_copy:
             resumes.pop(event.copy, None)
     for current in open_by_copy.values():
         since = paused_since.get(current.copy)
@@ -291,3 +291,67 @@ def terms_started_twice(events):
         if event.kind == "started_leading" and event.term is not None:
             starts.setdefault(event.term, []).append(event.copy)
     return {term: copies for term, copies in starts.items() if len(copies) > 1}
+
+
+def handovers(events, asked):
+    """Each handover the run asked for (`asked`: dicts with `fault`, `from`, `to` ("" for any other copy),
+    `asked` and `answered` on the run clock, `bound`, and the command's `exit` and `output`), judged from
+    the copies' own lines: when the leader stood down (its `handing_over`), who acquired next and when.
+    The target must lead within `bound` of the answer, after the leader stood down; `problem` says what
+    went wrong, None when nothing did."""
+    ordered = sorted(events, key=lambda e: e.at)
+    found = []
+    for h in asked:
+        old, target = h["from"], h["to"]
+        down = next((e for e in ordered if e.copy == old and e.kind == "handing_over" and e.at >= h["asked"]), None)
+        taken = next((e for e in ordered if e.kind == "acquired" and e.copy != old and e.at >= h["asked"]), None)
+        result = {**h, "stood_down": down.at - h["asked"] if down else None, "led_by": taken.copy if taken else None,
+                  "led_after": taken.at - h["answered"] if taken else None, "problem": None}
+        wanted = target or "another copy"
+        if h["exit"] != 0:
+            result["problem"] = f"the call failed (exit {h['exit']}): {h['output'][:200]}"
+        elif down is None:
+            result["problem"] = f"{old} never logged handing_over"
+        elif taken is None:
+            result["problem"] = f"{wanted} never led"
+        elif target and taken.copy != target:
+            result["problem"] = f"{taken.copy} took the lease, not {target}"
+        elif taken.at - h["answered"] > h["bound"]:
+            result["problem"] = (f"{taken.copy} led {taken.at - h['answered']:.3f}s after the answer, past the "
+                                 f"bound {h['bound']:.2f}s")
+        elif taken.at < down.at:
+            result["problem"] = f"{taken.copy} led {down.at - taken.at:.3f}s before {old} stood down"
+        found.append(result)
+    return found
+
+
+def describe_handover(h):
+    """One handover's times, for the notes and the summary line."""
+    whom = f"to {h['to']}" if h["to"] else "without a target"
+    text = f"{h['from']} {whom}: "
+    if h["stood_down"] is not None:
+        text += f"stood down {h['stood_down']:.3f}s after the call, "
+    text += f"answered after {h['answered'] - h['asked']:.3f}s"
+    if h["led_by"] is not None:
+        text += f", {h['led_by']} led {h['led_after']:.3f}s after the answer (bound {h['bound']:.2f}s)"
+    return text + (f"; FAILED: {h['problem']}" if h["problem"] else "")
+
+
+def excuse_handovers(history, events):
+    """The lock's findings without the records handovers wrote on purpose: a leader handing over writes
+    its own term with the target as holder (the target then claims a new term), which reads in the
+    history like another holder's claim of the same term. Each `handed_over` line of a copy (its term,
+    its target) excuses one such record of that term, from that copy to that target."""
+    handed = [(e.term, e.copy, e.text) for e in events if e.kind == "handed_over" and e.term is not None]
+    raced, left = [], list(handed)
+    for when, old, new, term in history["claims_raced"]:
+        if (term, old, new) in left:
+            left.remove((term, old, new))
+        else:
+            raced.append((when, old, new, term))
+    several = []
+    for term, names in history["terms_written_by_several"]:
+        kept = [n for n in names if not any(t == term and to == n and old in names for t, old, to in handed)]
+        if len(kept) > 1:
+            several.append((term, kept))
+    return {**history, "claims_raced": raced, "terms_written_by_several": several}

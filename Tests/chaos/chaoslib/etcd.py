@@ -63,7 +63,7 @@ class EtcdRun(Run):
         identity = copy.name.split(TWIN)[0]
         return [self.leader_election_bin, "run", "--id", identity, "--lock", "etcd",
                 "--etcd-endpoints", ",".join(self.paths[copy.index].endpoints), "--election", ELECTION,
-                *run_args(self.timings), "--log-format", "json", *args]
+                *run_args(self.timings), "--log-format", "json", *self.http_args(copy), *args]
 
     def copy_env(self, copy):
         return {}
@@ -251,6 +251,7 @@ KINDS = {
     "etcd-member-killed": member_killed,
     "etcd-raft-leader-killed": raft_leader_killed,
     "etcd-quorum-lost": quorum_lost,
+    "handover": scenarios.handover,
     "contention": contention,
 }
 scenarios.CATEGORY.update({"etcd-member-killed": "etcd", "etcd-raft-leader-killed": "etcd",
@@ -304,7 +305,7 @@ def main(args, profile, kinds, copies, repetitions, timings, log, machine):
             if rep > 0:
                 run.rng.shuffle(order)
             for kind in order:
-                rounds = profile["contention"] if kind == "contention" else 1
+                rounds = profile[kind] if kind in ("contention", "handover") else 1
                 sequence.extend((kind, rep * rounds + r) for r in range(rounds))
         for number, (kind, rep) in enumerate(sequence, 1):
             {**KINDS, **UNSAFE}[kind](run, rep)
@@ -353,6 +354,8 @@ def main(args, profile, kinds, copies, repetitions, timings, log, machine):
           f"{len(history['terms_written_by_several'])}; terms started twice: {len(found.started_twice)}; "
           f"double leadership among copies that could act: {sum(e - s for s, e, _ in found.double):.3f}s in "
           f"{len(found.double)} stretches (tolerance {found.tolerance:g}s)")
+    for handover in found.handovers:
+        print(f"handover: {analysis.describe_handover(handover)}")
     log(f"report:   {report_path}")
     log(f"timeline: {picture}")
     log(f"logs:     {workdir}")

@@ -30,7 +30,7 @@ def chaos_server(binary, workdir, host, tokens):
 class Event:
     t: float          # run clock (wall seconds since the run began) when the harness read or did it
     copy: str
-    kind: str         # acquired, started_leading, lost, released, exit, signal, line, unparsed, unreadable
+    kind: str         # acquired, started_leading, lost, handing_over, released, exit, signal, line, unparsed, unreadable
     term: int | None = None
     text: str = ""
     ts: str = ""      # the copy's own wall timestamp, when the line had one
@@ -112,8 +112,10 @@ class Copy:
             self.process.wait()
 
 
-# The events of the app's log a chaos run follows; other lines are kept as text.
-TRACKED = ("acquired", "started_leading", "lost", "released")
+# The events of the app's log a chaos run follows; other lines are kept as text. A term ends with `lost`,
+# or with `handing_over` when the leader was asked to hand over (its work stopped, the copy runs on).
+TRACKED = ("acquired", "started_leading", "lost", "handing_over", "handed_over", "released")
+ENDS = ("lost", "handing_over")
 # A term begins with these: one that cannot be read would hide a term, so it fails the run.
 BEGINS = ("acquired", "started_leading")
 _BEGINS_TEXT = re.compile(r"acquired|started_leading")
@@ -156,6 +158,10 @@ def parse_line(name, t, line, wall0=0.0, skew=0.0):
     stamp = stamp_seconds(parsed.ts)
     at = None if stamp is None else stamp[0] - skew - wall0
     digits = 0 if stamp is None else stamp[1]
+    if parsed.event == "handed_over":
+        # The record the leader wrote for the handover's target: its term kept, the target as holder.
+        return Event(t, name, "handed_over", term=parsed.term, text=parsed.metadata.get("target", ""), ts=parsed.ts,
+                     stamp=at, digits=digits, skew=skew)
     if parsed.event in TRACKED:
         term = parsed.term if parsed.event in BEGINS else None
         if parsed.event in BEGINS and (term is None or stamp is None):

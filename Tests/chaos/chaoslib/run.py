@@ -7,6 +7,7 @@ import random
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -16,7 +17,7 @@ from harness.copies import run_command
 from harness.waiting import wait_until
 
 from .network import Network
-from .processes import LOCK_FILE, Copy, Event, chaos_server
+from .processes import ENDS, LOCK_FILE, Copy, Event, chaos_server
 
 NAMES = ["napoleon", "stalin", "cleopatra", "josephine", "caesar", "elizabeth"]
 
@@ -67,12 +68,34 @@ class Run:
         self.faults: list[FaultRecord] = []
         self.checks: dict = {}
         self._suspects: dict[str, float] = {}
+        self.http_ports: dict[str, int] = {}
 
     def copy_command(self, copy, args=()):
         """The command line of `copy` (without its launcher)."""
         return run_command(self.leader_election_bin, copy.name, self.server, self.timings, "--log-format", "json",
-                           "--write-mode", self.write_mode, "--allow-plain-http", *args,
+                           "--write-mode", self.write_mode, "--allow-plain-http", *self.http_args(copy), *args,
                            url=f"http://{self.server.host}:{self.server.port}")
+
+    def http_args(self, copy):
+        """`--http` on loopback, a port of its own per copy (kept across its restarts): the handover fault
+        calls it from the copy's own network namespace, so the route's loopback-only rule holds."""
+        if copy.name not in self.http_ports:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                self.http_ports[copy.name] = sock.getsockname()[1]
+        return ["--http", f"127.0.0.1:{self.http_ports[copy.name]}"]
+
+    def handover(self, name, target=""):
+        """`leader-election handover` against copy `name`'s endpoint, run where the copy runs (inside its
+        network namespace); `target` empty: without --to. The finished process."""
+        copy = self.by_name[name]
+        self.http_args(copy)
+        command = [*self.network.prefix(copy.index), self.leader_election_bin, "handover",
+                   "--endpoint", f"http://127.0.0.1:{self.http_ports[name]}", *(["--to", target] if target else [])]
+        try:
+            return subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+        except subprocess.TimeoutExpired as error:
+            return subprocess.CompletedProcess(command, -1, "", f"no answer within {error.timeout:g}s")
 
     def copy_env(self, copy):
         """What `copy` finds in its environment beside the harness's own."""
@@ -112,7 +135,7 @@ class Run:
             self.events.append(event)
             if event.kind == "acquired":
                 self.leading[event.copy] = event.term
-            elif event.kind in ("lost", "exit"):
+            elif event.kind in (*ENDS, "exit"):
                 self.leading.pop(event.copy, None)
             elif event.kind == "signal" and event.text == "SIGKILL":
                 self.leading.pop(event.copy, None)

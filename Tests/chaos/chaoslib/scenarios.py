@@ -6,7 +6,7 @@ import signal
 
 from harness.gist_server import stored_revisions
 
-from . import restart
+from . import analysis, restart
 from .processes import LOCK_FILE
 
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
@@ -310,6 +310,47 @@ def clock_skew(run, rep):
     run.finish(record)
 
 
+# -- handover on purpose
+
+# The longest one request of a copy may take: the gist run's request timeout, or three etcd members
+# tried at a third of it each.
+REQUEST = 1.0
+# The target's claim once it saw the record naming it: its write, then the takeover settle's read-back
+# (as in Tests/system/test_handover.py).
+CLAIM_REQUESTS = 2
+
+
+def handover_bound(t):
+    """From the leader's answer (its record written) to the target's acquisition: the target's next
+    attempt within one poll, then its claim and the takeover settle."""
+    return t.poll + t.settle + CLAIM_REQUESTS * REQUEST
+
+
+def handover(run, rep):
+    """The leader is asked through its HTTP endpoint (`leader-election handover`, run in the leader's own
+    network namespace, so from loopback) to hand over: to a named follower, or in odd repetitions without
+    a target. It must stand down before anyone else leads, and the target (without one: another copy)
+    must lead within the handover bound of the answer. The verdict judges it (analysis.handovers)."""
+    t = run.timings
+    leader = _leader(run)
+    target = run.rng.choice(_others(run, leader)) if rep % 2 == 0 else ""
+    bound = handover_bound(t)
+    # Leaderless from the stand-down: the leader's write of the record, then the bound.
+    record = run.begin("handover", rep, target=leader, bound=REQUEST + bound,
+                       variant=f"to {target}" if target else "without a target (released)")
+    asked = run.now()
+    result = run.handover(leader, target)
+    answered = run.now()
+    asked_for = {"fault": f"handover#{rep}", "from": leader, "to": target, "asked": asked, "answered": answered,
+                 "bound": bound, "exit": result.returncode, "output": (result.stdout + result.stderr).strip()}
+    run.checks.setdefault("handovers", []).append(asked_for)
+    run.wait_events(lambda e: e.kind == "acquired" and e.copy != leader and e.t >= asked
+                    and (not target or e.copy == target), bound + (answered - asked) + 2)
+    (seen,) = analysis.handovers(run.events, [asked_for])
+    record.notes.append(analysis.describe_handover(seen))
+    run.finish(record, other_than=leader)
+
+
 # -- contention
 
 def contention(run, rep):
@@ -342,6 +383,7 @@ KINDS = {
     "server-restart": server_restart,
     "corrupt-lock": corrupt_lock,
     "clock-skew": clock_skew,
+    "handover": handover,
     "contention": contention,
 }
 
@@ -350,5 +392,5 @@ CATEGORY = {
     "partition-leader": "network", "partition-followers": "network",
     "latency": "server", "slow-write-late-apply": "server", "slow-write-late-answer": "server",
     "5xx-burst": "server", "rate-limit": "server", "stale-reads": "server", "server-restart": "server",
-    "corrupt-lock": "server", "clock-skew": "clock", "contention": "contention",
+    "corrupt-lock": "server", "clock-skew": "clock", "handover": "process", "contention": "contention",
 }

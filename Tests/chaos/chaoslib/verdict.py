@@ -29,6 +29,8 @@ GOALS = [
     ("paused_writes", "a paused leader's write never replaces the new leader's record after it resumes", BOTH),
     ("skew_steals", "a copy with a skewed wall clock never takes a live lease", BOTH),
     ("unrecovered", "a leader comes back after every fault", BOTH),
+    ("handover", "a leader asked to hand over stands down, and the target (without one, another copy) leads "
+                 "within the handover bound of the answer", BOTH),
     ("led_without_quorum", "no copy leads once etcd has lost quorum for longer than the renew deadline", ("etcd",)),
     ("final_parses", "the lock file parses after the run", BOTH),
     ("other_files", "no file other than the lock changes", BOTH),
@@ -56,6 +58,7 @@ class Verdict:
     log_terms: tuple
     started_twice: dict
     history: dict
+    handovers: list = field(default_factory=list)  # analysis.handovers' result
     broken: list = field(default_factory=list)
 
     def failing(self, write_mode, every_goal):
@@ -69,7 +72,8 @@ class Verdict:
 def judge(events, run_end, faults, timings, history, checks):
     """Analyses a run and states every goal it broke. `history` is `analysis.history_checks`' result
     (with `other_files_touched` complete); `checks` holds what the scenarios saw as they ran
-    (`server_restarts`, `hung`, `paused_writes`, `skew_steals`, `no_stand_down`, `corruption_overwritten`)."""
+    (`server_restarts`, `hung`, `paused_writes`, `skew_steals`, `no_stand_down`, `corruption_overwritten`,
+    `handovers`: the handovers asked for, judged here from the copies' lines)."""
     stamps = analysis.check_stamps(events)
     # A stretch measured from two stamps each cut to the resolution is off by less than one step.
     tolerance = stamps["resolution"] or 0.0
@@ -79,8 +83,9 @@ def judge(events, run_end, faults, timings, history, checks):
     double_all = analysis.overlaps(intervals, states=("active", "resumed", "paused"))
     log_terms = analysis.term_checks(intervals)
     started_twice = analysis.terms_started_twice(events)
+    history = analysis.excuse_handovers(history, events)
     verdict = Verdict(tolerance, stamps, intervals, kinds, double, double_resumed, double_all, log_terms,
-                      started_twice, history)
+                      started_twice, history, analysis.handovers(events, checks.get("handovers", [])))
     broken = verdict.broken.append
 
     long_double = [(s, e, n) for s, e, n in double if e - s > tolerance]
@@ -113,6 +118,10 @@ def judge(events, run_end, faults, timings, history, checks):
         broken(("skew_steals", f"the skewed copy took a live lease {sum(checks['skew_steals'])} times"))
     if checks.get("led_without_quorum"):
         broken(("led_without_quorum", "; ".join(checks["led_without_quorum"])))
+    failed = [h for h in verdict.handovers if h["problem"]]
+    if failed:
+        broken(("handover", f"{len(failed)} of {len(verdict.handovers)} handovers failed: "
+                            + "; ".join(f"{h['fault']} {h['problem']}" for h in failed[:3])))
     unrecovered = [f"{f.kind}#{f.rep}" for f in faults if not f.recovered]
     if unrecovered:
         broken(("unrecovered", f"no leader came back after {', '.join(unrecovered)}"))
