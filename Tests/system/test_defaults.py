@@ -56,6 +56,7 @@ def test_the_defaults_leave_two_retries_and_fit_three_quarters_of_githubs_limits
         budget = d[f"budget.{mode}"]
         assert budget["fitsThreeQuarters"], budget
         assert budget["pushesPerMinute"] <= 4.5 and budget["writesPerHour"] <= 375
+        assert budget["pushesInBusiestMinute"] <= 4.5
         assert budget["writesPerMinute"] <= 60 and budget["countedPerHour"] <= 3750
 
 

@@ -46,6 +46,7 @@ extension GistOptions: LockBackend {
                     "writesPerHour": budget.total.writes,
                     "writesPerMinute": budget.total.writes / 60,
                     "pushesPerMinute": budget.pushesPerMinute,
+                    "pushesInBusiestMinute": budget.pushesInBusiestMinute,
                     "fitsThreeQuarters": budget.fits(share: GitHubLimits.safeShare),
                 ] as [String: any Sendable]
         }
