@@ -880,6 +880,9 @@ teardown() {
       log "vcluster '${name}' is already gone"
     fi
   done
+  if [[ "${KEEP_KIND}" == "true" ]] || ! provision_made_kind; then
+    remove_etcd_in_cluster
+  fi
   if [[ "${KEEP_KIND}" == "true" ]]; then
     log "KEEP_KIND=true: keeping kind cluster '${KIND_CLUSTER}'"
   elif ! provision_made_kind; then

@@ -44,7 +44,7 @@ require_etcd_file() {
 
 # etcd_endpoint_list: ETCD_ENDPOINTS one URL a line, blanks around the commas dropped.
 etcd_endpoint_list() {
-  printf '%s\n' "${ETCD_ENDPOINTS}" | tr ',' '\n' | sed 's/^[[:space:]]*//; s/[[:space:]]*$//' | grep -v '^$' || true
+  printf '%s\n' "${ETCD_ENDPOINTS}" | tr ',' '\n' | sed 's/^[[:space:]]*//; s/[[:space:]]*$//; s|/$||' | grep -v '^$' || true
 }
 
 # require_etcd_settings: what LOCK=etcd needs, checked before anything is touched. A URL is never printed
@@ -57,19 +57,23 @@ require_etcd_settings() {
       die "the etcd ETCD_IN_CLUSTER=true runs speaks plain http and has no users: unset ETCD_CA_FILE, ETCD_CERT_FILE, ETCD_KEY_FILE, ETCD_USERNAME and ETCD_PASSWORD_FILE, or give your own members in ETCD_ENDPOINTS"
     [[ "${ETCD_NAMESPACE}" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] ||
       die "ETCD_NAMESPACE '${ETCD_NAMESPACE}' is not a namespace name: lowercase letters, digits and '-'"
-    [[ "${ETCD_PREFIX}" == /* ]] || die "ETCD_PREFIX '${ETCD_PREFIX}' must start with '/', e.g. /leader-election"
+    require_etcd_prefix
     return 0
   fi
   [[ "${ETCD_IN_CLUSTER}" == false ]] || die "ETCD_IN_CLUSTER must be true or false, not '${ETCD_IN_CLUSTER}'"
   [[ -n "${ETCD_ENDPOINTS}" ]] ||
     die "ETCD_ENDPOINTS is not set: LOCK=etcd needs the client URLs of your etcd members as the pods in the clusters reach them, comma-separated, e.g. ETCD_ENDPOINTS=https://etcd-a.example.net:2379,https://etcd-b.example.net:2379 (or ETCD_IN_CLUSTER=true: a three-member etcd inside the kind cluster, for a demo)"
-  [[ "${ETCD_PREFIX}" == /* ]] || die "ETCD_PREFIX '${ETCD_PREFIX}' must start with '/', e.g. /leader-election"
-  local tls=false url host number=0
+  require_etcd_prefix
+  local tls=false url host number=0 seen=" " pattern='^https?://[^/@[:space:]{}\]+/?$'
   [[ -n "${ETCD_CA_FILE}${ETCD_CERT_FILE}${ETCD_KEY_FILE}" ]] && tls=true
   while IFS= read -r url; do
     number=$(( number + 1 ))
-    [[ "${url}" =~ ^https?://[^/@[:space:]{}]+(/[^@[:space:]{}]*)?$ ]] ||
-      die "entry ${number} of ETCD_ENDPOINTS is not an http:// or https:// URL with a host (and no user or password in it): give the members' client URLs, e.g. https://etcd-a.example.net:2379, separated by commas"
+    # The chart's schema takes a scheme, a host and a port, nothing more; helm's --set reads { } and \\.
+    [[ "${url}" =~ ${pattern} ]] ||
+      die "entry ${number} of ETCD_ENDPOINTS is not an http:// or https:// URL of a host and port (no path, user or password): give the members' client URLs, e.g. https://etcd-a.example.net:2379, separated by commas"
+    url="${url%/}"
+    [[ "${seen}" != *" ${url} "* ]] || die "ETCD_ENDPOINTS names ${url} twice: give each member once"
+    seen="${seen}${url} "
     host="${url#*://}"
     host="${host%%/*}"
     case "${host}" in
@@ -99,6 +103,13 @@ require_etcd_settings() {
     die "the etcd password file ${ETCD_PASSWORD_FILE} is empty: put the etcd user's password in it"
   fi
   return 0
+}
+
+# require_etcd_prefix: ETCD_PREFIX as the chart's schema takes it, and helm's --set can carry it.
+require_etcd_prefix() {
+  local pattern='^/[^[:space:],{}\]*[^[:space:]/,{}\]$'
+  [[ "${ETCD_PREFIX}" =~ ${pattern} ]] ||
+    die "ETCD_PREFIX '${ETCD_PREFIX}' is not a key prefix such as /leader-election: start it with '/', end it without one, and leave out blanks and , { } \\"
 }
 
 # etcd_endpoints_value: the endpoints as the app takes them, comma-separated without blanks.
@@ -398,4 +409,14 @@ etcd_in_cluster() {
   (( count == 3 )) || die "found ${count} of the 3 etcd member Services in ${ETCD_NAMESPACE}: apply them again with this deploy"
   log "the etcd members are ready; the copies reach them at ${endpoints} (the members' Services)"
   printf '%s' "${endpoints}"
+}
+
+# remove_etcd_in_cluster: for teardown when the kind cluster stays: deletes the namespace of
+# ETCD_IN_CLUSTER's members (and so their data) when deploy made it, and nothing else.
+remove_etcd_in_cluster() {
+  local made
+  made="$(kubectl --context "${KIND_CONTEXT}" get namespace "${ETCD_NAMESPACE}" \
+    --output 'jsonpath={.metadata.labels.app\.kubernetes\.io/managed-by}' 2>/dev/null || true)"
+  [[ "${made}" == cicd.sh ]] || return 0
+  (set -x; kubectl --context "${KIND_CONTEXT}" delete namespace "${ETCD_NAMESPACE}" --wait=false)
 }

@@ -193,7 +193,9 @@ def test_plain_members_need_no_secret(sandbox):
 @pytest.mark.parametrize(("extra", "message"), [
     ({"ETCD_ENDPOINTS": ""}, "ETCD_ENDPOINTS is not set: LOCK=etcd needs the client URLs of your etcd members as "
                              "the pods in the clusters reach them, comma-separated"),
-    ({"ETCD_ENDPOINTS": "etcd-a:2379"}, "entry 1 of ETCD_ENDPOINTS is not an http:// or https:// URL with a host"),
+    ({"ETCD_ENDPOINTS": "etcd-a:2379"}, "entry 1 of ETCD_ENDPOINTS is not an http:// or https:// URL of a host"),
+    ({"ETCD_ENDPOINTS": "https://a:2379,https://b:2379/v3"}, "entry 2 of ETCD_ENDPOINTS is not an http://"),
+    ({"ETCD_ENDPOINTS": "https://a:2379,https://a:2379/"}, "ETCD_ENDPOINTS names https://a:2379 twice"),
     ({"ETCD_ENDPOINTS": "https://a:2379,https://root:pw@b:2379"}, "entry 2 of ETCD_ENDPOINTS is not an http://"),
     ({"ETCD_ENDPOINTS": "http://127.0.0.1:2379"}, "ETCD_ENDPOINTS names http://127.0.0.1:2379, this machine's "
                                                   "loopback: inside kind a pod's loopback is its own"),
@@ -204,7 +206,8 @@ def test_plain_members_need_no_secret(sandbox):
     ({"ETCD_CA_FILE": "no-such-ca.pem"}, "ETCD_CA_FILE 'no-such-ca.pem' is not a file this user can read"),
     ({"ETCD_USERNAME": "me", "ETCD_PASSWORD_FILE": "empty"}, "the etcd password file"),
     ({"ETCD_PASSWORD": PASSWORD}, "deploy takes the etcd password from a file only"),
-    ({"ETCD_PREFIX": "elections"}, "ETCD_PREFIX 'elections' must start with '/'"),
+    ({"ETCD_PREFIX": "elections"}, "ETCD_PREFIX 'elections' is not a key prefix such as /leader-election"),
+    ({"ETCD_PREFIX": "/a,b"}, "ETCD_PREFIX '/a,b' is not a key prefix"),
     ({"ETCD_IN_CLUSTER": "true"}, "ETCD_ENDPOINTS and ETCD_IN_CLUSTER=true are both set"),
     ({"LOCK": "consul"}, "LOCK=consul: the releases' lock is gist (the default) or etcd"),
 ])
@@ -452,3 +455,27 @@ def test_etcd_in_cluster_that_never_gets_ready_stops_before_the_vclusters(sandbo
     assert "the etcd members in leader-election-etcd did not get ready within 5s; no vcluster was changed: see " \
            "kubectl --context kind-kind -n leader-election-etcd get pods" in result.stderr
     assert not any(c.startswith("[") and ("apply" in c or "helm upgrade" in c) for c in sandbox.calls())
+
+
+def test_teardown_removes_the_in_cluster_etcd_when_the_kind_cluster_stays(sandbox):
+    assert sandbox.run("provision").returncode == 0
+    assert sandbox.run("build").returncode == 0
+    assert sandbox.run("deploy", LOCK="etcd", ETCD_IN_CLUSTER="true").returncode == 0
+    kept = sandbox.run("teardown", KEEP_KIND="true")
+    assert kept.returncode == 0, kept.stderr
+    assert "kubectl --context kind-kind delete namespace leader-election-etcd --wait=false" in sandbox.calls()
+    assert not list((sandbox.state / "applied" / "host").glob("*.yaml"))
+    again = sandbox.run("teardown", KEEP_KIND="true")
+    assert again.returncode == 0, again.stderr
+    assert sandbox.calls().count("kubectl --context kind-kind delete namespace leader-election-etcd --wait=false") == 1
+
+
+def test_teardown_leaves_a_namespace_deploy_did_not_make(sandbox):
+    sandbox.seed(kind=True)
+    own = sandbox.state / "applied" / "host" / "Namespace-leader-election-etcd.yaml"
+    own.parent.mkdir(parents=True)
+    own.write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: leader-election-etcd\n")
+    result = sandbox.run("teardown")
+    assert result.returncode == 0, result.stderr
+    assert not any("delete namespace" in c for c in sandbox.calls())
+    assert own.exists()
