@@ -45,7 +45,8 @@ chaos: ## Run the copies through process, network, server, clock and contention 
 
 ##@ Demo
 
-# The demo's lock: gist (a local gist server) or etcd (a local three-member etcd); make demo LOCK=etcd.
+# The lock of the demo (gist: a local gist server; etcd: a local three-member etcd) and of deploy's
+# releases; make demo LOCK=etcd, make deploy LOCK=etcd ETCD_ENDPOINTS=...
 LOCK ?= gist
 
 .PHONY: demo
@@ -67,8 +68,8 @@ provision: ## Create the kind cluster and the vclusters napoleon, stalin and cle
 	./cicd.sh provision
 
 .PHONY: deploy
-deploy: ## Install or upgrade the chart in every vcluster (needs LEADER_ELECTION_GITHUB_API_TOKEN).
-	./cicd.sh deploy
+deploy: ## Install or upgrade the chart in every vcluster (needs LEADER_ELECTION_GITHUB_API_TOKEN; LOCK=etcd: ETCD_ENDPOINTS or ETCD_IN_CLUSTER=true).
+	LOCK="$(LOCK)" ./cicd.sh deploy
 
 .PHONY: check-leader
 check-leader: ## Show each cluster's logs and the current lock record.

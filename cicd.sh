@@ -6,6 +6,8 @@
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+# Where the user started it: relative file paths in the settings (ETCD_CA_FILE, ...) are read from there.
+CICD_CALLER_DIR="${PWD}"
 cd "${REPO_ROOT}"
 
 usage() {
@@ -27,7 +29,8 @@ Local (this machine, no cluster, no GitHub account):
 Clusters (kind + vcluster + helm + kubectl + docker):
   build         build the image; push it to $REGISTRY, or load it into the kind cluster
   provision     create the kind cluster and the vclusters (idempotent)
-  deploy        install or upgrade the chart in every vcluster
+  deploy        install or upgrade the chart in every vcluster (LOCK=etcd: electing through etcd at
+                ETCD_ENDPOINTS, or with ETCD_IN_CLUSTER=true a three-member etcd in the kind cluster)
   check-leader  show each cluster's logs and the current lock record
   kill-leader   scale the leader's deployment to 0 to watch a failover
   handover      ask the leader to hand over to TO (./cicd.sh handover stalin), or to any other copy
@@ -44,6 +47,8 @@ source "${REPO_ROOT}/scripts/demo.sh"
 source "${REPO_ROOT}/scripts/checks.sh"
 # shellcheck source=scripts/clusters.sh
 source "${REPO_ROOT}/scripts/clusters.sh"
+# shellcheck source=scripts/etcd-deploy.sh
+source "${REPO_ROOT}/scripts/etcd-deploy.sh"
 
 main() {
   local verb="${1:-help}"

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # The cluster verbs: build, provision, deploy, check-leader, kill-leader, status, teardown.
 
-# Run the app in one kind cluster holding one vcluster per name in CLUSTERS, all electing through one gist.
+# Run the app in one kind cluster holding one vcluster per name in CLUSTERS, all electing through one gist
+# (or, with LOCK=etcd, one etcd cluster: scripts/etcd-deploy.sh).
 # Written for kind v0.32 (Kubernetes v1.36 nodes), vcluster CLI v0.36 (v0.23 or newer: --driver,
 # --connect=false and `vcluster connect NAME -- CMD`), helm v3.18 or v4, kubectl v1.35 to v1.37 and docker 28.
 # Each setting comes from the environment; the Makefile passes its own variables through.
@@ -13,6 +14,7 @@ TAG="${TAG:-}"                                      # image tag; empty: <appVers
 REGISTRY="${REGISTRY:-}"                            # e.g. ghcr.io/you: push there; empty: kind load the image
 PLATFORMS="${PLATFORMS:-linux/amd64,linux/arm64}"   # what an image pushed to REGISTRY is built for
 IMAGE_PULL_SECRET="${IMAGE_PULL_SECRET:-}"          # a docker-registry Secret in each vcluster for a private REGISTRY
+LOCK="${LOCK:-gist}"                                # the releases' lock (deploy): gist, or etcd (scripts/etcd-deploy.sh)
 GIST_ID="${GIST_ID:-}"                              # the lock's gist; empty: the releases' gist, else a new one
 ELECTION="${ELECTION:-multi-cluster-leader-election}" # the lock is the gist file <ELECTION>.lock
 RELEASE="${RELEASE:-leader-election}"               # Helm release, Deployment and Service name
@@ -436,23 +438,41 @@ existing_gist() {
   printf '%s' "${found}"
 }
 
-# put_token_secret NAME TOKEN_FILE: creates or replaces the token Secret in vcluster NAME and prints
-# created, unchanged or replaced. Never `kubectl apply`: its last-applied-configuration annotation would
-# hold the token in plain text for anyone who can read the Secret's metadata.
-put_token_secret() {
-  local name="$1" file="$2" secret="${RELEASE}-token"
+# put_secret NAME SECRET KEY=FILE...: creates or replaces the Secret SECRET in vcluster NAME holding each FILE
+# under its KEY, and prints created, unchanged or replaced. Never `kubectl apply`: its
+# last-applied-configuration annotation would hold the contents in plain text for anyone who can read the
+# Secret's metadata.
+put_secret() {
+  local name="$1" secret="$2" pair key from=() same=true
+  shift 2
+  for pair in "$@"; do from+=("--from-file=${pair}"); done
   if ! in_vcluster "${name}" kubectl get secret "${secret}" --namespace "${APP_NAMESPACE}" >/dev/null 2>&1; then
     in_vcluster "${name}" kubectl create secret generic "${secret}" --namespace "${APP_NAMESPACE}" \
-      --from-file="token=${file}" >/dev/null || return 1
+      "${from[@]}" >/dev/null || return 1
     printf 'created'
-  elif in_vcluster "${name}" kubectl get secret "${secret}" --namespace "${APP_NAMESPACE}" \
-    --output 'jsonpath={.data.token}' | base64 -d | cmp -s - "${file}"; then
+    return 0
+  fi
+  for pair in "$@"; do
+    # jsonpath reads a dot in a key (ca.crt) as a step unless it is escaped.
+    key="$(printf '%s' "${pair%%=*}" | sed 's/\./\\./g')"
+    if ! in_vcluster "${name}" kubectl get secret "${secret}" --namespace "${APP_NAMESPACE}" \
+      --output "jsonpath={.data.${key}}" | base64 -d | cmp -s - "${pair#*=}"; then
+      same=false
+      break
+    fi
+  done
+  if [[ "${same}" == true ]]; then
     printf 'unchanged'
   else
-    kubectl create secret generic "${secret}" --namespace "${APP_NAMESPACE}" --from-file="token=${file}" \
+    kubectl create secret generic "${secret}" --namespace "${APP_NAMESPACE}" "${from[@]}" \
       --dry-run=client --output yaml | in_vcluster "${name}" kubectl replace -f - >/dev/null || return 1
     printf 'replaced'
   fi
+}
+
+# put_token_secret NAME TOKEN_FILE: the token Secret in vcluster NAME (put_secret).
+put_token_secret() {
+  put_secret "$1" "${RELEASE}-token" "token=$2"
 }
 
 # chart_write_mode: how the release will write the lock: gist.writeMode from VALUES_FILE, else the chart's.
@@ -530,11 +550,43 @@ recover_pending_release() {
   esac
 }
 
+# release_lock NAME: the lock the release in vcluster NAME elects through (its lock.backend, gist when it
+# has none); nothing when there is no release.
+release_lock() {
+  local values
+  values="$(release_values "$1")" || exit 1
+  [[ -n "${values}" ]] || return 0
+  printf '%s\n' "${values}" |
+    awk '/^lock:/ { lock = 1; next } /^[^ ]/ { lock = 0 } lock && /^  backend:/ { b = $2; gsub(/["'"'"']/, "", b); found = b }
+      END { print (found == "" ? "gist" : found) }'
+}
+
+# require_same_lock: stops when a release elects through another lock than LOCK. deploy upgrades one
+# cluster after the other, so in between the clusters would elect through two locks: two leaders.
+require_same_lock() {
+  local name lock others=""
+  for name in ${CLUSTERS}; do
+    lock="$(release_lock "${name}")" || exit 1
+    [[ -z "${lock}" || "${lock}" == "${LOCK}" ]] || others="${others} ${name}"
+  done
+  [[ -n "${others}" ]] || return 0
+  for name in ${others}; do
+    printf '  vcluster connect %s -n %s --context %s -- helm uninstall %s -n %s --wait\n' "${name}" \
+      "$(vcluster_namespace "${name}")" "${KIND_CONTEXT}" "${RELEASE}" "${APP_NAMESPACE}" >&2
+  done
+  die "the releases in${others} elect through another lock than LOCK=${LOCK}, and switching them one cluster at a time would leave two locks and two leaders meanwhile; nothing was changed: uninstall them first with the commands above (or deploy with their lock), then deploy again"
+}
+
 deploy() {
   require_tools docker kind vcluster kubectl helm
-  require_env LEADER_ELECTION_GITHUB_API_TOKEN \
-    "export a GitHub token with only the gist scope (https://github.com/settings/tokens)"
-  export LEADER_ELECTION_GITHUB_API_TOKEN
+  require_lock
+  if [[ "${LOCK}" == gist ]]; then
+    require_env LEADER_ELECTION_GITHUB_API_TOKEN \
+      "export a GitHub token with only the gist scope (https://github.com/settings/tokens)"
+    export LEADER_ELECTION_GITHUB_API_TOKEN
+  else
+    require_etcd_settings
+  fi
   require_replicas
   [[ -z "${VALUES_FILE}" || -r "${VALUES_FILE}" ]] || die "VALUES_FILE '${VALUES_FILE}' cannot be read"
   require_docker
@@ -545,18 +597,26 @@ deploy() {
   fi
   # Provision is idempotent: it creates only what is missing, so deploy runs it first, as the original's did.
   provision
+  require_same_lock
 
-  local gist_id="${GIST_ID}"
-  if [[ -z "${gist_id}" ]]; then
-    gist_id="$(existing_gist)" || exit 1
+  local gist_id="${GIST_ID}" endpoints=""
+  if [[ "${LOCK}" == gist ]]; then
+    if [[ -z "${gist_id}" ]]; then
+      gist_id="$(existing_gist)" || exit 1
+    fi
+    if [[ -z "${gist_id}" ]]; then
+      log "GIST_ID is empty and no release has a gist: creating a private gist for the lock"
+      gist_id="$(create_gist)"
+      log "created gist ${gist_id}; reuse it with: export GIST_ID=${gist_id}"
+    fi
+    [[ "${gist_id}" =~ ^[A-Za-z0-9_-]+$ ]] || die "GIST_ID '${gist_id}' is not a gist id (the last part of the gist's URL)"
+    check_token "${gist_id}" "$(chart_write_mode)"
+  elif [[ "${ETCD_IN_CLUSTER}" == true ]]; then
+    endpoints="$(etcd_in_cluster)" || exit 1
+  else
+    endpoints="$(etcd_endpoints_value)"
+    check_etcd "${endpoints}"
   fi
-  if [[ -z "${gist_id}" ]]; then
-    log "GIST_ID is empty and no release has a gist: creating a private gist for the lock"
-    gist_id="$(create_gist)"
-    log "created gist ${gist_id}; reuse it with: export GIST_ID=${gist_id}"
-  fi
-  [[ "${gist_id}" =~ ^[A-Za-z0-9_-]+$ ]] || die "GIST_ID '${gist_id}' is not a gist id (the last part of the gist's URL)"
-  check_token "${gist_id}" "$(chart_write_mode)"
 
   # No `set -x` from here on: the token is in scope.
   if [[ -z "${REGISTRY}" ]]; then
@@ -564,12 +624,20 @@ deploy() {
     kind load docker-image "${ref}" --name "${KIND_CLUSTER}"
   fi
 
-  # The token goes to kubectl in a file only this user can read, never as an argument.
-  local token_file
-  token_file="$(mktemp "${TMPDIR:-/tmp}/leader-election-token.XXXXXX")"
-  CLUSTER_TMP_FILES+=("${token_file}")
-  chmod 600 "${token_file}"
-  printf '%s' "${LEADER_ELECTION_GITHUB_API_TOKEN}" >"${token_file}"
+  # The token goes to kubectl in a file only this user can read, never as an argument; so does the etcd
+  # user's name, beside the password file the user gave.
+  local token_file="" username_file=""
+  if [[ "${LOCK}" == gist ]]; then
+    token_file="$(mktemp "${TMPDIR:-/tmp}/leader-election-token.XXXXXX")"
+    CLUSTER_TMP_FILES+=("${token_file}")
+    chmod 600 "${token_file}"
+    printf '%s' "${LEADER_ELECTION_GITHUB_API_TOKEN}" >"${token_file}"
+  elif [[ -n "${ETCD_USERNAME}" ]]; then
+    username_file="$(mktemp "${TMPDIR:-/tmp}/leader-election-etcd-user.XXXXXX")"
+    CLUSTER_TMP_FILES+=("${username_file}")
+    chmod 600 "${username_file}"
+    printf '%s' "${ETCD_USERNAME}" >"${username_file}"
+  fi
 
   # Every copy in every cluster shares the token, so the app's request-rate warning at start counts
   # them all (at least 1, which the chart requires even when REPLICAS is 0).
@@ -581,16 +649,26 @@ deploy() {
   local helm_args=(
     upgrade --install "${RELEASE}" "${REPO_ROOT}/chart"
     --namespace "${APP_NAMESPACE}"
-    --set-string "gist.id=${gist_id}"
-    --set-string "gist.existingSecret.name=${RELEASE}-token"
+  )
+  if [[ "${LOCK}" == gist ]]; then
+    helm_args+=(
+      --set-string "gist.id=${gist_id}"
+      --set-string "gist.existingSecret.name=${RELEASE}-token"
+    )
+  else
+    etcd_helm_args "${endpoints}"
+    helm_args+=("${ETCD_HELM_ARGS[@]}")
+  fi
+  helm_args+=(
     --set-string "election.name=${ELECTION}"
     --set-string "image.repository=$(image_repository)"
     --set-string "image.tag=$(image_tag)"
     --set "replicaCount=${REPLICAS}"
-    --set "election.candidates=${candidates}"
-    --wait --timeout "${CLUSTER_TIMEOUT}s"
   )
-  if [[ -n "${LEADER_ELECTION_GITHUB_API_URL:-}" ]]; then
+  # The expected GitHub request rate concerns the gist only.
+  [[ "${LOCK}" != gist ]] || helm_args+=(--set "election.candidates=${candidates}")
+  helm_args+=(--wait --timeout "${CLUSTER_TIMEOUT}s")
+  if [[ "${LOCK}" == gist && -n "${LEADER_ELECTION_GITHUB_API_URL:-}" ]]; then
     helm_args+=(--set-string "gist.apiUrl=${LEADER_ELECTION_GITHUB_API_URL}")
   fi
   if [[ -n "${IMAGE_PULL_SECRET}" ]]; then
@@ -620,19 +698,26 @@ deploy() {
     die "IMAGE_PULL_SECRET ${IMAGE_PULL_SECRET} is missing in${missing}: create it with the commands above (or make the package public and unset IMAGE_PULL_SECRET), then deploy again"
   fi
 
-  local applied
+  local applied changed
   for name in ${CLUSTERS}; do
     log "deploying ${RELEASE} to ${name}"
     recover_pending_release "${name}"
-    applied="$(put_token_secret "${name}" "${token_file}")" ||
-      die "could not store the token Secret in ${name}: see kubectl's message above"
-    log "secret/${RELEASE}-token ${applied}"
+    changed=""
+    if [[ "${LOCK}" == gist ]]; then
+      applied="$(put_token_secret "${name}" "${token_file}")" ||
+        die "could not store the token Secret in ${name}: see kubectl's message above"
+      log "secret/${RELEASE}-token ${applied}"
+      [[ "${applied}" != replaced ]] || changed="the token changed"
+    else
+      applied="$(put_etcd_secrets "${name}" "${username_file}")" || exit 1
+      [[ -z "${applied}" ]] || changed="the etcd Secrets changed (${applied})"
+    fi
     log "helm upgrade --install in ${name} (waits up to ${CLUSTER_TIMEOUT}s for the pods to be ready)"
     in_vcluster "${name}" helm "${helm_args[@]}" --set-string "clusterName=${name}" \
       --set-string "notes.commandPrefix=vcluster connect ${name} -n $(vcluster_namespace "${name}") --context ${KIND_CONTEXT} --" ||
       deploy_failed "${name}" "helm upgrade --install failed (see helm's message above)"
-    if [[ "${applied}" == replaced ]]; then
-      log "the token changed: restarting the pods in ${name} so they read it"
+    if [[ -n "${changed}" ]]; then
+      log "${changed}: restarting the pods in ${name} so they read it"
       in_vcluster "${name}" kubectl rollout restart --namespace "${APP_NAMESPACE}" "deployment/${RELEASE}"
       log "waiting up to ${CLUSTER_TIMEOUT}s for the restarted pods in ${name} to be ready"
       in_vcluster "${name}" kubectl rollout status --namespace "${APP_NAMESPACE}" "deployment/${RELEASE}" \
@@ -641,7 +726,11 @@ deploy() {
     fi
   done
   cluster_cleanup
-  log "deployed to ${CLUSTERS} with gist ${gist_id}; watch them with ./cicd.sh check-leader"
+  if [[ "${LOCK}" == gist ]]; then
+    log "deployed to ${CLUSTERS} with gist ${gist_id}; watch them with ./cicd.sh check-leader"
+  else
+    log "deployed to ${CLUSTERS} with etcd at ${endpoints} (key ${ETCD_PREFIX}/${ELECTION}); watch them with ./cicd.sh check-leader"
+  fi
 }
 
 # cluster_lock_status FORMAT: the lock record (text or json), read by the first copy that answers.
@@ -791,6 +880,9 @@ teardown() {
       log "vcluster '${name}' is already gone"
     fi
   done
+  if [[ "${KEEP_KIND}" == "true" ]] || ! provision_made_kind; then
+    remove_etcd_in_cluster
+  fi
   if [[ "${KEEP_KIND}" == "true" ]]; then
     log "KEEP_KIND=true: keeping kind cluster '${KIND_CLUSTER}'"
   elif ! provision_made_kind; then

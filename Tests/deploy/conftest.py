@@ -175,9 +175,9 @@ class Sandbox:
     def remove_tool(self, name: str) -> None:
         (self.root / "bin" / name).unlink()
 
-    def run(self, verb: str, **env: str) -> subprocess.CompletedProcess[str]:
+    def run(self, verb: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [CICD_BASH, str(self.repo / "cicd.sh"), verb],
+            [CICD_BASH, str(self.repo / "cicd.sh"), verb, *args],
             env={**self.env, **env},
             capture_output=True,
             text=True,

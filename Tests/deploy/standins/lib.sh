@@ -48,9 +48,16 @@ replicas_of() {
   [[ -f "${file}" ]] && cat "${file}"
 }
 
-# current_leader: the first deployed cluster, in CLUSTERS order, that still runs a copy.
+# current_leader: the cluster a handover named (STANDIN_STATE/leader) while it still runs a copy, else the
+# first deployed cluster, in CLUSTERS order, that still runs a copy.
 current_leader() {
   local name replicas
+  name="$(cat "${STANDIN_STATE}/leader" 2>/dev/null || true)"
+  replicas="$( [[ -z "${name}" ]] || replicas_of "${name}" || true)"
+  if [[ -n "${replicas}" && "${replicas}" != "0" ]]; then
+    printf '%s' "${name}"
+    return 0
+  fi
   for name in ${CLUSTERS:-napoleon stalin cleopatra}; do
     replicas="$(replicas_of "${name}" || true)"
     if [[ -n "${replicas}" && "${replicas}" != "0" ]]; then
@@ -66,18 +73,33 @@ identity_of() {
   printf '%s%s' "$1" "${STANDIN_POD_SUFFIX:+-${STANDIN_POD_SUFFIX}}"
 }
 
-# print_status FORMAT [WRITES]: what `leader-election status` prints for the current leader; WRITES is
-# how a run would write the lock (git, rest, or "none (why)"), as StatusCommand.swift reports it.
+# print_status FORMAT [WRITES] [KEY]: what `leader-election status` prints for the current leader; WRITES is
+# how a run would write the lock (git, rest, or "none (why)"), as StatusCommand.swift reports it. With KEY
+# the lock is that etcd key (EtcdStore's place and facts) instead of the gist.
 print_status() {
   local leader=""
   if leader="$(current_leader)"; then leader="$(identity_of "${leader}")"; fi
-  if [[ "$1" == "json" ]]; then
+  if [[ -n "${3:-}" ]]; then
+    if [[ "$1" == "json" ]]; then
+      printf '{"lock":"etcd","exists":true,"holderIdentity":"%s","leaderTransitions":2,"key":"%s","endpoints":"%s","member":"%s"}\n' \
+        "${leader}" "$3" "${STANDIN_ETCD_ENDPOINTS:-}" "${STANDIN_ETCD_ENDPOINTS%%,*}"
+    else
+      printf 'lock:     etcd key %s\nholder:   %s\nterm:     2 (leaderTransitions)\n' "$3" "${leader:-none (released)}"
+    fi
+  elif [[ "$1" == "json" ]]; then
     printf '{"exists":true,"file":"multi-cluster-leader-election.lock","gist":"%s","holderIdentity":"%s","leaderTransitions":2,"writeMode":"%s"}\n' \
       "${STANDIN_GIST_ID:-feedc0de}" "${leader}" "${2:-git}"
   else
     printf 'lock:     multi-cluster-leader-election.lock in gist %s\nholder:   %s\nterm:     2 (leaderTransitions)\n' \
       "${STANDIN_GIST_ID:-feedc0de}" "${leader:-none (released)}"
   fi
+}
+
+# release_value CLUSTER PATH: a value the release in that vcluster was given (helm's stand-in keeps them).
+release_value() {
+  local file="${STANDIN_STATE}/values-$1"
+  [[ -f "${file}" ]] && sed -n "s|^$2=||p" "${file}"
+  return 0
 }
 
 # kubeconfig: the file kubectl, helm and vcluster read, as they pick it: KUBECONFIG, else ~/.kube/config.
