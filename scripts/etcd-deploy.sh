@@ -156,7 +156,7 @@ run_etcd_check() {
 # that do not answer, a CA that did not sign them, or a refused user stop deploy with the app's reason
 # instead of copies that never get ready. ETCD_CHECK=false skips it when only the pods reach the members.
 check_etcd() {
-  local endpoints="$1" out holder
+  local endpoints="$1" out holder writes
   if [[ "${ETCD_CHECK}" != true ]]; then
     log "ETCD_CHECK=${ETCD_CHECK}: not reading etcd at ${endpoints} from this machine; the pods' start-up read is the check"
     return 0
@@ -165,6 +165,12 @@ check_etcd() {
   if ! out="$(run_etcd_check "${endpoints}" 2>"${CLUSTER_ERR_FILE}")"; then
     sed 's/^/  /' "${CLUSTER_ERR_FILE}" >&2
     die "etcd at ${endpoints} cannot be read from this machine (the app's reason is above); no cluster was changed: start the members or correct ETCD_ENDPOINTS, the TLS files (ETCD_CA_FILE, ETCD_CERT_FILE, ETCD_KEY_FILE) or the user (ETCD_USERNAME, ETCD_PASSWORD_FILE); if only the pods can reach the members, skip this check with ETCD_CHECK=false"
+  fi
+  # A role that may only read passes the read; the app's status also asks etcd whether it may write,
+  # without writing, so such a user stops here and not in every pod's first renewal.
+  writes="$(printf '%s' "${out}" | sed -n 's/.*"writes" *: *"\([^"]*\)".*/\1/p')"
+  if [[ "${writes}" != permitted ]]; then
+    die "etcd at ${endpoints} answers, but the user may not write ${ETCD_PREFIX}/${ELECTION}: ${writes:-no answer}; no cluster was changed: grant ETCD_USERNAME's role readwrite on the prefix (etcdctl role grant-permission --prefix <role> readwrite ${ETCD_PREFIX}/), or give another user"
   fi
   holder="$(printf '%s' "${out}" | sed -n 's/.*"holderIdentity" *: *"\([^"]*\)".*/\1/p')"
   if [[ "${out}" == *'"exists":false'* || "${out}" == *'"exists" : false'* ]]; then

@@ -96,6 +96,22 @@ public actor EtcdLock: ResourceLock {
         try await write(record, when: compare, what: "update")
     }
 
+    /// Throws unless this user may write the key, and writes nothing: a transaction whose compare never
+    /// holds, with a put of the key in its success branch. etcd checks the permissions of every operation
+    /// in both branches before it evaluates the compare, so a user who may only read is refused
+    /// (`ResourceLockError.permanent`) as its first renewal would be.
+    public func checkWriteAccess() async throws {
+        let txn = EtcdTxnRequest(
+            compare: [.never(keyBytes)], success: [EtcdRequestOp(requestPut: .init(key: keyBytes, value: Data()))],
+            failure: [])
+        let reply = try await client.call("v3/kv/txn", txn, as: EtcdTxnResponse.self)
+        if reply.answer.succeeded == true {
+            throw EtcdError(
+                "the write check of etcd key \(key) took the branch whose compare never holds: this is not etcd's v3 "
+                    + "gateway as documented; give an etcd 3.4+ client URL")
+        }
+    }
+
     /// The member whose answer the last call took, for `status`; `nil` before any member answered.
     public func memberAnswering() async -> URL? {
         await client.lastAnswered

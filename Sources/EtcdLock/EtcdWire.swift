@@ -84,6 +84,11 @@ struct EtcdCompare: Codable, Sendable {
         Self(target: "MOD", key: key, result: "EQUAL", modRevision: EtcdInt64(revision))
     }
 
+    /// Never holds: no key has a create revision below 0.
+    static func never(_ key: Data) -> Self {
+        Self(target: "CREATE", key: key, result: "LESS", createRevision: EtcdInt64(0))
+    }
+
     /// The key holds exactly `value` (fails when the key does not exist).
     static func holds(_ key: Data, _ value: Data) -> Self {
         Self(target: "VALUE", key: key, result: "EQUAL", value: value)

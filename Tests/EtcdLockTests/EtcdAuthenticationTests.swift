@@ -66,3 +66,55 @@ import Testing
         }
     }
 }
+
+/// `checkWriteAccess()`: `status` and the deploy's check find a user that may only read before a copy
+/// runs with it, and the check writes nothing.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct EtcdWriteAccessTests {
+    /// The store's revision, which every write raises.
+    static func revision(_ etcd: EtcdServer) throws -> Int {
+        let answer = try etcd.etcdctl([
+            "--user", "root:\(EtcdAuthenticationTests.password)", "get", "/", "--prefix", "-w", "json",
+        ])
+        let json = try #require(try JSONSerialization.jsonObject(with: answer) as? [String: Any])
+        let header = try #require(json["header"] as? [String: Any])
+        return try #require((header["revision"] as? NSNumber)?.intValue)
+    }
+
+    @Test func aUserWhoMayOnlyReadIsRefusedAndAWriterWritesNothing() async throws {
+        try await EtcdAuthenticationTests.withAuthenticatedEtcd { etcd in
+            let root = "root:\(EtcdAuthenticationTests.password)"
+            try etcd.etcdctl(["--user", root, "user", "add", "reader:reader-pw"])
+            try etcd.etcdctl(["--user", root, "role", "add", "reader"])
+            try etcd.etcdctl(["--user", root, "role", "grant-permission", "reader", "--prefix=true", "read", "/leader-election/"])
+            try etcd.etcdctl(["--user", root, "user", "grant-role", "reader", "reader"])
+            let writer = try EtcdLockTests.lock(
+                [etcd.clientURL], credentials: EtcdCredentials(username: "root", password: EtcdAuthenticationTests.password))
+            try await writer.create(EtcdLockTests.record("a"))
+            let before = try Self.revision(etcd)
+            try await writer.checkWriteAccess()
+            #expect(try Self.revision(etcd) == before)
+            #expect(try await writer.get()?.record.holderIdentity == "a")
+
+            let reader = try EtcdLockTests.lock(
+                [etcd.clientURL], credentials: EtcdCredentials(username: "reader", password: "reader-pw"))
+            #expect(try await reader.get()?.record.holderIdentity == "a")
+            await #expect {
+                try await reader.checkWriteAccess()
+            } throws: { error in
+                let error = error as? ResourceLockError
+                return error?.code == .permanent && error?.message.contains("etcd denied user reader") == true
+                    && error?.message.contains("readwrite permission") == true
+            }
+            #expect(try Self.revision(etcd) == before)
+        }
+    }
+
+    /// Without authentication every client may write; the check passes on a missing key and leaves it missing.
+    @Test func withoutAuthenticationTheCheckPassesAndCreatesNothing() async throws {
+        try await EtcdServer.with { etcd in
+            let lock = try EtcdLockTests.lock([etcd.clientURL])
+            try await lock.checkWriteAccess()
+            #expect(try await lock.get() == nil)
+        }
+    }
+}

@@ -186,7 +186,7 @@ import Testing
         let endpoints = [URL(string: "http://127.0.0.1:2379")!, URL(string: "http://127.0.0.2:2379")!]
         let status = EtcdStore.status(
             key: "/leader-election/e", endpoints: endpoints, member: endpoints[1],
-            observed: Self.record(holder: "napoleon", renewedAgo: 1))
+            observed: Self.record(holder: "napoleon", renewedAgo: 1), writes: "permitted")
         let report = LockReport(backend: "etcd", status: status, now: Self.now)
         #expect(
             report.text() == """
@@ -198,6 +198,7 @@ import Testing
                 lease:    4s, looks valid
                 endpoints: http://127.0.0.1:2379,http://127.0.0.2:2379
                 member:   http://127.0.0.2:2379 (answered the read)
+                writes:   permitted (checked without writing)
 
                 """)
         let json = try #require(JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
@@ -205,6 +206,7 @@ import Testing
         #expect(json["key"] as? String == "/leader-election/e")
         #expect(json["endpoints"] as? String == "http://127.0.0.1:2379,http://127.0.0.2:2379")
         #expect(json["member"] as? String == "http://127.0.0.2:2379")
+        #expect(json["writes"] as? String == "permitted")
         #expect(json["holderIdentity"] as? String == "napoleon")
         #expect(json["leaderTransitions"] as? Int == 7)
         #expect(json["looksExpired"] as? Bool == false)
@@ -213,18 +215,21 @@ import Testing
     @Test func etcdStatusOfAMissingKeyAndAHostileHolder() throws {
         let endpoints = [URL(string: "http://127.0.0.1:2379")!]
         let missing = LockReport(
-            backend: "etcd", status: EtcdStore.status(key: "/p/e", endpoints: endpoints, member: endpoints[0], observed: nil),
+            backend: "etcd",
+            status: EtcdStore.status(
+                key: "/p/e", endpoints: endpoints, member: endpoints[0], observed: nil, writes: "permitted"),
             now: Self.now)
         #expect(missing.text().hasPrefix("lock:     etcd key /p/e\nholder:   none (the key does not exist yet)\nendpoints: "))
         let hostile = LockReport(
             backend: "etcd",
             status: EtcdStore.status(
                 key: "/p/e", endpoints: endpoints, member: nil,
-                observed: Self.record(holder: "evil\nholder:   forged\u{1b}[2J", renewedAgo: 10)),
+                observed: Self.record(holder: "evil\nholder:   forged\u{1b}[2J", renewedAgo: 10), writes: "refused (denied)"),
             now: Self.now)
         #expect(hostile.text().contains("holder:   evil\\nholder:   forged\\u001b[2J\n"))
         #expect(hostile.text().contains("lease:    4s, looks expired"))
         #expect(hostile.text().contains("member:   none"))
+        #expect(hostile.text().hasSuffix("writes:   refused (denied)\n"))
     }
 
     /// The gist lock's lines stay as they were before the seam.

@@ -214,6 +214,9 @@ def test_status_of_a_missing_key_and_of_an_unreachable_cluster(etcd, tmp_path):
     result = app(etcd, "status")
     assert result.returncode == 0, result.stderr
     assert "holder:   none (the key does not exist yet)" in result.stdout
+    # Whether a run could write is asked without writing: the key is still missing.
+    assert "writes:   permitted (checked without writing)" in result.stdout
+    assert etcd.value() is None
     password = tmp_path / "password"
     password.write_text("hunter2-secret\n")
     port = free_port()

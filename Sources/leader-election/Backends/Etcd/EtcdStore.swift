@@ -22,17 +22,30 @@ struct EtcdStore: LockStore {
     func status() async throws -> LockStatus {
         let lock = try settings.lock(identity: "status", logger: Self.quiet)
         let observed = try await lock.get()
-        return Self.status(key: lock.key, endpoints: lock.endpoints, member: await lock.memberAnswering(), observed: observed)
+        let member = await lock.memberAnswering()
+        // Whether a run with these settings could renew, found without writing: a read-only role passes
+        // the read above and would only fail at the first write.
+        let writes: String
+        do {
+            try await lock.checkWriteAccess()
+            writes = "permitted"
+        } catch {
+            writes = "refused (\(error))"
+        }
+        return Self.status(key: lock.key, endpoints: lock.endpoints, member: member, observed: observed, writes: writes)
     }
 
-    /// What `status` shows of `key`; `member` is the member that answered the read.
-    static func status(key: String, endpoints: [URL], member: URL?, observed: ObservedRecord?) -> LockStatus {
+    /// What `status` shows of `key`; `member` is the member that answered the read, `writes` whether
+    /// this user may write the key ("permitted" or "refused (why)").
+    static func status(key: String, endpoints: [URL], member: URL?, observed: ObservedRecord?, writes: String) -> LockStatus {
         LockStatus(
             observed: observed, place: "etcd key \(key)", missing: "the key does not exist yet",
             facts: [
                 LockFact(key: "key", value: key),
                 LockFact(key: "endpoints", value: list(endpoints), label: "endpoints"),
                 LockFact(key: "member", value: member?.absoluteString ?? "none", label: "member", note: "answered the read"),
+                LockFact(
+                    key: "writes", value: writes, label: "writes", note: writes == "permitted" ? "checked without writing" : nil),
             ])
     }
 
