@@ -1,4 +1,5 @@
 import Foundation
+import GitSmartHTTP
 public import LeaderElection
 public import Logging
 

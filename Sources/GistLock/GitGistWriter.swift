@@ -1,4 +1,5 @@
 public import Foundation
+public import GitSmartHTTP
 
 /// Writes one file of a gist as a git commit on the observed commit, pushed so that receive-pack
 /// applies it only if the branch still points at that commit: a compare-and-swap on the gist.
@@ -35,7 +36,7 @@ public struct GitGistWriter: Sendable {
     }
 
     /// The `agent=` capability and User-Agent sent to the server.
-    static let agent = "gist-lock/1"
+    public static let agent = "gist-lock/1"
 
     private let transport: any GitTransport
     private let branch: String
@@ -115,7 +116,7 @@ public struct GitGistWriter: Sendable {
         if let parentTree {
             base = parentTree
         } else {
-            base = try await UploadPackFetch(transport: transport).tree(ofCommit: parent)
+            base = try await UploadPackFetch(transport: transport, agent: Self.agent).tree(ofCommit: parent)
         }
         let blob = GitObject.blob(content)
         let tree = base.replacingFile(named: name, with: blob.id)

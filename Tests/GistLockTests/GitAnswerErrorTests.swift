@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import GistLock
+@testable import GitSmartHTTP
 
 /// Answers that are not what git sends end in an error that says what came and what to change.
 @Suite struct GitAnswerErrorTests {

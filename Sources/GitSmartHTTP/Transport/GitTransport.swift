@@ -24,12 +24,12 @@ public struct GitRequest: Sendable, Equatable {
     }
 
     /// `GET info/refs?service=<service>`.
-    static func advertisement(_ service: String) -> GitRequest {
+    package static func advertisement(_ service: String) -> GitRequest {
         GitRequest(method: .get, path: "info/refs?service=\(service)", accept: "application/x-\(service)-advertisement")
     }
 
     /// `POST <service>` with `body`.
-    static func rpc(_ service: String, body: [UInt8]) -> GitRequest {
+    package static func rpc(_ service: String, body: [UInt8]) -> GitRequest {
         GitRequest(
             method: .post, path: service, contentType: "application/x-\(service)-request",
             accept: "application/x-\(service)-result", body: body
@@ -62,7 +62,7 @@ extension GitTransport {
     public func redact(_ text: String) -> String { text }
 
     /// The answer to `request`, which must be a 200 of the content type git's service sends.
-    func exchange(_ request: GitRequest) async throws -> [UInt8] {
+    package func exchange(_ request: GitRequest) async throws -> [UInt8] {
         let response = try await send(request)
         guard response.status == 200 else {
             let hint =

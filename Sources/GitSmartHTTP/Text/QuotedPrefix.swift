@@ -1,6 +1,6 @@
 /// The first `limit` bytes of `bytes` as a quoted, escaped one-line string, for error messages
 /// that must show what was found without flooding the log or breaking the line.
-func quotedPrefix(_ bytes: some Collection<UInt8>, limit: Int = 80) -> String {
+package func quotedPrefix(_ bytes: some Collection<UInt8>, limit: Int = 80) -> String {
     let head = String(decoding: bytes.prefix(limit), as: UTF8.self)
     var text = ""
     for scalar in head.unicodeScalars {

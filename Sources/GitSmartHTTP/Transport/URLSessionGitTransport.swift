@@ -19,13 +19,14 @@ public struct URLSessionGitTransport: GitTransport {
     private let token: RedactedToken
     private let session: URLSession
     private let timeout: Duration
+    private let userAgent: String
 
     /// A transport to the repository at `repository` (a gist's `git_push_url`), authenticated by `token`;
     /// each request ends within `timeout`. Plain HTTP is allowed to a loopback host, and to
     /// `plainHTTPHost`: the host of an API URL that was itself given as plain HTTP, so the token goes
     /// nowhere over plain HTTP that REST does not send it already.
     public init(
-        repository: URL, token: String, timeout: Duration = .seconds(10), plainHTTPHost: String? = nil,
+        repository: URL, token: String, userAgent: String, timeout: Duration = .seconds(10), plainHTTPHost: String? = nil,
         answerLimit: Int = URLSessionGitTransport.defaultAnswerLimit
     ) throws {
         guard let scheme = repository.scheme?.lowercased(), let host = repository.host?.lowercased() else {
@@ -42,6 +43,7 @@ public struct URLSessionGitTransport: GitTransport {
         self.repository = repository.absoluteString.hasSuffix("/") ? repository : URL(string: repository.absoluteString + "/")!
         self.token = RedactedToken(value: token)
         self.timeout = timeout
+        self.userAgent = userAgent
         self.answerLimit = answerLimit
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout.libcurlBackstop
@@ -62,7 +64,7 @@ public struct URLSessionGitTransport: GitTransport {
         urlRequest.cachePolicy = .reloadIgnoringLocalCacheData
         let credentials = Data("x-access-token:\(token.value)".utf8).base64EncodedString()
         urlRequest.setValue("Basic \(credentials)", forHTTPHeaderField: "Authorization")
-        urlRequest.setValue(GitGistWriter.agent, forHTTPHeaderField: "User-Agent")
+        urlRequest.setValue(userAgent, forHTTPHeaderField: "User-Agent")
         if let contentType = request.contentType { urlRequest.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         if let accept = request.accept { urlRequest.setValue(accept, forHTTPHeaderField: "Accept") }
         if request.method == .post { urlRequest.httpBody = Data(request.body) }

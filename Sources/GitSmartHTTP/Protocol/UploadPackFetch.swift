@@ -1,10 +1,17 @@
 /// Fetches one commit and its tree, without blobs and without history, through upload-pack
 /// (`want <id>`, `deepen 1`, `filter blob:none`, gitprotocol-pack and gitprotocol-http).
-struct UploadPackFetch: Sendable {
-    let transport: any GitTransport
+package struct UploadPackFetch: Sendable {
+    package let transport: any GitTransport
+    /// Sent as the `agent=` capability.
+    package let agent: String
+
+    package init(transport: any GitTransport, agent: String) {
+        self.transport = transport
+        self.agent = agent
+    }
 
     /// The tree of `commit`, read from a pack the server builds for it.
-    func tree(ofCommit commit: GitObjectID) async throws -> GitTree {
+    package func tree(ofCommit commit: GitObjectID) async throws -> GitTree {
         let advertisement = try RefAdvertisement(
             parsing: try await transport.exchange(.advertisement("git-upload-pack")), service: "git-upload-pack"
         )
@@ -12,7 +19,7 @@ struct UploadPackFetch: Sendable {
             let fix = needed == "filter" ? " (git config uploadpack.allowFilter true)" : ""
             throw GitProtocolError(.fetch, "upload-pack does not offer the `\(needed)` capability\(fix)")
         }
-        var request = PktLine.encode("want \(commit.hex) side-band-64k shallow no-progress filter agent=\(GitGistWriter.agent)\n")
+        var request = PktLine.encode("want \(commit.hex) side-band-64k shallow no-progress filter agent=\(agent)\n")
         request += PktLine.encode("deepen 1\n")
         request += PktLine.encode("filter blob:none\n")
         request += PktLine.flushBytes

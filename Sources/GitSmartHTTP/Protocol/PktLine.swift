@@ -104,7 +104,7 @@ struct PktLineReader {
 
 extension String {
     /// The text with control characters shown as `?`, so a quoted answer cannot break a log line.
-    func replacingControlCharacters() -> String {
+    package func replacingControlCharacters() -> String {
         String(String.UnicodeScalarView(unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
     }
 }
