@@ -78,7 +78,7 @@ import Testing
             let transport = try URLSessionGitTransport.gist(
                 repository: url.appendingPathComponent("gist.git"), token: Self.token, timeout: .seconds(30))
             let error = await #expect(throws: GitProtocolError.self) {
-                _ = try await transport.exchange(.advertisement("git-receive-pack"))
+                _ = try await transport.exchange(.advertisement("git-receive-pack"), advice: .gist)
             }
             return error
         }

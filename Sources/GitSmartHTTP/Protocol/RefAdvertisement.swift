@@ -11,6 +11,14 @@ public struct RefAdvertisement: Sendable, Equatable {
         refs["refs/heads/\(branch)"]
     }
 
+    /// Throws, in `stage`, naming the first of `needed` that `service` (`receive-pack`, `upload-pack`) does
+    /// not offer, followed by its entry in `fixes`.
+    func require(_ needed: [String], of service: String, stage: GitProtocolError.Stage, fixes: [String: String] = [:]) throws {
+        for capability in needed where !capabilities.contains(capability) {
+            throw GitProtocolError(stage, "\(service) does not offer the `\(capability)` capability\(fixes[capability] ?? "")")
+        }
+    }
+
     /// The advertisement in an `info/refs` answer for `service` (`git-receive-pack`, `git-upload-pack`).
     public init(parsing body: [UInt8], service: String) throws {
         var lines = try PktLine.decodeAll(body)[...]

@@ -1,30 +1,25 @@
 /// Fetches one commit and its tree, without blobs and without history, through upload-pack
 /// (`want <id>`, `deepen 1`, `filter blob:none`, gitprotocol-pack and gitprotocol-http).
-package struct UploadPackFetch: Sendable {
-    package let transport: any GitTransport
+struct UploadPackFetch: Sendable {
+    let transport: any GitTransport
     /// Sent as the `agent=` capability.
-    package let agent: String
-
-    package init(transport: any GitTransport, agent: String) {
-        self.transport = transport
-        self.agent = agent
-    }
+    let agent: String
+    let advice: GitAdvice
 
     /// The tree of `commit`, read from a pack the server builds for it.
-    package func tree(ofCommit commit: GitObjectID) async throws -> GitTree {
+    func tree(ofCommit commit: GitObjectID) async throws -> GitTree {
         let advertisement = try RefAdvertisement(
-            parsing: try await transport.exchange(.advertisement("git-upload-pack")), service: "git-upload-pack"
+            parsing: try await transport.exchange(.advertisement("git-upload-pack"), advice: advice), service: "git-upload-pack"
         )
-        for needed in ["side-band-64k", "shallow", "filter"] where !advertisement.capabilities.contains(needed) {
-            let fix = needed == "filter" ? " (git config uploadpack.allowFilter true)" : ""
-            throw GitProtocolError(.fetch, "upload-pack does not offer the `\(needed)` capability\(fix)")
-        }
+        try advertisement.require(
+            ["side-band-64k", "shallow", "filter"], of: "upload-pack", stage: .fetch,
+            fixes: ["filter": " (git config uploadpack.allowFilter true)"])
         var request = PktLine.encode("want \(commit.hex) side-band-64k shallow no-progress filter agent=\(agent)\n")
         request += PktLine.encode("deepen 1\n")
         request += PktLine.encode("filter blob:none\n")
         request += PktLine.flushBytes
         request += PktLine.encode("done\n")
-        let answer = try await transport.exchange(.rpc("git-upload-pack", body: request))
+        let answer = try await transport.exchange(.rpc("git-upload-pack", body: request), advice: advice)
         let objects = try PackReader.objects(in: try Self.pack(inAnswer: answer))
         guard let commitObject = objects[commit], commitObject.kind == .commit else {
             throw GitProtocolError(.fetch, "the pack upload-pack sent lacks commit \(commit)")

@@ -24,12 +24,12 @@ public struct GitRequest: Sendable, Equatable {
     }
 
     /// `GET info/refs?service=<service>`.
-    package static func advertisement(_ service: String) -> GitRequest {
+    static func advertisement(_ service: String) -> GitRequest {
         GitRequest(method: .get, path: "info/refs?service=\(service)", accept: "application/x-\(service)-advertisement")
     }
 
     /// `POST <service>` with `body`.
-    package static func rpc(_ service: String, body: [UInt8]) -> GitRequest {
+    static func rpc(_ service: String, body: [UInt8]) -> GitRequest {
         GitRequest(
             method: .post, path: service, contentType: "application/x-\(service)-request",
             accept: "application/x-\(service)-result", body: body
@@ -61,15 +61,16 @@ extension GitTransport {
     /// A transport that sends no credentials has none to redact.
     public func redact(_ text: String) -> String { text }
 
-    /// The answer to `request`, which must be a 200 of the content type git's service sends.
-    package func exchange(_ request: GitRequest) async throws -> [UInt8] {
+    /// The answer to `request`, which must be a 200 of the content type git's service sends; a refusal
+    /// ends in `advice`.
+    func exchange(_ request: GitRequest, advice: GitAdvice) async throws -> [UInt8] {
         let response = try await send(request)
         guard response.status == 200 else {
             let hint =
                 switch response.status {
-                case 401: ": the token was refused; give a token that may write this gist"
-                case 403: ": the token may not do this; give a token with the gist scope"
-                case 404: ": no repository there; check the gist's git_push_url"
+                case 401: ": the token was refused; \(advice.refusedToken)"
+                case 403: ": the token may not do this; \(advice.forbiddenToken)"
+                case 404: ": no repository there; \(advice.noRepository)"
                 case 300..<400: ": a redirect, which is refused so the token stays with this host; give the URL it names"
                 default: ""
                 }

@@ -1,10 +1,10 @@
 import Foundation
 
-/// The API token, kept out of every description, debug print and mirror of the values that hold it.
+/// A token, kept out of every description, debug print and mirror of the values that hold it.
 ///
 /// `scrub` is the one redaction every text from outside passes before it reaches an error (and so a
-/// log line, `status`, an event or /metrics): REST errors in `GistClient`, git errors and conflict
-/// reasons in `GitGistWriter`, transport failures in `URLSessionGitTransport`.
+/// log line): git errors and conflict reasons in `GitBranchWriter` and transport failures in
+/// `URLSessionGitTransport` here, and the REST client's errors in the packages that use this one.
 package struct RedactedToken: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The secret itself; read only to build the Authorization header.
     package let value: String
