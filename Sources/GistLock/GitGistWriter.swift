@@ -5,12 +5,12 @@ public import GitSmartHTTP
 /// applies it only if the gist's branch still points at that commit: a compare-and-swap on the gist.
 public struct GitGistWriter: Sendable {
     /// What a write turned out to be, decided by the server's answer.
-    public typealias Outcome = GitBranchWriter.Outcome
+    typealias Outcome = GitBranchWriter.Outcome
     /// What `write` made: the outcome, and the tree of the commit it pushed.
-    public typealias Written = GitBranchWriter.Written
+    typealias Written = GitBranchWriter.Written
 
     /// The `agent=` capability and User-Agent sent to the gist's server.
-    public static let agent = "gist-lock/1"
+    static let agent = "gist-lock/1"
 
     private let writer: GitBranchWriter
 
@@ -36,7 +36,7 @@ public struct GitGistWriter: Sendable {
     /// and pushes it with `parent` as the old id; `parentTree` (the tree of our own last commit) saves
     /// fetching `parent`'s. Throws when the push got no answer (its effect is unknown) or an answer
     /// that is not git's.
-    public func write(named name: String, content: [UInt8], parent: GitObjectID, parentTree: GitTree?) async throws -> Written {
+    func write(named name: String, content: [UInt8], parent: GitObjectID, parentTree: GitTree?) async throws -> Written {
         try await writer.write(named: name, content: content, parent: parent, parentTree: parentTree)
     }
 

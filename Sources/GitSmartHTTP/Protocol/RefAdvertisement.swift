@@ -1,13 +1,13 @@
 /// The refs and capabilities a smart-HTTP server lists at `info/refs?service=<service>`
 /// (protocol v0/v1, as `git http-backend` serves by default).
-public struct RefAdvertisement: Sendable, Equatable {
+struct RefAdvertisement: Sendable, Equatable {
     /// Each ref's name (`refs/heads/main`, `HEAD`) and the id it points at.
-    public let refs: [String: GitObjectID]
+    let refs: [String: GitObjectID]
     /// The capabilities after the NUL of the first line (`report-status`, `side-band-64k`, `filter`, ...).
-    public let capabilities: Set<String>
+    let capabilities: Set<String>
 
     /// The id of `refs/heads/<branch>`, or nil if the branch does not exist.
-    public func head(ofBranch branch: String) -> GitObjectID? {
+    func head(ofBranch branch: String) -> GitObjectID? {
         refs["refs/heads/\(branch)"]
     }
 
@@ -20,7 +20,7 @@ public struct RefAdvertisement: Sendable, Equatable {
     }
 
     /// The advertisement in an `info/refs` answer for `service` (`git-receive-pack`, `git-upload-pack`).
-    public init(parsing body: [UInt8], service: String) throws {
+    init(parsing body: [UInt8], service: String) throws {
         var lines = try PktLine.decodeAll(body)[...]
         guard let first = lines.first?.text else {
             throw GitProtocolError(
