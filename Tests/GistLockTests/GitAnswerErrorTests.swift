@@ -75,6 +75,21 @@ import Testing
             ),
             message: "git upload-pack: the server stopped with: fatal: out of memory"
         ),
+        Case(
+            name: "a report line with control characters and quotes", path: "git-receive-pack",
+            answer: GitResponse(
+                status: 200, headers: receiveResult, body: report(["unpack ok", "maybe \u{1b}[2J\"main\"\r\u{85}"])),
+            message:
+                #"git receive-pack report: "maybe \u{1b}[2J\"main\"\r\u{85}" is neither `ok <ref>` nor `ng <ref> <reason>`"#
+        ),
+        Case(
+            name: "a fatal error on side-band 3 that would forge a log line", path: "git-upload-pack",
+            answer: GitResponse(
+                status: 200, headers: ["Content-Type": "application/x-git-upload-pack-result"],
+                body: PktLine.encode("NAK\n") + PktLine.encode([3] + Array("fatal: gone\nlevel=info msg=forged\n".utf8))
+            ),
+            message: #"git upload-pack: the server stopped with: fatal: gone\nlevel=info msg=forged"#
+        ),
     ])
     func malformedAnswerIsAClearError(_ test: Case) async throws {
         let repository = try await BareRepository.make()

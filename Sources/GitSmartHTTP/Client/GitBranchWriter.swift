@@ -126,7 +126,7 @@ public struct GitBranchWriter: Sendable {
         case .ok: return Written(outcome: .written(commit.id), tree: tree)
         case .rejected(let reason):
             let said =
-                report.serverMessages.isEmpty ? "" : " (receive-pack said: \(report.serverMessages.replacingControlCharacters()))"
+                report.serverMessages.isEmpty ? "" : " (receive-pack said: \(report.serverMessages.escapingControlCharacters()))"
             return Written(outcome: .conflict(reason: "ng \(ref) \(reason)\(said)"))
         case nil: throw GitProtocolError(.report, "receive-pack reported nothing for \(ref)")
         }

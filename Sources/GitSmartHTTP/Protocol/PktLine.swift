@@ -98,13 +98,6 @@ struct PktLineReader {
     }
 
     private func quoted(_ bytes: ArraySlice<UInt8>) -> String {
-        "\"" + String(decoding: bytes, as: UTF8.self).replacingControlCharacters() + "\""
-    }
-}
-
-extension String {
-    /// The text with control characters shown as `?`, so a quoted answer cannot break a log line.
-    package func replacingControlCharacters() -> String {
-        String(String.UnicodeScalarView(unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
+        "\"" + String(decoding: bytes, as: UTF8.self).escapingControlCharacters() + "\""
     }
 }

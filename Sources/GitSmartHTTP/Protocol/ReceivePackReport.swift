@@ -25,7 +25,7 @@ struct ReceivePackReport: Sendable, Equatable {
         } catch let error as GitProtocolError {
             let progress = band.progress.trimmingNewlines()
             guard !progress.isEmpty else { throw error }
-            throw GitProtocolError(.report, "\(error.message); the server said: \(progress)")
+            throw GitProtocolError(.report, "\(error.message); the server said: \(progress.escapingControlCharacters())")
         }
     }
 
@@ -39,7 +39,7 @@ struct ReceivePackReport: Sendable, Equatable {
                 guard text.hasPrefix("unpack ") else {
                     throw GitProtocolError(
                         .report,
-                        "the report starts with \"\(text.replacingControlCharacters())\", not `unpack ok` or `unpack <error>`")
+                        "the report starts with \"\(text.escapingControlCharacters())\", not `unpack ok` or `unpack <error>`")
                 }
                 let result = String(text.dropFirst("unpack ".count))
                 unpackError = .some(result == "ok" ? nil : result)
@@ -52,7 +52,7 @@ struct ReceivePackReport: Sendable, Equatable {
                 refs[String(name)] = .rejected(reason: String(reason))
             } else {
                 throw GitProtocolError(
-                    .report, "\"\(text.replacingControlCharacters())\" is neither `ok <ref>` nor `ng <ref> <reason>`")
+                    .report, "\"\(text.escapingControlCharacters())\" is neither `ok <ref>` nor `ng <ref> <reason>`")
             }
         }
         guard let unpack = unpackError else {

@@ -52,7 +52,7 @@ struct RefAdvertisement: Sendable, Equatable {
             isFirst = false
             let text = String(decoding: payload, as: UTF8.self)
             guard text.utf8.count > 41, let id = GitObjectID(hex: text.prefix(40)), text.dropFirst(40).first == " " else {
-                throw GitProtocolError(.advertisement, "\"\(text.replacingControlCharacters())\" is not a `<id> <ref>` line")
+                throw GitProtocolError(.advertisement, "\"\(text.escapingControlCharacters())\" is not a `<id> <ref>` line")
             }
             let name = String(text.dropFirst(41))
             // An empty repository advertises `capabilities^{}` with the zero id, only to carry them.

@@ -76,7 +76,7 @@ extension GitTransport {
                 }
             // Redacted before it is cut, so no part of an echoed credential survives the cut.
             let whole = redact(String(decoding: response.body.prefix(64 << 10), as: UTF8.self))
-            let text = String(whole.prefix(200)).trimmingNewlines().replacingControlCharacters()
+            let text = String(whole.prefix(200)).trimmingNewlines().escapingControlCharacters()
             throw GitProtocolError(
                 .transport,
                 "\(request.method.rawValue) \(request.path) answered \(response.status)\(hint)\(text.isEmpty ? "" : " (\"\(text)\")")"
