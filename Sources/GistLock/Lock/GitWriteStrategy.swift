@@ -19,7 +19,8 @@ final class GitWriteStrategy: LockWriteStrategy {
         let seen = try await lock.base(matching: nil)
         if seen.raw != nil {
             throw lock.conflict(
-                "lock file \(lock.fileName) appeared in gist \(lock.gistID) before it could be created: another candidate was first")
+                "lock file \(lock.fileName) appeared in gist \(lock.gistID) before it could be created: another candidate was first"
+            )
         }
         try await push(record.jsonBytes(), on: seen, lock: lock)
     }

@@ -10,7 +10,8 @@ final class RESTWriteStrategy: LockWriteStrategy {
     func create(_ record: LeaderElectionRecord, lock: isolated GistLock) async throws {
         if try await lock.readLockFile() != nil {
             throw lock.conflict(
-                "lock file \(lock.fileName) appeared in gist \(lock.gistID) before it could be created: another candidate was first")
+                "lock file \(lock.fileName) appeared in gist \(lock.gistID) before it could be created: another candidate was first"
+            )
         }
         let bytes = record.jsonBytes()
         try await write(bytes, lock: lock)

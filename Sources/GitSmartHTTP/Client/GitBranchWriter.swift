@@ -61,7 +61,8 @@ public struct GitBranchWriter: Sendable {
     /// receive-pack's advertisement, with the capabilities a write needs.
     private func pushAdvertisement() async throws -> RefAdvertisement {
         let advertisement = try RefAdvertisement(
-            parsing: try await transport.exchange(.advertisement("git-receive-pack"), advice: advice), service: "git-receive-pack")
+            parsing: try await transport.exchange(.advertisement("git-receive-pack"), advice: advice), service: "git-receive-pack"
+        )
         try advertisement.require(["report-status", "side-band-64k"], of: "receive-pack", stage: .advertisement)
         return advertisement
     }

@@ -43,7 +43,9 @@ struct UploadPackFetch: Sendable {
         let band = try SideBand(demultiplexing: lines[(nak + 1)...], stage: .fetch)
         guard !band.data.isEmpty else {
             throw GitProtocolError(
-                .fetch, "upload-pack sent no pack data\(band.progress.isEmpty ? "" : ": \(band.progress.trimmingNewlines().escapingControlCharacters())")")
+                .fetch,
+                "upload-pack sent no pack data\(band.progress.isEmpty ? "" : ": \(band.progress.trimmingNewlines().escapingControlCharacters())")"
+            )
         }
         return band.data
     }

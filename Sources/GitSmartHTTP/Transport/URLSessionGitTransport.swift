@@ -27,7 +27,8 @@ public struct URLSessionGitTransport: GitTransport {
     /// allowed to a loopback host, and to `plainHTTPHost` (for an application that already sends the
     /// token there over plain HTTP).
     public init(
-        repository: URL, token: String, userAgent: String, advice: GitAdvice = .generic, timeout: Duration = .seconds(10), plainHTTPHost: String? = nil,
+        repository: URL, token: String, userAgent: String, advice: GitAdvice = .generic, timeout: Duration = .seconds(10),
+        plainHTTPHost: String? = nil,
         answerLimit: Int = URLSessionGitTransport.defaultAnswerLimit
     ) throws {
         guard let scheme = repository.scheme?.lowercased(), let host = repository.host?.lowercased() else {
