@@ -108,6 +108,32 @@ import Testing
         #expect(try await repository.head() == before)
     }
 
+    /// `GitSmartHTTP` alone speaks of a repository and a token; the gist's words are `GistLock`'s.
+    @Test func theGitClientAloneNamesNoGist() async throws {
+        let repository = try await BareRepository.make()
+        defer { repository.remove() }
+        let before = try await repository.head()
+        for (status, body) in [(401, "Invalid username or token.\n"), (403, "Forbidden"), (404, "Not Found")] {
+            let transport = SubprocessGitTransport(
+                repository: repository.directory, answer: { _ in GitResponse(status: status, body: Array(body.utf8)) })
+            let writer = GitBranchWriter(
+                transport: transport, branch: "main", author: "a", email: "a@localhost", agent: "test/1",
+                wallClock: { Date(timeIntervalSince1970: 0) })
+            let error = await #expect(throws: GitProtocolError.self) {
+                _ = try await writer.write(named: "lock.json", content: Array("x".utf8), parent: before, parentTree: nil)
+            }
+            let message = try #require(error).description
+            #expect(message.contains("repository") && !message.lowercased().contains("gist"), "\(message)")
+        }
+        let error = await #expect(throws: GitProtocolError.self) {
+            _ = try await GitBranchWriter(
+                transport: SubprocessGitTransport(repository: repository.directory), branch: "main", author: "a",
+                email: "a@localhost", agent: "test/1", wallClock: { Date(timeIntervalSince1970: 0) }
+            ).write(named: "a/b", content: [], parent: before, parentTree: nil)
+        }
+        #expect(error?.message == "\"a/b\" is not a file name at the top of a tree: give a name without `/`")
+    }
+
     @Test func receivePackNgIsAConflictQuotingGit() async throws {
         let repository = try await BareRepository.make()
         defer { repository.remove() }
