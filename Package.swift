@@ -55,14 +55,22 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // A git smart-HTTP client (transport, protocol, objects) that knows nothing of gists.
+        .target(
+            name: "GitSmartHTTP",
+            dependencies: [
+                .target(name: "CLibCrypto", condition: .when(platforms: [.linux])),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "GistLock",
             dependencies: [
                 "LeaderElection",
-                .target(name: "CLibCrypto", condition: .when(platforms: [.linux])),
+                "GitSmartHTTP",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "CompressNIO", package: "compress-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -92,6 +100,7 @@ let package = Package(
             dependencies: [
                 "LeaderElection",
                 "GistLock",
+                "GitSmartHTTP",
                 "EtcdLock",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -127,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "GistLockTests",
             dependencies: [
-                "GistLock", "GistServer", "LeaderElectionTestKit",
+                "GistLock", "GitSmartHTTP", "GistServer", "LeaderElectionTestKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ],

@@ -5,6 +5,7 @@ import FoundationNetworking
 import Synchronization
 import Testing
 @testable import GistLock
+@testable import GitSmartHTTP
 
 /// Answers beyond the bound are refused while they arrive, with an error that names the bound and the
 /// fix, and the reading stops near the bound. The app's peak memory against huge answers is measured
@@ -74,10 +75,10 @@ import Testing
         let error = try await withStreamingServer(
             total: Self.huge, announce: true, contentType: "application/x-git-receive-pack-advertisement"
         ) { url, _ in
-            let transport = try URLSessionGitTransport(
+            let transport = try URLSessionGitTransport.gist(
                 repository: url.appendingPathComponent("gist.git"), token: Self.token, timeout: .seconds(30))
             let error = await #expect(throws: GitProtocolError.self) {
-                _ = try await transport.exchange(.advertisement("git-receive-pack"))
+                _ = try await transport.exchange(.advertisement("git-receive-pack"), advice: .gist)
             }
             return error
         }

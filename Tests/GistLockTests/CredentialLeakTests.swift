@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import Testing
 @testable import GistLock
+@testable import GitSmartHTTP
 
 /// Answers that echo the credentials, and push URLs that would collect them (issue 15, items 6-8).
 @Suite struct CredentialLeakTests {
@@ -34,7 +35,7 @@ import Testing
     @Test(arguments: [401, 403, 500])
     func gitAnswersEchoingTheCredentialsAreRedacted(status: Int) async throws {
         let error = try await withEchoingServer(status: status) { url in
-            let transport = try URLSessionGitTransport(repository: url.appendingPathComponent("gist.git"), token: Self.token)
+            let transport = try URLSessionGitTransport.gist(repository: url.appendingPathComponent("gist.git"), token: Self.token)
             let writer = GitGistWriter(transport: transport, wallClock: { Date(timeIntervalSince1970: 0) })
             return await #expect(throws: GitProtocolError.self) { try await writer.checkPushAccess() }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GistLock
+@testable import GitSmartHTTP
 import Testing
 
 /// Live: the client's own request timeout and its cancellation run on the real clock inside

@@ -1,5 +1,6 @@
 import Foundation
 import GistLock
+@testable import GitSmartHTTP
 import Testing
 
 let testToken = "ghp_TESTtoken0123456789abcdefSECRET"

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import GistLock
+@testable import GitSmartHTTP
 import GistServer
 import Hummingbird
 import HummingbirdTesting

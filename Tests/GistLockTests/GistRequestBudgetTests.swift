@@ -1,4 +1,5 @@
 import GistLock
+@testable import GitSmartHTTP
 import LeaderElection
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import GistLock
+@testable import GitSmartHTTP
 
 /// Answers that are not what git sends end in an error that says what came and what to change.
 @Suite struct GitAnswerErrorTests {
@@ -74,6 +75,21 @@ import Testing
             ),
             message: "git upload-pack: the server stopped with: fatal: out of memory"
         ),
+        Case(
+            name: "a report line with control characters and quotes", path: "git-receive-pack",
+            answer: GitResponse(
+                status: 200, headers: receiveResult, body: report(["unpack ok", "maybe \u{1b}[2J\"main\"\r\u{85}"])),
+            message:
+                #"git receive-pack report: "maybe \u{1b}[2J\"main\"\r\u{85}" is neither `ok <ref>` nor `ng <ref> <reason>`"#
+        ),
+        Case(
+            name: "a fatal error on side-band 3 that would forge a log line", path: "git-upload-pack",
+            answer: GitResponse(
+                status: 200, headers: ["Content-Type": "application/x-git-upload-pack-result"],
+                body: PktLine.encode("NAK\n") + PktLine.encode([3] + Array("fatal: gone\nlevel=info msg=forged\n".utf8))
+            ),
+            message: #"git upload-pack: the server stopped with: fatal: gone\nlevel=info msg=forged"#
+        ),
     ])
     func malformedAnswerIsAClearError(_ test: Case) async throws {
         let repository = try await BareRepository.make()
@@ -90,6 +106,32 @@ import Testing
         }
         #expect(error?.description == test.message)
         #expect(try await repository.head() == before)
+    }
+
+    /// `GitSmartHTTP` alone speaks of a repository and a token; the gist's words are `GistLock`'s.
+    @Test func theGitClientAloneNamesNoGist() async throws {
+        let repository = try await BareRepository.make()
+        defer { repository.remove() }
+        let before = try await repository.head()
+        for (status, body) in [(401, "Invalid username or token.\n"), (403, "Forbidden"), (404, "Not Found")] {
+            let transport = SubprocessGitTransport(
+                repository: repository.directory, answer: { _ in GitResponse(status: status, body: Array(body.utf8)) })
+            let writer = GitBranchWriter(
+                transport: transport, branch: "main", author: "a", email: "a@localhost", agent: "test/1",
+                wallClock: { Date(timeIntervalSince1970: 0) })
+            let error = await #expect(throws: GitProtocolError.self) {
+                _ = try await writer.write(named: "lock.json", content: Array("x".utf8), parent: before, parentTree: nil)
+            }
+            let message = try #require(error).description
+            #expect(message.contains("repository") && !message.lowercased().contains("gist"), "\(message)")
+        }
+        let error = await #expect(throws: GitProtocolError.self) {
+            _ = try await GitBranchWriter(
+                transport: SubprocessGitTransport(repository: repository.directory), branch: "main", author: "a",
+                email: "a@localhost", agent: "test/1", wallClock: { Date(timeIntervalSince1970: 0) }
+            ).write(named: "a/b", content: [], parent: before, parentTree: nil)
+        }
+        #expect(error?.message == "\"a/b\" is not a file name at the top of a tree: give a name without `/`")
     }
 
     @Test func receivePackNgIsAConflictQuotingGit() async throws {

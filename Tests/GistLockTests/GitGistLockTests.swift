@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import GistLock
+@testable import GitSmartHTTP
 import GistServer
 import Hummingbird
 import HummingbirdTesting
@@ -29,7 +30,7 @@ import Testing
         var pushURL: URL { apiURL.appendingPathComponent("\(gistID).git") }
 
         func gitLock(identity: String, timeout: Duration = .seconds(2)) throws -> GistLock {
-            let transport = try URLSessionGitTransport(repository: pushURL, token: GitGistLockTests.token, timeout: timeout)
+            let transport = try URLSessionGitTransport.gist(repository: pushURL, token: GitGistLockTests.token, timeout: timeout)
             return GistLock(
                 client: client(), gistID: gistID, election: "conformance", identity: identity,
                 settleTime: .seconds(30), logger: Logger(label: "git-lock"),

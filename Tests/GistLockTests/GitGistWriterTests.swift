@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import GistLock
+@testable import GitSmartHTTP
 
 /// `GitGistWriter` against real git: upload-pack and receive-pack check every byte it sends.
 @Suite struct GitGistWriterTests {

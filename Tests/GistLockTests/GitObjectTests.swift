@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import Testing
 @testable import GistLock
+@testable import GitSmartHTTP
 
 /// Object ids, trees, commits and packs, each checked against what the real git computes or accepts.
 @Suite struct GitObjectTests {

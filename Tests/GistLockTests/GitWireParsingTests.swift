@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import GistLock
+@testable import GitSmartHTTP
 
 @Suite struct GitWireParsingTests {
     static let id = "3f1b5a2e7c9d0b4a6e8f1c2d3b4a5e6f7a8b9c0d"
@@ -66,22 +67,22 @@ import Testing
                 "http://gist.github.com/abc.git is not HTTPS; the token is sent only over HTTPS (plain http only to a loopback host or to the host of a plain-http --github-api-url)"
             )
         ) {
-            try URLSessionGitTransport(repository: URL(string: "http://gist.github.com/abc.git")!, token: "ghp_secret")
+            try URLSessionGitTransport.gist(repository: URL(string: "http://gist.github.com/abc.git")!, token: "ghp_secret")
         }
         // Another host than the plain-http API's is still refused.
         #expect(throws: GitProtocolError.self) {
-            try URLSessionGitTransport(
+            try URLSessionGitTransport.gist(
                 repository: URL(string: "http://gist.github.com/abc.git")!, token: "ghp_secret", plainHTTPHost: "10.0.0.1")
         }
-        _ = try URLSessionGitTransport(
+        _ = try URLSessionGitTransport.gist(
             repository: URL(string: "http://10.0.0.1:8787/abc.git")!, token: "ghp_secret", plainHTTPHost: "10.0.0.1")
-        _ = try URLSessionGitTransport(repository: URL(string: "https://gist.github.com/abc.git")!, token: "ghp_secret")
-        _ = try URLSessionGitTransport(repository: URL(string: "http://127.0.0.1:8080/abc.git")!, token: "ghp_secret")
-        _ = try URLSessionGitTransport(repository: URL(string: "http://localhost:8080/abc.git")!, token: "ghp_secret")
+        _ = try URLSessionGitTransport.gist(repository: URL(string: "https://gist.github.com/abc.git")!, token: "ghp_secret")
+        _ = try URLSessionGitTransport.gist(repository: URL(string: "http://127.0.0.1:8080/abc.git")!, token: "ghp_secret")
+        _ = try URLSessionGitTransport.gist(repository: URL(string: "http://localhost:8080/abc.git")!, token: "ghp_secret")
     }
 
     @Test func transportNeverShowsTheToken() throws {
-        let transport = try URLSessionGitTransport(
+        let transport = try URLSessionGitTransport.gist(
             repository: URL(string: "https://gist.github.com/abc.git")!, token: "ghp_secret")
         #expect(!String(describing: transport).contains("ghp_secret"))
         #expect(!String(reflecting: transport).contains("ghp_secret"))

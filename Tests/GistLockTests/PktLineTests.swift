@@ -1,5 +1,6 @@
 import Testing
 @testable import GistLock
+@testable import GitSmartHTTP
 
 @Suite struct PktLineTests {
     @Test func encodesLengthIncludingItsOwnFourDigits() {

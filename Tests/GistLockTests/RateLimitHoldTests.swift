@@ -1,5 +1,6 @@
 import Foundation
 import GistLock
+@testable import GitSmartHTTP
 import InMemoryLogging
 import LeaderElection
 import Logging

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import GistLock
+@testable import GitSmartHTTP
 
 /// `URLSessionGitTransport` over real HTTP to the real git.
 @Suite struct URLSessionGitTransportTests {
@@ -8,7 +9,7 @@ import Testing
 
     func writer(_ url: URL, token: String = token) throws -> GitGistWriter {
         GitGistWriter(
-            transport: try URLSessionGitTransport(repository: url, token: token),
+            transport: try URLSessionGitTransport.gist(repository: url, token: token),
             wallClock: { Date(timeIntervalSince1970: 1_800_000_000) })
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import GistLock
+@testable import GitSmartHTTP
 
 /// A temporary bare repository with one commit on `main`, served by the real git.
 struct BareRepository {

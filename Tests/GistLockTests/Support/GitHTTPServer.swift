@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import Testing
 @testable import GistLock
+@testable import GitSmartHTTP
 
 /// Serves a bare repository over real HTTP at `/gist.git/`, answered by the real git through
 /// `SubprocessGitTransport`, accepting only Basic auth with `token` as the password; `/moved.git/`

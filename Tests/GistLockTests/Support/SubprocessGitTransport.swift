@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import GistLock
+@testable import GitSmartHTTP
 
 /// A `GitTransport` that answers as `git http-backend` would, by running the real
 /// `git upload-pack`/`receive-pack --stateless-rpc` on a local repository, so git checks every byte.

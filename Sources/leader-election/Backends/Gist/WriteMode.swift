@@ -1,5 +1,6 @@
 import Foundation
 import GistLock
+import GitSmartHTTP
 import Logging
 
 /// How the lock is written, as `--write-mode` asks.
@@ -60,7 +61,8 @@ enum WriteModeCheck {
             )
         }
         let plainHTTPHost = client.apiURL.scheme?.lowercased() == "http" ? client.apiURL.host : nil
-        let transport = try URLSessionGitTransport(repository: url, token: token, timeout: timeout, plainHTTPHost: plainHTTPHost)
+        let transport = try URLSessionGitTransport.gist(
+            repository: url, token: token, timeout: timeout, plainHTTPHost: plainHTTPHost)
         let writer = GitGistWriter(transport: transport, wallClock: { Date() })
         try await writer.checkPushAccess()
         return writer

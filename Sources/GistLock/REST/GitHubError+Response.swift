@@ -1,4 +1,5 @@
 import Foundation
+import GitSmartHTTP
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

@@ -1,14 +1,14 @@
 /// A git tree: its entries in git's order, each with its mode, name and the id of what it names.
 public struct GitTree: Sendable, Equatable {
     /// One entry of a tree, as `git ls-tree` lists it.
-    public struct Entry: Sendable, Equatable {
+    struct Entry: Sendable, Equatable {
         /// The mode as git writes it in the tree (`100644`, `100755`, `120000`, `40000`, `160000`).
-        public let mode: String
+        let mode: String
         /// The name's bytes; git keeps names as bytes, not as text.
-        public let name: [UInt8]
-        public let id: GitObjectID
+        let name: [UInt8]
+        let id: GitObjectID
 
-        public init(mode: String, name: [UInt8], id: GitObjectID) {
+        init(mode: String, name: [UInt8], id: GitObjectID) {
             self.mode = mode
             self.name = name
             self.id = id
@@ -21,15 +21,15 @@ public struct GitTree: Sendable, Equatable {
     }
 
     /// The entries, in git's order.
-    public let entries: [Entry]
+    let entries: [Entry]
 
     /// A tree of `entries`, put in git's order.
-    public init(entries: [Entry]) {
+    init(entries: [Entry]) {
         self.entries = entries.sorted { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
     }
 
     /// The tree a tree object's body describes.
-    public init(body: [UInt8]) throws {
+    init(body: [UInt8]) throws {
         var entries: [Entry] = []
         var index = body.startIndex
         while index < body.endIndex {
@@ -47,7 +47,7 @@ public struct GitTree: Sendable, Equatable {
     }
 
     /// This tree with the file `name` set to `blob` (mode 100644), every other entry kept as it is.
-    public func replacingFile(named name: String, with blob: GitObjectID) -> GitTree {
+    func replacingFile(named name: String, with blob: GitObjectID) -> GitTree {
         let nameBytes = Array(name.utf8)
         var kept = entries.filter { $0.name != nameBytes }
         kept.append(Entry(mode: "100644", name: nameBytes, id: blob))
@@ -55,13 +55,13 @@ public struct GitTree: Sendable, Equatable {
     }
 
     /// The entry named `name`, if there is one.
-    public func entry(named name: String) -> Entry? {
+    func entry(named name: String) -> Entry? {
         let nameBytes = Array(name.utf8)
         return entries.first { $0.name == nameBytes }
     }
 
     /// The tree object: for each entry `<mode> <name>\0<20-byte id>`.
-    public var object: GitObject {
+    var object: GitObject {
         var body: [UInt8] = []
         for entry in entries {
             body.append(contentsOf: entry.mode.utf8)

@@ -6,10 +6,10 @@ import FoundationNetworking
 /// `GitTransport` over URLSession: Basic auth with the token as password, HTTPS only (plain HTTP
 /// only to a loopback host), no redirects, no cache, and no answer longer than `answerLimit`.
 public struct URLSessionGitTransport: GitTransport {
-    /// The default `answerLimit`, 20 MB: the lock's fetches leave out every blob but the lock's own
-    /// (`filter blob:none`), and its pushes answer a short report, so a real answer is a few kilobytes of
-    /// commits and trees; 20 MB leaves room for a gist with a long history while a runaway or hostile
-    /// server cannot take the app's memory.
+    /// The default `answerLimit`, 20 MB: `GitBranchWriter`'s fetches leave out every blob
+    /// (`filter blob:none`) and take one commit (`deepen 1`), and its pushes answer a short report, so a
+    /// real answer is a few kilobytes of commits and trees; 20 MB leaves room for a large tree while a
+    /// runaway or hostile server cannot take the app's memory.
     public static let defaultAnswerLimit = 20 << 20
 
     /// The largest answer body (an advertisement, a pack, a report) read, in bytes; a longer one is
@@ -19,29 +19,34 @@ public struct URLSessionGitTransport: GitTransport {
     private let token: RedactedToken
     private let session: URLSession
     private let timeout: Duration
+    private let userAgent: String
+    private let advice: GitAdvice
 
-    /// A transport to the repository at `repository` (a gist's `git_push_url`), authenticated by `token`;
-    /// each request ends within `timeout`. Plain HTTP is allowed to a loopback host, and to
-    /// `plainHTTPHost`: the host of an API URL that was itself given as plain HTTP, so the token goes
-    /// nowhere over plain HTTP that REST does not send it already.
+    /// A transport to the repository at `repository`, authenticated by `token` and naming itself
+    /// `userAgent`; each request ends within `timeout`, and errors end in `advice`. Plain HTTP is
+    /// allowed to a loopback host, and to `plainHTTPHost` (for an application that already sends the
+    /// token there over plain HTTP).
     public init(
-        repository: URL, token: String, timeout: Duration = .seconds(10), plainHTTPHost: String? = nil,
+        repository: URL, token: String, userAgent: String, advice: GitAdvice = .generic, timeout: Duration = .seconds(10),
+        plainHTTPHost: String? = nil,
         answerLimit: Int = URLSessionGitTransport.defaultAnswerLimit
     ) throws {
         guard let scheme = repository.scheme?.lowercased(), let host = repository.host?.lowercased() else {
             throw GitProtocolError(
-                .transport, "\"\(repository.absoluteString)\" is not a URL with a scheme and host; give the gist's git_push_url")
+                .transport, "\"\(repository.absoluteString)\" is not a URL with a scheme and host; \(advice.notAURL)")
         }
         let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
         guard scheme == "https" || (scheme == "http" && (loopback || host == plainHTTPHost?.lowercased())) else {
             throw GitProtocolError(
                 .transport,
-                "\(repository.absoluteString) is not HTTPS; the token is sent only over HTTPS (plain http only to a loopback host or to the host of a plain-http --github-api-url)"
+                "\(repository.absoluteString) is not HTTPS; the token is sent only over HTTPS (\(advice.plainHTTP))"
             )
         }
         self.repository = repository.absoluteString.hasSuffix("/") ? repository : URL(string: repository.absoluteString + "/")!
         self.token = RedactedToken(value: token)
         self.timeout = timeout
+        self.userAgent = userAgent
+        self.advice = advice
         self.answerLimit = answerLimit
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout.libcurlBackstop
@@ -62,7 +67,7 @@ public struct URLSessionGitTransport: GitTransport {
         urlRequest.cachePolicy = .reloadIgnoringLocalCacheData
         let credentials = Data("x-access-token:\(token.value)".utf8).base64EncodedString()
         urlRequest.setValue("Basic \(credentials)", forHTTPHeaderField: "Authorization")
-        urlRequest.setValue(GitGistWriter.agent, forHTTPHeaderField: "User-Agent")
+        urlRequest.setValue(userAgent, forHTTPHeaderField: "User-Agent")
         if let contentType = request.contentType { urlRequest.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         if let accept = request.accept { urlRequest.setValue(accept, forHTTPHeaderField: "Accept") }
         if request.method == .post { urlRequest.httpBody = Data(request.body) }
@@ -73,14 +78,13 @@ public struct URLSessionGitTransport: GitTransport {
             throw GitProtocolError(
                 .transport,
                 "the answer to \(request.method.rawValue) \(displayed(url)) \(tooLarge.what), over the "
-                    + "\(tooLarge.bound) a git answer to the lock may take, so it was refused unread: check --github-api-url "
-                    + "and the gist's git_push_url")
+                    + "\(tooLarge.bound) \(advice.answerTooLarge)")
         } catch let error as URLError
             where error.code == .userCancelledAuthentication || error.code == .cancelled && !Task.isCancelled
         {
             throw GitProtocolError(
                 .transport,
-                "\(request.method.rawValue) \(request.path) answered 401: the token was refused; give a token that may write this gist"
+                "\(request.method.rawValue) \(request.path) answered 401: the token was refused; \(advice.refusedToken)"
             )
         } catch let error as URLError {
             throw GitProtocolError(

@@ -3,9 +3,9 @@ import NIOCore
 
 /// Reads a pack v2 (gitformat-pack): every object, with OFS_DELTA and REF_DELTA objects resolved
 /// against their bases, after checking the trailing SHA-1.
-public enum PackReader {
+enum PackReader {
     /// Every object of `pack`, keyed by id.
-    public static func objects(in pack: [UInt8]) throws -> [GitObjectID: GitObject] {
+    static func objects(in pack: [UInt8]) throws -> [GitObjectID: GitObject] {
         guard pack.count >= 32, Array(pack[0..<4]) == Array("PACK".utf8) else {
             throw GitProtocolError(.pack, "the data does not start with a pack header (`PACK`)")
         }

@@ -61,21 +61,22 @@ extension GitTransport {
     /// A transport that sends no credentials has none to redact.
     public func redact(_ text: String) -> String { text }
 
-    /// The answer to `request`, which must be a 200 of the content type git's service sends.
-    func exchange(_ request: GitRequest) async throws -> [UInt8] {
+    /// The answer to `request`, which must be a 200 of the content type git's service sends; a refusal
+    /// ends in `advice`.
+    func exchange(_ request: GitRequest, advice: GitAdvice) async throws -> [UInt8] {
         let response = try await send(request)
         guard response.status == 200 else {
             let hint =
                 switch response.status {
-                case 401: ": the token was refused; give a token that may write this gist"
-                case 403: ": the token may not do this; give a token with the gist scope"
-                case 404: ": no repository there; check the gist's git_push_url"
+                case 401: ": the token was refused; \(advice.refusedToken)"
+                case 403: ": the token may not do this; \(advice.forbiddenToken)"
+                case 404: ": no repository there; \(advice.noRepository)"
                 case 300..<400: ": a redirect, which is refused so the token stays with this host; give the URL it names"
                 default: ""
                 }
             // Redacted before it is cut, so no part of an echoed credential survives the cut.
             let whole = redact(String(decoding: response.body.prefix(64 << 10), as: UTF8.self))
-            let text = String(whole.prefix(200)).trimmingNewlines().replacingControlCharacters()
+            let text = String(whole.prefix(200)).trimmingNewlines().escapingControlCharacters()
             throw GitProtocolError(
                 .transport,
                 "\(request.method.rawValue) \(request.path) answered \(response.status)\(hint)\(text.isEmpty ? "" : " (\"\(text)\")")"

@@ -1,22 +1,22 @@
 /// The report-status receive-pack sends after a push: whether the pack unpacked, then `ok <ref>` or
 /// `ng <ref> <reason>` for each ref (gitprotocol-pack).
-public struct ReceivePackReport: Sendable, Equatable {
+struct ReceivePackReport: Sendable, Equatable {
     /// The result of one ref update.
-    public enum RefStatus: Sendable, Equatable {
+    enum RefStatus: Sendable, Equatable {
         case ok
         /// Refused, with git's reason (`failed to update ref`, `non-fast-forward`, ...).
         case rejected(reason: String)
     }
 
     /// `nil` for `unpack ok`, otherwise git's unpack error text.
-    public let unpackError: String?
+    let unpackError: String?
     /// Each ref's result.
-    public let refs: [String: RefStatus]
+    let refs: [String: RefStatus]
     /// What receive-pack printed on side-band 2 (`error: cannot lock ref ...`), without the last newline.
-    public private(set) var serverMessages = ""
+    private(set) var serverMessages = ""
 
     /// The report in a receive-pack answer sent with `side-band-64k`.
-    public init(parsingSideBand body: [UInt8]) throws {
+    init(parsingSideBand body: [UInt8]) throws {
         let lines = try PktLine.decodeAll(body)
         let band = try SideBand(demultiplexing: lines, stage: .report)
         do {
@@ -25,12 +25,12 @@ public struct ReceivePackReport: Sendable, Equatable {
         } catch let error as GitProtocolError {
             let progress = band.progress.trimmingNewlines()
             guard !progress.isEmpty else { throw error }
-            throw GitProtocolError(.report, "\(error.message); the server said: \(progress)")
+            throw GitProtocolError(.report, "\(error.message); the server said: \(progress.escapingControlCharacters())")
         }
     }
 
     /// The report in the pkt-lines of `body` (without side-band).
-    public init(parsing body: [UInt8]) throws {
+    init(parsing body: [UInt8]) throws {
         var unpackError: String??
         var refs: [String: RefStatus] = [:]
         for line in try PktLine.decodeAll(body) {
@@ -39,7 +39,7 @@ public struct ReceivePackReport: Sendable, Equatable {
                 guard text.hasPrefix("unpack ") else {
                     throw GitProtocolError(
                         .report,
-                        "the report starts with \"\(text.replacingControlCharacters())\", not `unpack ok` or `unpack <error>`")
+                        "the report starts with \"\(text.escapingControlCharacters())\", not `unpack ok` or `unpack <error>`")
                 }
                 let result = String(text.dropFirst("unpack ".count))
                 unpackError = .some(result == "ok" ? nil : result)
@@ -52,7 +52,7 @@ public struct ReceivePackReport: Sendable, Equatable {
                 refs[String(name)] = .rejected(reason: String(reason))
             } else {
                 throw GitProtocolError(
-                    .report, "\"\(text.replacingControlCharacters())\" is neither `ok <ref>` nor `ng <ref> <reason>`")
+                    .report, "\"\(text.escapingControlCharacters())\" is neither `ok <ref>` nor `ng <ref> <reason>`")
             }
         }
         guard let unpack = unpackError else {

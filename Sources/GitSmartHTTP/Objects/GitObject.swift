@@ -1,16 +1,16 @@
 import Foundation
 
 /// One git object as git stores it: a kind and the body that follows the `<kind> <size>\0` header.
-public struct GitObject: Sendable, Equatable {
+struct GitObject: Sendable, Equatable {
     /// The four object kinds, numbered as in a pack's object header.
-    public enum Kind: UInt8, Sendable, Equatable {
+    enum Kind: UInt8, Sendable, Equatable {
         case commit = 1
         case tree = 2
         case blob = 3
         case tag = 4
 
         /// The name git uses in the object header (`git cat-file -t`).
-        public var name: String {
+        var name: String {
             switch self {
             case .commit: "commit"
             case .tree: "tree"
@@ -20,13 +20,13 @@ public struct GitObject: Sendable, Equatable {
         }
     }
 
-    public let kind: Kind
-    public let body: [UInt8]
+    let kind: Kind
+    let body: [UInt8]
     /// The object's id, the same `git hash-object` computes.
-    public let id: GitObjectID
+    let id: GitObjectID
 
     /// The object of `kind` holding `body`.
-    public init(kind: Kind, body: [UInt8]) {
+    init(kind: Kind, body: [UInt8]) {
         self.kind = kind
         self.body = body
         var hashed = Array("\(kind.name) \(body.count)\0".utf8)
@@ -35,7 +35,7 @@ public struct GitObject: Sendable, Equatable {
     }
 
     /// A blob holding `content`.
-    public static func blob(_ content: [UInt8]) -> GitObject {
+    static func blob(_ content: [UInt8]) -> GitObject {
         GitObject(kind: .blob, body: content)
     }
 }

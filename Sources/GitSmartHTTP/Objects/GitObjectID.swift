@@ -8,17 +8,17 @@ import Foundation
 /// A git object id: the SHA-1 of the object's header and body, 20 bytes, shown as 40 hex digits.
 public struct GitObjectID: Hashable, Sendable, CustomStringConvertible {
     /// The 20 raw bytes.
-    public let bytes: [UInt8]
+    let bytes: [UInt8]
 
     /// The id of 40 zeros, which git uses for "no object" (a ref that does not exist yet).
-    public static let zero = GitObjectID(unchecked: [UInt8](repeating: 0, count: 20))
+    static let zero = GitObjectID(unchecked: [UInt8](repeating: 0, count: 20))
 
     init(unchecked bytes: [UInt8]) {
         self.bytes = bytes
     }
 
     /// The id from its 20 raw bytes, or nil if there are not exactly 20.
-    public init?(bytes: some Collection<UInt8>) {
+    init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 20 else { return nil }
         self.bytes = Array(bytes)
     }

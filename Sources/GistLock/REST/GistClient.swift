@@ -1,3 +1,4 @@
+import GitSmartHTTP
 import LeaderElection
 public import Foundation
 #if canImport(FoundationNetworking)

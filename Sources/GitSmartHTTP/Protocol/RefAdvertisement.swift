@@ -1,18 +1,26 @@
 /// The refs and capabilities a smart-HTTP server lists at `info/refs?service=<service>`
 /// (protocol v0/v1, as `git http-backend` serves by default).
-public struct RefAdvertisement: Sendable, Equatable {
+struct RefAdvertisement: Sendable, Equatable {
     /// Each ref's name (`refs/heads/main`, `HEAD`) and the id it points at.
-    public let refs: [String: GitObjectID]
+    let refs: [String: GitObjectID]
     /// The capabilities after the NUL of the first line (`report-status`, `side-band-64k`, `filter`, ...).
-    public let capabilities: Set<String>
+    let capabilities: Set<String>
 
     /// The id of `refs/heads/<branch>`, or nil if the branch does not exist.
-    public func head(ofBranch branch: String) -> GitObjectID? {
+    func head(ofBranch branch: String) -> GitObjectID? {
         refs["refs/heads/\(branch)"]
     }
 
+    /// Throws, in `stage`, naming the first of `needed` that `service` (`receive-pack`, `upload-pack`) does
+    /// not offer, followed by its entry in `fixes`.
+    func require(_ needed: [String], of service: String, stage: GitProtocolError.Stage, fixes: [String: String] = [:]) throws {
+        for capability in needed where !capabilities.contains(capability) {
+            throw GitProtocolError(stage, "\(service) does not offer the `\(capability)` capability\(fixes[capability] ?? "")")
+        }
+    }
+
     /// The advertisement in an `info/refs` answer for `service` (`git-receive-pack`, `git-upload-pack`).
-    public init(parsing body: [UInt8], service: String) throws {
+    init(parsing body: [UInt8], service: String) throws {
         var lines = try PktLine.decodeAll(body)[...]
         guard let first = lines.first?.text else {
             throw GitProtocolError(
@@ -44,7 +52,7 @@ public struct RefAdvertisement: Sendable, Equatable {
             isFirst = false
             let text = String(decoding: payload, as: UTF8.self)
             guard text.utf8.count > 41, let id = GitObjectID(hex: text.prefix(40)), text.dropFirst(40).first == " " else {
-                throw GitProtocolError(.advertisement, "\"\(text.replacingControlCharacters())\" is not a `<id> <ref>` line")
+                throw GitProtocolError(.advertisement, "\"\(text.escapingControlCharacters())\" is not a `<id> <ref>` line")
             }
             let name = String(text.dropFirst(41))
             // An empty repository advertises `capabilities^{}` with the zero id, only to carry them.

@@ -1,18 +1,18 @@
 import Foundation
 
-/// The API token, kept out of every description, debug print and mirror of the values that hold it.
+/// A token, kept out of every description, debug print and mirror of the values that hold it.
 ///
 /// `scrub` is the one redaction every text from outside passes before it reaches an error (and so a
-/// log line, `status`, an event or /metrics): REST errors in `GistClient`, git errors and conflict
-/// reasons in `GitGistWriter`, transport failures in `URLSessionGitTransport`.
-struct RedactedToken: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+/// log line): git errors and conflict reasons in `GitBranchWriter` and transport failures in
+/// `URLSessionGitTransport` here, and the REST client's errors in the packages that use this one.
+package struct RedactedToken: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The secret itself; read only to build the Authorization header.
-    let value: String
+    package let value: String
     /// Every form a server may echo, longest first: the Basic credentials and the token, each also
     /// base64 encoded (with and without padding).
     private let forms: [String]
 
-    init(value: String) {
+    package init(value: String) {
         self.value = value
         guard !value.isEmpty else {
             forms = []
@@ -29,12 +29,12 @@ struct RedactedToken: Sendable, CustomStringConvertible, CustomDebugStringConver
         self.forms = forms.sorted { $0.count > $1.count }
     }
 
-    var description: String { "<redacted>" }
-    var debugDescription: String { "<redacted>" }
-    var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
+    package var description: String { "<redacted>" }
+    package var debugDescription: String { "<redacted>" }
+    package var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 
     /// `text` with every form of the token replaced, for messages that quote what a server sent.
-    func scrub(_ text: String) -> String {
+    package func scrub(_ text: String) -> String {
         forms.reduce(text) { $0.replacingOccurrences(of: $1, with: "<redacted>") }
     }
 }

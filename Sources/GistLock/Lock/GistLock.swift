@@ -1,10 +1,12 @@
 import Foundation
+import GitSmartHTTP
 public import LeaderElection
 public import Logging
 
 /// A `ResourceLock` whose record is the file `<election>.lock` in a GitHub gist.
 ///
-/// Gists have no conditional write, so `update` compares before it writes (read again, write only if
+/// Writes take one of two ways (`LockWriteStrategy`), chosen at init. Through REST
+/// (`RESTWriteStrategy`): gists have no conditional write, so `update` compares before it writes (read again, write only if
 /// the bytes are still those observed) and confirms a takeover by reading back after `settleTime`:
 /// of two candidates that wrote at nearly the same moment, only the one whose bytes stayed leads.
 /// Other files in the gist are never touched, and the lock is never read through `raw_url`.
@@ -19,7 +21,7 @@ public import Logging
 /// one counted GET per change of the content. The answer kept is dropped after any error or
 /// conflict (a write that failed may have landed), so the next read is a full one.
 ///
-/// With a `GitGistWriter`, writes are git pushes instead: a commit on the observed commit (the REST
+/// With a `GitGistWriter`, writes are git pushes instead (`GitWriteStrategy`): a commit on the observed commit (the REST
 /// answer's `history[0].version`) that receive-pack applies only if the branch is still there, so an
 /// accepted push is ours, with no settle time and no read-back. A renewal builds on our own last commit
 /// and sends no REST request; REST is then only for observing.
@@ -37,22 +39,21 @@ public actor GistLock: ResourceLock {
     /// How long a takeover waits before reading back its write.
     public nonisolated let settleTime: Duration
 
-    private let client: GistClient
-    private let clock: any Clock<Duration>
+    let client: GistClient
+    let clock: any Clock<Duration>
     private let logger: Logger
     /// The last 200 answer (to a GET, or to our own PATCH) and its ETag, reused when GitHub answers 304.
-    private var cached: (etag: String, gist: Gist)?
+    var cached: (etag: String, gist: Gist)?
     /// The rate-limit deadline already logged, so each limit is logged once.
     private var loggedRetryAt: Date?
-    /// Pushes the writes when set; otherwise they are PATCHes confirmed by a read-back.
-    private nonisolated let gitWriter: GitGistWriter?
+    /// How writes reach the gist: pushes (`GitWriteStrategy`) or PATCHes confirmed by a read-back
+    /// (`RESTWriteStrategy`).
+    private let writes: any LockWriteStrategy
     /// The newest read of the gist, the base of the next push; dropped after every push.
-    private var lastSeenView: GistView?
-    /// Our last accepted push: the commit, the bytes it holds and its tree.
-    private var ownCommit: (id: GitObjectID, bytes: [UInt8], tree: GitTree?)?
+    var lastSeenView: GistView?
 
     /// `git` when writes are pushes, `rest` when they are PATCHes.
-    public nonisolated var writeMode: String { gitWriter == nil ? "rest" : "git" }
+    public nonisolated let writeMode: String
 
     /// - Parameters:
     ///   - client: the GitHub API client.
@@ -73,7 +74,9 @@ public actor GistLock: ResourceLock {
         logger: Logger,
         gitWriter: GitGistWriter? = nil
     ) {
-        self.gitWriter = gitWriter
+        let writes: any LockWriteStrategy = gitWriter.map { GitWriteStrategy(writer: $0) } ?? RESTWriteStrategy()
+        self.writes = writes
+        self.writeMode = writes.mode
         self.client = client
         self.gistID = gistID
         self.fileName = Self.fileName(election: election)
@@ -125,65 +128,14 @@ public actor GistLock: ResourceLock {
     /// Adds the lock file unless it appeared meanwhile (then `conflict`): with git, a push on the commit
     /// last read; with REST, a PATCH whose claim is confirmed by reading back after the settle time.
     public func create(_ record: LeaderElectionRecord) async throws {
-        if let gitWriter {
-            let seen = try await base(matching: nil)
-            if seen.raw != nil {
-                throw conflict(
-                    "lock file \(fileName) appeared in gist \(gistID) before it could be created: another candidate was first")
-            }
-            try await push(record.jsonBytes(), on: seen, through: gitWriter)
-            return
-        }
-        if try await readLockFile() != nil {
-            throw conflict(
-                "lock file \(fileName) appeared in gist \(gistID) before it could be created: another candidate was first")
-        }
-        let bytes = record.jsonBytes()
-        try await write(bytes)
-        if !record.holderIdentity.isEmpty { try await confirm(bytes) }
+        try await writes.create(record, lock: self)
     }
 
     /// Writes `record` only if the file still holds exactly `observedRaw` (else `conflict`): with git, a
     /// push on the commit those bytes came from (our own last one for a renewal); with REST, a PATCH after
     /// a compare, and a takeover (new non-empty holder) is confirmed by reading back after the settle time.
     public func update(_ record: LeaderElectionRecord, expecting observedRaw: [UInt8]) async throws {
-        if let gitWriter {
-            if let own = ownCommit, own.bytes == observedRaw {
-                try await push(record.jsonBytes(), onCommit: own.id, tree: own.tree, through: gitWriter)
-                return
-            }
-            // The compare is the push's own: a REST read older than the branch only makes it a conflict.
-            let seen = try await base(matching: observedRaw)
-            guard let raw = seen.raw else {
-                throw conflict(
-                    "lock file \(fileName) vanished from gist \(gistID) since it was read: someone deleted it")
-            }
-            guard raw == observedRaw else {
-                throw conflict(
-                    "lock file \(fileName) in gist \(gistID) changed since it was read: another candidate wrote it")
-            }
-            try await push(record.jsonBytes(), on: seen, through: gitWriter)
-            return
-        }
-        guard let current = try await readLockFile() else {
-            throw conflict(
-                "lock file \(fileName) vanished from gist \(gistID) since it was read: someone deleted it")
-        }
-        guard current.raw == observedRaw else {
-            throw conflict(
-                "lock file \(fileName) in gist \(gistID) changed since it was read: another candidate wrote it")
-        }
-        let bytes = record.jsonBytes()
-        try await write(bytes)
-        // Only a renewal of the term already held, or a release, cannot race a second claimer; any
-        // claim can, a resumed claim of one's own record included.
-        let previous = try? LeaderElectionRecord(jsonBytes: observedRaw)
-        let renewal =
-            previous?.holderIdentity == record.holderIdentity
-            && previous?.leaderTransitions == record.leaderTransitions
-        if !record.holderIdentity.isEmpty && !renewal {
-            try await confirm(bytes)
-        }
+        try await writes.update(record, expecting: observedRaw, lock: self)
     }
 
     /// Logs the event at info level with the lock, gist and file as metadata.
@@ -193,62 +145,31 @@ public actor GistLock: ResourceLock {
 
     // MARK: - Reading and writing the file
 
-    private struct LockFile: Equatable {
+    struct LockFile: Equatable {
         var raw: [UInt8]
         var truncated: Bool
     }
 
     /// A read of the gist as far as the lock goes: the lock file's bytes (`nil` without the file) and
     /// the commit the answer showed.
-    private struct GistView {
+    struct GistView {
         var raw: [UInt8]?
         var version: String?
     }
 
     /// The gist as GitHub shows it now, remembered as the base of the next push.
-    private func readGist() async throws -> GistView {
+    func readGist() async throws -> GistView {
         try await read().view
     }
 
     /// The newest read when it showed `raw` (any content when `nil`), else a fresh read.
-    private func base(matching raw: [UInt8]?) async throws -> GistView {
+    func base(matching raw: [UInt8]?) async throws -> GistView {
         if let seen = lastSeenView, raw == nil || seen.raw == raw { return seen }
         return try await readGist()
     }
 
-    /// Builds the commit on the one `seen` came from, or fails when the REST answer named none.
-    private func push(_ bytes: [UInt8], on seen: GistView, through writer: GitGistWriter) async throws {
-        guard let version = seen.version, let parent = GitObjectID(hex: version) else {
-            throw conflict(
-                "gist \(gistID)'s answer names no commit (history[0].version is \(seen.version ?? "missing")), so a push "
-                    + "has nothing to build on; use API version 2022-11-28 (--github-api-version) or --write-mode rest")
-        }
-        try await push(bytes, onCommit: parent, tree: nil, through: writer)
-    }
-
-    /// Pushes `bytes` as the lock file on `parent`. An accepted push is ours; a refused one is a conflict;
-    /// a push without an answer leaves the write in doubt for the next read to settle.
-    private func push(_ bytes: [UInt8], onCommit parent: GitObjectID, tree: GitTree?, through writer: GitGistWriter) async throws
-    {
-        ownCommit = nil
-        lastSeenView = nil
-        let written: GitGistWriter.Written
-        do {
-            written = try await writer.write(named: fileName, content: bytes, parent: parent, parentTree: tree)
-        } catch {
-            cached = nil
-            throw error
-        }
-        switch written.outcome {
-        case .written(let commit):
-            ownCommit = (commit, bytes, written.tree)
-        case .conflict(let reason):
-            throw conflict("push to gist \(gistID) refused: \(reason); another candidate wrote first")
-        }
-    }
-
     /// The lock file as GitHub holds it now, or `nil` when the gist has no such file.
-    private func readLockFile() async throws -> LockFile? {
+    func readLockFile() async throws -> LockFile? {
         try await read().file
     }
 
@@ -288,41 +209,15 @@ public actor GistLock: ResourceLock {
         return (file, view)
     }
 
-    /// PATCHes the lock file and keeps the answer as the cached copy when it carries an ETag and shows
-    /// exactly our bytes, so the next reads are free 304s; otherwise the next read is a full one.
-    private func write(_ bytes: [UInt8]) async throws {
-        let content = String(decoding: bytes, as: UTF8.self)
-        let (gist, etag) = try await calling {
-            try await $0.updateFilesWithETag(inGist: self.gistID, [self.fileName: content])
-        }
-        let file = gist.files[fileName]
-        if let etag, let file, !file.truncated, file.contentBytes == bytes {
-            cached = (etag, gist)
-        } else {
-            cached = nil
-        }
-    }
-
-    /// Waits `settleTime`, then reads back: if another candidate's write landed after ours, it leads.
-    private func confirm(_ bytes: [UInt8]) async throws {
-        if settleTime > .zero { try await clock.sleep(for: settleTime) }
-        let after = try await readLockFile()
-        guard after?.raw == bytes else {
-            throw conflict(
-                "lock file \(fileName) in gist \(gistID) no longer held our write after \(settleTime): "
-                    + "another candidate took the lease at the same moment")
-        }
-    }
-
     /// A conflict, after which the cached answer is no longer trusted.
-    private func conflict(_ message: String) -> ResourceLockError {
+    func conflict(_ message: String) -> ResourceLockError {
         cached = nil
         return .conflict(message)
     }
 
     /// Runs a client call; any failure drops the cached answer (a write that failed may have landed),
     /// and each new rate-limit deadline is logged once, with its time in UTC.
-    private func calling<T: Sendable>(_ call: @Sendable (GistClient) async throws -> T) async throws -> T {
+    func calling<T: Sendable>(_ call: @Sendable (GistClient) async throws -> T) async throws -> T {
         do {
             return try await call(client)
         } catch let error as GitHubError where error.isPermanent {

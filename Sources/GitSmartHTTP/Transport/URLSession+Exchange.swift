@@ -1,6 +1,6 @@
-import Foundation
+package import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+package import FoundationNetworking
 #endif
 
 extension URLSession {
@@ -27,7 +27,7 @@ extension URLSession {
     /// `timeoutInterval` to `Duration.libcurlBackstop` of it.
     ///
     /// The session must have been made by `URLSession.bounded`.
-    func exchange(_ request: URLRequest, timeout: Duration, limit: Int) async throws -> (Data, URLResponse) {
+    package func exchange(_ request: URLRequest, timeout: Duration, limit: Int) async throws -> (Data, URLResponse) {
         guard let receiver = delegate as? ExchangeDelegate, delegateQueue is InlineDelegateQueue else {
             preconditionFailure("exchange(_:timeout:limit:) needs a session made by URLSession.bounded")
         }
@@ -56,22 +56,22 @@ extension URLSession {
 }
 
 /// An answer whose body exceeds the exchange's bound; it was cut off, never read whole.
-struct AnswerTooLarge: Error, Sendable, Equatable {
+package struct AnswerTooLarge: Error, Sendable, Equatable {
     /// The bound, in bytes.
-    let limit: Int
+    package let limit: Int
     /// The length the answer announced in `Content-Length`; `nil` when it announced none and was cut off
     /// after more than `limit` bytes.
-    let announced: Int64?
+    package let announced: Int64?
     /// The answer's HTTP status.
-    let status: Int?
+    package let status: Int?
 
     /// "announces 209715200 bytes" or "sent more than 10485760 bytes".
-    var what: String {
+    package var what: String {
         announced.map { "announces \($0) bytes in Content-Length" } ?? "sent more than \(limit) bytes"
     }
 
     /// The bound as people read it: "10 MB".
-    var bound: String { byteCount(limit) }
+    package var bound: String { byteCount(limit) }
 }
 
 /// A byte count in whole MB (of 2^20 bytes) where it is one, else in bytes.
@@ -82,7 +82,7 @@ func byteCount(_ bytes: Int) -> String {
 extension Duration {
     /// Whole seconds above this duration, for libcurl's own timeout, so that it never ends a request
     /// before the exact timeout does.
-    var libcurlBackstop: TimeInterval {
-        (timeInterval + 1).rounded(.up)
+    package var libcurlBackstop: TimeInterval {
+        (Double(components.seconds) + Double(components.attoseconds) / 1e18 + 1).rounded(.up)
     }
 }

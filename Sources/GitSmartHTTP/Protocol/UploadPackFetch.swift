@@ -2,22 +2,24 @@
 /// (`want <id>`, `deepen 1`, `filter blob:none`, gitprotocol-pack and gitprotocol-http).
 struct UploadPackFetch: Sendable {
     let transport: any GitTransport
+    /// Sent as the `agent=` capability.
+    let agent: String
+    let advice: GitAdvice
 
     /// The tree of `commit`, read from a pack the server builds for it.
     func tree(ofCommit commit: GitObjectID) async throws -> GitTree {
         let advertisement = try RefAdvertisement(
-            parsing: try await transport.exchange(.advertisement("git-upload-pack")), service: "git-upload-pack"
+            parsing: try await transport.exchange(.advertisement("git-upload-pack"), advice: advice), service: "git-upload-pack"
         )
-        for needed in ["side-band-64k", "shallow", "filter"] where !advertisement.capabilities.contains(needed) {
-            let fix = needed == "filter" ? " (git config uploadpack.allowFilter true)" : ""
-            throw GitProtocolError(.fetch, "upload-pack does not offer the `\(needed)` capability\(fix)")
-        }
-        var request = PktLine.encode("want \(commit.hex) side-band-64k shallow no-progress filter agent=\(GitGistWriter.agent)\n")
+        try advertisement.require(
+            ["side-band-64k", "shallow", "filter"], of: "upload-pack", stage: .fetch,
+            fixes: ["filter": " (git config uploadpack.allowFilter true)"])
+        var request = PktLine.encode("want \(commit.hex) side-band-64k shallow no-progress filter agent=\(agent)\n")
         request += PktLine.encode("deepen 1\n")
         request += PktLine.encode("filter blob:none\n")
         request += PktLine.flushBytes
         request += PktLine.encode("done\n")
-        let answer = try await transport.exchange(.rpc("git-upload-pack", body: request))
+        let answer = try await transport.exchange(.rpc("git-upload-pack", body: request), advice: advice)
         let objects = try PackReader.objects(in: try Self.pack(inAnswer: answer))
         guard let commitObject = objects[commit], commitObject.kind == .commit else {
             throw GitProtocolError(.fetch, "the pack upload-pack sent lacks commit \(commit)")
@@ -41,7 +43,9 @@ struct UploadPackFetch: Sendable {
         let band = try SideBand(demultiplexing: lines[(nak + 1)...], stage: .fetch)
         guard !band.data.isEmpty else {
             throw GitProtocolError(
-                .fetch, "upload-pack sent no pack data\(band.progress.isEmpty ? "" : ": \(band.progress.trimmingNewlines())")")
+                .fetch,
+                "upload-pack sent no pack data\(band.progress.isEmpty ? "" : ": \(band.progress.trimmingNewlines().escapingControlCharacters())")"
+            )
         }
         return band.data
     }

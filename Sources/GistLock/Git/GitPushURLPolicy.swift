@@ -1,4 +1,5 @@
 public import Foundation
+import GitSmartHTTP
 
 /// Where the git transport may send the token: the gist's `git_push_url` comes from the API's answer,
 /// so an answer naming another host would otherwise collect the credentials.

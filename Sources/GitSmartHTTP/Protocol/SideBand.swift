@@ -20,18 +20,12 @@ struct SideBand: Sendable, Equatable {
             case 2: progress += String(decoding: content, as: UTF8.self)
             case 3:
                 throw GitProtocolError(
-                    stage, "the server stopped with: \(String(decoding: content, as: UTF8.self).trimmingNewlines())")
+                    stage,
+                    "the server stopped with: \(String(decoding: content, as: UTF8.self).trimmingNewlines().escapingControlCharacters())"
+                )
             default:
                 throw GitProtocolError(stage, "side-band channel \(channel) does not exist (only 1, 2 and 3 do)")
             }
         }
-    }
-}
-
-extension String {
-    func trimmingNewlines() -> String {
-        var text = Substring(self)
-        while let last = text.last, last.isNewline { text.removeLast() }
-        return String(text)
     }
 }

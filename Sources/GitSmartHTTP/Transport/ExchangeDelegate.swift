@@ -1,6 +1,8 @@
-import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+import Foundation
+package import FoundationNetworking
+#else
+package import Foundation
 #endif
 import Synchronization
 
@@ -148,7 +150,7 @@ final class InlineDelegateQueue: OperationQueue, @unchecked Sendable {
 
 extension URLSession {
     /// A session for `exchange(_:timeout:limit:)`: an `ExchangeDelegate` on an `InlineDelegateQueue`.
-    static func bounded(configuration: URLSessionConfiguration, cancelsAuthChallenges: Bool) -> URLSession {
+    package static func bounded(configuration: URLSessionConfiguration, cancelsAuthChallenges: Bool) -> URLSession {
         URLSession(
             configuration: configuration, delegate: ExchangeDelegate(cancelsAuthChallenges: cancelsAuthChallenges),
             delegateQueue: InlineDelegateQueue())

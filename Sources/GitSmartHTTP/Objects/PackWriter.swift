@@ -1,8 +1,8 @@
 /// Writes a pack v2 (gitformat-pack): `PACK`, version 2, the object count, each object's type and
 /// size header and zlib stream, then the SHA-1 of all that.
-public enum PackWriter {
+enum PackWriter {
     /// The pack holding `objects`, each whole (no deltas), in stored zlib blocks.
-    public static func pack(_ objects: [GitObject]) -> [UInt8] {
+    static func pack(_ objects: [GitObject]) -> [UInt8] {
         var pack = Array("PACK".utf8)
         pack.append(contentsOf: bigEndian(2))
         pack.append(contentsOf: bigEndian(UInt32(objects.count)))

@@ -1,6 +1,6 @@
 /// Git's pkt-line framing: four hex digits of length (including themselves), then the payload;
 /// `0000` is a flush-pkt (gitprotocol-common).
-public enum PktLine: Sendable, Equatable {
+enum PktLine: Sendable, Equatable {
     case data([UInt8])
     case flush
     /// `0001`, protocol v2's section delimiter.
@@ -9,24 +9,24 @@ public enum PktLine: Sendable, Equatable {
     case responseEnd
 
     /// The largest payload one pkt-line carries (65520 bytes in all, minus the 4-digit length).
-    public static let maxPayload = 65516
+    static let maxPayload = 65516
 
     /// The bytes of a data pkt-line carrying `text`.
-    public static func encode(_ text: String) -> [UInt8] {
+    static func encode(_ text: String) -> [UInt8] {
         encode(Array(text.utf8))
     }
 
     /// The bytes of a data pkt-line carrying `payload` (at most `maxPayload` bytes).
-    public static func encode(_ payload: [UInt8]) -> [UInt8] {
+    static func encode(_ payload: [UInt8]) -> [UInt8] {
         precondition(payload.count <= maxPayload, "a pkt-line carries at most \(maxPayload) bytes")
         return hexLength(payload.count + 4) + payload
     }
 
     /// The flush-pkt, `0000`.
-    public static let flushBytes = Array("0000".utf8)
+    static let flushBytes = Array("0000".utf8)
 
     /// Every pkt-line in `bytes`, which must end at a pkt-line boundary.
-    public static func decodeAll(_ bytes: [UInt8]) throws -> [PktLine] {
+    static func decodeAll(_ bytes: [UInt8]) throws -> [PktLine] {
         var reader = PktLineReader(bytes)
         var lines: [PktLine] = []
         while let line = try reader.next() {
@@ -36,7 +36,7 @@ public enum PktLine: Sendable, Equatable {
     }
 
     /// The payload as text, without its trailing newline, for lines git sends as text.
-    public var text: String? {
+    var text: String? {
         guard case .data(let payload) = self else { return nil }
         let trimmed = payload.last == UInt8(ascii: "\n") ? payload.dropLast() : payload[...]
         return String(decoding: trimmed, as: UTF8.self)
@@ -98,13 +98,6 @@ struct PktLineReader {
     }
 
     private func quoted(_ bytes: ArraySlice<UInt8>) -> String {
-        "\"" + String(decoding: bytes, as: UTF8.self).replacingControlCharacters() + "\""
-    }
-}
-
-extension String {
-    /// The text with control characters shown as `?`, so a quoted answer cannot break a log line.
-    func replacingControlCharacters() -> String {
-        String(String.UnicodeScalarView(unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
+        "\"" + String(decoding: bytes, as: UTF8.self).escapingControlCharacters() + "\""
     }
 }

@@ -1,13 +1,13 @@
-public import Foundation
+import Foundation
 
 /// A person and a moment, as git writes them in a commit: `Name <email> <seconds> <+hhmm>`.
-public struct GitSignature: Sendable, Equatable {
-    public let name: String
-    public let email: String
+struct GitSignature: Sendable, Equatable {
+    let name: String
+    let email: String
     /// The moment, whole seconds since 1970, taken from the caller's wall clock.
-    public let time: Date
+    let time: Date
 
-    public init(name: String, email: String, time: Date) {
+    init(name: String, email: String, time: Date) {
         self.name = name
         self.email = email
         self.time = time
@@ -20,14 +20,14 @@ public struct GitSignature: Sendable, Equatable {
 }
 
 /// A commit: its tree, parents, author, committer and message.
-public struct GitCommit: Sendable, Equatable {
-    public let tree: GitObjectID
-    public let parents: [GitObjectID]
-    public let author: GitSignature
-    public let committer: GitSignature
-    public let message: String
+struct GitCommit: Sendable, Equatable {
+    let tree: GitObjectID
+    let parents: [GitObjectID]
+    let author: GitSignature
+    let committer: GitSignature
+    let message: String
 
-    public init(tree: GitObjectID, parents: [GitObjectID], author: GitSignature, committer: GitSignature, message: String) {
+    init(tree: GitObjectID, parents: [GitObjectID], author: GitSignature, committer: GitSignature, message: String) {
         self.tree = tree
         self.parents = parents
         self.author = author
@@ -36,7 +36,7 @@ public struct GitCommit: Sendable, Equatable {
     }
 
     /// The commit object, in the layout `git cat-file -p` shows.
-    public var object: GitObject {
+    var object: GitObject {
         var text = "tree \(tree.hex)\n"
         for parent in parents {
             text += "parent \(parent.hex)\n"
