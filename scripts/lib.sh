@@ -70,14 +70,20 @@ build_local() {
     grep -E 'error:' "${build_log}" | sort -u | head -n 20 >&2 || true
     die "the build failed: the full compiler log is ${build_log}"
   fi
-  warnings="$(grep -E '/Sources/[^:]+:[0-9]+:[0-9]+: warning: ' "${build_log}" | sort -u || true)"
-  if [[ -n "${warnings}" ]]; then
-    printf '%s
-' "${warnings}" >&2
-    [[ "${FAIL_ON_WARNINGS:-false}" != "true" ]] ||
-      die "the build warned about the project's own sources (compiler log: ${build_log})"
-  fi
+  source_warnings "${build_log}" || [[ "${FAIL_ON_WARNINGS:-false}" != "true" ]] ||
+    die "the build warned about the project's own sources (compiler log: ${build_log})"
   log "built ${BIN_DIR}/leader-election and ${BIN_DIR}/gist-server"
+}
+
+# source_warnings LOG: prints the compiler's warnings about the project's own Sources/ in LOG, once
+# each, and fails when there is one. Only a build that compiled the file shows its warning, so the
+# check belongs to the first build of a clone.
+source_warnings() {
+  local warnings
+  warnings="$(grep -E '/Sources/[^:]+:[0-9]+:[0-9]+: warning: ' "$1" | grep -v '/\.build/' | sort -u || true)"
+  [[ -z "${warnings}" ]] && return 0
+  printf '%s\n' "${warnings}" >&2
+  return 1
 }
 
 # python_venv: the one venv of every Python check (VENV, default .venv), with Tests/requirements.txt

@@ -23,14 +23,19 @@ struct ElectionMetricsFactory: MetricsFactory {
     /// From a handover within one attempt to a crash failover after a whole lease at the defaults.
     static let failoverBuckets: [Double] = [0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120, 300]
 
+    /// The label whole as the metric's name (the unit is already in it), with its help line.
+    private static func descriptor(_ label: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: label, unitName: "", helpText: help)
+    }
+
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
         guard let help = Self.help[label] else { return plain.makeCounter(label: label, dimensions: dimensions) }
-        return registry.makeCounter(name: label, labels: dimensions, help: help)
+        return registry.makeCounter(descriptor: Self.descriptor(label, help), labels: dimensions)
     }
 
     func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
         guard let help = Self.help[label] else { return plain.makeFloatingPointCounter(label: label, dimensions: dimensions) }
-        return registry.makeCounter(name: label, labels: dimensions, help: help)
+        return registry.makeCounter(descriptor: Self.descriptor(label, help), labels: dimensions)
     }
 
     func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
@@ -38,9 +43,10 @@ struct ElectionMetricsFactory: MetricsFactory {
             return plain.makeRecorder(label: label, dimensions: dimensions, aggregate: aggregate)
         }
         if aggregate {
-            return registry.makeValueHistogram(name: label, labels: dimensions, buckets: Self.failoverBuckets, help: help)
+            return registry.makeValueHistogram(
+                descriptor: Self.descriptor(label, help), labels: dimensions, buckets: Self.failoverBuckets)
         }
-        return registry.makeGauge(name: label, labels: dimensions, help: help)
+        return registry.makeGauge(descriptor: Self.descriptor(label, help), labels: dimensions)
     }
 
     func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
