@@ -89,7 +89,7 @@ extension LeaderElector {
         let release = config.releaseOnCancel && Task.isCancelled
         // Unstructured so that the lock calls still run when run() was cancelled.
         await Task { await self.windDown(release: release, end: end, term: term) }.value
-        if case .cancelled = end { stoppedAtExit = true }
+        if case .cancelled = end { noteStoppedAtExit() }
         notify(.stoppedLeading)
     }
 

@@ -56,12 +56,8 @@ public actor LeaderElector: Service {
     var logMemory = LogMemory()
     /// Why leadership last ended ("taken: ..." or "cut off: ..."), for `status()`.
     var lastStandDown: String?
-    var running = false
-    /// The lock attempt under way, which only the renew deadline or a cancelled `run()` may cancel.
-    var attemptInFlight: Task<Attempt, Never>?
-    /// Whether the current run() already reported onStoppedLeading for leadership that ended with it.
-    var stoppedAtExit = false
-    var notifications: AsyncStream<Notification>.Continuation?
+    /// Before, during or after the one `run()`.
+    private var state = RunState.initial
     /// Where a handover reaches the term under way; nil while this copy does not lead.
     var handoverRequests: AsyncStream<HandoverRequest>.Continuation?
     /// The handover asked for and not yet answered.
@@ -108,16 +104,20 @@ public actor LeaderElector: Service {
 
     /// Acquires, leads and renews, and competes again after losing, until graceful shutdown or
     /// cancellation; then releases the lease if leading and `releaseOnCancel` is set, and returns.
+    /// An elector runs once: a second `run()`, during or after the first, throws, since its terms,
+    /// observations and callbacks belong to that run (a `ServiceGroup` runs each service once, too).
     /// - Throws: `LeaderElectionConfigError` (`.emptyIdentity`) at once when the lock's identity is
-    ///   empty, since an empty holder means "free" to every other copy; `LeaderElectorError` when this
-    ///   elector already ran: its terms and observations belong to that run, so make a new one.
+    ///   empty, since an empty holder means "free" to every other copy; `LeaderElectorError`
+    ///   `.alreadyRunning` or `.alreadyRan` when `run()` was called before on this elector.
     public func run() async throws {
         guard !identity.isEmpty else { throw LeaderElectionConfigError.emptyIdentity }
-        guard !running else { throw LeaderElectorError.alreadyRunning }
-        running = true
-        stoppedAtExit = false
+        switch state {
+        case .initial: break
+        case .running: throw LeaderElectorError.alreadyRunning
+        case .finished: throw LeaderElectorError.alreadyRan
+        }
         let (stream, continuation) = AsyncStream.makeStream(of: Notification.self)
-        notifications = continuation
+        state = .running(Run(notifications: continuation))
         // Unstructured so that cancelling run() cannot drop a notification; awaited below, so it
         // never outlives run().
         let delivery = Task { [callbacks] in await Notification.deliver(stream, to: callbacks) }
@@ -136,9 +136,9 @@ public actor LeaderElector: Service {
             Task { await self.cancelAttemptInFlight() }
         }
         // As client-go's deferred OnStoppedLeading: also when run() ends without leading.
-        if !stoppedAtExit { notify(.stoppedLeading) }
+        if case .running(let run) = state, !run.stoppedAtExit { notify(.stoppedLeading) }
+        state = .finished
         continuation.finish()
-        notifications = nil
         await delivery.value
     }
 
@@ -184,7 +184,50 @@ public actor LeaderElector: Service {
         return now - seen < config.honouredLease(seconds: record.leaseDurationSeconds) ? record.holderIdentity : ""
     }
 
+    /// Queues a callback; dropped when `run()` is not under way.
     func notify(_ notification: Notification) {
-        notifications?.yield(notification)
+        guard case .running(let run) = state else { return }
+        run.notifications.yield(notification)
     }
+
+    /// Notes that onStoppedLeading was reported for leadership that ended with `run()`.
+    func noteStoppedAtExit() {
+        guard case .running(var run) = state else { return }
+        run.stoppedAtExit = true
+        state = .running(run)
+    }
+
+    /// The lock attempt under way, which only the renew deadline or a cancelled `run()` may cancel.
+    var attemptInFlight: Task<Attempt, Never>? {
+        get {
+            guard case .running(let run) = state else { return nil }
+            return run.attemptInFlight
+        }
+        set {
+            guard case .running(var run) = state else { return }
+            run.attemptInFlight = newValue
+            state = .running(run)
+        }
+    }
+}
+
+/// The elector's life around its one `run()`, as swift-service-lifecycle's services keep it: one
+/// state, so that what only a run has cannot outlive it or exist before it.
+private enum RunState {
+    /// Made; `run()` not called yet.
+    case initial
+    /// `run()` is under way.
+    case running(Run)
+    /// `run()` has returned; the elector does not run again.
+    case finished
+}
+
+/// What exists only while `run()` is under way.
+private struct Run {
+    /// Where callbacks are queued, delivered one at a time off the election loop.
+    var notifications: AsyncStream<Notification>.Continuation
+    /// The lock attempt under way (see `shieldedAttempt`).
+    var attemptInFlight: Task<Attempt, Never>?
+    /// Whether onStoppedLeading was already reported for leadership that ended with `run()`.
+    var stoppedAtExit = false
 }
