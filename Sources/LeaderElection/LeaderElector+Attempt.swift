@@ -94,8 +94,8 @@ extension LeaderElector {
         let holder = current.holderIdentity
         // A claim of ours that landed although its answer was lost (or came late): it leads from the
         // start of its attempt, if that is recent enough to lead at all and its term is still new.
-        if let ours, ours.record.holderIdentity == identity, writes.canStart(ours.record.leaderTransitions),
-            ours.record.leaderTransitions >= (observation.highestTerm ?? 0), now - ours.started < config.renewDeadline
+        if let ours, ours.record.holderIdentity == identity, observation.terms.mayStart(ours.record.leaderTransitions),
+            now - ours.started < config.renewDeadline
         {
             logMemory.loggedFailure = nil
             return .succeeded(term: ours.record.leaderTransitions, since: ours.started)
@@ -171,8 +171,8 @@ extension LeaderElector {
 
     /// A new claim of the lease for this copy at the next term; `nil`, reported, when no term is left.
     private func newClaim() -> LeaderElectionRecord? {
-        guard let term = observation.nextTerm else {
-            reportFailure("cannot claim lease \(lock.describe)", NoTermLeft(highest: observation.highestTerm ?? 0))
+        guard let term = observation.terms.next else {
+            reportFailure("cannot claim lease \(lock.describe)", NoTermLeft(highest: observation.terms.highest ?? 0))
             return nil
         }
         let wallNow = wallClock()

@@ -39,8 +39,7 @@ extension LeaderElector {
             if case .succeeded(let term, let since) = attempt {
                 let took = time.now() - since
                 if took < config.renewDeadline {
-                    writes.startedTerm = term
-                    observation.noteTerm(term)
+                    observation.terms.started(term)
                     phase = .leading(term: term, lastRenewal: since)
                     metrics.leading(true)
                     if let claimFrom { metrics.failedOver(after: since - claimFrom) }
