@@ -121,8 +121,6 @@ struct OwnWrites: Sendable {
 
 /// Log de-duplication: one lasting problem is logged once, not at every attempt.
 struct LogMemory: Sendable {
-    /// Why the last attempt failed, for the line that ends a term at the renew deadline.
-    var lastFailure: String?
     /// The failure last logged as an error; cleared when an attempt goes well.
     var loggedFailure: String?
     /// The odd leaseDurationSeconds last warned about, so each is reported once.

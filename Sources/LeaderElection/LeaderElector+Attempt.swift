@@ -4,19 +4,20 @@ import Logging
 enum Attempt: Equatable, Sendable {
     /// The record names us with `term`, and has since the attempt that started at `since` (our clock).
     case succeeded(term: Int, since: Duration)
-    /// Nothing decided (lease held by another, network error, conflict): try again later.
-    case failed
+    /// Nothing decided (lease held by another, network error, conflict): try again later. `reason` is
+    /// what the lock said when a call failed, for the line that ends a term at the renew deadline.
+    case failed(reason: String?)
     /// While renewing, the lock answered that the record is no longer ours (the reason says why).
     case notOurs(String)
 }
 
-/// How one write ended.
+/// How one write ended; a failure carries what the lock said.
 private enum WriteOutcome {
     case written
     /// Refused: nothing of ours is stored.
-    case conflict
+    case conflict(String)
     /// Failed without a clear answer; it may have landed.
-    case failed
+    case failed(String)
 }
 
 extension LeaderElector {
@@ -31,7 +32,7 @@ extension LeaderElector {
         if renewing, case .leading(let term, _) = phase, let last = writes.confirmed, observation.raw == last.bytes {
             switch await write(renewal(of: last.record), expecting: last.bytes, now: now) {
             case .written: return .succeeded(term: term, since: now)
-            case .failed: return .failed
+            case .failed(let reason): return .failed(reason: reason)
             case .conflict: break
             }
         }
@@ -50,8 +51,7 @@ extension LeaderElector {
             metrics.lockError(error)
             lockFailed(error)
             reportFailure("error retrieving resource lock \(lock.describe)", error)
-            logMemory.lastFailure = "\(error)"
-            return .failed
+            return .failed(reason: "\(error)")
         }
         guard let stored else {
             // Only a real "not found" leads here: every other failure threw above.
@@ -85,7 +85,7 @@ extension LeaderElector {
         if ours.started > lastRenewal { phase = .leading(term: term, lastRenewal: ours.started) }
         switch await write(renewal(of: ours.record), expecting: stored.raw, now: now) {
         case .written: return .succeeded(term: term, since: now)
-        case .conflict, .failed: return .failed
+        case .conflict(let reason), .failed(let reason): return .failed(reason: reason)
         }
     }
 
@@ -111,15 +111,15 @@ extension LeaderElector {
             if observedTime + lease > now {
                 logger.debug("lease is held by \(holder) and has not yet expired", metadata: ["holder": "\(holder)"])
                 logMemory.loggedFailure = nil
-                return .failed
+                return .failed(reason: nil)
             }
         }
-        guard let record = newClaim() else { return .failed }
+        guard let record = newClaim() else { return .failed(reason: nil) }
         // The previous holder's last renewal that this copy saw: the failover is measured from it.
         claimFrom = otherHolderSeen
         switch await write(record, expecting: stored.raw, now: now) {
         case .written: return .succeeded(term: record.leaderTransitions, since: now)
-        case .conflict, .failed: return .failed
+        case .conflict(let reason), .failed(let reason): return .failed(reason: reason)
         }
     }
 
@@ -137,18 +137,20 @@ extension LeaderElector {
                 """)
         }
         if renewing { return .notOurs("the lease lock holds content that is not a lease record") }
-        guard let observedTime = observation.time, observedTime + config.leaseDuration <= now else { return .failed }
+        guard let observedTime = observation.time, observedTime + config.leaseDuration <= now else {
+            return .failed(reason: nil)
+        }
         logger.warning(
             "overwriting lease lock \(lock.describe): its invalid content has not changed for \(config.leaseDuration.text)")
-        guard let record = newClaim() else { return .failed }
+        guard let record = newClaim() else { return .failed(reason: nil) }
         switch await write(record, expecting: error.raw, now: now) {
         case .written: return .succeeded(term: record.leaderTransitions, since: now)
-        case .conflict, .failed: return .failed
+        case .conflict(let reason), .failed(let reason): return .failed(reason: reason)
         }
     }
 
     private func create(now: Duration) async -> Attempt {
-        guard let record = newClaim() else { return .failed }
+        guard let record = newClaim() else { return .failed(reason: nil) }
         do {
             try await lock.create(record)
             metrics.lockCall(.create, .success)
@@ -163,7 +165,7 @@ extension LeaderElector {
                 reportFailure("error initially creating lease lock \(lock.describe)", error)
             }
             failedWrite(error, record: record, now: now)
-            return .failed
+            return .failed(reason: "\(error)")
         }
         succeeded(record, at: now)
         return .succeeded(term: record.leaderTransitions, since: now)
@@ -205,7 +207,7 @@ extension LeaderElector {
                 reportFailure("failed to update lease \(lock.describe)", error)
             }
             failedWrite(error, record: record, now: now)
-            return (error as? ResourceLockError)?.code == .conflict ? .conflict : .failed
+            return Self.isConflict(error) ? .conflict("\(error)") : .failed("\(error)")
         }
         succeeded(record, at: now)
         return .written
@@ -216,7 +218,6 @@ extension LeaderElector {
         let bytes = record.jsonBytes()
         observation.note(record, raw: bytes, at: now)
         writes.confirm(.init(record: record, bytes: bytes, started: now))
-        logMemory.lastFailure = nil
         logMemory.loggedFailure = nil
     }
 
@@ -238,8 +239,7 @@ extension LeaderElector {
     /// A conflict means nothing of ours is stored (refused before writing, or overwritten since); any
     /// other failure (a timeout, a cancellation) may have come after the write landed.
     private func failedWrite(_ error: any Error, record: LeaderElectionRecord, now: Duration) {
-        logMemory.lastFailure = "\(error)"
-        if (error as? ResourceLockError)?.code != .conflict {
+        if !Self.isConflict(error) {
             writes.doubt(.init(record: record, bytes: record.jsonBytes(), started: now))
         }
     }

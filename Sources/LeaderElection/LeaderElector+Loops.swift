@@ -41,6 +41,7 @@ extension LeaderElector {
                 if took < config.renewDeadline {
                     observation.terms.started(term)
                     phase = .leading(term: term, lastRenewal: since)
+                    renewalFailure = nil
                     metrics.leading(true)
                     if let claimFrom { metrics.failedOver(after: since - claimFrom) }
                     accountHistory(at: time.now())
@@ -163,11 +164,13 @@ extension LeaderElector {
             case .succeeded(let term, let since):
                 if renewalOverdue() { return .renewDeadline(reason: "the renewal succeeded only after the deadline") }
                 phase = .leading(term: term, lastRenewal: since)
+                renewalFailure = nil
                 log(.trace, "successfully renewed lease \(lock.describe)", event: .renewed, ["term": "\(term)"])
                 next = since + config.renewPeriod
             case .notOurs(let reason):
                 return .notOurs(reason)
-            case .failed:
+            case .failed(let reason):
+                renewalFailure = reason
                 if renewalOverdue() { return .renewDeadline(reason: overdueReason()) }
                 next = max(start + config.retryPeriod, time.now())
                 let streak = phase.lastRenewal
@@ -197,7 +200,7 @@ extension LeaderElector {
     /// Why no renewal succeeded in time, said once in the line that ends the term.
     func overdueReason() -> String {
         if attemptInFlight != nil { return "a renewal was still waiting for the lock" }
-        return logMemory.lastFailure ?? "no renewal was attempted in time (a paused process or a clock jump)"
+        return renewalFailure ?? "no renewal was attempted in time (a paused process or a clock jump)"
     }
 
     func renewalOverdue() -> Bool {

@@ -53,7 +53,11 @@ public actor LeaderElector: Service {
     var phase = Phase.candidate
     /// Our own writes the lock may hold, and the terms we started.
     var writes = OwnWrites()
+    /// What was logged, so that a lasting problem is logged once; no decision reads it.
     var logMemory = LogMemory()
+    /// What the lock said when this term's last renewal failed; nil after a success. The line that ends
+    /// the term at the renew deadline gives it as the reason.
+    var renewalFailure: String?
     /// Why leadership last ended ("taken: ..." or "cut off: ..."), for `status()`.
     var lastStandDown: String?
     /// Before, during or after the one `run()`.
