@@ -1,6 +1,6 @@
 import Logging
 
-/// The outcome of one tryAcquireOrRenew.
+/// The outcome of one `tryAcquire` or `tryRenew`.
 enum Attempt: Equatable, Sendable {
     /// The record names us with `term`, and has since the attempt that started at `since` (our clock).
     case succeeded(term: Int, since: Duration)
@@ -9,6 +9,18 @@ enum Attempt: Equatable, Sendable {
     case failed(reason: String?)
     /// While renewing, the lock answered that the record is no longer ours (the reason says why).
     case notOurs(String)
+}
+
+/// What the one read of an attempt found.
+private enum Read {
+    /// The call failed; `reason` is what the lock said.
+    case failed(reason: String)
+    /// No record is stored (a real "not found").
+    case missing
+    /// The stored content is not a record.
+    case invalid(ResourceLockError)
+    /// A record, and the write of ours it is, if any.
+    case record(ObservedRecord, ours: OwnWrites.Write?)
 }
 
 /// How one write ended; a failure carries what the lock said.
@@ -21,21 +33,46 @@ private enum WriteOutcome {
 }
 
 extension LeaderElector {
-    /// client-go's tryAcquireOrRenew. A leader first tries the fast path: a write that names its last
-    /// confirmed write as the expected bytes, with no read, since the lock compares before it writes; a
-    /// conflict falls through to a read (which also finds a write in doubt that landed). When `renewing`, it never writes a new term: a record that names
-    /// someone else, or nobody, or is gone or unreadable, ends our term.
-    func tryAcquireOrRenew(renewing: Bool = false) async -> Attempt {
+    /// client-go's tryAcquireOrRenew for a candidate: reads the lock, then claims a lease that is free,
+    /// expired, ours from an earlier run, or missing; or finds that a claim in doubt landed.
+    func tryAcquire() async -> Attempt {
         // Taken before any call: expiry and success are both dated from the earliest moment this
         // attempt could act.
         let now = time.now()
-        if renewing, case .leading(let term, _) = phase, let last = writes.confirmed, observation.raw == last.bytes {
+        switch await read() {
+        case .failed(let reason): return .failed(reason: reason)
+        case .missing: return await create(now: now)
+        case .invalid(let error): return await overwriteInvalidIfExpired(error, now: now)
+        case .record(let stored, let ours): return await acquire(stored, ours: ours, now: now)
+        }
+    }
+
+    /// client-go's tryAcquireOrRenew for the leader. It first tries the fast path: a write that names its
+    /// last confirmed write as the expected bytes, with no read, since the lock compares before it
+    /// writes; a conflict falls through to a read (which also finds a write in doubt that landed). It
+    /// never writes a new term: a record that names someone else, or nobody, or is gone or unreadable,
+    /// ends the term.
+    func tryRenew() async -> Attempt {
+        let now = time.now()
+        if case .leading(let term, _) = phase, let last = writes.confirmed, observation.raw == last.bytes {
             switch await write(renewal(of: last.record), expecting: last.bytes, now: now) {
             case .written: return .succeeded(term: term, since: now)
             case .failed(let reason): return .failed(reason: reason)
             case .conflict: break
             }
         }
+        switch await read() {
+        case .failed(let reason): return .failed(reason: reason)
+        case .missing: return .notOurs("the lease lock was deleted")
+        case .invalid: return .notOurs("the lease lock holds content that is not a lease record")
+        case .record(let stored, let ours): return await renew(stored, ours: ours, now: now)
+        }
+    }
+
+    /// The one read both attempts make: notes what the lock holds, and settles the writes in doubt (the
+    /// lock answered, so it shows whatever they did: one that landed counts as a success from the start
+    /// of its attempt, the others never will).
+    private func read() async -> Read {
         let stored: ObservedRecord?
         do {
             stored = try await lock.get()
@@ -45,7 +82,15 @@ extension LeaderElector {
             metrics.lockCall(.get, .invalid)
             lockAnswered()
             writes.clearDoubts()
-            return await overwriteInvalidIfExpired(error, now: now, renewing: renewing)
+            if error.raw != observation.raw || !observation.invalid {
+                observation.noteInvalid(raw: error.raw, at: time.now())
+                logger.error(
+                    """
+                    lease lock \(lock.describe) holds content that is not a lease record: \(error.message); \
+                    it will be overwritten if it stays unchanged for \(config.leaseDuration.text)
+                    """)
+            }
+            return .invalid(error)
         } catch {
             metrics.lockCall(.get, .error)
             metrics.lockError(error)
@@ -56,8 +101,7 @@ extension LeaderElector {
         guard let stored else {
             // Only a real "not found" leads here: every other failure threw above.
             writes.clearDoubts()
-            if renewing { return .notOurs("the lease lock was deleted") }
-            return await create(now: now)
+            return .missing
         }
         if stored.raw != observation.raw {
             // Noted after the read, so a holder is always granted at least its full lease from our view.
@@ -65,13 +109,9 @@ extension LeaderElector {
             let holder = stored.record.holderIdentity
             if !holder.isEmpty, holder != identity, stored.raw != standAside { otherHolderSeen = observation.time }
         }
-        // The lock answered, so it shows whatever a write in doubt did: one that landed counts as a
-        // success from the start of its attempt; the others never will.
         let ours = writes.matching(stored.raw)
         if let ours { writes.confirm(ours) } else { writes.clearDoubts() }
-        return renewing
-            ? await renew(stored, ours: ours, now: now)
-            : await acquire(stored, ours: ours, now: now)
+        return .record(stored, ours: ours)
     }
 
     private func renew(_ stored: ObservedRecord, ours: OwnWrites.Write?, now: Duration) async -> Attempt {
@@ -125,18 +165,7 @@ extension LeaderElector {
 
     /// Content that is not a record counts as a lease held by nobody we know, which expires once the
     /// same bytes stayed unchanged for our own leaseDuration; then it is overwritten, compare-before-write.
-    private func overwriteInvalidIfExpired(
-        _ error: ResourceLockError, now: Duration, renewing: Bool
-    ) async -> Attempt {
-        if error.raw != observation.raw || !observation.invalid {
-            observation.noteInvalid(raw: error.raw, at: time.now())
-            logger.error(
-                """
-                lease lock \(lock.describe) holds content that is not a lease record: \(error.message); \
-                it will be overwritten if it stays unchanged for \(config.leaseDuration.text)
-                """)
-        }
-        if renewing { return .notOurs("the lease lock holds content that is not a lease record") }
+    private func overwriteInvalidIfExpired(_ error: ResourceLockError, now: Duration) async -> Attempt {
         guard let observedTime = observation.time, observedTime + config.leaseDuration <= now else {
             return .failed(reason: nil)
         }

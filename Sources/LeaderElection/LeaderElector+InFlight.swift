@@ -1,12 +1,12 @@
 import Logging
 
 extension LeaderElector {
-    /// Runs one tryAcquireOrRenew in a task of its own, so that graceful shutdown (which cancels the
+    /// Runs one attempt (`tryAcquire` or `tryRenew`) in a task of its own, so that graceful shutdown (which cancels the
     /// election loop) lets a lock call in flight finish: a write cancelled halfway may still land on
     /// the server while we see only the cancellation. The renew deadline and a cancelled `run()` still
     /// cancel it, through `cancelAttemptInFlight()`. Never outlives the caller: it is awaited here.
-    func shieldedAttempt(renewing: Bool) async -> Attempt {
-        let attempt = Task { await self.tryAcquireOrRenew(renewing: renewing) }
+    func shieldedAttempt(_ operation: @escaping @Sendable (isolated LeaderElector) async -> Attempt) async -> Attempt {
+        let attempt = Task { await operation(self) }
         attemptInFlight = attempt
         defer { attemptInFlight = nil }
         return await attempt.value

@@ -33,7 +33,7 @@ extension LeaderElector {
             // A success that finishes after graceful shutdown began still leads (briefly, with
             // onStartedLeading already cancelled), and so releases the lease, as client-go does.
             claimFrom = nil
-            let attempt = await shieldedAttempt(renewing: false)
+            let attempt = await shieldedAttempt { await $0.tryAcquire() }
             reportTransition()
             accountHistory(at: time.now())
             if case .succeeded(let term, let since) = attempt {
@@ -156,7 +156,7 @@ extension LeaderElector {
             do { try await time.sleep(until: next) } catch { return .cancelled }
             if renewalOverdue() { return .renewDeadline(reason: overdueReason()) }
             let start = time.now()
-            let attempt = await shieldedAttempt(renewing: true)
+            let attempt = await shieldedAttempt { await $0.tryRenew() }
             reportTransition()
             accountHistory(at: time.now())
             if Task.isCancelled { return .cancelled }
