@@ -147,15 +147,13 @@ public actor LeaderElector: Service {
     }
 
     /// A snapshot for status endpoints, judged now: a leader past its renew deadline no longer leads,
-    /// even before the watchdog has ended its term.
+    /// even before the watchdog has ended its term. It only reads: asking changes nothing, not even a
+    /// metric (see `refreshMetrics()`).
     public func status() -> ElectorStatus {
         let now = time.now()
-        let isLeader = leadsNow(at: now)
-        metrics.leading(isLeader)
-        accountHistory(at: now)
         let leader = leaderSignal(at: now)
         var status = ElectorStatus(
-            identity: identity, election: config.name, isLeader: isLeader, leader: leaderSignal(at: now),
+            identity: identity, election: config.name, isLeader: leadsNow(at: now), leader: leader,
             observedRecord: observation.invalid ? nil : observation.record,
             sinceObservedChange: observation.time.map { now - $0 },
             sinceLastRenewal: phase.lastRenewal.map { now - $0 }, lock: lock.describe, lastStandDown: lastStandDown,
@@ -163,6 +161,15 @@ public actor LeaderElector: Service {
         status.leaderTerm = leader.isEmpty ? nil : leaderTerm
         status.transitions = history.transitions
         return status
+    }
+
+    /// Brings the metrics that move with time alone up to now (leaderless time, the lease's age, and
+    /// leadership past the renew deadline); the elector sets the others as its state changes. Call it
+    /// before a scrape.
+    public func refreshMetrics() {
+        let now = time.now()
+        metrics.leading(leadsNow(at: now))
+        accountHistory(at: now)
     }
 
     /// The term of whom `leaderSignal` names: ours while leading, else the observed record's.
