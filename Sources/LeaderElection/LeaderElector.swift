@@ -122,28 +122,37 @@ public actor LeaderElector: Service {
         }
         let (stream, continuation) = AsyncStream.makeStream(of: Notification.self)
         state = .running(Run(notifications: continuation))
-        // Unstructured so that cancelling run() cannot drop a notification; awaited below, so it
-        // never outlives run().
-        let delivery = Task { [callbacks] in await Notification.deliver(stream, to: callbacks) }
-        // Awaited below, so it never outlives run(). Graceful shutdown cancels it at once (the handler
-        // runs inside the trigger), which stops the election loop but not an attempt in flight;
-        // cancelling run() itself cancels both.
+        // Unstructured, owned and awaited below, so it never outlives run(): graceful shutdown must
+        // cancel it at once, inside the trigger, which can single out no child task. That stops the
+        // election loop but not an attempt in flight; cancelling run() itself cancels both.
         let election = Task { await self.elect() }
-        await withTaskCancellationHandler {
-            await withGracefulShutdownHandler {
-                await election.value
-            } onGracefulShutdown: {
+        let (electionEnded, endElection) = AsyncStream.makeStream(of: Never.self)
+        await withDiscardingTaskGroup { group in
+            group.addTask { [callbacks] in
+                // Shielded, so that cancelling run() cannot drop a notification; ends with the queue.
+                await self.shielded { await Notification.deliver(stream, to: callbacks) }
+            }
+            group.addTask {
+                // Waits for the election's end, or for run() to be cancelled: then the attempt in
+                // flight, which the election's own cancellation spares, is cancelled too.
+                for await _ in electionEnded {}
+                if Task.isCancelled { await self.cancelAttemptInFlight() }
+            }
+            await withTaskCancellationHandler {
+                await withGracefulShutdownHandler {
+                    await election.value
+                } onGracefulShutdown: {
+                    election.cancel()
+                }
+            } onCancel: {
                 election.cancel()
             }
-        } onCancel: {
-            election.cancel()
-            Task { await self.cancelAttemptInFlight() }
+            endElection.finish()
+            // As client-go's deferred OnStoppedLeading: also when run() ends without leading.
+            if case .running(let run) = state, !run.stoppedAtExit { notify(.stoppedLeading) }
+            state = .finished
+            continuation.finish()
         }
-        // As client-go's deferred OnStoppedLeading: also when run() ends without leading.
-        if case .running(let run) = state, !run.stoppedAtExit { notify(.stoppedLeading) }
-        state = .finished
-        continuation.finish()
-        await delivery.value
     }
 
     /// A snapshot for status endpoints, judged now: a leader past its renew deadline no longer leads,
