@@ -181,6 +181,19 @@ public actor LeaderElector: Service {
         accountHistory(at: now)
     }
 
+    /// How many of this elector's tasks sleep on its clock once it has nothing to do until time moves
+    /// on: the candidate's pause between attempts, or the leader's renew loop and watchdog (a lock call
+    /// that sleeps on the same clock stands in for the loop that waits for it). An elector not yet
+    /// running counts as the candidate it is about to be; one that ran, as none. For a test clock that
+    /// waits until everything is parked without knowing the elector's insides.
+    package var sleepersWhenIdle: Int {
+        switch state {
+        case .initial: 1
+        case .running: phase == .candidate ? 1 : 2
+        case .finished: 0
+        }
+    }
+
     /// The term of whom `leaderSignal` names: ours while leading, else the observed record's.
     private var leaderTerm: Int? {
         if case .leading(let term, _) = phase { return term }

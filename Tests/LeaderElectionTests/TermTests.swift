@@ -39,7 +39,7 @@ import Testing
                     && $0.message.description.hasPrefix("acquired lease in-memory lock: a too late to lead: the attempt took 6s")
             })
         task.cancel()
-        await h.clock.waitForSleepers(1)
+        await h.settle([elector])
         await h.clock.advance(by: .seconds(3))
         try await task.value
     }
