@@ -51,7 +51,7 @@ public actor LeaderElector: Service {
     var observation = Observation()
     /// Candidate, or leading with the start of its last successful renewal.
     var phase = Phase.candidate
-    /// Our own writes the lock may hold, and the terms we started.
+    /// Our own writes the lock may hold.
     var writes = OwnWrites()
     /// What was logged, so that a lasting problem is logged once; no decision reads it.
     var logMemory = LogMemory()
