@@ -8,9 +8,8 @@ struct Observation: Sendable {
     var time: Duration?
     /// Whether `raw` is content that is not a record.
     var invalid = false
-    /// The highest term seen in any record or started by this copy (noted when it starts): every new
-    /// term goes past it.
-    var highestTerm: Int?
+    /// The terms seen in records and started by this copy: every new term goes past them.
+    var terms = Terms()
     /// The holder last reported through `onNewLeader`.
     var reportedLeader = ""
 
@@ -22,7 +21,7 @@ struct Observation: Sendable {
         self.raw = raw
         time = instant
         invalid = false
-        noteTerm(record.leaderTransitions)
+        terms.saw(record.leaderTransitions)
     }
 
     mutating func noteInvalid(raw: [UInt8], at instant: Duration) {
@@ -30,16 +29,42 @@ struct Observation: Sendable {
         time = instant
         invalid = true
     }
+}
 
-    mutating func noteTerm(_ term: Int) {
-        highestTerm = max(highestTerm ?? term, term)
+/// The one account of terms: the highest seen in any record or started by this copy, and whether this
+/// copy started it. A term is handed to `onStartedLeading` at most once, and only if it is past every
+/// term seen, so the term works as a fencing token.
+struct Terms: Sendable, Equatable {
+    /// The highest term seen or started; nil before any.
+    private(set) var highest: Int?
+    /// Whether this copy started `highest` (a term it led never comes back).
+    private(set) var highestStarted = false
+
+    /// Notes a term read from (or written into) a record.
+    mutating func saw(_ term: Int) {
+        if let highest, term <= highest { return }
+        highest = term
+        highestStarted = false
+    }
+
+    /// Notes the term this copy starts leading.
+    mutating func started(_ term: Int) {
+        saw(term)
+        if term == highest { highestStarted = true }
+    }
+
+    /// Whether `term`, of a claim of ours that landed, may still be started: past every term seen, or
+    /// the highest seen if this copy has not started it.
+    func mayStart(_ term: Int) -> Bool {
+        guard let highest else { return true }
+        return term > highest || (term == highest && !highestStarted)
     }
 
     /// The term after every term seen or started; 0 when none was ever seen. `nil` when that term would
     /// pass `LeaderElectionRecord.highestTerm`: a term is never handed out twice, so none is claimed.
-    var nextTerm: Int? {
-        guard let highestTerm else { return 0 }
-        return highestTerm < LeaderElectionRecord.highestTerm ? highestTerm + 1 : nil
+    var next: Int? {
+        guard let highest else { return 0 }
+        return highest < LeaderElectionRecord.highestTerm ? highest + 1 : nil
     }
 }
 
@@ -68,8 +93,6 @@ struct OwnWrites: Sendable {
 
     private(set) var confirmed: Write?
     private(set) var inDoubt: [Write] = []
-    /// The highest term this copy has started (handed to `onStartedLeading`).
-    var startedTerm: Int?
 
     /// Bounds the writes in doubt kept: the renew deadline ends a term after a handful of attempts.
     private static let inDoubtKept = 8
@@ -94,15 +117,10 @@ struct OwnWrites: Sendable {
     }
 
     var hasDoubts: Bool { !inDoubt.isEmpty }
-
-    /// Whether `term` may still be started: terms this copy led once never come back.
-    func canStart(_ term: Int) -> Bool { startedTerm.map { term > $0 } ?? true }
 }
 
 /// Log de-duplication: one lasting problem is logged once, not at every attempt.
 struct LogMemory: Sendable {
-    /// Why the last attempt failed, for the line that ends a term at the renew deadline.
-    var lastFailure: String?
     /// The failure last logged as an error; cleared when an attempt goes well.
     var loggedFailure: String?
     /// The odd leaseDurationSeconds last warned about, so each is reported once.

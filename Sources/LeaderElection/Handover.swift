@@ -18,31 +18,74 @@ public struct Handover: Sendable, Equatable {
     }
 }
 
-/// Why a handover was refused or did not happen; nothing changed unless the case says so.
-public enum HandoverError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// This copy does not lead; `leader` is whom it takes as leader ("" when it knows of none).
-    case notLeader(leader: String)
-    /// The target is this copy itself: it already leads, so nothing was stopped.
-    case toSelf(String)
-    /// The target is empty: an empty holder means a free lease, so omit the target to release instead.
-    case emptyTarget
-    /// Another handover is under way; this one was not started.
-    case underWay
-    /// Leadership ended for another reason (renew deadline, the record taken, shutdown) before the
-    /// handover could be made; the work has stopped, but no record names the target.
-    case leadershipEnded(String)
+/// Why a handover was refused or did not happen; nothing changed unless the code says so.
+/// `description` says why and what to do instead.
+public struct HandoverError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Why.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: Hashable, Sendable { case notLeader, toSelf, emptyTarget, underWay, leadershipEnded }
+        private let base: Base
+        /// This copy does not lead; `leader` is whom it takes as leader ("" when it knows of none).
+        public static let notLeader = Code(base: .notLeader)
+        /// The target is this copy itself: it already leads, so nothing was stopped.
+        public static let toSelf = Code(base: .toSelf)
+        /// The target is empty: an empty holder means a free lease.
+        public static let emptyTarget = Code(base: .emptyTarget)
+        /// Another handover is under way; this one was not started.
+        public static let underWay = Code(base: .underWay)
+        /// Leadership ended for another reason (renew deadline, the record taken, shutdown) before the
+        /// handover could be made; the work has stopped, but no record names the target.
+        public static let leadershipEnded = Code(base: .leadershipEnded)
 
-    public var description: String {
-        switch self {
-        case .notLeader(let leader):
-            leader.isEmpty
-                ? "this copy does not lead and knows of no leader now: ask the leader's endpoint"
-                : "this copy does not lead; the leader is \(leader): ask its endpoint"
-        case .toSelf(let identity): "\(identity) already leads: a handover needs another copy as target, or none"
-        case .emptyTarget: "the target is empty: name a copy, or give no target to release the lease to any other copy"
-        case .underWay: "a handover is already under way"
-        case .leadershipEnded(let reason): "leadership ended before the handover was made: \(reason)"
+        public var description: String {
+            switch base {
+            case .notLeader: "not the leader"
+            case .toSelf: "to itself"
+            case .emptyTarget: "empty target"
+            case .underWay: "under way"
+            case .leadershipEnded: "leadership ended"
+            }
         }
+    }
+
+    /// Why.
+    public let code: Code
+    /// With `.notLeader`: whom this copy takes as leader ("" when it knows of none); nil otherwise.
+    public let leader: String?
+    /// Why, and what to do instead, in one line.
+    public let description: String
+
+    /// This copy does not lead; `leader` is whom it takes as leader ("" when it knows of none).
+    public static func notLeader(leader: String) -> Self {
+        Self(
+            code: .notLeader, leader: leader,
+            description: leader.isEmpty
+                ? "this copy does not lead and knows of no leader now: ask the leader's endpoint"
+                : "this copy does not lead; the leader is \(leader): ask its endpoint")
+    }
+
+    /// The target is this copy, `identity`, itself.
+    public static func toSelf(_ identity: String) -> Self {
+        Self(
+            code: .toSelf, leader: nil,
+            description: "\(identity) already leads: a handover needs another copy as target, or none")
+    }
+
+    /// The target is empty.
+    public static let emptyTarget = Self(
+        code: .emptyTarget, leader: nil,
+        description: "the target is empty: name a copy, or give no target to release the lease to any other copy")
+
+    /// Another handover is under way.
+    public static let underWay = Self(
+        code: .underWay, leader: nil,
+        description: "a handover is already under way: wait for its answer, then ask the new leader")
+
+    /// Leadership ended, for `reason`, before the handover was made.
+    public static func leadershipEnded(_ reason: String) -> Self {
+        Self(
+            code: .leadershipEnded, leader: nil,
+            description: "leadership ended before the handover was made: \(reason)")
     }
 }
 

@@ -1,40 +1,78 @@
 import Logging
 
-/// The outcome of one tryAcquireOrRenew.
+/// The outcome of one `tryAcquire` or `tryRenew`.
 enum Attempt: Equatable, Sendable {
     /// The record names us with `term`, and has since the attempt that started at `since` (our clock).
     case succeeded(term: Int, since: Duration)
-    /// Nothing decided (lease held by another, network error, conflict): try again later.
-    case failed
+    /// Nothing decided (lease held by another, network error, conflict): try again later. `reason` is
+    /// what the lock said when a call failed, for the line that ends a term at the renew deadline.
+    case failed(reason: String?)
     /// While renewing, the lock answered that the record is no longer ours (the reason says why).
     case notOurs(String)
 }
 
-/// How one write ended.
+/// What the one read of an attempt found.
+private enum Read {
+    /// The call failed; `reason` is what the lock said.
+    case failed(reason: String)
+    /// No record is stored (a real "not found").
+    case missing
+    /// The stored content is not a record.
+    case invalid(ResourceLockError)
+    /// A record, and the write of ours it is, if any.
+    case record(ObservedRecord, ours: OwnWrites.Write?)
+}
+
+/// How one write ended; a failure carries what the lock said.
 private enum WriteOutcome {
     case written
     /// Refused: nothing of ours is stored.
-    case conflict
+    case conflict(String)
     /// Failed without a clear answer; it may have landed.
-    case failed
+    case failed(String)
 }
 
 extension LeaderElector {
-    /// client-go's tryAcquireOrRenew. A leader first tries the fast path: a write that names its last
-    /// confirmed write as the expected bytes, with no read, since the lock compares before it writes; a
-    /// conflict falls through to a read (which also finds a write in doubt that landed). When `renewing`, it never writes a new term: a record that names
-    /// someone else, or nobody, or is gone or unreadable, ends our term.
-    func tryAcquireOrRenew(renewing: Bool = false) async -> Attempt {
+    /// client-go's tryAcquireOrRenew for a candidate: reads the lock, then claims a lease that is free,
+    /// expired, ours from an earlier run, or missing; or finds that a claim in doubt landed.
+    func tryAcquire() async -> Attempt {
         // Taken before any call: expiry and success are both dated from the earliest moment this
         // attempt could act.
         let now = time.now()
-        if renewing, case .leading(let term, _) = phase, let last = writes.confirmed, observation.raw == last.bytes {
+        switch await read() {
+        case .failed(let reason): return .failed(reason: reason)
+        case .missing: return await create(now: now)
+        case .invalid(let error): return await overwriteInvalidIfExpired(error, now: now)
+        case .record(let stored, let ours): return await acquire(stored, ours: ours, now: now)
+        }
+    }
+
+    /// client-go's tryAcquireOrRenew for the leader. It first tries the fast path: a write that names its
+    /// last confirmed write as the expected bytes, with no read, since the lock compares before it
+    /// writes; a conflict falls through to a read (which also finds a write in doubt that landed). It
+    /// never writes a new term: a record that names someone else, or nobody, or is gone or unreadable,
+    /// ends the term.
+    func tryRenew() async -> Attempt {
+        let now = time.now()
+        if case .leading(let term, _) = phase, let last = writes.confirmed, observation.raw == last.bytes {
             switch await write(renewal(of: last.record), expecting: last.bytes, now: now) {
             case .written: return .succeeded(term: term, since: now)
-            case .failed: return .failed
+            case .failed(let reason): return .failed(reason: reason)
             case .conflict: break
             }
         }
+        switch await read() {
+        case .failed(let reason): return .failed(reason: reason)
+        case .missing: return .notOurs("the lease lock was deleted")
+        case .invalid: return .notOurs("the lease lock holds content that is not a lease record")
+        case .record(let stored, let ours): return await renew(stored, ours: ours, now: now)
+        }
+    }
+
+    /// The one read both attempts make: notes what the lock holds, and settles the writes in doubt (the
+    /// lock answered, so it shows whatever they did: one that landed counts as a success from the start
+    /// of its attempt, the others never will).
+    private func read() async -> Read {
         let stored: ObservedRecord?
         do {
             stored = try await lock.get()
@@ -44,20 +82,26 @@ extension LeaderElector {
             metrics.lockCall(.get, .invalid)
             lockAnswered()
             writes.clearDoubts()
-            return await overwriteInvalidIfExpired(error, now: now, renewing: renewing)
+            if error.raw != observation.raw || !observation.invalid {
+                observation.noteInvalid(raw: error.raw, at: time.now())
+                logger.error(
+                    """
+                    lease lock \(lock.describe) holds content that is not a lease record: \(error.message); \
+                    it will be overwritten if it stays unchanged for \(config.leaseDuration.text)
+                    """)
+            }
+            return .invalid(error)
         } catch {
             metrics.lockCall(.get, .error)
             metrics.lockError(error)
             lockFailed(error)
             reportFailure("error retrieving resource lock \(lock.describe)", error)
-            logMemory.lastFailure = "\(error)"
-            return .failed
+            return .failed(reason: "\(error)")
         }
         guard let stored else {
             // Only a real "not found" leads here: every other failure threw above.
             writes.clearDoubts()
-            if renewing { return .notOurs("the lease lock was deleted") }
-            return await create(now: now)
+            return .missing
         }
         if stored.raw != observation.raw {
             // Noted after the read, so a holder is always granted at least its full lease from our view.
@@ -65,13 +109,9 @@ extension LeaderElector {
             let holder = stored.record.holderIdentity
             if !holder.isEmpty, holder != identity, stored.raw != standAside { otherHolderSeen = observation.time }
         }
-        // The lock answered, so it shows whatever a write in doubt did: one that landed counts as a
-        // success from the start of its attempt; the others never will.
         let ours = writes.matching(stored.raw)
         if let ours { writes.confirm(ours) } else { writes.clearDoubts() }
-        return renewing
-            ? await renew(stored, ours: ours, now: now)
-            : await acquire(stored, ours: ours, now: now)
+        return .record(stored, ours: ours)
     }
 
     private func renew(_ stored: ObservedRecord, ours: OwnWrites.Write?, now: Duration) async -> Attempt {
@@ -85,7 +125,7 @@ extension LeaderElector {
         if ours.started > lastRenewal { phase = .leading(term: term, lastRenewal: ours.started) }
         switch await write(renewal(of: ours.record), expecting: stored.raw, now: now) {
         case .written: return .succeeded(term: term, since: now)
-        case .conflict, .failed: return .failed
+        case .conflict(let reason), .failed(let reason): return .failed(reason: reason)
         }
     }
 
@@ -94,8 +134,8 @@ extension LeaderElector {
         let holder = current.holderIdentity
         // A claim of ours that landed although its answer was lost (or came late): it leads from the
         // start of its attempt, if that is recent enough to lead at all and its term is still new.
-        if let ours, ours.record.holderIdentity == identity, writes.canStart(ours.record.leaderTransitions),
-            ours.record.leaderTransitions >= (observation.highestTerm ?? 0), now - ours.started < config.renewDeadline
+        if let ours, ours.record.holderIdentity == identity, observation.terms.mayStart(ours.record.leaderTransitions),
+            now - ours.started < config.renewDeadline
         {
             logMemory.loggedFailure = nil
             return .succeeded(term: ours.record.leaderTransitions, since: ours.started)
@@ -111,44 +151,35 @@ extension LeaderElector {
             if observedTime + lease > now {
                 logger.debug("lease is held by \(holder) and has not yet expired", metadata: ["holder": "\(holder)"])
                 logMemory.loggedFailure = nil
-                return .failed
+                return .failed(reason: nil)
             }
         }
-        guard let record = newClaim() else { return .failed }
+        guard let record = newClaim() else { return .failed(reason: nil) }
         // The previous holder's last renewal that this copy saw: the failover is measured from it.
         claimFrom = otherHolderSeen
         switch await write(record, expecting: stored.raw, now: now) {
         case .written: return .succeeded(term: record.leaderTransitions, since: now)
-        case .conflict, .failed: return .failed
+        case .conflict(let reason), .failed(let reason): return .failed(reason: reason)
         }
     }
 
     /// Content that is not a record counts as a lease held by nobody we know, which expires once the
     /// same bytes stayed unchanged for our own leaseDuration; then it is overwritten, compare-before-write.
-    private func overwriteInvalidIfExpired(
-        _ error: ResourceLockError, now: Duration, renewing: Bool
-    ) async -> Attempt {
-        if error.raw != observation.raw || !observation.invalid {
-            observation.noteInvalid(raw: error.raw, at: time.now())
-            logger.error(
-                """
-                lease lock \(lock.describe) holds content that is not a lease record: \(error.message); \
-                it will be overwritten if it stays unchanged for \(config.leaseDuration.text)
-                """)
+    private func overwriteInvalidIfExpired(_ error: ResourceLockError, now: Duration) async -> Attempt {
+        guard let observedTime = observation.time, observedTime + config.leaseDuration <= now else {
+            return .failed(reason: nil)
         }
-        if renewing { return .notOurs("the lease lock holds content that is not a lease record") }
-        guard let observedTime = observation.time, observedTime + config.leaseDuration <= now else { return .failed }
         logger.warning(
             "overwriting lease lock \(lock.describe): its invalid content has not changed for \(config.leaseDuration.text)")
-        guard let record = newClaim() else { return .failed }
+        guard let record = newClaim() else { return .failed(reason: nil) }
         switch await write(record, expecting: error.raw, now: now) {
         case .written: return .succeeded(term: record.leaderTransitions, since: now)
-        case .conflict, .failed: return .failed
+        case .conflict(let reason), .failed(let reason): return .failed(reason: reason)
         }
     }
 
     private func create(now: Duration) async -> Attempt {
-        guard let record = newClaim() else { return .failed }
+        guard let record = newClaim() else { return .failed(reason: nil) }
         do {
             try await lock.create(record)
             metrics.lockCall(.create, .success)
@@ -163,7 +194,7 @@ extension LeaderElector {
                 reportFailure("error initially creating lease lock \(lock.describe)", error)
             }
             failedWrite(error, record: record, now: now)
-            return .failed
+            return .failed(reason: "\(error)")
         }
         succeeded(record, at: now)
         return .succeeded(term: record.leaderTransitions, since: now)
@@ -171,8 +202,8 @@ extension LeaderElector {
 
     /// A new claim of the lease for this copy at the next term; `nil`, reported, when no term is left.
     private func newClaim() -> LeaderElectionRecord? {
-        guard let term = observation.nextTerm else {
-            reportFailure("cannot claim lease \(lock.describe)", NoTermLeft(highest: observation.highestTerm ?? 0))
+        guard let term = observation.terms.next else {
+            reportFailure("cannot claim lease \(lock.describe)", NoTermLeft(highest: observation.terms.highest ?? 0))
             return nil
         }
         let wallNow = wallClock()
@@ -205,7 +236,7 @@ extension LeaderElector {
                 reportFailure("failed to update lease \(lock.describe)", error)
             }
             failedWrite(error, record: record, now: now)
-            return (error as? ResourceLockError)?.code == .conflict ? .conflict : .failed
+            return Self.isConflict(error) ? .conflict("\(error)") : .failed("\(error)")
         }
         succeeded(record, at: now)
         return .written
@@ -216,7 +247,6 @@ extension LeaderElector {
         let bytes = record.jsonBytes()
         observation.note(record, raw: bytes, at: now)
         writes.confirm(.init(record: record, bytes: bytes, started: now))
-        logMemory.lastFailure = nil
         logMemory.loggedFailure = nil
     }
 
@@ -238,8 +268,7 @@ extension LeaderElector {
     /// A conflict means nothing of ours is stored (refused before writing, or overwritten since); any
     /// other failure (a timeout, a cancellation) may have come after the write landed.
     private func failedWrite(_ error: any Error, record: LeaderElectionRecord, now: Duration) {
-        logMemory.lastFailure = "\(error)"
-        if (error as? ResourceLockError)?.code != .conflict {
+        if !Self.isConflict(error) {
             writes.doubt(.init(record: record, bytes: record.jsonBytes(), started: now))
         }
     }

@@ -33,15 +33,15 @@ extension LeaderElector {
             // A success that finishes after graceful shutdown began still leads (briefly, with
             // onStartedLeading already cancelled), and so releases the lease, as client-go does.
             claimFrom = nil
-            let attempt = await shieldedAttempt(renewing: false)
+            let attempt = await shieldedAttempt { await self.tryAcquire() }
             reportTransition()
             accountHistory(at: time.now())
             if case .succeeded(let term, let since) = attempt {
                 let took = time.now() - since
                 if took < config.renewDeadline {
-                    writes.startedTerm = term
-                    observation.noteTerm(term)
+                    observation.terms.started(term)
                     phase = .leading(term: term, lastRenewal: since)
+                    renewalFailure = nil
                     metrics.leading(true)
                     if let claimFrom { metrics.failedOver(after: since - claimFrom) }
                     accountHistory(at: time.now())
@@ -72,24 +72,17 @@ extension LeaderElector {
     func lead(term: Int) async {
         let (gate, opener) = AsyncStream.makeStream(of: Never.self)
         notify(.startLeading(opener))
-        // Unstructured so that it can be cancelled before the renew loop has returned; awaited below.
-        let work = Task { [callbacks] in
+        let end = await keepRenewing { [callbacks] in
             for await _ in gate {}
             // Called even if the term is already over, already cancelled, as client-go does; so
             // every onStoppedLeading of a term follows its onStartedLeading.
             await callbacks.onStartedLeading(term)
         }
-        let end = await withTaskCancellationHandler {
-            await keepRenewing(onEnd: { work.cancel() })
-        } onCancel: {
-            work.cancel()
-        }
-        await work.value
         // Only now has the guarded work returned, so releasing cannot overlap it with the next leader.
         let release = config.releaseOnCancel && Task.isCancelled
-        // Unstructured so that the lock calls still run when run() was cancelled.
-        await Task { await self.windDown(release: release, end: end, term: term) }.value
-        if case .cancelled = end { stoppedAtExit = true }
+        // Shielded, so that the lock calls still run when run() was cancelled.
+        await shielded { await self.windDown(release: release, end: end, term: term) }
+        if case .cancelled = end { noteStoppedAtExit() }
         notify(.stoppedLeading)
     }
 
@@ -103,17 +96,30 @@ extension LeaderElector {
         await lock.recordEvent("\(identity) stopped leading")
     }
 
-    /// Renews while a watchdog enforces renewDeadline; returns when leadership ends, with the phase
-    /// already back to candidate and `onEnd` called in that same actor turn. On graceful shutdown a
-    /// renewal in flight is let finish before this returns, so the release that follows sees what it wrote.
-    func keepRenewing(onEnd: @Sendable () -> Void) async -> LeadershipEnd {
+    /// Runs the guarded `work` beside the renew loop, while a watchdog enforces renewDeadline; returns
+    /// when leadership ends and `work` has returned, with the phase already back to candidate and the
+    /// work cancelled in that same actor turn. On graceful shutdown a renewal in flight is let finish
+    /// before this returns, so the release that follows sees what it wrote.
+    func keepRenewing(work: @escaping @Sendable () async -> Void) async -> LeadershipEnd {
         let (requests, requester) = AsyncStream.makeStream(of: HandoverRequest.self)
         handoverRequests = requester
-        return await withTaskGroup(of: LeadershipEnd.self) { group in
+        // Each child but the work ends the term with its answer; the work returning ends nothing
+        // (client-go's OnStartedLeading may return while leading), so it answers nil.
+        return await withTaskGroup(of: LeadershipEnd?.self) { group in
+            group.addTask {
+                await work()
+                return nil
+            }
             group.addTask { await self.renewLoop() }
             group.addTask { await self.watchRenewDeadline() }
             group.addTask { await self.awaitHandover(requests) }
-            let end = await group.next() ?? .cancelled
+            var end = LeadershipEnd.cancelled
+            while let answer = await group.next() {
+                if let answer {
+                    end = answer
+                    break
+                }
+            }
             // In one actor turn, so nobody ever sees a leader with no renewal running, and the work is
             // cancelled before waiting for a lock call that may ignore cancellation.
             accountHistory(at: time.now())
@@ -121,7 +127,6 @@ extension LeaderElector {
             handoverRequests = nil
             requester.finish()
             metrics.leading(false)
-            onEnd()
             group.cancelAll()
             switch end {
             case .renewDeadline(let reason):
@@ -156,7 +161,7 @@ extension LeaderElector {
             do { try await time.sleep(until: next) } catch { return .cancelled }
             if renewalOverdue() { return .renewDeadline(reason: overdueReason()) }
             let start = time.now()
-            let attempt = await shieldedAttempt(renewing: true)
+            let attempt = await shieldedAttempt { await self.tryRenew() }
             reportTransition()
             accountHistory(at: time.now())
             if Task.isCancelled { return .cancelled }
@@ -164,11 +169,13 @@ extension LeaderElector {
             case .succeeded(let term, let since):
                 if renewalOverdue() { return .renewDeadline(reason: "the renewal succeeded only after the deadline") }
                 phase = .leading(term: term, lastRenewal: since)
+                renewalFailure = nil
                 log(.trace, "successfully renewed lease \(lock.describe)", event: .renewed, ["term": "\(term)"])
                 next = since + config.renewPeriod
             case .notOurs(let reason):
                 return .notOurs(reason)
-            case .failed:
+            case .failed(let reason):
+                renewalFailure = reason
                 if renewalOverdue() { return .renewDeadline(reason: overdueReason()) }
                 next = max(start + config.retryPeriod, time.now())
                 let streak = phase.lastRenewal
@@ -198,7 +205,7 @@ extension LeaderElector {
     /// Why no renewal succeeded in time, said once in the line that ends the term.
     func overdueReason() -> String {
         if attemptInFlight != nil { return "a renewal was still waiting for the lock" }
-        return logMemory.lastFailure ?? "no renewal was attempted in time (a paused process or a clock jump)"
+        return renewalFailure ?? "no renewal was attempted in time (a paused process or a clock jump)"
     }
 
     func renewalOverdue() -> Bool {

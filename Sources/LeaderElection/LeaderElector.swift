@@ -51,17 +51,17 @@ public actor LeaderElector: Service {
     var observation = Observation()
     /// Candidate, or leading with the start of its last successful renewal.
     var phase = Phase.candidate
-    /// Our own writes the lock may hold, and the terms we started.
+    /// Our own writes the lock may hold.
     var writes = OwnWrites()
+    /// What was logged, so that a lasting problem is logged once; no decision reads it.
     var logMemory = LogMemory()
+    /// What the lock said when this term's last renewal failed; nil after a success. The line that ends
+    /// the term at the renew deadline gives it as the reason.
+    var renewalFailure: String?
     /// Why leadership last ended ("taken: ..." or "cut off: ..."), for `status()`.
     var lastStandDown: String?
-    var running = false
-    /// The lock attempt under way, which only the renew deadline or a cancelled `run()` may cancel.
-    var attemptInFlight: Task<Attempt, Never>?
-    /// Whether the current run() already reported onStoppedLeading for leadership that ended with it.
-    var stoppedAtExit = false
-    var notifications: AsyncStream<Notification>.Continuation?
+    /// Before, during or after the one `run()`.
+    private var state = RunState.initial
     /// Where a handover reaches the term under way; nil while this copy does not lead.
     var handoverRequests: AsyncStream<HandoverRequest>.Continuation?
     /// The handover asked for and not yet answered.
@@ -108,50 +108,61 @@ public actor LeaderElector: Service {
 
     /// Acquires, leads and renews, and competes again after losing, until graceful shutdown or
     /// cancellation; then releases the lease if leading and `releaseOnCancel` is set, and returns.
+    /// An elector runs once: a second `run()`, during or after the first, throws, since its terms,
+    /// observations and callbacks belong to that run (a `ServiceGroup` runs each service once, too).
     /// - Throws: `LeaderElectionConfigError` (`.emptyIdentity`) at once when the lock's identity is
-    ///   empty, since an empty holder means "free" to every other copy; `LeaderElectorError` when this
-    ///   elector already ran: its terms and observations belong to that run, so make a new one.
+    ///   empty, since an empty holder means "free" to every other copy; `LeaderElectorError`
+    ///   `.alreadyRunning` or `.alreadyRan` when `run()` was called before on this elector.
     public func run() async throws {
         guard !identity.isEmpty else { throw LeaderElectionConfigError.emptyIdentity }
-        guard !running else { throw LeaderElectorError.alreadyRunning }
-        running = true
-        stoppedAtExit = false
+        switch state {
+        case .initial: break
+        case .running: throw LeaderElectorError.alreadyRunning
+        case .finished: throw LeaderElectorError.alreadyRan
+        }
         let (stream, continuation) = AsyncStream.makeStream(of: Notification.self)
-        notifications = continuation
-        // Unstructured so that cancelling run() cannot drop a notification; awaited below, so it
-        // never outlives run().
-        let delivery = Task { [callbacks] in await Notification.deliver(stream, to: callbacks) }
-        // Awaited below, so it never outlives run(). Graceful shutdown cancels it at once (the handler
-        // runs inside the trigger), which stops the election loop but not an attempt in flight;
-        // cancelling run() itself cancels both.
+        state = .running(Run(notifications: continuation))
+        // Unstructured, owned and awaited below, so it never outlives run(): graceful shutdown must
+        // cancel it at once, inside the trigger, which can single out no child task. That stops the
+        // election loop but not an attempt in flight; cancelling run() itself cancels both.
         let election = Task { await self.elect() }
-        await withTaskCancellationHandler {
-            await withGracefulShutdownHandler {
-                await election.value
-            } onGracefulShutdown: {
+        let (electionEnded, endElection) = AsyncStream.makeStream(of: Never.self)
+        await withDiscardingTaskGroup { group in
+            group.addTask { [callbacks] in
+                // Shielded, so that cancelling run() cannot drop a notification; ends with the queue.
+                await self.shielded { await Notification.deliver(stream, to: callbacks) }
+            }
+            group.addTask {
+                // Waits for the election's end, or for run() to be cancelled: then the attempt in
+                // flight, which the election's own cancellation spares, is cancelled too.
+                for await _ in electionEnded {}
+                if Task.isCancelled { await self.cancelAttemptInFlight() }
+            }
+            await withTaskCancellationHandler {
+                await withGracefulShutdownHandler {
+                    await election.value
+                } onGracefulShutdown: {
+                    election.cancel()
+                }
+            } onCancel: {
                 election.cancel()
             }
-        } onCancel: {
-            election.cancel()
-            Task { await self.cancelAttemptInFlight() }
+            endElection.finish()
+            // As client-go's deferred OnStoppedLeading: also when run() ends without leading.
+            if case .running(let run) = state, !run.stoppedAtExit { notify(.stoppedLeading) }
+            state = .finished
+            continuation.finish()
         }
-        // As client-go's deferred OnStoppedLeading: also when run() ends without leading.
-        if !stoppedAtExit { notify(.stoppedLeading) }
-        continuation.finish()
-        notifications = nil
-        await delivery.value
     }
 
     /// A snapshot for status endpoints, judged now: a leader past its renew deadline no longer leads,
-    /// even before the watchdog has ended its term.
+    /// even before the watchdog has ended its term. It only reads: asking changes nothing, not even a
+    /// metric (see `refreshMetrics()`).
     public func status() -> ElectorStatus {
         let now = time.now()
-        let isLeader = leadsNow(at: now)
-        metrics.leading(isLeader)
-        accountHistory(at: now)
         let leader = leaderSignal(at: now)
         var status = ElectorStatus(
-            identity: identity, election: config.name, isLeader: isLeader, leader: leaderSignal(at: now),
+            identity: identity, election: config.name, isLeader: leadsNow(at: now), leader: leader,
             observedRecord: observation.invalid ? nil : observation.record,
             sinceObservedChange: observation.time.map { now - $0 },
             sinceLastRenewal: phase.lastRenewal.map { now - $0 }, lock: lock.describe, lastStandDown: lastStandDown,
@@ -159,6 +170,28 @@ public actor LeaderElector: Service {
         status.leaderTerm = leader.isEmpty ? nil : leaderTerm
         status.transitions = history.transitions
         return status
+    }
+
+    /// Brings the metrics that move with time alone up to now (leaderless time, the lease's age, and
+    /// leadership past the renew deadline); the elector sets the others as its state changes. Call it
+    /// before a scrape.
+    public func refreshMetrics() {
+        let now = time.now()
+        metrics.leading(leadsNow(at: now))
+        accountHistory(at: now)
+    }
+
+    /// How many of this elector's tasks sleep on its clock once it has nothing to do until time moves
+    /// on: the candidate's pause between attempts, or the leader's renew loop and watchdog (a lock call
+    /// that sleeps on the same clock stands in for the loop that waits for it). An elector not yet
+    /// running counts as the candidate it is about to be; one that ran, as none. For a test clock that
+    /// waits until everything is parked without knowing the elector's insides.
+    package var sleepersWhenIdle: Int {
+        switch state {
+        case .initial: 1
+        case .running: phase == .candidate ? 1 : 2
+        case .finished: 0
+        }
     }
 
     /// The term of whom `leaderSignal` names: ours while leading, else the observed record's.
@@ -184,7 +217,50 @@ public actor LeaderElector: Service {
         return now - seen < config.honouredLease(seconds: record.leaseDurationSeconds) ? record.holderIdentity : ""
     }
 
+    /// Queues a callback; dropped when `run()` is not under way.
     func notify(_ notification: Notification) {
-        notifications?.yield(notification)
+        guard case .running(let run) = state else { return }
+        run.notifications.yield(notification)
     }
+
+    /// Notes that onStoppedLeading was reported for leadership that ended with `run()`.
+    func noteStoppedAtExit() {
+        guard case .running(var run) = state else { return }
+        run.stoppedAtExit = true
+        state = .running(run)
+    }
+
+    /// The lock attempt under way, which only the renew deadline or a cancelled `run()` may cancel.
+    var attemptInFlight: Task<Attempt, Never>? {
+        get {
+            guard case .running(let run) = state else { return nil }
+            return run.attemptInFlight
+        }
+        set {
+            guard case .running(var run) = state else { return }
+            run.attemptInFlight = newValue
+            state = .running(run)
+        }
+    }
+}
+
+/// The elector's life around its one `run()`, as swift-service-lifecycle's services keep it: one
+/// state, so that what only a run has cannot outlive it or exist before it.
+private enum RunState {
+    /// Made; `run()` not called yet.
+    case initial
+    /// `run()` is under way.
+    case running(Run)
+    /// `run()` has returned; the elector does not run again.
+    case finished
+}
+
+/// What exists only while `run()` is under way.
+private struct Run {
+    /// Where callbacks are queued, delivered one at a time off the election loop.
+    var notifications: AsyncStream<Notification>.Continuation
+    /// The lock attempt under way (see `shieldedAttempt`).
+    var attemptInFlight: Task<Attempt, Never>?
+    /// Whether onStoppedLeading was already reported for leadership that ended with `run()`.
+    var stoppedAtExit = false
 }

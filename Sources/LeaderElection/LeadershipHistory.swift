@@ -58,7 +58,7 @@ extension LeaderElector {
         } else {
             history.validUntil = nil
         }
-        if let term = observation.highestTerm { metrics.term(term) }
+        if let term = observation.terms.highest { metrics.term(term) }
         if let age = phase.lastRenewal ?? observation.time { metrics.leaseAge(now - age) }
     }
 }

@@ -4,7 +4,7 @@ import Synchronization
 
 /// A clock that moves only when a test advances it, with a wall time that moves with it. Sleepers
 /// suspend on continuations that `advance(by:)` resumes; tests wait for "every task is asleep again"
-/// through `version` and `activeSleepers` instead of sleeping for real. Made with `onSleep`, it never
+/// with `settle`, which asks each party how many sleepers it parks, instead of sleeping for real. Made with `onSleep`, it never
 /// suspends: each sleep runs `onSleep` (where a test acts as another writer would during the wait),
 /// then moves the clock to the deadline.
 public final class ManualClock: Clock, Sendable {
@@ -73,20 +73,12 @@ public final class ManualClock: Clock, Sendable {
     /// Returns once `version` is past `version`.
     public func waitForChange(after version: Int) async { await sleepers.waitForChange(after: version) }
 
-    /// Waits until exactly `count` sleepers are registered.
-    public func waitForSleepers(_ count: Int) async {
-        await waitUntilSleepers { $0 == count }
-    }
-
-    /// Waits until at least `count` sleepers are registered.
+    /// Waits until at least `count` sleepers are registered (to wait until everything is parked, use
+    /// `settle`, which asks each party how many sleepers it has).
     public func waitForSleepers(atLeast count: Int) async {
-        await waitUntilSleepers { $0 >= count }
-    }
-
-    private func waitUntilSleepers(_ done: (Int) -> Bool) async {
         while true {
             let version = await version
-            if done(await activeSleepers) { return }
+            if await activeSleepers >= count { return }
             await waitForChange(after: version)
         }
     }

@@ -48,6 +48,7 @@ struct ElectionApp {
         if let http = run.http {
             let scrape: @Sendable () async -> String = {
                 await running.refreshMetrics()
+                await elector.refreshMetrics()
                 return metrics.scrape(status: await elector.status())
             }
             services.append(

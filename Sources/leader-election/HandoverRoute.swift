@@ -64,14 +64,15 @@ struct HandoverRoute<Source: HandoverSource> {
                         handedOver: true, target: handover.target, term: handover.term, written: handover.written,
                         message: Self.describe(handover)))
             } catch let error as HandoverError {
-                switch error {
-                case .notLeader(let leader):
-                    return try Self.answer(.conflict, .init(handedOver: false, leader: leader, message: error.description))
+                switch error.code {
+                case .notLeader:
+                    return try Self.answer(
+                        .conflict, .init(handedOver: false, leader: error.leader ?? "", message: error.description))
                 case .underWay:
                     return try Self.answer(.conflict, .init(handedOver: false, message: error.description))
                 case .toSelf, .emptyTarget:
                     return try Self.answer(.badRequest, .init(handedOver: false, message: error.description))
-                case .leadershipEnded:
+                default:  // .leadershipEnded
                     return try Self.answer(.serviceUnavailable, .init(handedOver: false, message: error.description))
                 }
             }

@@ -47,9 +47,9 @@ import Testing
     }
 
     /// Cancels the run, and lets the release (a write, so 5s) happen.
-    func stop(_ task: Task<Void, any Error>) async throws {
+    func stop(_ task: Task<Void, any Error>, _ elector: LeaderElector) async throws {
         task.cancel()
-        await clock.waitForSleepers(1)
+        await clock.settle([elector])
         await clock.advance(by: .seconds(5))
         try await task.value
     }
@@ -86,7 +86,7 @@ import Testing
             "only the first retry of a streak is said at info level")
         #expect(!events.contains("lost"))
         #expect(events.filter { $0 == "acquired" }.count == 1)
-        try await stop(task)
+        try await stop(task, elector)
     }
 
     @Test func threeFailedRenewalsInARowEndTheTermAtTheDeadline() async throws {
@@ -100,6 +100,6 @@ import Testing
         await clock.advance(by: .milliseconds(500), step: .milliseconds(500), settling: [elector])
         #expect(await elector.status().isLeader == false)
         #expect(events.contains("lost"))
-        try await stop(task)
+        try await stop(task, elector)
     }
 }

@@ -82,11 +82,19 @@ import Testing
         let elector = h.elector(lock)
         let task = h.start(elector)
         await h.settle([elector])
-        await #expect(throws: LeaderElectorError.alreadyRunning) { try await elector.run() }
+        let during = await #expect(throws: LeaderElectorError.self) { try await elector.run() }
+        #expect(during == .alreadyRunning)
+        #expect(during?.code == .alreadyRunning)
+        #expect(during?.description.contains("call run() once per elector") == true)
         task.cancel()
         try await task.value
         #expect(await h.callbacks.entries == ["stopped"])
-        // Also after the first run ended: its terms and observations are not to be reused.
-        await #expect(throws: LeaderElectorError.alreadyRunning) { try await elector.run() }
+        // Also after the first run ended, with an error that says so: an elector runs once, its terms
+        // and observations are not to be reused.
+        let after = await #expect(throws: LeaderElectorError.self) { try await elector.run() }
+        #expect(after?.code == .alreadyRan)
+        #expect(after?.description.contains("create a new LeaderElector") == true)
+        #expect(await h.callbacks.entries == ["stopped"], "a refused run reports nothing")
+        #expect(await lock.count("get") == 1, "a refused run makes no lock call")
     }
 }

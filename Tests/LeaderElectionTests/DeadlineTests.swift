@@ -19,7 +19,7 @@ import Testing
         let elector = h.elector(lock)
         let task = h.start(elector)
         await h.callbacks.waitFor("started:0")
-        await h.clock.waitForSleepers(2)
+        await h.settle([elector])
         await h.clock.advance(by: .seconds(2))
         await gate.waitFor("stuck")
         #expect(await lock.count("update") == 1, "the renewal at 2 is stuck")

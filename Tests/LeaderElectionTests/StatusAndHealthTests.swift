@@ -85,4 +85,29 @@ import Testing
         task.cancel()
         try await task.value
     }
+
+    /// status() only reads: asking it between attempts moves no metric; refreshMetrics() brings the
+    /// time-driven ones (here the leaderless time) up to now, for a scrape.
+    @Test func statusHasNoSideEffectAndRefreshMetricsCatchesUp() async throws {
+        let metrics = RecordingMetrics(election: "test-election")
+        let lock = FakeLock(identity: "a")
+        await lock.script(get: [.networkError, .networkError])
+        let elector = h.elector(lock, metrics: metrics)
+        let task = h.start(elector)
+        await h.settle([elector])
+        let leaderless = "leader_election_leaderless_seconds_total"
+        #expect(metrics.milliseconds(leaderless, ["name": "test-election"]) == 0, "the first attempt at 0")
+        // 1s later, between attempts (the next is at 2), nobody leads.
+        await h.clock.advance(by: .seconds(1))
+        await h.settle([elector])
+        let before = await elector.status()
+        for _ in 0..<3 { _ = await elector.status() }
+        #expect(await elector.status() == before)
+        #expect(metrics.milliseconds(leaderless, ["name": "test-election"]) == 0, "asking status() counted nothing")
+        await elector.refreshMetrics()
+        #expect(metrics.milliseconds(leaderless, ["name": "test-election"]) == 1000)
+        #expect(metrics.recorder("leader_election_master_status", ["name": "test-election"]) == 0)
+        task.cancel()
+        try await task.value
+    }
 }

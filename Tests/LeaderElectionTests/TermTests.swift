@@ -1,7 +1,7 @@
 import Foundation
 import InMemoryLogging
 import Logging
-import LeaderElection
+@testable import LeaderElection
 import LeaderElectionTestKit
 import Testing
 
@@ -39,8 +39,29 @@ import Testing
                     && $0.message.description.hasPrefix("acquired lease in-memory lock: a too late to lead: the attempt took 6s")
             })
         task.cancel()
-        await h.clock.waitForSleepers(1)
+        await h.settle([elector])
         await h.clock.advance(by: .seconds(3))
         try await task.value
+    }
+
+    /// The one account of terms: a term seen may be started once, a term started never again, and the
+    /// next claim goes past both.
+    @Test func aTermSeenMayBeStartedOnceAndNeverAgain() {
+        var terms = Terms()
+        #expect(terms.next == 0)
+        #expect(terms.mayStart(0))
+        terms.saw(4)
+        #expect(terms.next == 5)
+        #expect(terms.mayStart(4), "seen, as when our own claim in doubt is read back, not yet started")
+        #expect(!terms.mayStart(3))
+        terms.started(4)
+        #expect(!terms.mayStart(4), "started once")
+        #expect(terms.next == 5)
+        terms.saw(4)
+        #expect(!terms.mayStart(4), "seeing its own term again does not make it new")
+        terms.saw(2)
+        #expect(terms.highest == 4)
+        terms.saw(LeaderElectionRecord.highestTerm)
+        #expect(terms.next == nil, "no term is left past the highest a record may hold")
     }
 }

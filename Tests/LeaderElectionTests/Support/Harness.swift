@@ -46,7 +46,12 @@ struct Harness {
         await clock.advance(by: elapsed, step: step, settling: electors)
     }
 
-    func leaders(_ electors: [LeaderElector]) async -> [Bool] { await ManualClock.inTerm(electors) }
+    /// Which electors are in a term (renewing, with a watchdog), whether or not their deadline passed.
+    func leaders(_ electors: [LeaderElector]) async -> [Bool] {
+        var result: [Bool] = []
+        for elector in electors { result.append(await elector.status().sinceLastRenewal != nil) }
+        return result
+    }
 
     /// Every captured log message, in order.
     var messages: [String] { logs.entries.map { $0.message.description } }
