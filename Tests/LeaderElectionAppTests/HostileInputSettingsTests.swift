@@ -28,9 +28,9 @@ import Testing
     }
 
     func gistError(_ arguments: [String], environment: [String: String] = [:]) throws -> String? {
-        let options = try GistOptions.parse(arguments)
+        let options = try GistRunArguments.parse(arguments)
         do {
-            _ = try GistSettings(options, environment: environment)
+            _ = try options.settings(environment: environment)
             return nil
         } catch {
             return "\(error)"
@@ -111,7 +111,7 @@ import Testing
 
     @Test(arguments: ["ghp_secret\n", "  ghp_secret \r\n", "\tghp_secret"])
     func theTokenFromTheEnvironmentIsTrimmedAsTheFileIs(value: String) throws {
-        let gist = try GistSettings(GistOptions.parse([]), environment: ["LEADER_ELECTION_GITHUB_API_TOKEN": value])
+        let gist = try GistRunArguments.parse([]).settings(environment: ["LEADER_ELECTION_GITHUB_API_TOKEN": value])
         #expect(try gist.requireToken() == "ghp_secret")
         #expect(gist.tokenOrigin == "LEADER_ELECTION_GITHUB_API_TOKEN")
     }
@@ -132,7 +132,7 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)")
         try "ghp_x\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let gist = try GistSettings(GistOptions.parse(["--token-file", file.path]), environment: [:])
+        let gist = try GistRunArguments.parse(["--token-file", file.path]).settings(environment: [:])
         #expect(gist.tokenOrigin == "the token file \(file.path) (--token-file)")
     }
 

@@ -3,8 +3,9 @@ import Foundation
 import GistLock
 import LeaderElection
 
-/// The gist lock's options: where the lock lives, how to reach GitHub and write it, and what the
-/// request-rate check at start assumes. Every subcommand takes them; with `--lock gist` only.
+/// The gist lock's options: where the lock lives, how to reach GitHub and write it. Every subcommand
+/// takes them; with `--lock gist` only. What only `run` or `init` uses is in `GistRunOptions` and
+/// `GistInitOptions`.
 struct GistOptions: ParsableArguments {
     @Option(name: .customLong("gist"), help: "Id of the gist that holds the lock. [env: LEADER_ELECTION_GIST_ID]")
     var gistID: String?
@@ -35,30 +36,6 @@ struct GistOptions: ParsableArguments {
             "Allow a plain-http --github-api-url on a host other than loopback, although the token then travels in clear (a test network, never the internet). [env: LEADER_ELECTION_ALLOW_PLAIN_HTTP=true]"
     )
     var allowPlainHTTP = false
-
-    @Option(
-        help:
-            "How many copies take part, for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_CANDIDATES] (default: \(ElectionDefaults.candidates))"
-    )
-    var candidates: Int?
-
-    @Option(
-        help:
-            "How many elections share this token (each with --candidates copies), for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_ELECTIONS] (default: \(ElectionDefaults.elections))"
-    )
-    var elections: Int?
-
-    @Option(
-        help:
-            "Which limits the expected request rate is checked against at start: github (GitHub's documented limits), off, or auto (github when the API URL is api.github.com, off for other servers such as gist-server). [env: LEADER_ELECTION_CHECK_LIMITS] (default: auto)"
-    )
-    var checkLimits: String?
-
-    @Option(
-        help:
-            "How long to wait before reading back a takeover, so a simultaneous claimer is noticed. [env: LEADER_ELECTION_TAKEOVER_SETTLE] (default: \(GoDuration(ElectionDefaults.takeoverSettle)))"
-    )
-    var takeoverSettle: GoDuration?
 }
 
 /// `GistOptions` after flags, then environment, then defaults were applied and checked.
@@ -80,12 +57,17 @@ struct GistSettings: Sendable {
     var checkLimits: CheckLimits
     /// Checked against the lease duration when a run starts, which knows it.
     var takeoverSettle: Duration
+    /// The new gist's description, for `init`.
+    var description: String?
 
     /// - Parameters:
+    ///   - run: `run`'s own options; without them (in `status` and `init`) their defaults, whatever the
+    ///     environment says.
     ///   - lock: the election and the request timeout, which every backend shares.
-    init(_ options: GistOptions, lock: LockSettings = LockSettings(backend: GistOptions.name), environment: [String: String])
-        throws
-    {
+    init(
+        _ options: GistOptions, run: GistRunOptions? = nil, lock: LockSettings = LockSettings(backend: GistOptions.name),
+        environment: [String: String]
+    ) throws {
         election = lock.election
         requestTimeout = lock.requestTimeout
         gistID = options.gistID ?? environment.nonEmpty("LEADER_ELECTION_GIST_ID")
@@ -116,28 +98,30 @@ struct GistSettings: Sendable {
                 "invalid GitHub API version \"\(apiVersion)\": give a dated version such as \(GistClient.defaultAPIVersion) with --github-api-version"
             )
         }
+        // `status` and `init` ignore run's variables, which a pod's environment holds for `run`.
+        let runEnvironment = run == nil ? [:] : environment
         candidates =
             try Self.count(
-                options.candidates, "LEADER_ELECTION_CANDIDATES", environment, "how many copies take part")
+                run?.candidates, "LEADER_ELECTION_CANDIDATES", runEnvironment, "how many copies take part")
             ?? ElectionDefaults.candidates
         guard candidates >= 1 else {
             throw AppError("--candidates (\(candidates)) must be at least 1: the number of copies that take part")
         }
         elections =
             try Self.count(
-                options.elections, "LEADER_ELECTION_ELECTIONS", environment, "how many elections share the token")
+                run?.elections, "LEADER_ELECTION_ELECTIONS", runEnvironment, "how many elections share the token")
             ?? ElectionDefaults.elections
         guard elections >= 1 else {
             throw AppError("--elections (\(elections)) must be at least 1: the number of elections that share the token")
         }
-        let checkText = options.checkLimits ?? environment.nonEmpty("LEADER_ELECTION_CHECK_LIMITS") ?? CheckLimits.auto.rawValue
+        let checkText = run?.checkLimits ?? runEnvironment.nonEmpty("LEADER_ELECTION_CHECK_LIMITS") ?? CheckLimits.auto.rawValue
         guard let check = CheckLimits(rawValue: checkText) else {
             throw AppError("invalid --check-limits \"\(checkText)\": give auto, github or off (or LEADER_ELECTION_CHECK_LIMITS)")
         }
         checkLimits = check
         takeoverSettle =
             try GoDuration.setting(
-                options.takeoverSettle, "--takeover-settle", "LEADER_ELECTION_TAKEOVER_SETTLE", environment)
+                run?.takeoverSettle, "--takeover-settle", "LEADER_ELECTION_TAKEOVER_SETTLE", runEnvironment)
             ?? ElectionDefaults.takeoverSettle
         let tokenFile = options.tokenFile ?? environment.nonEmpty("LEADER_ELECTION_TOKEN_FILE")
         if let tokenFile {
