@@ -1,10 +1,7 @@
 """The fault kinds of the chaos run. Each starts from a steady state (one settled leader), injects one
 fault, heals it, and records the window with the leaderless time the algorithm allows for it."""
 
-import json
 import signal
-
-from harness.gist_server import stored_revisions
 
 from . import analysis, restart
 from .processes import LOCK_FILE
@@ -16,18 +13,9 @@ def _leader(run):
     return run.steady()
 
 
-def _overwrites_by(run, name, after_version):
-    """Revisions after `after_version` in which `name` replaced a record that named another holder: the
-    writes of a copy that had lost the lease (read from the server's state file)."""
-    revisions = stored_revisions(run.server.state, run.server.gist_id)
-    versions = [r["version"] for r in revisions]
-    start = versions.index(after_version) if after_version in versions else len(revisions)
-    holders = []
-    for revision in revisions[start:]:
-        try:
-            holders.append(json.loads(revision["files"].get(LOCK_FILE) or "")["holderIdentity"])
-        except (ValueError, KeyError, TypeError):
-            holders.append(None)
+def _overwrites_by(holders, name):
+    """How many times `name` replaced a record that named another holder, in `holders` (oldest first):
+    the writes of a copy that had lost the lease."""
     return sum(1 for before, after in zip(holders, holders[1:]) if after == name and before not in (name, "", None))
 
 
@@ -46,7 +34,8 @@ def kill_leader(run, rep):
 
 
 def stop_leader(run, rep):
-    """SIGSTOP for longer than the lease, then SIGCONT: the paused leader must stand down before it acts."""
+    """SIGSTOP for longer than the lease, then SIGCONT: the paused leader must stand down before it writes
+    over the new leader's record."""
     t = run.timings
     leader = _leader(run)
     pause = t.lease + run.rng.uniform(1.0, 3.0)
@@ -54,7 +43,7 @@ def stop_leader(run, rep):
     run.send(leader, signal.SIGSTOP)
     run.wait_leader(pause, other_than=leader)
     run.sleep(pause - (run.now() - record.start))
-    version = run.server.gist()["history"][0]["version"]
+    mark = run.lock_mark()
     resumed = run.now()
     run.send(leader, signal.SIGCONT)
     lost = run.wait_events(lambda e: e.copy == leader and e.kind == "lost" and e.t >= resumed, t.renew_deadline + 5)
@@ -63,7 +52,7 @@ def stop_leader(run, rep):
         run.checks.setdefault("no_stand_down", []).append(f"stop-leader: {record.notes[-1]}")
     else:
         run.sleep(0.5)
-        stale = _overwrites_by(run, leader, after_version=version)
+        stale = _overwrites_by(run.holders_since(mark), leader)
         record.notes.append(f"{leader} stood down {lost.at - resumed:.3f}s after SIGCONT ({lost.text.split(': ', 1)[-1]}); "
                             f"its writes that replaced another holder's record after SIGCONT: {stale}")
         run.checks.setdefault("paused_writes", []).append(stale)
