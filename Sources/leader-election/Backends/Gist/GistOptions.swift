@@ -100,20 +100,12 @@ struct GistSettings: Sendable {
         }
         // `status` and `init` ignore run's variables, which a pod's environment holds for `run`.
         let runEnvironment = run == nil ? [:] : environment
-        candidates =
-            try Self.count(
-                run?.candidates, "LEADER_ELECTION_CANDIDATES", runEnvironment, "how many copies take part")
-            ?? ElectionDefaults.candidates
-        guard candidates >= 1 else {
-            throw AppError("--candidates (\(candidates)) must be at least 1: the number of copies that take part")
-        }
-        elections =
-            try Self.count(
-                run?.elections, "LEADER_ELECTION_ELECTIONS", runEnvironment, "how many elections share the token")
-            ?? ElectionDefaults.elections
-        guard elections >= 1 else {
-            throw AppError("--elections (\(elections)) must be at least 1: the number of elections that share the token")
-        }
+        candidates = try Self.count(
+            run?.candidates, "--candidates", "LEADER_ELECTION_CANDIDATES", runEnvironment, "copies that take part",
+            default: ElectionDefaults.candidates)
+        elections = try Self.count(
+            run?.elections, "--elections", "LEADER_ELECTION_ELECTIONS", runEnvironment, "elections that share the token",
+            default: ElectionDefaults.elections)
         let checkText = run?.checkLimits ?? runEnvironment.nonEmpty("LEADER_ELECTION_CHECK_LIMITS") ?? CheckLimits.auto.rawValue
         guard let check = CheckLimits(rawValue: checkText) else {
             throw AppError("invalid --check-limits \"\(checkText)\": give auto, github or off (or LEADER_ELECTION_CHECK_LIMITS)")
@@ -125,15 +117,9 @@ struct GistSettings: Sendable {
             ?? ElectionDefaults.takeoverSettle
         let tokenFile = options.tokenFile ?? environment.nonEmpty("LEADER_ELECTION_TOKEN_FILE")
         if let tokenFile {
-            guard let data = FileManager.default.contents(atPath: tokenFile) else {
-                throw AppError(
-                    "cannot read the token file \(tokenFile): check --token-file (or LEADER_ELECTION_TOKEN_FILE) and its permissions"
-                )
-            }
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !text.isEmpty else {
-                throw AppError("the token file \(tokenFile) is empty: put a GitHub token with the gist scope in it")
-            }
+            let text = try readSecretFile(
+                tokenFile, name: "the token file", flag: "--token-file", variable: "LEADER_ELECTION_TOKEN_FILE",
+                trimming: .whitespacesAndNewlines, content: "a GitHub token with the gist scope")
             tokenOrigin = "the token file \(tokenFile) (--token-file)"
             token = try Self.sendable(text, from: tokenOrigin)
         } else if let text = environment.nonEmpty("LEADER_ELECTION_GITHUB_API_TOKEN") {
@@ -150,15 +136,21 @@ struct GistSettings: Sendable {
         }
     }
 
+    /// A count of at least 1, from the flag, then the variable, then `default`.
     private static func count(
-        _ flag: Int?, _ variable: String, _ environment: [String: String], _ meaning: String
-    ) throws -> Int? {
-        if let flag { return flag }
-        guard let text = environment.nonEmpty(variable) else { return nil }
-        guard let value = Int(text) else {
-            throw AppError("\(variable)=\"\(text)\" is not a number: give \(meaning)")
+        _ value: Int?, _ flag: String, _ variable: String, _ environment: [String: String], _ counted: String, default: Int
+    ) throws -> Int {
+        var count = value ?? `default`
+        if value == nil, let text = environment.nonEmpty(variable) {
+            guard let parsed = Int(text) else {
+                throw AppError("\(variable)=\"\(text)\" is not a number: give the number of \(counted)")
+            }
+            count = parsed
         }
-        return value
+        guard count >= 1 else {
+            throw AppError("\(flag) (\(count)) must be at least 1: the number of \(counted)")
+        }
+        return count
     }
 
     /// The takeover settle time, if shorter than `lease`: a run checks it once the timings are known.
