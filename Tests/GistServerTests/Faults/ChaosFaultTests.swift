@@ -12,7 +12,7 @@ struct ChaosFaultTests {
 
     /// A gist whose a.lock went through "a", "b", "c"; returns its id and versions, oldest first.
     private func historyOfThree(_ client: some TestClientProtocol, _ clock: ManualClock) async throws -> (String, [String]) {
-        let id = try #require(try await client.createGist(["a.lock": "a", "keep.txt": "k"])["id"] as? String)
+        let id = try await client.createGistID(["a.lock": "a", "keep.txt": "k"])
         await clock.advance(by: .seconds(1))
         #expect(try await client.send(.patch, "/gists/\(id)", json: Self.patchB).status == .ok)
         await clock.advance(by: .seconds(1))
@@ -59,7 +59,7 @@ struct ChaosFaultTests {
     func writeLandsBeforeAnswer() async throws {
         let fixture = try GistServerFixture()
         try await fixture.test { client in
-            let id = try #require(try await client.createGist(["a.lock": "a"])["id"] as? String)
+            let id = try await client.createGistID(["a.lock": "a"])
             _ = try await client.send(
                 .post, "/_gist-server/faults", json: #"{"methods":["PATCH"],"responseDelayMs":9000,"count":1}"#)
             async let answer = client.send(.patch, "/gists/\(id)", json: Self.patchB)
@@ -74,7 +74,7 @@ struct ChaosFaultTests {
     func delayedWriteLands() async throws {
         let fixture = try GistServerFixture()
         try await fixture.test { client in
-            let id = try #require(try await client.createGist(["a.lock": "a"])["id"] as? String)
+            let id = try await client.createGistID(["a.lock": "a"])
             _ = try await client.send(.post, "/_gist-server/faults", json: #"{"methods":["PATCH"],"latencyMs":3000}"#)
             async let answer = client.send(.patch, "/gists/\(id)", json: Self.patchB)
             await fixture.clock.waitForSleepers(atLeast: 1)
@@ -89,7 +89,7 @@ struct ChaosFaultTests {
     func holdNeverHandles() async throws {
         let fixture = try GistServerFixture()
         try await fixture.test { client in
-            let id = try #require(try await client.createGist(["a.lock": "a"])["id"] as? String)
+            let id = try await client.createGistID(["a.lock": "a"])
             _ = try await client.send(
                 .post, "/_gist-server/faults", json: #"{"token":"token-1","blackhole":"hold","latencyMs":5000,"count":1}"#)
             async let held = client.send(.patch, "/gists/\(id)", json: Self.patchB)
