@@ -7,7 +7,7 @@ import Logging
 /// version, credentials, rate limits and conditional-header checks, then GitHub's headers on the
 /// answer, and finally the request tally. It never throws: every failure becomes a GitHub-shaped
 /// answer, so that the tally sees the status the client saw.
-struct GitHubMiddleware: RouterMiddleware, FaultingMiddleware {
+struct GitHubMiddleware: FaultingMiddleware {
     typealias Context = GistRequestContext
 
     let tokens: [String: AccessToken]
@@ -21,12 +21,10 @@ struct GitHubMiddleware: RouterMiddleware, FaultingMiddleware {
     let clock: any Clock<Duration>
     let maxRequestBodySize: Int
 
-    func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        let credential = Credential(request.headers[.authorization], tokens: tokens)
-        let (fault, blackholed) = await takeFault(request, credential: credential, context: context)
-        if let blackholed { return blackholed }
+    func respond(
+        _ request: Request, context: Context, credential: Credential, fault: Fault?,
+        next: (Request, Context) async throws -> Response
+    ) async -> (response: Response, route: String) {
         var response = await answer(request, context: context, credential: credential, fault: fault, next: next)
         if response.headers[.contentType] == nil, response.status != .noContent, response.status != .notModified {
             response.headers[.contentType] = GitHubJSON.contentType
@@ -36,17 +34,15 @@ struct GitHubMiddleware: RouterMiddleware, FaultingMiddleware {
         response.headers[Self.requestIDField] = Self.newRequestID()
         // Read after the handler: the router names the endpoint (or "NotFound") while routing.
         let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : Self.template($0) } ?? "unmatched"
-        return await tallied(response, request, route: route, credential: credential, fault: fault)
+        return (response, route)
     }
 
     private func answer(
         _ request: Request, context: Context, credential: Credential, fault: Fault?,
         next: (Request, Context) async throws -> Response
     ) async -> Response {
-        var request = request
         var context = context
         if let fault {
-            await delayBeforeHandling(&request, fault: fault)
             if let status = fault.status {
                 return await injected(status: status, fault: fault, credential: credential, context: context)
             }

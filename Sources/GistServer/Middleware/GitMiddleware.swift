@@ -4,7 +4,7 @@ import Logging
 /// What happens around the git smart-HTTP routes: the faults that reach the REST routes (blackhole,
 /// latency before handling, an injected status, a delayed answer), and the tally by route and token.
 /// GitHub does not count git traffic against the REST rate limits, so neither does this.
-struct GitMiddleware: RouterMiddleware, FaultingMiddleware {
+struct GitMiddleware: FaultingMiddleware {
     typealias Context = GistRequestContext
 
     let tokens: [String: AccessToken]
@@ -13,27 +13,20 @@ struct GitMiddleware: RouterMiddleware, FaultingMiddleware {
     let clock: any Clock<Duration>
     let maxRequestBodySize: Int
 
-    func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        let credential = Credential(request.headers[.authorization], tokens: tokens)
+    func respond(
+        _ request: Request, context: Context, credential: Credential, fault: Fault?,
+        next: (Request, Context) async throws -> Response
+    ) async -> (response: Response, route: String) {
         let route = Self.route(request.uri.path)
-        let (fault, blackholed) = await takeFault(request, credential: credential, context: context)
-        if let blackholed { return blackholed }
-        var request = request
-        await delayBeforeHandling(&request, fault: fault)
-        let response: Response
         if let status = fault?.status {
-            response = GitAnswer.text(GitHubJSON.status(status), fault?.message ?? GitHubJSON.status(status).reasonPhrase)
-        } else {
-            do {
-                response = try await next(request, context)
-            } catch {
-                context.logger.error("git request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-                response = GitAnswer.text(.internalServerError, "Internal Server Error")
-            }
+            return (GitAnswer.text(GitHubJSON.status(status), fault?.message ?? GitHubJSON.status(status).reasonPhrase), route)
         }
-        return await tallied(response, request, route: route, credential: credential, fault: fault)
+        do {
+            return (try await next(request, context), route)
+        } catch {
+            context.logger.error("git request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            return (GitAnswer.text(.internalServerError, "Internal Server Error"), route)
+        }
     }
 
     /// `/{gist_id}.git/info/refs` and the like, as the tally names git routes.
