@@ -7,32 +7,23 @@ import http.server
 import json
 import threading
 
+from .loopback import LoopbackServer
+
 GIST = "b0a4dedc1a55e5b1a5f0"
 PIECE = b"x" * (64 << 10)
 
 
-class HugeAnswers(http.server.ThreadingHTTPServer):
+class HugeAnswers(LoopbackServer):
     """Answers with `size` bytes of body, announced in Content-Length or chunked, as fast as the client
     takes them: every request, or with `git` every request but the REST read of the gist, which names a
     git_push_url on this server. `written` holds the body bytes written into each huge answer, as each
     ended (the client hung up, or took it whole)."""
 
-    daemon_threads = True
-
     def __init__(self, size: int, announce: bool, git: bool = False):
         self.size, self.announce, self.git = size, announce, git
         self.written: list[int] = []
         self.lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _HugeHandler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def stop(self):
-        self.shutdown()
-        self.server_close()
+        super().__init__(_HugeHandler)
 
 
 class _HugeHandler(http.server.BaseHTTPRequestHandler):

@@ -8,13 +8,13 @@ import re
 import signal
 import socket
 import subprocess
-import threading
 import time
 
 import pytest
 
 from conftest import GIST_SERVER_BIN, LEADER_ELECTION_BIN, wait_until
 from harness.gist_server import READ_ROUTE
+from harness.loopback import LoopbackServer
 
 LOCK = "multi-cluster-leader-election.lock"
 FAST = ["--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "0.5s", "--takeover-settle", "0.2s"]
@@ -185,18 +185,13 @@ def test_identity_with_a_newline_is_refused(server):
 
 # --- what the API URL answers ----------------------------------------------------------------------------
 
-class OddServer(http.server.ThreadingHTTPServer):
+class OddServer(LoopbackServer):
     """A loopback server that answers every request in one odd way."""
 
     def __init__(self, mode):
         self.mode = mode
         self.requests = 0
-        super().__init__(("127.0.0.1", 0), OddHandler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        super().__init__(OddHandler)
 
 
 class OddHandler(http.server.BaseHTTPRequestHandler):
@@ -239,7 +234,7 @@ def test_odd_api_answers_are_logged_clearly_and_retried(tmp_path, app, mode, mes
         assert copy.still_running(), copy.text()
         assert "some-token" not in copy.text()
     finally:
-        odd.shutdown()
+        odd.stop()
 
 
 def test_unreachable_api_is_retried_until_it_comes_back(tmp_path, app):
