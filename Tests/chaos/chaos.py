@@ -125,19 +125,17 @@ def main():
     run = Run(workdir, bins, timings, copies, args.seed, log, write_mode=args.write_mode)
     interrupted = driver.interrupt_on_sigterm()
     try:
-        run.server.start()
-        log(f"gist-server {run.server.url}, gist {run.server.gist_id}; {timings.describe()}")
-        run.server.call("PATCH", f"/gists/{run.server.gist_id}",
-                        {"files": {"notes.txt": {"content": "not the lock: must never change\n"}}})
-        original = {k: v for k, v in run.server.files().items() if k != LOCK_FILE}
-        probe = clock_probe(run) if "clock-skew" in kinds else []
-        run.start_all()
-        driver.play(run, kinds, repetitions, profile, KINDS, log)
-        run.steady()
-    except KeyboardInterrupt:
-        log("interrupted: stopping every process")
+        with driver.stopping(run, log):
+            run.server.start()
+            log(f"gist-server {run.server.url}, gist {run.server.gist_id}; {timings.describe()}")
+            run.server.call("PATCH", f"/gists/{run.server.gist_id}",
+                            {"files": {"notes.txt": {"content": "not the lock: must never change\n"}}})
+            original = {k: v for k, v in run.server.files().items() if k != LOCK_FILE}
+            probe = clock_probe(run) if "clock-skew" in kinds else []
+            run.start_all()
+            driver.play(run, kinds, repetitions, profile, KINDS, log)
+            run.steady()
     finally:
-        run.stop_all(signal.SIGTERM)
         run_end = run.now()
         final_files = None
         if run.server.process and run.server.process.poll() is None:

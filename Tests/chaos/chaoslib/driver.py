@@ -5,6 +5,7 @@ chaoslib/etcd.py for etcd)."""
 import datetime
 import shutil
 import signal
+from contextlib import contextmanager
 
 from .analysis import describe_handover
 
@@ -37,6 +38,18 @@ def interrupt_on_sigterm():
 
     signal.signal(signal.SIGTERM, stop)
     return interrupted
+
+
+@contextmanager
+def stopping(run, log):
+    """Stops every copy when the block ends, however it ends; an interrupt (SIGTERM too, see
+    `interrupt_on_sigterm`) ends the block early, said in a line."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        log("interrupted: stopping every process")
+    finally:
+        run.stop_all(signal.SIGTERM)
 
 
 def sequence(kinds, repetitions, profile, rng):

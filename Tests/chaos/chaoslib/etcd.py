@@ -244,15 +244,13 @@ def main(args, profile, kinds, copies, repetitions, timings, log, machine):
     interrupted = driver.interrupt_on_sigterm()
     history = None
     try:
-        run.cluster.start()
-        log(f"etcd members {', '.join(run.cluster.endpoints)}, key {KEY}; {timings.describe()}")
-        run.start_all()
-        driver.play(run, kinds, repetitions, profile, {**KINDS, **UNSAFE}, log)
-        run.steady()
-    except KeyboardInterrupt:
-        log("interrupted: stopping every process")
+        with driver.stopping(run, log):
+            run.cluster.start()
+            log(f"etcd members {', '.join(run.cluster.endpoints)}, key {KEY}; {timings.describe()}")
+            run.start_all()
+            driver.play(run, kinds, repetitions, profile, {**KINDS, **UNSAFE}, log)
+            run.steady()
     finally:
-        run.stop_all(signal.SIGTERM)
         run_end = run.now()
         try:
             run.heal_all()

@@ -117,6 +117,17 @@ def partition_followers(run, rep):
 
 # -- server faults
 
+def _server_fault_for(run, seconds, leaders_writes=None, **fault):
+    """The server answers with `fault` for `seconds`: every request, or the writes of copy
+    `leaders_writes` only; then the fault is taken back."""
+    if leaders_writes is None:
+        run.server.fault(**fault)
+    else:
+        run.write_fault(token=run.by_name[leaders_writes].label, **fault)
+    run.sleep(seconds)
+    run.server.clear_faults()
+
+
 def latency(run, rep):
     """Every request slowed; below (renew deadline - retry) / 3 per request the leader must keep its lease."""
     t = run.timings
@@ -125,9 +136,7 @@ def latency(run, rep):
     delay = [0.25, 0.5, 0.8][rep % 3] * tolerable
     duration = t.lease * 2
     record = run.begin("latency", rep, bound=0.0, expect_leader_kept=True, variant=f"{delay * 1000:.0f}ms per request")
-    run.server.fault(latencyMs=int(delay * 1000))
-    run.sleep(duration)
-    run.server.clear_faults()
+    _server_fault_for(run, duration, latencyMs=int(delay * 1000))
     run.finish(record)
 
 
@@ -139,9 +148,7 @@ def slow_write_late_apply(run, rep):
     duration = t.lease + 1.0
     record = run.begin("slow-write-late-apply", rep, target=leader, bound=duration + t.crash_bound,
                        variant=f"leader's {run.write_name} held {delay:.1f}s, then applied")
-    run.write_fault(token=run.by_name[leader].label, latencyMs=int(delay * 1000))
-    run.sleep(duration)
-    run.server.clear_faults()
+    _server_fault_for(run, duration, leaders_writes=leader, latencyMs=int(delay * 1000))
     # Let the held writes land inside the window.
     run.sleep(delay)
     run.finish(record)
@@ -154,9 +161,7 @@ def slow_write_late_answer(run, rep):
     duration = t.lease + 1.0
     record = run.begin("slow-write-late-answer", rep, target=leader, bound=duration + t.crash_bound,
                        variant=f"leader's {run.write_name} applied, answered after {t.request_timeout + 1:.1f}s")
-    run.write_fault(token=run.by_name[leader].label, responseDelayMs=int((t.request_timeout + 1) * 1000))
-    run.sleep(duration)
-    run.server.clear_faults()
+    _server_fault_for(run, duration, leaders_writes=leader, responseDelayMs=int((t.request_timeout + 1) * 1000))
     run.finish(record)
 
 
@@ -166,9 +171,7 @@ def server_errors(run, rep):
     status = [503, 500, 502][rep % 3]
     burst = [t.renew_deadline * 0.5, t.renew_deadline + 1.0][rep % 2]
     record = run.begin("5xx-burst", rep, bound=burst + t.crash_bound, variant=f"{status} on every request for {burst:.1f}s")
-    run.server.fault(status=status)
-    run.sleep(burst)
-    run.server.clear_faults()
+    _server_fault_for(run, burst, status=status)
     run.finish(record)
 
 
@@ -180,9 +183,7 @@ def rate_limited(run, rep):
     retry_after = [1, 2, 4][rep % 3]
     record = run.begin("rate-limit", rep, bound=retry_after + 1 + t.crash_bound,
                        variant=f"{status}, Retry-After {retry_after}s, for 1s")
-    run.server.fault(status=status, retryAfter=retry_after)
-    run.sleep(1.0)
-    run.server.clear_faults()
+    _server_fault_for(run, 1.0, status=status, retryAfter=retry_after)
     run.sleep(retry_after)
     run.finish(record)
 
