@@ -9,28 +9,23 @@ import Testing
 @Suite struct HostileInputSettingsTests {
     func runError(_ arguments: [String], environment: [String: String] = [:]) throws -> String? {
         let options = try RunOptions.parse(arguments)
-        do {
-            _ = try RunSettings(options, election: "e", environment: environment)
-            return nil
-        } catch {
-            return "\(error)"
-        }
+        return Self.error { _ = try RunSettings(options, election: "e", environment: environment) }
     }
 
     func lockError(_ arguments: [String], environment: [String: String] = [:]) throws -> String? {
         let options = try LockOptions.parse(arguments)
-        do {
-            _ = try LockSettings(options, environment: environment)
-            return nil
-        } catch {
-            return "\(error)"
-        }
+        return Self.error { _ = try LockSettings(options, environment: environment) }
     }
 
     func gistError(_ arguments: [String], environment: [String: String] = [:]) throws -> String? {
         let options = try GistRunArguments.parse(arguments)
+        return Self.error { _ = try options.settings(environment: environment) }
+    }
+
+    /// What `body` throws, as text; nil when it throws nothing.
+    static func error(_ body: () throws -> Void) -> String? {
         do {
-            _ = try options.settings(environment: environment)
+            try body()
             return nil
         } catch {
             return "\(error)"

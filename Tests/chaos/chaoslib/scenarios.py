@@ -25,12 +25,16 @@ def _others(run, name):
 
 # -- process faults
 
-def kill_leader(run, rep):
-    t = run.timings
+def _leader_stopped(run, rep, kind, sig, bound):
+    """The leader is stopped by `sig`; another copy must lead within `bound`."""
     leader = _leader(run)
-    record = run.begin("kill-leader", rep, target=leader, bound=t.crash_bound)
-    run.by_name[leader].stop(signal.SIGKILL)
+    record = run.begin(kind, rep, target=leader, bound=bound)
+    run.by_name[leader].stop(sig)
     run.finish(record, other_than=leader)
+
+
+def kill_leader(run, rep):
+    _leader_stopped(run, rep, "kill-leader", signal.SIGKILL, run.timings.crash_bound)
 
 
 def stop_leader(run, rep):
@@ -60,11 +64,7 @@ def stop_leader(run, rep):
 
 
 def term_leader(run, rep):
-    t = run.timings
-    leader = _leader(run)
-    record = run.begin("term-leader", rep, target=leader, bound=t.graceful_bound)
-    run.by_name[leader].stop(signal.SIGTERM)
-    run.finish(record, other_than=leader)
+    _leader_stopped(run, rep, "term-leader", signal.SIGTERM, run.timings.graceful_bound)
 
 
 def restart_copy(run, rep):
