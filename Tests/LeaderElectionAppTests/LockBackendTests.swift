@@ -73,7 +73,8 @@ import Testing
             _ = try command.parseAsRoot(arguments)
             return nil
         } catch {
-            return command.exitCode(for: error) == ExitCode(64) ? command.message(for: error) : "exit \(command.exitCode(for: error))"
+            return command.exitCode(for: error) == ExitCode(64)
+                ? command.message(for: error) : "exit \(command.exitCode(for: error))"
         }
     }
 
@@ -110,7 +111,9 @@ import Testing
         for command in [StatusCommand.self, InitCommand.self] as [any ParsableCommand.Type] {
             let help = command.helpMessage(columns: 200)
             #expect(help.contains("--gist <gist>"))
-            for flag in runOnly { #expect(!help.contains(flag), "\(command.configuration.commandName ?? "") --help lists \(flag)") }
+            for flag in runOnly {
+                #expect(!help.contains(flag), "\(command.configuration.commandName ?? "") --help lists \(flag)")
+            }
             #expect(Self.usageError(command, ["--lock", "gist", "--candidates", "3"])?.contains("--candidates") == true)
         }
         let runGist = try #require(Self.section("GIST LOCK:", of: RunCommand.self))

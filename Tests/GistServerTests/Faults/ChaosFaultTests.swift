@@ -69,7 +69,8 @@ struct ChaosFaultTests {
 
     @Test("responseDelayMs applies the write at once and answers only after the delay")
     func writeLandsBeforeAnswer() async throws {
-        try await Self.withLockGist(fault: #"{"methods":["PATCH"],"responseDelayMs":9000,"count":1}"#) { client, fixture, id async throws in
+        try await Self.withLockGist(fault: #"{"methods":["PATCH"],"responseDelayMs":9000,"count":1}"#) {
+            client, fixture, id async throws in
             async let answer = client.send(.patch, "/gists/\(id)", json: Self.patchB)
             await fixture.clock.waitForSleepers(atLeast: 1)
             #expect(await fixture.store.gist(id: id)?.files["a.lock"] == "b")
@@ -92,7 +93,8 @@ struct ChaosFaultTests {
 
     @Test("a held request is never handled, and the tally counts it as unanswered")
     func holdNeverHandles() async throws {
-        try await Self.withLockGist(fault: #"{"token":"token-1","blackhole":"hold","latencyMs":5000,"count":1}"#) { client, fixture, id async throws in
+        try await Self.withLockGist(fault: #"{"token":"token-1","blackhole":"hold","latencyMs":5000,"count":1}"#) {
+            client, fixture, id async throws in
             async let held = client.send(.patch, "/gists/\(id)", json: Self.patchB)
             await fixture.clock.waitForSleepers(atLeast: 1)
             await fixture.clock.advance(by: .seconds(5))

@@ -18,7 +18,9 @@ struct GistMetrics: Sendable {
         github("rate_limit_reset", unit: "timestamp_seconds", help: "x-ratelimit-reset of the last GitHub answer, as Unix time.")
     }
     private static var heldUntil: MetricNameDescriptor {
-        github("rate_limited_until", unit: "timestamp_seconds", help: "Until when requests are held back after a rate-limit answer, as Unix time; 0 when not.")
+        github(
+            "rate_limited_until", unit: "timestamp_seconds",
+            help: "Until when requests are held back after a rate-limit answer, as Unix time; 0 when not.")
     }
     private static var limitedAnswers: MetricNameDescriptor {
         github("rate_limited_answers", unit: "total", help: "Rate-limit answers (403 or 429) received since start.")
