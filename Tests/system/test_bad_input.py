@@ -5,7 +5,6 @@ import http.server
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import time
@@ -13,6 +12,7 @@ import time
 import pytest
 
 from conftest import GIST_SERVER_BIN, LEADER_ELECTION_BIN, wait_until
+from harness.copies import LoggedCopy
 from harness.gist_server import READ_ROUTE
 from harness.loopback import LoopbackServer
 
@@ -26,25 +26,12 @@ def clean_env(**extra):
     return env
 
 
-class App:
+class App(LoggedCopy):
     """One `leader-election run` with its stderr in a file."""
 
     def __init__(self, tmp_path, url, gist, token, identity="napoleon", args=FAST):
-        self.log = tmp_path / f"{identity.encode().hex()}.log"
-        self.process = subprocess.Popen(
-            [LEADER_ELECTION_BIN, "run", "--id", identity, "--gist", gist, "--github-api-url", url, *args],
-            env=clean_env(LEADER_ELECTION_GITHUB_API_TOKEN=token), stderr=self.log.open("w"))
-
-    def text(self):
-        return self.log.read_text()
-
-    def still_running(self):
-        return self.process.poll() is None
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=15)
+        super().__init__([LEADER_ELECTION_BIN, "run", "--id", identity, "--gist", gist, "--github-api-url", url, *args],
+                         tmp_path / f"{identity.encode().hex()}.log", clean_env(LEADER_ELECTION_GITHUB_API_TOKEN=token))
 
 
 @pytest.fixture
