@@ -72,10 +72,7 @@ public enum ResourceLockConformance {
             try expect(holder == winner, "the lock names \(holder ?? "nobody"), not the create that succeeded")
         },
         Check(name: "an update on stale bytes is a conflict and stores nothing") { fixture in
-            let a = try await fixture.lock(identity: "a")
-            let b = try await fixture.lock(identity: "b")
-            try await a.create(claim("a", term: 1))
-            let seen = try required(try await b.get(), "the record a created")
+            let (a, b, seen) = try await claimedByA(fixture)
             var renewed = claim("a", term: 1)
             renewed.renewTime = renewed.renewTime?.addingTimeInterval(2)
             try await a.update(renewed, expecting: seen.raw)
@@ -85,10 +82,7 @@ public enum ResourceLockConformance {
             try expect(try await a.get()?.raw == renewed.jsonBytes(), "the refused update changed the lock")
         },
         Check(name: "an update on current bytes stores exactly the record's bytes") { fixture in
-            let a = try await fixture.lock(identity: "a")
-            let b = try await fixture.lock(identity: "b")
-            try await a.create(claim("a", term: 1))
-            let seen = try required(try await b.get(), "the record a created")
+            let (a, b, seen) = try await claimedByA(fixture)
             let takeover = claim("b", term: 2)
             try await b.update(takeover, expecting: seen.raw)
             try expect(try await a.get()?.raw == takeover.jsonBytes(), "get() after update did not return its bytes")
@@ -121,6 +115,16 @@ public enum ResourceLockConformance {
                 "the next read did not show exactly the bytes of the write in doubt")
         },
     ]
+
+    /// Locks for "a" and "b" once a has created its claim of term 1, with the record b reads then.
+    private static func claimedByA(_ fixture: any ResourceLockFixture) async throws
+        -> (a: any ResourceLock, b: any ResourceLock, seen: ObservedRecord)
+    {
+        let a = try await fixture.lock(identity: "a")
+        let b = try await fixture.lock(identity: "b")
+        try await a.create(claim("a", term: 1))
+        return (a, b, try required(try await b.get(), "the record a created"))
+    }
 
     private static func claim(_ holder: String, term: Int) -> LeaderElectionRecord {
         let at = ManualClock.wallStart

@@ -8,16 +8,19 @@ struct InitCommand: AsyncParsableCommand {
         discussion: BackendOptions.types.map { "--lock \($0.name): \($0.initSummary)" }.joined(separator: "\n"))
 
     @OptionGroup var lock: LockOptions
+    @OptionGroup var backendInit: BackendInitOptions
 
-    @Option(help: "Description of what init creates, for stores that keep one (a new gist); others ignore it.")
-    var description: String?
+    /// Refuses, as a usage error, `init`'s options of a backend that was not picked.
+    func validate() throws {
+        try lock.refuseOthers(environment: ProcessInfo.processInfo.environment, extras: backendInit.all)
+    }
 
     func run() async throws {
         do {
             let environment = ProcessInfo.processInfo.environment
-            let settings = try LockSettings(lock, environment: environment)
-            let store = try lock.store(settings, environment: environment)
-            print(try await store.initialize(InitRequest(description: description)))
+            let settings = try LockSettings(lock, extras: backendInit.all, environment: environment)
+            let store = try lock.store(settings, extras: backendInit.all, environment: environment)
+            print(try await store.initialize())
         } catch {
             FileHandle.standardError.write(Data("leader-election init: \("\(error)".escapedForLog(quoting: false))\n".utf8))
             throw ExitCode(1)

@@ -3,36 +3,21 @@ public import Logging
 
 /// A swift-log handler that writes klog's text format, as Kubernetes components do:
 /// `I1121 08:54:13.874758       1 LeaderElector.swift:120] message key="value"`.
-public struct KlogLogHandler: LogHandler {
-    public var logLevel: Logger.Level = .info
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
-    private let output: LogOutput
-    private let now: @Sendable () -> Date
-    private let pid: Int32
-    private let timeZone: TimeZone
+public typealias KlogLogHandler = LineLogHandler<KlogLogFormat>
 
-    /// - Parameters:
-    ///   - output: where lines go; shared between copies of the handler.
-    ///   - now: the wall time printed in each line, in local time as klog prints it.
-    public init(output: LogOutput = .standardError, now: @escaping @Sendable () -> Date = { Date() }) {
-        self.output = output
-        self.now = now
-        self.pid = ProcessInfo.processInfo.processIdentifier
-        self.timeZone = .current
-    }
+/// The lines of `KlogLogHandler`: this process's id, the time in the local time zone.
+public struct KlogLogFormat: LogLineFormat {
+    private let pid = ProcessInfo.processInfo.processIdentifier
+    private let timeZone = TimeZone.current
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
+    public init() {}
 
-    public func log(event: LogEvent) {
-        let merged = event.mergedMetadata(handler: metadata, provider: metadataProvider)
-        output.write(
-            Self.format(
-                level: event.level, message: event.message.description, metadata: merged,
-                file: event.file, line: event.line, time: now(), pid: pid, timeZone: timeZone))
+    public func line(level: Logger.Level, message: String, metadata: Logger.Metadata, file: String, line: UInt, time: Date)
+        -> String
+    {
+        Self.format(
+            level: level, message: message, metadata: metadata, file: file, line: line, time: time, pid: pid,
+            timeZone: timeZone)
     }
 
     /// One klog line, newline included.

@@ -16,10 +16,22 @@ protocol LockBackend: ParsableArguments {
     /// Its options given on the command line (as `--flag`) or through the environment (as the
     /// variable's name), so that they can be refused when another backend is picked.
     func given(environment: [String: String]) -> [String]
-    /// Checks its settings (an `AppError` names the bad one and its fix) and returns the store.
-    func open(_ lock: LockSettings, environment: [String: String]) throws -> any LockStore
+    /// Checks its settings (an `AppError` names the bad one and its fix) and returns the store; `extras`
+    /// are the subcommand's own options of every backend (`BackendRunOptions`, `BackendInitOptions`).
+    func open(_ lock: LockSettings, extras: [any BackendExtraOptions], environment: [String: String]) throws
+        -> any LockStore
     /// Its defaults for `leader-election defaults`, keyed as the output names them.
     static func defaults(config: LeaderElectionConfig) -> [String: any Sendable]
+}
+
+/// A backend's options that one subcommand alone uses, such as `run`'s request-rate check or `init`'s
+/// description: listed in that subcommand's `BackendRunOptions` or `BackendInitOptions`, under the
+/// backend's heading, and refused like its other options when another backend is picked.
+protocol BackendExtraOptions: ParsableArguments {
+    /// The `--lock` name of the backend they belong to.
+    static var backend: String { get }
+    /// As `LockBackend.given(environment:)`.
+    func given(environment: [String: String]) -> [String]
 }
 
 extension LockBackend {
@@ -37,7 +49,7 @@ protocol LockStore: Sendable {
     /// Reads the record for `status`, with the backend's own facts.
     func status() async throws -> LockStatus
     /// What `init` does for this store; returns the line printed on standard output.
-    func initialize(_ request: InitRequest) async throws -> String
+    func initialize() async throws -> String
 }
 
 /// The lock a run elects through, and what the backend adds to the endpoint and the metrics.
@@ -68,19 +80,15 @@ struct LockFact: Sendable, Equatable {
     var note: String?
 }
 
-/// The options of `init` that are not the store's.
-struct InitRequest: Sendable {
-    /// `--description`, when given.
-    var description: String?
-}
-
 /// The picked backend's store, for a run, `status` or `init`.
 extension LockOptions {
-    func store(_ settings: LockSettings, environment: [String: String]) throws -> any LockStore {
+    func store(_ settings: LockSettings, extras: [any BackendExtraOptions] = [], environment: [String: String]) throws
+        -> any LockStore
+    {
         guard let backend = backends.all.first(where: { type(of: $0).name == settings.backend }) else {
             throw AppError(
                 "unknown lock \"\(settings.backend)\": give \(BackendOptions.names.joined(separator: " or ")) with --lock")
         }
-        return try backend.open(settings, environment: environment)
+        return try backend.open(settings, extras: extras, environment: environment)
     }
 }

@@ -41,12 +41,15 @@ struct LockOptions: ParsableArguments {
         return name
     }
 
-    /// Throws a `ValidationError` naming the first option given for a backend that was not picked.
-    func refuseOthers(environment: [String: String]) throws {
+    /// Throws a `ValidationError` naming the first option given for a backend that was not picked,
+    /// among the options every subcommand takes and the subcommand's own `extras`.
+    func refuseOthers(environment: [String: String], extras: [any BackendExtraOptions] = []) throws {
         let picked = try backendName(environment: environment)
-        for backend in backends.all {
-            let name = type(of: backend).name
-            guard name != picked, let option = backend.given(environment: environment).first else { continue }
+        let given =
+            backends.all.map { (type(of: $0).name, $0.given(environment: environment)) }
+            + extras.map { (type(of: $0).backend, $0.given(environment: environment)) }
+        for (name, options) in given {
+            guard name != picked, let option = options.first else { continue }
             let fix = option.hasPrefix("--") ? "drop \(option)" : "unset \(option)"
             throw ValidationError(
                 "\(option) is an option of the \(name) lock, but the lock is \(picked): \(fix), or pick that lock with --lock \(name)"
@@ -62,9 +65,9 @@ struct LockSettings: Sendable {
     var election: String
     var requestTimeout: Duration
 
-    init(_ options: LockOptions, environment: [String: String]) throws {
+    init(_ options: LockOptions, extras: [any BackendExtraOptions] = [], environment: [String: String]) throws {
         do {
-            try options.refuseOthers(environment: environment)
+            try options.refuseOthers(environment: environment, extras: extras)
             backend = try options.backendName(environment: environment)
         } catch let error as ValidationError {
             throw AppError(error.message)

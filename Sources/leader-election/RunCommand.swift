@@ -12,14 +12,20 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var lock: LockOptions
     @OptionGroup var run: RunOptions
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var backendRun: BackendRunOptions
+
+    /// Refuses, as a usage error, `run`'s options of a backend that was not picked.
+    func validate() throws {
+        try lock.refuseOthers(environment: ProcessInfo.processInfo.environment, extras: backendRun.all)
+    }
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         logging.bootstrap()
         let logger = Logger(label: "leader-election")
         do {
-            let lockSettings = try LockSettings(lock, environment: environment)
-            let store = try lock.store(lockSettings, environment: environment)
+            let lockSettings = try LockSettings(lock, extras: backendRun.all, environment: environment)
+            let store = try lock.store(lockSettings, extras: backendRun.all, environment: environment)
             let runSettings = try RunSettings(
                 run, election: lockSettings.election, requestTimeout: lockSettings.requestTimeout, environment: environment)
             let app = try await ElectionApp.build(store: store, run: runSettings, logger: logger)

@@ -16,11 +16,7 @@ import Testing
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
         try await EtcdServer.with(tls: certificates) { etcd in
-            let lock = try Self.lock(
-                etcd,
-                EtcdTLS(
-                    caFile: certificates.ca, clientCertificateFile: certificates.clientCertificate,
-                    clientKeyFile: certificates.clientKey))
+            let lock = try Self.lock(etcd, certificates.clientTLS())
             let record = EtcdLockTests.record("a")
             try await lock.create(record)
             #expect(try await lock.get()?.raw == record.jsonBytes())
@@ -44,11 +40,7 @@ import Testing
             stranger.remove()
         }
         try await EtcdServer.with(tls: certificates) { etcd in
-            let lock = try Self.lock(
-                etcd,
-                EtcdTLS(
-                    caFile: stranger.ca, clientCertificateFile: certificates.clientCertificate,
-                    clientKeyFile: certificates.clientKey))
+            let lock = try Self.lock(etcd, certificates.clientTLS(trusting: stranger.ca))
             await #expect(throws: EtcdError.self) { _ = try await lock.get() }
         }
     }

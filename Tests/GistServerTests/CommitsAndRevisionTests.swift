@@ -7,7 +7,7 @@ import Testing
 struct CommitsAndRevisionTests {
     /// A gist with three versions of `x.lock`: "1", "2", "3".
     private func threeVersions(_ client: some TestClientProtocol) async throws -> (id: String, versions: [String]) {
-        let id = try #require(try await client.createGist(["x.lock": "1"])["id"] as? String)
+        let id = try await client.createGistID(["x.lock": "1"])
         _ = try await client.send(.patch, "/gists/\(id)", json: #"{"files":{"x.lock":{"content":"2"}}}"#)
         let gist = try await client.send(.patch, "/gists/\(id)", json: #"{"files":{"x.lock":{"content":"3"}}}"#).jsonObject()
         return (id, versions(gist))

@@ -50,40 +50,32 @@ struct CreateGistTests {
         }
     }
 
-    struct InvalidBody: CustomTestStringConvertible, Sendable {
-        let name: String
-        let body: String
-        let status: HTTPResponse.Status
-        let message: String
-        var testDescription: String { name }
-    }
-
     @Test(
         "bodies GitHub refuses",
         arguments: [
-            InvalidBody(name: "not JSON", body: "{files", status: .badRequest, message: "Problems parsing JSON"),
-            InvalidBody(
+            RefusedBody(name: "not JSON", body: "{files", status: .badRequest, message: "Problems parsing JSON"),
+            RefusedBody(
                 name: "no files", body: "{}", status: .unprocessableContent,
                 message: "Invalid request.\n\n\"files\" wasn't supplied."),
-            InvalidBody(
+            RefusedBody(
                 name: "files not an object", body: #"{"files":"x"}"#, status: .unprocessableContent,
                 message: "Invalid request.\n\nFor 'properties/files', \"x\" is not an object."),
-            InvalidBody(name: "no file", body: #"{"files":{}}"#, status: .unprocessableContent, message: "Validation Failed"),
-            InvalidBody(
+            RefusedBody(name: "no file", body: #"{"files":{}}"#, status: .unprocessableContent, message: "Validation Failed"),
+            RefusedBody(
                 name: "empty content", body: #"{"files":{"a.txt":{"content":""}}}"#, status: .unprocessableContent,
                 message: "Validation Failed"),
-            InvalidBody(
+            RefusedBody(
                 name: "content not a string", body: #"{"files":{"a.txt":{"content":5}}}"#, status: .unprocessableContent,
                 message: "Invalid request.\n\nFor 'properties/content', 5 is not a string."),
-            InvalidBody(
+            RefusedBody(
                 name: "slash in filename", body: #"{"files":{"a/b":{"content":"x"}}}"#, status: .unprocessableContent,
                 message: "Validation Failed"),
-            InvalidBody(
+            RefusedBody(
                 name: "public not boolean", body: #"{"public":"maybe","files":{"a":{"content":"x"}}}"#,
                 status: .unprocessableContent,
                 message: "Invalid request.\n\nFor 'properties/public', \"maybe\" is not a boolean or one of \"true\", \"false\"."),
         ])
-    func refuses(_ invalid: InvalidBody) async throws {
+    func refuses(_ invalid: RefusedBody) async throws {
         try await GistServerFixture().test { client in
             let response = try await client.send(.post, "/gists", json: invalid.body)
             #expect(response.status == invalid.status)

@@ -8,7 +8,7 @@ struct DeleteGistTests {
     @Test("204, then the gist is gone (404 on read and on a second delete)")
     func deletes() async throws {
         try await GistServerFixture().test { client in
-            let id = try #require(try await client.createGist(["a.txt": "x"])["id"] as? String)
+            let id = try await client.createGistID()
             let response = try await client.send(.delete, "/gists/\(id)")
             #expect(response.status == .noContent)
             #expect(response.body.readableBytes == 0)
@@ -21,7 +21,7 @@ struct DeleteGistTests {
     @Test("without a token 401, with a token lacking the gist scope 404; the gist stays")
     func needsScopedToken() async throws {
         try await GistServerFixture().test { client in
-            let id = try #require(try await client.createGist(["a.txt": "x"])["id"] as? String)
+            let id = try await client.createGistID()
             #expect(
                 try await client.send(.delete, "/gists/\(id)", headers: GistServerFixture.headers(token: nil)).status
                     == .unauthorized)

@@ -67,7 +67,7 @@ struct RateLimitTests {
     func notModifiedIsFree() async throws {
         let fixture = try GistServerFixture { $0.rateLimits.authenticatedLimit = 3 }
         try await fixture.test { client in
-            let id = try #require(try await client.createGist(["a.txt": "x"])["id"] as? String)
+            let id = try await client.createGistID()
             let etag = try #require(try await client.send(.get, "/gists/\(id)").header("ETag"))
             for _ in 0..<5 {
                 let response = try await client.send(
@@ -83,7 +83,7 @@ struct RateLimitTests {
     func secondaryLimit() async throws {
         let fixture = try GistServerFixture { $0.rateLimits.contentCreationPerMinute = 2 }
         try await fixture.test { client in
-            let id = try #require(try await client.createGist(["a.txt": "0"])["id"] as? String)
+            let id = try await client.createGistID(["a.txt": "0"])
             await fixture.clock.advance(by: .seconds(20))
             #expect(try await client.send(.patch, "/gists/\(id)", json: #"{"files":{"a.txt":{"content":"1"}}}"#).status == .ok)
             let refused = try await client.send(.patch, "/gists/\(id)", json: #"{"files":{"a.txt":{"content":"2"}}}"#)

@@ -9,7 +9,7 @@ struct StatsTests {
     @Test("counts by method, route, status and token label, with 304s apart; reset clears; tokens never appear")
     func countsAndResets() async throws {
         try await GistServerFixture().test { client in
-            let id = try #require(try await client.createGist(["a.txt": "x"])["id"] as? String)
+            let id = try await client.createGistID()
             let etag = try #require(try await client.send(.get, "/gists/\(id)").header("ETag"))
             _ = try await client.send(.get, "/gists/\(id)", headers: GistServerFixture.headers(extra: [.ifNoneMatch: etag]))
             _ = try await client.send(.get, "/gists/\(id)/commits", headers: GistServerFixture.headers(token: nil))

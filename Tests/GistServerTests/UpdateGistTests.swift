@@ -99,33 +99,25 @@ struct UpdateGistTests {
         }
     }
 
-    struct Refusal: CustomTestStringConvertible, Sendable {
-        let name: String
-        let body: String
-        let status: HTTPResponse.Status
-        let message: String
-        var testDescription: String { name }
-    }
-
     @Test(
         "edits GitHub refuses leave the gist unchanged",
         arguments: [
-            Refusal(
+            RefusedBody(
                 name: "rename onto an existing file", body: #"{"files":{"a.txt":{"filename":"b.lock"}}}"#,
                 status: .unprocessableContent, message: "Validation Failed"),
-            Refusal(
+            RefusedBody(
                 name: "delete every file", body: #"{"files":{"a.txt":null,"b.lock":null}}"#,
                 status: .unprocessableContent, message: "Validation Failed"),
-            Refusal(name: "empty body", body: "", status: .unprocessableContent, message: "Validation Failed"),
-            Refusal(name: "not JSON", body: "{", status: .badRequest, message: "Problems parsing JSON"),
-            Refusal(
+            RefusedBody(name: "empty body", body: "", status: .unprocessableContent, message: "Validation Failed"),
+            RefusedBody(name: "not JSON", body: "{", status: .badRequest, message: "Problems parsing JSON"),
+            RefusedBody(
                 name: "files not an object", body: #"{"files":[1]}"#, status: .unprocessableContent,
                 message: "Invalid request.\n\nFor 'properties/files', [...] is not an object."),
-            Refusal(
+            RefusedBody(
                 name: "content not a string", body: #"{"files":{"a.txt":{"content":true}}}"#, status: .unprocessableContent,
                 message: "Invalid request.\n\nFor 'properties/content', true is not a string."),
         ])
-    func refuses(_ refusal: Refusal) async throws {
+    func refuses(_ refusal: RefusedBody) async throws {
         try await GistServerFixture().test { client in
             let created = try await client.createGist(Self.start)
             let id = try #require(created["id"] as? String)
@@ -159,7 +151,7 @@ struct UpdateGistTests {
     @Test("unknown gist 404; no token 401; token without gist scope 404 and nothing changes")
     func authorisation() async throws {
         try await GistServerFixture().test { client in
-            let id = try #require(try await client.createGist(Self.start)["id"] as? String)
+            let id = try await client.createGistID(Self.start)
             let body = #"{"files":{"a.txt":{"content":"x"}}}"#
             #expect(try await client.send(.patch, "/gists/ffffffffffffffffffffffffffffffff", json: body).status == .notFound)
             #expect(

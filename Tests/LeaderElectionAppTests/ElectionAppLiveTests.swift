@@ -87,11 +87,9 @@ struct ElectionAppLiveTests {
 
     private static func settings(_ api: URL, _ gistID: String, http: Bool) throws -> (GistSettings, RunSettings) {
         let environment = ["LEADER_ELECTION_GITHUB_API_TOKEN": token]
-        let gist = try GistSettings(
-            GistOptions.parse([
-                "--gist", gistID, "--github-api-url", api.absoluteString, "--write-mode", "rest", "--takeover-settle", "0s",
-            ]),
-            environment: environment)
+        let gist = try GistRunArguments.parse([
+            "--gist", gistID, "--github-api-url", api.absoluteString, "--write-mode", "rest", "--takeover-settle", "0s",
+        ]).settings(environment: environment)
         var flags = ["--id", "napoleon", "--lease-duration", "4s", "--renew-deadline", "2500ms", "--retry-period", "500ms"]
         if http { flags += ["--http", "127.0.0.1:0"] }
         return (gist, try RunSettings(RunOptions.parse(flags), election: gist.election, environment: environment))

@@ -9,28 +9,23 @@ import Testing
 @Suite struct HostileInputSettingsTests {
     func runError(_ arguments: [String], environment: [String: String] = [:]) throws -> String? {
         let options = try RunOptions.parse(arguments)
-        do {
-            _ = try RunSettings(options, election: "e", environment: environment)
-            return nil
-        } catch {
-            return "\(error)"
-        }
+        return Self.error { _ = try RunSettings(options, election: "e", environment: environment) }
     }
 
     func lockError(_ arguments: [String], environment: [String: String] = [:]) throws -> String? {
         let options = try LockOptions.parse(arguments)
-        do {
-            _ = try LockSettings(options, environment: environment)
-            return nil
-        } catch {
-            return "\(error)"
-        }
+        return Self.error { _ = try LockSettings(options, environment: environment) }
     }
 
     func gistError(_ arguments: [String], environment: [String: String] = [:]) throws -> String? {
-        let options = try GistOptions.parse(arguments)
+        let options = try GistRunArguments.parse(arguments)
+        return Self.error { _ = try options.settings(environment: environment) }
+    }
+
+    /// What `body` throws, as text; nil when it throws nothing.
+    static func error(_ body: () throws -> Void) -> String? {
         do {
-            _ = try GistSettings(options, environment: environment)
+            try body()
             return nil
         } catch {
             return "\(error)"
@@ -111,7 +106,7 @@ import Testing
 
     @Test(arguments: ["ghp_secret\n", "  ghp_secret \r\n", "\tghp_secret"])
     func theTokenFromTheEnvironmentIsTrimmedAsTheFileIs(value: String) throws {
-        let gist = try GistSettings(GistOptions.parse([]), environment: ["LEADER_ELECTION_GITHUB_API_TOKEN": value])
+        let gist = try GistRunArguments.parse([]).settings(environment: ["LEADER_ELECTION_GITHUB_API_TOKEN": value])
         #expect(try gist.requireToken() == "ghp_secret")
         #expect(gist.tokenOrigin == "LEADER_ELECTION_GITHUB_API_TOKEN")
     }
@@ -132,7 +127,7 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)")
         try "ghp_x\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let gist = try GistSettings(GistOptions.parse(["--token-file", file.path]), environment: [:])
+        let gist = try GistRunArguments.parse(["--token-file", file.path]).settings(environment: [:])
         #expect(gist.tokenOrigin == "the token file \(file.path) (--token-file)")
     }
 

@@ -54,7 +54,6 @@ import Testing
             "--gist is an option of the gist lock, but the lock is etcd: drop --gist, or pick that lock with --lock gist"
         ),
         (["--lock", "etcd", "--write-mode", "git"], "--write-mode is an option of the gist lock"),
-        (["--lock", "etcd", "--takeover-settle", "1s"], "--takeover-settle is an option of the gist lock"),
         (["--lock", "etcd", "--allow-plain-http"], "--allow-plain-http is an option of the gist lock"),
         (
             ["--etcd-endpoints", "http://127.0.0.1:2379"],
@@ -63,10 +62,19 @@ import Testing
         (["--lock", "gist", "--etcd-password-file", "/p"], "--etcd-password-file is an option of the etcd lock"),
     ])
     func aFlagOfTheOtherLockIsAUsageError(arguments: [String], message: String) throws {
-        #expect {
-            _ = try LockOptions.parse(arguments)
-        } throws: { error in
-            LockOptions.message(for: error).contains(message) && LockOptions.exitCode(for: error) == ExitCode(64)
+        for command in [RunCommand.self, StatusCommand.self, InitCommand.self] as [any ParsableCommand.Type] {
+            #expect(Self.usageError(command, arguments)?.contains(message) == true, "\(command)")
+        }
+    }
+
+    /// The message of the usage error (exit 64) `command` stops `arguments` with; nil when it takes them.
+    static func usageError(_ command: any ParsableCommand.Type, _ arguments: [String]) -> String? {
+        do {
+            _ = try command.parseAsRoot(arguments)
+            return nil
+        } catch {
+            return command.exitCode(for: error) == ExitCode(64)
+                ? command.message(for: error) : "exit \(command.exitCode(for: error))"
         }
     }
 
@@ -92,6 +100,44 @@ import Testing
             return text.contains(message) && !text.contains("s3cret")
         }
         #expect(throws: AppError.self) { _ = try LockSettings(options, environment: environment) }
+    }
+
+    // MARK: Each subcommand's own options
+
+    /// `run`'s gist options (the request-rate check, the takeover settle) are not `status`'s or `init`'s:
+    /// absent from their help, an unknown option there, and refused in `run` with another lock.
+    @Test func runsOwnGistOptionsBelongToRunAlone() throws {
+        let runOnly = ["--candidates", "--elections", "--check-limits", "--takeover-settle"]
+        for command in [StatusCommand.self, InitCommand.self] as [any ParsableCommand.Type] {
+            let help = command.helpMessage(columns: 200)
+            #expect(help.contains("--gist <gist>"))
+            for flag in runOnly {
+                #expect(!help.contains(flag), "\(command.configuration.commandName ?? "") --help lists \(flag)")
+            }
+            #expect(Self.usageError(command, ["--lock", "gist", "--candidates", "3"])?.contains("--candidates") == true)
+        }
+        let runGist = try #require(Self.section("GIST LOCK:", of: RunCommand.self))
+        for flag in runOnly { #expect(runGist.contains(flag)) }
+        #expect(
+            Self.usageError(RunCommand.self, ["--lock", "etcd", "--check-limits", "off"])
+                == "--check-limits is an option of the gist lock, but the lock is etcd: drop --check-limits, or pick that lock with --lock gist"
+        )
+    }
+
+    /// The block of `command --help` under `heading`, up to the blank line that ends it.
+    static func section(_ heading: String, of command: any ParsableCommand.Type) -> String? {
+        command.helpMessage(columns: 200).components(separatedBy: "\n\n").first { $0.hasPrefix(heading) }
+    }
+
+    /// `init --description` names the new gist: the gist lock's option of `init`, refused with etcd.
+    @Test func initsDescriptionIsTheGistLocks() throws {
+        #expect(try #require(Self.section("GIST LOCK:", of: InitCommand.self)).contains("--description"))
+        #expect(try #require(Self.section("OPTIONS:", of: InitCommand.self)).contains("--description") == false)
+        #expect(
+            Self.usageError(InitCommand.self, ["--lock", "etcd", "--description", "mine"])
+                == "--description is an option of the gist lock, but the lock is etcd: drop --description, or pick that lock with --lock gist"
+        )
+        #expect(Self.usageError(InitCommand.self, ["--lock", "gist", "--description", "mine"]) == nil)
     }
 
     @Test func theSameLocksOwnOptionsAndTheSharedOnesAreTaken() throws {

@@ -27,7 +27,7 @@ import Testing
         utc.timeZone = TimeZone(identifier: "UTC")!
         let time = utc.date(
             from: DateComponents(year: 2026, month: 11, day: 21, hour: 8, minute: 54, second: 13, nanosecond: 874_758_000))!
-        let line = KlogLogHandler.format(
+        let line = KlogLogFormat.format(
             level: .info, message: "All hail cleopatra", metadata: ["lock": "Github gist lock: napoleon", "b": "x\"y"],
             file: "LeaderElection/LeaderElector.swift", line: 120, time: time, pid: 1, timeZone: utc.timeZone)
         #expect(
@@ -37,7 +37,7 @@ import Testing
     }
 
     static func klogLine(message: String, metadata: Logger.Metadata) -> String {
-        KlogLogHandler.format(
+        KlogLogFormat.format(
             level: .info, message: message, metadata: metadata, file: "F.swift", line: 1,
             time: Date(timeIntervalSince1970: 0), pid: 1, timeZone: TimeZone(identifier: "UTC")!)
     }
@@ -70,7 +70,7 @@ import Testing
         (Logger.Level.warning, "W"), (.error, "E"), (.critical, "F"), (.debug, "I"),
     ])
     func klogLevelLetters(level: Logger.Level, letter: String) {
-        let line = KlogLogHandler.format(
+        let line = KlogLogFormat.format(
             level: level, message: "m", metadata: [:], file: "F.swift", line: 1, time: Date(timeIntervalSince1970: 0),
             pid: 42, timeZone: TimeZone(identifier: "UTC")!)
         #expect(line.hasPrefix("\(letter)0101 00:00:00.000000      42 F.swift:1] m"))
@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func jsonLineCarriesFixedKeysThatMetadataCannotReplace() throws {
-        let line = JSONLogHandler.format(
+        let line = JSONLogFormat.format(
             level: .warning, message: "All hail x", metadata: ["identity": "a", "msg": "spoofed"],
             file: "Mod/File.swift", line: 7, time: Date(timeIntervalSince1970: 1_700_000_000.5))
         #expect(line.hasSuffix("\n"))

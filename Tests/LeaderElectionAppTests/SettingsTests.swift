@@ -13,7 +13,7 @@ import Testing
             "LEADER_ELECTION_RETRY_PERIOD": "2s",
         ]
         let lock = try LockSettings(LockOptions.parse([]), environment: environment)
-        let gist = try GistSettings(GistOptions.parse(["--gist", "from-flag"]), lock: lock, environment: environment)
+        let gist = try GistRunArguments.parse(["--gist", "from-flag"]).settings(lock: lock, environment: environment)
         #expect(lock.backend == "gist")
         #expect(gist.gistID == "from-flag")
         #expect(gist.election == "env-election")
@@ -35,7 +35,7 @@ import Testing
         #expect(run.config.renewDeadline == .seconds(35))
         #expect(run.config.retryPeriod == .seconds(5))
         #expect(run.config.renewInterval == .seconds(16))
-        let gist = try GistSettings(GistOptions.parse([]), environment: [:])
+        let gist = try GistRunArguments.parse([]).settings(environment: [:])
         #expect(gist.takeoverSettle == ElectionDefaults.takeoverSettle)
         #expect(gist.candidates == ElectionDefaults.candidates)
         #expect(gist.elections == 1)
@@ -70,7 +70,7 @@ import Testing
         ]
         let lock = try LockSettings(LockOptions.parse([]), environment: environment)
         #expect(lock.requestTimeout == .milliseconds(1500))
-        let gist = try GistSettings(GistOptions.parse([]), lock: lock, environment: environment)
+        let gist = try GistRunArguments.parse([]).settings(lock: lock, environment: environment)
         #expect(gist.takeoverSettle == .seconds(2))
         #expect(gist.elections == 4)
         #expect(gist.checkLimits == .github)
@@ -86,15 +86,15 @@ import Testing
         let environment = ["LEADER_ELECTION_RENEW_INTERVAL": "12s", "LEADER_ELECTION_CANDIDATES": "5"]
         let fromEnvironment = try RunSettings(RunOptions.parse(["--id", "a"]), election: "e", environment: environment)
         #expect(fromEnvironment.config.renewInterval == .seconds(12))
-        #expect(try GistSettings(GistOptions.parse([]), environment: environment).candidates == 5)
+        #expect(try GistRunArguments.parse([]).settings(environment: environment).candidates == 5)
         let fromFlags = try RunSettings(
             RunOptions.parse(["--id", "a", "--renew-interval", "8s"]), election: "e", environment: environment)
         #expect(fromFlags.config.renewInterval == .seconds(8))
-        #expect(try GistSettings(GistOptions.parse(["--candidates", "2"]), environment: environment).candidates == 2)
+        #expect(try GistRunArguments.parse(["--candidates", "2"]).settings(environment: environment).candidates == 2)
     }
 
     @Test func emptyEnvironmentValuesCountAsUnset() throws {
-        let gist = try GistSettings(GistOptions.parse([]), environment: ["LEADER_ELECTION_GITHUB_API_TOKEN": ""])
+        let gist = try GistRunArguments.parse([]).settings(environment: ["LEADER_ELECTION_GITHUB_API_TOKEN": ""])
         #expect(throws: AppError.self) { try gist.requireToken() }
     }
 
@@ -102,7 +102,7 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)")
         try "  secret-value\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let gist = try GistSettings(GistOptions.parse(["--token-file", file.path]), environment: [:])
+        let gist = try GistRunArguments.parse(["--token-file", file.path]).settings(environment: [:])
         #expect(try gist.requireToken() == "secret-value")
     }
 
@@ -129,9 +129,9 @@ import Testing
         (["--token-file", "/nonexistent/token"], "cannot read the token file"),
     ])
     func invalidGistSettingsNameTheProblem(arguments: [String], message: String) throws {
-        let options = try GistOptions.parse(arguments)
+        let options = try GistRunArguments.parse(arguments)
         #expect {
-            _ = try GistSettings(options, environment: [:])
+            _ = try options.settings(environment: [:])
         } throws: { error in
             "\(error)".contains(message)
         }
@@ -147,7 +147,7 @@ import Testing
 
     /// The settle time is checked against the lease once a run knows it.
     @Test func aTakeoverSettleAsLongAsTheLeaseIsRefused() throws {
-        let gist = try GistSettings(GistOptions.parse(["--takeover-settle", "60s"]), environment: [:])
+        let gist = try GistRunArguments.parse(["--takeover-settle", "60s"]).settings(environment: [:])
         #expect(throws: AppError.self) { try gist.checkedTakeoverSettle(lease: .seconds(50)) }
         #expect(try gist.checkedTakeoverSettle(lease: .seconds(61)) == .seconds(60))
     }

@@ -24,17 +24,11 @@ Environment:
 
 from __future__ import annotations
 
-import json
 import os
-import platform
-import shutil
-import signal
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import failover
@@ -42,7 +36,8 @@ import huge_answers
 import rate
 import report
 from limits import chart_args, chart_timings
-from processes import ProcessGroup, log
+from processes import ProcessGroup
+from session import Session
 from timings import app_timings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -82,12 +77,6 @@ def settings_from_env() -> Settings:
                     out=Path(env.get("BENCH_OUT", REPO_ROOT / "out/bench.json")).resolve())
 
 
-def interrupt(signum, _frame):
-    """SIGINT, SIGTERM and SIGHUP end the run the same way, so the cleanup runs (SIGINT too when the
-    shell started the benchmark with it ignored, as a background job)."""
-    raise KeyboardInterrupt(signal.Signals(signum).name)
-
-
 MODES = ("git", "rest")
 
 
@@ -117,44 +106,28 @@ def run_phases(settings: Settings, group: ProcessGroup, halt: threading.Event, m
 
 def main() -> int:
     settings = settings_from_env()
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, interrupt)
-    shutil.rmtree(settings.logs, ignore_errors=True)
-    started, load_before = time.monotonic(), os.getloadavg()
-    group, halt = ProcessGroup(), threading.Event()
-    modes = {}
-    try:
+    session = Session(settings.logs)
+
+    def measure():
+        modes = {}
         for mode in MODES:
-            rates, failovers = run_phases(settings, group, halt, mode)
+            rates, failovers = run_phases(settings, session.group, session.halt, mode)
             if rates is None or failovers is None:
                 raise KeyboardInterrupt("halted")
             modes[mode] = {"rate": rates, "failover": failovers}
-        huge = huge_answers.measure(group, settings.bins.leader_election, settings.logs / "huge-answers",
+        huge = huge_answers.measure(session.group, settings.bins.leader_election, settings.logs / "huge-answers",
                                     huge_answers.SIZES)
-    except KeyboardInterrupt:
-        log("interrupted: stopping every process the benchmark started")
-        return 130
-    except (TimeoutError, RuntimeError, OSError) as error:
-        log(f"error: {error} (logs in {settings.logs})")
-        return 1
-    finally:
-        halt.set()
-        group.stop_all()
-    results = {
-        "date": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                    "load_average_before": load_before, "load_average_after": os.getloadavg()},
-        "binaries": str(Path(settings.bins.leader_election).parent),
-        "settings": {"quick": settings.quick, "rate_seconds": settings.rate_seconds, "trials": settings.trials},
-        "runtime_seconds": time.monotonic() - started,
-        "modes": modes,
-        "huge_answers": huge,
-    }
-    print(report.render(results), end="")
-    settings.out.parent.mkdir(parents=True, exist_ok=True)
-    settings.out.write_text(json.dumps(results, indent=2) + "\n")
-    log(f"figures written to {settings.out}; logs in {settings.logs}")
-    return 0
+        return modes, huge
+
+    measured, status = session.measure(measure)
+    if status is not None:
+        return status
+    modes, huge = measured
+    results = session.results(
+        settings.bins.leader_election,
+        settings={"quick": settings.quick, "rate_seconds": settings.rate_seconds, "trials": settings.trials},
+        modes=modes, huge_answers=huge)
+    return session.write(results, report.render(results), settings.out)
 
 
 if __name__ == "__main__":

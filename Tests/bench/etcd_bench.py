@@ -17,17 +17,12 @@ BENCH_RATE_SECONDS, BENCH_TRIALS, BENCH_OUT (default out/bench-etcd.json; logs b
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
-import platform
-import shutil
 import signal
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 
 import failover
@@ -35,6 +30,7 @@ import report
 from harness.etcd_cluster import DEFAULT_PREFIX, EtcdCluster, EtcdPath, require_etcd, run_args
 from processes import Copy, ProcessGroup, log, stop, wait_until
 from rate import IDENTITIES, WARM_UP_SECONDS
+from session import Session
 from timings import Timings, app_timings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -152,10 +148,6 @@ def render(results: dict) -> str:
     ]) + "\n"
 
 
-def interrupt(signum, _frame):
-    raise KeyboardInterrupt(signal.Signals(signum).name)
-
-
 def main() -> int:
     env = os.environ
     binary = env.get("LEADER_ELECTION_BIN", str(Path(env.get("BIN_DIR", REPO_ROOT / ".build/debug")) / "leader-election"))
@@ -170,14 +162,12 @@ def main() -> int:
     trials = int(env.get("BENCH_TRIALS", 10 if quick else 20))
     out = Path(env.get("BENCH_OUT", REPO_ROOT / "out/bench-etcd.json")).resolve()
     logs = out.with_name(out.stem + "-logs")
-    shutil.rmtree(logs, ignore_errors=True)
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, interrupt)
+    session = Session(logs)
+    group, halt = session.group, session.halt
     defaults, demo = (dataclasses.replace(t, settle=0.0) for t in app_timings(binary))  # no option of etcd's
-    started, load_before = time.monotonic(), os.getloadavg()
-    group, halt = ProcessGroup(), threading.Event()
     cluster = EtcdCluster(logs / "etcd", spawn=group.start)
-    try:
+
+    def measure():
         cluster.start()
         log(f"etcd: three members at {', '.join(cluster.endpoints)}")
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -190,29 +180,17 @@ def main() -> int:
                 halt.set()
         if rate is None or fail is None:
             raise KeyboardInterrupt("halted")
-    except KeyboardInterrupt:
-        log("interrupted: stopping every process the benchmark started")
-        return 130
-    except (TimeoutError, RuntimeError, OSError) as error:
-        log(f"error: {error} (logs in {logs})")
-        return 1
-    finally:
-        halt.set()
-        group.stop_all()
+        return rate, fail
+
+    measured, status = session.measure(measure)
+    if status is not None:
+        return status
+    rate, fail = measured
     version = os.popen("etcd --version").read().split("\n")[0]
-    results = {
-        "date": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                    "load_average_before": load_before, "load_average_after": os.getloadavg()},
-        "binaries": str(Path(binary).parent), "etcd": f"{version}, three members on loopback",
-        "settings": {"quick": quick, "rate_seconds": window, "trials": trials},
-        "runtime_seconds": time.monotonic() - started, "rate": rate, "failover": fail,
-    }
-    print(render(results), end="")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    log(f"figures written to {out}; logs in {logs}")
-    return 0
+    results = session.results(binary, etcd=f"{version}, three members on loopback",
+                              settings={"quick": quick, "rate_seconds": window, "trials": trials},
+                              rate=rate, failover=fail)
+    return session.write(results, render(results), out)
 
 
 if __name__ == "__main__":

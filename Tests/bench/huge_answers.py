@@ -13,21 +13,17 @@ bench.py); `make bench` runs it with 200 MB and 1 GB.
 
 from __future__ import annotations
 
-import http.server
-import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
+from harness.huge_answers import GIST, HugeAnswers
 from processes import ProcessGroup, log
 
-GIST = "b0a4dedc1a55e5b1a5f0"
-PIECE = b"x" * (64 << 10)
 ROUNDS = 3
 CEILING_SECONDS = 90
 SIZES = [200 << 20, 1 << 30]
@@ -35,74 +31,6 @@ TARGETS = ("rest", "git")
 FRAMINGS = ("content-length", "chunked")
 FAST = ["--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "0.5s", "--takeover-settle", "0.2s",
         "--request-timeout", "20s"]
-
-
-class HugeServer(http.server.ThreadingHTTPServer):
-    """Answers with `size` bytes of body: every request for `target` "rest"; for "git", every request but
-    the REST read of the gist, which names a git_push_url on this server."""
-
-    daemon_threads = True
-
-    def __init__(self, target: str, size: int, announce: bool):
-        self.target, self.size, self.announce = target, size, announce
-        self.ended: list[int] = []  # body bytes written into each huge answer, as each ended
-        self.lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), HugeHandler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def stop(self):
-        self.shutdown()
-        self.server_close()
-
-
-class HugeHandler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: HugeServer
-
-    def do_GET(self):
-        if self.server.target == "git" and self.path.startswith("/gists/"):
-            body = json.dumps({"id": GIST, "files": {}, "history": [{"version": "0" * 40}],
-                               "git_push_url": f"{self.server.url}/{GIST}.git"}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        self.huge()
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        self.huge()
-
-    def huge(self):
-        size, announce = self.server.size, self.server.announce
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json" if self.server.target == "rest"
-                         else "application/x-git-receive-pack-advertisement")
-        self.send_header("Content-Length" if announce else "Transfer-Encoding", str(size) if announce else "chunked")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        sent = 0
-        try:
-            while sent < size:
-                piece = PIECE[:size - sent]
-                self.wfile.write(piece if announce else b"%x\r\n%s\r\n" % (len(piece), piece))
-                sent += len(piece)
-            if not announce:
-                self.wfile.write(b"0\r\n\r\n")
-        except OSError:
-            pass  # the copy hung up
-        with self.server.lock:
-            self.server.ended.append(sent)
-        self.close_connection = True
-
-    def log_message(self, *args):
-        pass
 
 
 def reap(process: subprocess.Popen, seconds: float) -> int | None:
@@ -120,7 +48,7 @@ def reap(process: subprocess.Popen, seconds: float) -> int | None:
 
 
 def one_run(group: ProcessGroup, binary: str, workdir: Path, target: str, size: int, framing: str) -> dict:
-    server = HugeServer(target, size, framing == "content-length")
+    server = HugeAnswers(size, framing == "content-length", git=target == "git")
     logfile = workdir / f"{target}-{framing}-{size}.log"
     # git mode: the copy stops at start when the gist's repository does not take its push, so one
     # huge git answer per run; REST reads go on until ROUNDS answers ended.
@@ -133,7 +61,7 @@ def one_run(group: ProcessGroup, binary: str, workdir: Path, target: str, size: 
     started = time.monotonic()
     try:
         peak = None
-        while peak is None and len(server.ended) < ROUNDS and time.monotonic() - started < CEILING_SECONDS:
+        while peak is None and len(server.written) < ROUNDS and time.monotonic() - started < CEILING_SECONDS:
             peak = reap(process, 0.05)
         if peak is None:
             process.send_signal(signal.SIGTERM)
@@ -144,8 +72,8 @@ def one_run(group: ProcessGroup, binary: str, workdir: Path, target: str, size: 
     finally:
         server.stop()
     text = logfile.read_text(errors="replace")
-    return {"target": target, "framing": framing, "size_bytes": size, "answers_ended": len(server.ended),
-            "peak_rss_mb": (peak or 0) / 1024, "max_body_bytes_written": max(server.ended, default=0),
+    return {"target": target, "framing": framing, "size_bytes": size, "answers_ended": len(server.written),
+            "peak_rss_mb": (peak or 0) / 1024, "max_body_bytes_written": max(server.written, default=0),
             "refused_at_bound": "may take" in text, "seconds": time.monotonic() - started}
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from limits import LIMITS
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def table(header: list[str], rows: list[list[str]]) -> str:
+    """Left-aligned first column, right-aligned others, two spaces apart."""
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
@@ -45,7 +46,7 @@ def limits_table(modes: dict) -> str:
     return "\n\n".join([
         "Three copies of one election against GitHub's limits for one user's token and one gist "
         "(the copies' tokens summed; 304 answers are free; `!` above the 75% goal, `!!` above the limit):",
-        _table(["limit", "GitHub", "75% goal", *(name for name, _ in runs), "Go at client-go's defaults (model)"], rows),
+        table(["limit", "GitHub", "75% goal", *(name for name, _ in runs), "Go at client-go's defaults (model)"], rows),
         "\n".join(["Runs:", *notes,
                    f"  Go: {go['timings']}; leader: get, get, PATCH, get every retry period; each follower one get "
                    "per attempt; no git, no conditional read"]),

@@ -1,25 +1,15 @@
-"""The benchmark's figures as plain-text tables for stdout (the JSON file holds the same and more)."""
+"""The benchmark's figures as plain-text tables for stdout (the JSON file holds the same and more).
+`table` lays them out (it lives in limits_report, which this module imports)."""
 
 from __future__ import annotations
 
 import huge_answers
-from limits_report import limits_table
+from limits_report import limits_table, table
 from rate import CONFIGS, KINDS
 from timings import Timings
 
 LIMIT_NAMES = {"requests_per_hour": "counted requests / h", "creation_per_hour": "writes (content creation) / h",
                "creation_per_minute": "writes (content creation) / min"}
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    """Left-aligned first column, right-aligned others, two spaces apart."""
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        padded = [cells[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(cells[1:], widths[1:])]
-        return "  ".join(padded).rstrip()
-
-    return "\n".join([line(header), line(["-" * width for width in widths]), *map(line, rows)])
 
 
 def describe(timings: dict) -> str:

@@ -10,17 +10,15 @@ property the store allows was broken or a leader did not come back.
 """
 
 import argparse
-import datetime
 import os
 import platform
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from chaoslib import analysis, etcd, report, timeline, verdict
+from chaoslib import analysis, driver, etcd, report, timeline, verdict
 from chaoslib.processes import LOCK_FILE, parse_line
 from chaoslib.run import Run
 from chaoslib.scenarios import FAKETIME_LIB, KINDS
@@ -30,8 +28,6 @@ from harness.etcd_cluster import require_etcd
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Each etcd request is tried on up to three members in turn, so it gets a third of the gist's timeout.
 ETCD_REQUEST_TIMEOUT = 0.25
-# Kinds run several rounds per pass, as many as the profile says.
-ROUNDS = ("contention", "handover")
 PROFILES = {
     # copies, repetitions of each kind, contention and handover rounds per pass, seconds per picture row
     # (handover rounds alternate: to a named follower, then without a target)
@@ -122,48 +118,24 @@ def main():
         if not os.access(path, os.X_OK):
             parser.error(f"{path} is missing: build first (./cicd.sh build-local) or give --bin-dir")
 
-    workdir = args.out / (args.profile if args.write_mode == "git" else f"{args.profile}-rest")
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
+    workdir = driver.fresh_workdir(args.out / (args.profile if args.write_mode == "git" else f"{args.profile}-rest"))
     timings = Timings()
-    started_at = datetime.datetime.now(datetime.UTC)
-    meta = {"profile": args.profile, "seed": args.seed, "machine": machine(),
-            "command": "make chaos" if args.profile == "full" else "./cicd.sh chaos_quick (part of make test)",
-            "date": started_at.strftime("%Y-%m-%d %H:%M UTC"), "write_mode": args.write_mode}
+    meta = driver.meta(args, machine, "make chaos" if args.profile == "full" else "./cicd.sh chaos_quick (part of make test)",
+                       args.write_mode)
     run = Run(workdir, bins, timings, copies, args.seed, log, write_mode=args.write_mode)
-    interrupted = []
-
-    def stop(signum, _frame):
-        interrupted.append(signum)
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
+    interrupted = driver.interrupt_on_sigterm()
     try:
-        run.server.start()
-        log(f"gist-server {run.server.url}, gist {run.server.gist_id}; {timings.describe()}")
-        run.server.call("PATCH", f"/gists/{run.server.gist_id}",
-                        {"files": {"notes.txt": {"content": "not the lock: must never change\n"}}})
-        original = {k: v for k, v in run.server.files().items() if k != LOCK_FILE}
-        probe = clock_probe(run) if "clock-skew" in kinds else []
-        run.start_all()
-        sequence = []
-        for rep in range(repetitions):
-            order = list(kinds)
-            if rep > 0:
-                run.rng.shuffle(order)
-            for kind in order:
-                rounds = profile[kind] if kind in ROUNDS else 1
-                sequence.extend((kind, rep * rounds + r) for r in range(rounds))
-        for number, (kind, rep) in enumerate(sequence, 1):
-            KINDS[kind](run, rep)
-            fault = run.faults[-1]
-            log(f"[{number}/{len(sequence)}] {kind} {fault.variant} -> leader {run.leader() or 'none'} "
-                f"after {fault.end - fault.start:.1f}s{'' if fault.recovered else ' (NO LEADER)'}")
-        run.steady()
-    except KeyboardInterrupt:
-        log("interrupted: stopping every process")
+        with driver.stopping(run, log):
+            run.server.start()
+            log(f"gist-server {run.server.url}, gist {run.server.gist_id}; {timings.describe()}")
+            run.server.call("PATCH", f"/gists/{run.server.gist_id}",
+                            {"files": {"notes.txt": {"content": "not the lock: must never change\n"}}})
+            original = {k: v for k, v in run.server.files().items() if k != LOCK_FILE}
+            probe = clock_probe(run) if "clock-skew" in kinds else []
+            run.start_all()
+            driver.play(run, kinds, repetitions, profile, KINDS, log)
+            run.steady()
     finally:
-        run.stop_all(signal.SIGTERM)
         run_end = run.now()
         final_files = None
         if run.server.process and run.server.process.poll() is None:
@@ -206,21 +178,7 @@ def main():
     report.write(report_path, meta, found, run.faults, run.events, timings, picture, args.write_mode)
 
     failing = found.failing(args.write_mode, every_goal=args.assert_safety)
-    table = open(report_path).read().split("\n## Per fault kind\n")[1].split("\n## ")[0]
-    for line in table.splitlines():
-        if line.startswith("|"):
-            print(line)
-    history = found.history
-    print(f"lock writes: {args.write_mode}; claims overwritten: {len(history['claims_raced'])}; "
-          f"older terms written back: {len(history['terms_back'])}; releases over another's claim: "
-          f"{len(history['releases_overwrote'])}; terms written by several: {len(history['terms_written_by_several'])}; "
-          f"double leadership among copies that could act: {sum(e - s for s, e, _ in found.double):.3f}s in "
-          f"{len(found.double)} stretches (tolerance {found.tolerance:g}s)")
-    for handover in found.handovers:
-        print(f"handover: {analysis.describe_handover(handover)}")
-    log(f"report:   {report_path}")
-    log(f"timeline: {picture}")
-    log(f"logs:     {workdir}")
+    driver.summarize(report_path, picture, workdir, found, args.write_mode, log)
     if (args.assert_safety or args.assert_mode_goals) and failing:
         for key, problem in failing:
             log(f"FAILED: {key}: {problem}")

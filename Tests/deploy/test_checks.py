@@ -26,12 +26,16 @@ test_lint() {
   touch "${REPO_ROOT}/lint-done"
   return "${LINT_RC}"
 }
-test_swift() {
+# await_file FILE MESSAGE: waits up to 30 s for FILE; fails saying MESSAGE when it does not come.
+await_file() {
   local waited=0
-  until [[ -e "${REPO_ROOT}/lint-started" ]]; do
-    (( waited++ < 300 )) || { echo "lint never started beside the Swift check"; return 1; }
+  until [[ -e "$1" ]]; do
+    (( waited++ < 300 )) || { echo "$2"; return 1; }
     sleep 0.1
   done
+}
+test_swift() {
+  await_file "${REPO_ROOT}/lint-started" "lint never started beside the Swift check" || return 1
   echo "swift tests ran"
 }
 test_system() {
@@ -39,13 +43,9 @@ test_system() {
   echo "system tests ran"
 }
 chaos_quick() {
-  local waited=0
-  until [[ -e "${REPO_ROOT}/deploy-started" ]]; do
-    (( waited++ < 300 )) || { echo "the deployment checks never started beside chaos"; return 1; }
-    sleep 0.1
-  done
+  await_file "${REPO_ROOT}/deploy-started" "the deployment checks never started beside chaos" || return 1
   # Outlasts the deployment checks by two seconds: their time must not include this wait.
-  waited=0
+  local waited=0
   until [[ -e "${REPO_ROOT}/out/checks/deploy.ended" ]] || (( waited++ > 50 )); do sleep 0.1; done
   sleep 2
   echo "chaos ran"

@@ -3,14 +3,13 @@
 import os
 import secrets
 import signal
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from harness import events
 from harness.bounds import Timings
-from harness.copies import run_command
+from harness.copies import LoggedCopy, run_command
 from harness.gist_server import GistServer, require_binary
 from harness.waiting import wait_until  # noqa: F401  (the tests import it from here)
 
@@ -34,18 +33,16 @@ class TestTimings(Timings):
                          renew_interval=(renew_deadline - 2 * retry) / 2)
 
 
-class Candidate:
-    """One running `leader-election run` whose stderr goes to a file."""
+class Candidate(LoggedCopy):
+    """One running `leader-election run` against `server`, its stderr in a file."""
 
     def __init__(self, server: GistServer, identity: str, timings, extra_args=()):
         self.identity = identity
-        self.log = server.workdir / f"{identity}.log"
-        env = dict(os.environ, LEADER_ELECTION_GITHUB_API_TOKEN=server.token)
-        self.process = subprocess.Popen(run_command(LEADER_ELECTION_BIN, identity, server, timings, *extra_args),
-                                        stdout=subprocess.DEVNULL, stderr=self.log.open("w"), env=env)
+        super().__init__(run_command(LEADER_ELECTION_BIN, identity, server, timings, *extra_args),
+                         server.workdir / f"{identity}.log", dict(os.environ, LEADER_ELECTION_GITHUB_API_TOKEN=server.token))
 
     def output(self):
-        return self.log.read_text()
+        return self.text()
 
     def events(self):
         """The lifecycle events of its log, in order."""
@@ -55,9 +52,7 @@ class Candidate:
         self.process.send_signal(sig)
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
+        super().stop(signal.SIGKILL, timeout=10)
 
 
 @pytest.fixture

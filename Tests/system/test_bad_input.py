@@ -5,16 +5,16 @@ import http.server
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
-import threading
 import time
 
 import pytest
 
 from conftest import GIST_SERVER_BIN, LEADER_ELECTION_BIN, wait_until
+from harness.copies import LoggedCopy
 from harness.gist_server import READ_ROUTE
+from harness.loopback import LoopbackServer
 
 LOCK = "multi-cluster-leader-election.lock"
 FAST = ["--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "0.5s", "--takeover-settle", "0.2s"]
@@ -26,25 +26,12 @@ def clean_env(**extra):
     return env
 
 
-class App:
+class App(LoggedCopy):
     """One `leader-election run` with its stderr in a file."""
 
     def __init__(self, tmp_path, url, gist, token, identity="napoleon", args=FAST):
-        self.log = tmp_path / f"{identity.encode().hex()}.log"
-        self.process = subprocess.Popen(
-            [LEADER_ELECTION_BIN, "run", "--id", identity, "--gist", gist, "--github-api-url", url, *args],
-            env=clean_env(LEADER_ELECTION_GITHUB_API_TOKEN=token), stderr=self.log.open("w"))
-
-    def text(self):
-        return self.log.read_text()
-
-    def still_running(self):
-        return self.process.poll() is None
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=15)
+        super().__init__([LEADER_ELECTION_BIN, "run", "--id", identity, "--gist", gist, "--github-api-url", url, *args],
+                         tmp_path / f"{identity.encode().hex()}.log", clean_env(LEADER_ELECTION_GITHUB_API_TOKEN=token))
 
 
 @pytest.fixture
@@ -185,18 +172,13 @@ def test_identity_with_a_newline_is_refused(server):
 
 # --- what the API URL answers ----------------------------------------------------------------------------
 
-class OddServer(http.server.ThreadingHTTPServer):
+class OddServer(LoopbackServer):
     """A loopback server that answers every request in one odd way."""
 
     def __init__(self, mode):
         self.mode = mode
         self.requests = 0
-        super().__init__(("127.0.0.1", 0), OddHandler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        super().__init__(OddHandler)
 
 
 class OddHandler(http.server.BaseHTTPRequestHandler):
@@ -239,7 +221,7 @@ def test_odd_api_answers_are_logged_clearly_and_retried(tmp_path, app, mode, mes
         assert copy.still_running(), copy.text()
         assert "some-token" not in copy.text()
     finally:
-        odd.shutdown()
+        odd.stop()
 
 
 def test_unreachable_api_is_retried_until_it_comes_back(tmp_path, app):

@@ -53,8 +53,7 @@ public struct GistController<Store: GistStore>: Sendable {
 
     @Sendable func update(_ request: Request, context: GistRequestContext) async throws -> Response {
         let docs = GitHubAPIError.Docs.updateGist
-        let caller = try support.writer(context, docs: docs)
-        let gist = try await support.existing(context, docs: docs)
+        let (caller, gist) = try await support.writerAndGist(context, docs: docs)
         guard gist.ownerLogin == caller.login else { throw GitHubAPIError.notFound(documentationURL: docs) }
         let edit = try GistRequestBodies.edit(from: try await support.body(of: request))
         guard let updated = try await store.update(id: gist.id, with: edit, by: caller.login) else {
@@ -67,8 +66,7 @@ public struct GistController<Store: GistStore>: Sendable {
 
     @Sendable func delete(_ request: Request, context: GistRequestContext) async throws -> Response {
         let docs = "https://docs.github.com/rest/gists/gists#delete-a-gist"
-        let caller = try support.writer(context, docs: docs)
-        let gist = try await support.existing(context, docs: docs)
+        let (caller, gist) = try await support.writerAndGist(context, docs: docs)
         guard gist.ownerLogin == caller.login, try await store.delete(id: gist.id) else {
             throw GitHubAPIError.notFound(documentationURL: docs)
         }

@@ -19,12 +19,25 @@ struct GistEndpointSupport<Store: GistStore>: Sendable {
         self.fallbackBaseURL = "http://\(configuration.host):\(configuration.port)"
     }
 
+    /// The caller, for a route that needs one: 401 without a token.
+    func caller(_ context: GistRequestContext, docs: String) throws(GitHubAPIError) -> AccessToken {
+        guard let caller = context.caller else { throw .requiresAuthentication(documentationURL: docs) }
+        return caller
+    }
+
     /// The caller of a write: 401 without a token, 404 for a token without the gist scope (GitHub
     /// does not reveal that the gist exists).
     func writer(_ context: GistRequestContext, docs: String) throws(GitHubAPIError) -> AccessToken {
-        guard let caller = context.caller else { throw .requiresAuthentication(documentationURL: docs) }
+        let caller = try caller(context, docs: docs)
         guard caller.hasGistScope else { throw .notFound(documentationURL: docs) }
         return caller
+    }
+
+    /// The caller of a write to the gist the `gist_id` route parameter names, and that gist: as
+    /// `writer`, then 404 when there is no such gist.
+    func writerAndGist(_ context: GistRequestContext, docs: String) async throws -> (caller: AccessToken, gist: Gist) {
+        let caller = try writer(context, docs: docs)
+        return (caller, try await existing(context, docs: docs))
     }
 
     /// The gist named by the `gist_id` route parameter; 404 when there is none.

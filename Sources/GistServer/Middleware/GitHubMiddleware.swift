@@ -7,7 +7,7 @@ import Logging
 /// version, credentials, rate limits and conditional-header checks, then GitHub's headers on the
 /// answer, and finally the request tally. It never throws: every failure becomes a GitHub-shaped
 /// answer, so that the tally sees the status the client saw.
-struct GitHubMiddleware: RouterMiddleware {
+struct GitHubMiddleware: FaultingMiddleware {
     typealias Context = GistRequestContext
 
     let tokens: [String: AccessToken]
@@ -19,18 +19,12 @@ struct GitHubMiddleware: RouterMiddleware {
     /// Status of a primary rate-limit answer (403 or 429).
     let exceededStatus: Int
     let clock: any Clock<Duration>
-    /// Largest body a delayed request buffers before it waits.
     let maxRequestBodySize: Int
 
-    func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        let credential = Credential(request.headers[.authorization], tokens: tokens)
-        let fault = await faults.take(for: FaultTarget(request, credential: credential, context: context))
-        if let fault, let mode = fault.blackhole {
-            await stats.record(.init(method: request.method.rawValue, route: "blackhole", status: 0, token: credential.label))
-            return await blackhole(mode, holdMs: fault.latencyMs, context: context)
-        }
+    func respond(
+        _ request: Request, context: Context, credential: Credential, fault: Fault?,
+        next: (Request, Context) async throws -> Response
+    ) async -> (response: Response, route: String) {
         var response = await answer(request, context: context, credential: credential, fault: fault, next: next)
         if response.headers[.contentType] == nil, response.status != .noContent, response.status != .notModified {
             response.headers[.contentType] = GitHubJSON.contentType
@@ -40,28 +34,15 @@ struct GitHubMiddleware: RouterMiddleware {
         response.headers[Self.requestIDField] = Self.newRequestID()
         // Read after the handler: the router names the endpoint (or "NotFound") while routing.
         let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : Self.template($0) } ?? "unmatched"
-        await stats.record(
-            .init(
-                method: request.method.rawValue, route: route, status: response.status.code, token: credential.label))
-        if let delay = fault?.responseDelayMs, delay > 0 {
-            // The request was handled already: a write has landed whether or not the client waits this out.
-            try? await clock.sleep(for: .milliseconds(delay))
-        }
-        return response
+        return (response, route)
     }
 
     private func answer(
         _ request: Request, context: Context, credential: Credential, fault: Fault?,
         next: (Request, Context) async throws -> Response
     ) async -> Response {
-        var request = request
         var context = context
         if let fault {
-            if let latency = fault.latencyMs, latency > 0 {
-                // Buffered first, so a delayed write still lands after its client hung up.
-                _ = try? await request.collectBody(upTo: maxRequestBodySize)
-                try? await clock.sleep(for: .milliseconds(latency))
-            }
             if let status = fault.status {
                 return await injected(status: status, fault: fault, credential: credential, context: context)
             }

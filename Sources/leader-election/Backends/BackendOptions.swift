@@ -1,7 +1,8 @@
 import ArgumentParser
 
 /// The one list of backends: each one's options under its own `--help` heading. Adding a backend
-/// is a folder beside Gist and Etcd and a line here; the core is left as it is.
+/// is a folder beside Gist and Etcd and a line here (and in the lists below, if it has options of
+/// one subcommand only); the core is left as it is.
 struct BackendOptions: ParsableArguments {
     @OptionGroup(title: "Gist lock") var gist: GistOptions
     @OptionGroup(title: "etcd lock") var etcd: EtcdOptions
@@ -13,4 +14,18 @@ struct BackendOptions: ParsableArguments {
     static var names: [String] { types.map { $0.name } }
     /// The backend used when none is picked.
     static var defaultName: String { GistOptions.name }
+}
+
+/// Each backend's options that only `run` uses, under the backend's heading of `run --help`.
+struct BackendRunOptions: ParsableArguments {
+    @OptionGroup(title: "Gist lock") var gist: GistRunOptions
+
+    var all: [any BackendExtraOptions] { [gist] }
+}
+
+/// Each backend's options that only `init` uses, under the backend's heading of `init --help`.
+struct BackendInitOptions: ParsableArguments {
+    @OptionGroup(title: "Gist lock") var gist: GistInitOptions
+
+    var all: [any BackendExtraOptions] { [gist] }
 }

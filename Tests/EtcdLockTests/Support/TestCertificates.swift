@@ -1,3 +1,4 @@
+import EtcdLock
 import Foundation
 
 /// A CA, a server certificate for 127.0.0.1 and a client certificate for user root, made with the
@@ -11,6 +12,11 @@ struct TestCertificates: Sendable {
     var clientKey: String { path("client.key") }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// TLS with this client certificate, trusting the CA at `caFile` (this CA's when not given).
+    func clientTLS(trusting caFile: String? = nil) -> EtcdTLS {
+        EtcdTLS(caFile: caFile ?? ca, clientCertificateFile: clientCertificate, clientKeyFile: clientKey)
+    }
 
     static func make() throws -> TestCertificates {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-tls-\(UUID().uuidString)")

@@ -24,7 +24,7 @@ struct ChaosFaultLiveTests {
     @Test("a delayed write lands although its client gave up waiting")
     func lateWriteLands() async throws {
         try await liveApplication().test(.live) { client in
-            let id = try #require(try await client.createGist(["a.lock": "a"])["id"] as? String)
+            let id = try await client.createGistID(["a.lock": "a"])
             _ = try await client.send(.post, "/_gist-server/faults", json: #"{"methods":["PATCH"],"latencyMs":600,"count":1}"#)
             let port = try #require(client.port)
             let impatient = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .milliseconds(150)))

@@ -12,12 +12,24 @@ struct ChaosFaultTests {
 
     /// A gist whose a.lock went through "a", "b", "c"; returns its id and versions, oldest first.
     private func historyOfThree(_ client: some TestClientProtocol, _ clock: ManualClock) async throws -> (String, [String]) {
-        let id = try #require(try await client.createGist(["a.lock": "a", "keep.txt": "k"])["id"] as? String)
+        let id = try await client.createGistID(["a.lock": "a", "keep.txt": "k"])
         await clock.advance(by: .seconds(1))
         #expect(try await client.send(.patch, "/gists/\(id)", json: Self.patchB).status == .ok)
         await clock.advance(by: .seconds(1))
         let latest = try await client.send(.patch, "/gists/\(id)", json: Self.patchC).jsonObject()
         return (id, versions(latest).reversed())
+    }
+
+    /// Runs `body` against a fresh server holding a gist whose a.lock holds "a", once `fault` is posted.
+    private static func withLockGist(
+        fault: String, _ body: @escaping @Sendable (any TestClientProtocol, GistServerFixture, String) async throws -> Void
+    ) async throws {
+        let fixture = try GistServerFixture()
+        try await fixture.test { client in
+            let id = try await client.createGistID(["a.lock": "a"])
+            _ = try await client.send(.post, "/_gist-server/faults", json: fault)
+            try await body(client, fixture, id)
+        }
     }
 
     @Test("staleRevisions answers GET with an older revision, for `count` reads, and leaves writes alone")
@@ -57,11 +69,8 @@ struct ChaosFaultTests {
 
     @Test("responseDelayMs applies the write at once and answers only after the delay")
     func writeLandsBeforeAnswer() async throws {
-        let fixture = try GistServerFixture()
-        try await fixture.test { client in
-            let id = try #require(try await client.createGist(["a.lock": "a"])["id"] as? String)
-            _ = try await client.send(
-                .post, "/_gist-server/faults", json: #"{"methods":["PATCH"],"responseDelayMs":9000,"count":1}"#)
+        try await Self.withLockGist(fault: #"{"methods":["PATCH"],"responseDelayMs":9000,"count":1}"#) {
+            client, fixture, id async throws in
             async let answer = client.send(.patch, "/gists/\(id)", json: Self.patchB)
             await fixture.clock.waitForSleepers(atLeast: 1)
             #expect(await fixture.store.gist(id: id)?.files["a.lock"] == "b")
@@ -72,10 +81,7 @@ struct ChaosFaultTests {
 
     @Test("latencyMs without a status delays a write, which then lands")
     func delayedWriteLands() async throws {
-        let fixture = try GistServerFixture()
-        try await fixture.test { client in
-            let id = try #require(try await client.createGist(["a.lock": "a"])["id"] as? String)
-            _ = try await client.send(.post, "/_gist-server/faults", json: #"{"methods":["PATCH"],"latencyMs":3000}"#)
+        try await Self.withLockGist(fault: #"{"methods":["PATCH"],"latencyMs":3000}"#) { client, fixture, id async throws in
             async let answer = client.send(.patch, "/gists/\(id)", json: Self.patchB)
             await fixture.clock.waitForSleepers(atLeast: 1)
             #expect(await fixture.store.gist(id: id)?.files["a.lock"] == "a")
@@ -87,11 +93,8 @@ struct ChaosFaultTests {
 
     @Test("a held request is never handled, and the tally counts it as unanswered")
     func holdNeverHandles() async throws {
-        let fixture = try GistServerFixture()
-        try await fixture.test { client in
-            let id = try #require(try await client.createGist(["a.lock": "a"])["id"] as? String)
-            _ = try await client.send(
-                .post, "/_gist-server/faults", json: #"{"token":"token-1","blackhole":"hold","latencyMs":5000,"count":1}"#)
+        try await Self.withLockGist(fault: #"{"token":"token-1","blackhole":"hold","latencyMs":5000,"count":1}"#) {
+            client, fixture, id async throws in
             async let held = client.send(.patch, "/gists/\(id)", json: Self.patchB)
             await fixture.clock.waitForSleepers(atLeast: 1)
             await fixture.clock.advance(by: .seconds(5))

@@ -10,7 +10,7 @@ struct FaultTests {
     @Test("a status fault answers the next `count` matching requests in GitHub's shape, then stops")
     func statusFault() async throws {
         try await GistServerFixture().test { client in
-            let id = try #require(try await client.createGist(["a.txt": "x"])["id"] as? String)
+            let id = try await client.createGistID()
             let posted = try await client.send(
                 .post, "/_gist-server/faults", json: #"{"status":503,"count":2,"methods":["PATCH"],"retryAfter":5}"#)
             #expect(posted.status == .created)
@@ -52,7 +52,7 @@ struct FaultTests {
     func latency() async throws {
         let fixture = try GistServerFixture()
         try await fixture.test { client in
-            let id = try #require(try await client.createGist(["a.txt": "x"])["id"] as? String)
+            let id = try await client.createGistID()
             _ = try await client.send(.post, "/_gist-server/faults", json: #"{"latencyMs":5000,"count":1}"#)
             async let delayed = client.send(.get, "/gists/\(id)")
             await fixture.clock.waitForSleepers(atLeast: 1)

@@ -12,7 +12,7 @@ struct StarForkCommentTests {
     @Test("PUT star, GET star 204, listed in /gists/starred; DELETE star, GET star 404")
     func stars() async throws {
         try await GistListTests.twoUsers().test { client in
-            let id = try #require(try await client.createGist(["a.txt": "x"])["id"] as? String)
+            let id = try await client.createGistID()
             #expect(try await client.send(.get, "/gists/\(id)/star", headers: octocat).status == .notFound)
             #expect(try await client.send(.put, "/gists/\(id)/star", headers: octocat).status == .noContent)
             #expect(try await client.send(.get, "/gists/\(id)/star", headers: octocat).status == .noContent)
@@ -29,7 +29,7 @@ struct StarForkCommentTests {
     @Test("a fork is a new gist of the caller's with the same files, listed in forks and fork_of")
     func forks() async throws {
         try await GistListTests.twoUsers().test { client in
-            let id = try #require(try await client.createGist(["a.txt": "original"])["id"] as? String)
+            let id = try await client.createGistID(["a.txt": "original"])
             let forked = try await client.send(.post, "/gists/\(id)/forks", headers: octocat)
             #expect(forked.status == .created)
             let fork = try forked.jsonObject()
@@ -52,7 +52,7 @@ struct StarForkCommentTests {
     @Test("comments: create 201, list, get, edit by the author only, delete; the gist counts them")
     func comments() async throws {
         try await GistListTests.twoUsers().test { client in
-            let id = try #require(try await client.createGist(["a.txt": "x"])["id"] as? String)
+            let id = try await client.createGistID()
             let created = try await client.send(.post, "/gists/\(id)/comments", json: #"{"body":"first"}"#, headers: octocat)
             #expect(created.status == .created)
             let comment = try created.jsonObject()
@@ -76,7 +76,7 @@ struct StarForkCommentTests {
     @Test("a comment without a body is 422; an empty one is 422 Validation Failed with errors")
     func badComments() async throws {
         try await GistServerFixture().test { client in
-            let id = try #require(try await client.createGist(["a.txt": "x"])["id"] as? String)
+            let id = try await client.createGistID()
             let missing = try await client.send(.post, "/gists/\(id)/comments", json: "{}")
             #expect(missing.status == .unprocessableContent)
             #expect((try missing.jsonObject()["message"] as? String)?.contains("\"body\" wasn't supplied") == true)

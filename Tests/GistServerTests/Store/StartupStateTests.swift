@@ -37,13 +37,6 @@ struct StartupStateTests {
         try handle.write(contentsOf: data)
     }
 
-    private func withDirectory(_ body: (URL) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gist-startup-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try await body(directory)
-    }
-
     private func copy(_ source: URL, to target: URL) throws {
         try? FileManager.default.removeItem(at: target)
         try FileManager.default.copyItem(at: source, to: target)
@@ -51,7 +44,7 @@ struct StartupStateTests {
 
     @Test("a start stopped before any one of its writes leaves a state that loads whole, and the next start finishes")
     func stoppedAtEveryWrite() async throws {
-        try await withDirectory { directory in
+        try await StateFiles.withDirectory { directory in
             let original = directory.appendingPathComponent("original")
             try FileManager.default.createDirectory(at: original, withIntermediateDirectories: true)
             let path = try await makeState(in: original)
@@ -84,7 +77,7 @@ struct StartupStateTests {
 
     @Test("a start rewrites no journal that holds only committed lines: the same file stays in place")
     func committedJournalsStay() async throws {
-        try await withDirectory { directory in
+        try await StateFiles.withDirectory { directory in
             let path = try await makeState(in: directory)
             let journals = path + ".revisions"
             func inodes() throws -> [String: Int] {
@@ -111,14 +104,9 @@ struct StartupStateTests {
 
     @Test("a version 1 state file stopped while it becomes version 2 still loads as version 1")
     func versionOneStopped() async throws {
-        try await withDirectory { directory in
+        try await StateFiles.withDirectory { directory in
             let path = directory.appendingPathComponent("state.json").path
-            let old =
-                #"{"format":"gist-server-state","version":1,"gists":[{"id":"aa","ownerLogin":"me","isPublic":false,"#
-                + #""createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-02T00:00:00Z","revisions":["#
-                + #"{"version":"1111111111111111111111111111111111111111","committedAt":"2026-01-01T00:00:00Z","committerLogin":"me","files":{"a":"1"},"additions":1,"deletions":0},"#
-                + #"{"version":"2222222222222222222222222222222222222222","committedAt":"2026-01-02T00:00:00Z","committerLogin":"me","files":{"a":"2"},"additions":1,"deletions":1}]}]}"#
-            try Data(old.utf8).write(to: URL(fileURLWithPath: path))
+            try Data(StateFiles.versionOne.utf8).write(to: URL(fileURLWithPath: path))
             let file = GistStateFile(path: path)
             let expected = try file.load()
             var calls = 0
@@ -128,7 +116,7 @@ struct StartupStateTests {
                     if calls == 1 { throw Stop() }  // the journal is written, the state file not yet
                 }
             }
-            #expect(try String(contentsOfFile: path, encoding: .utf8) == old)
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == StateFiles.versionOne)
             #expect(try file.open() == expected)
             #expect(try file.load() == expected)
         }

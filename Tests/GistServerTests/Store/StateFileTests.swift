@@ -6,17 +6,9 @@ import Testing
 
 @Suite("State file")
 struct StateFileTests {
-    /// A fresh directory for one test, removed afterwards.
-    private func withDirectory(_ body: (URL) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gist-server-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try await body(directory)
-    }
-
     @Test("every change is written, and a new store on the same file has the same gists")
     func survivesRestart() async throws {
-        try await withDirectory { directory in
+        try await StateFiles.withDirectory { directory in
             let path = directory.appendingPathComponent("state.json").path
             let first = try FileBackedGistStore(stateFile: path)
             #expect(FileManager.default.fileExists(atPath: path))
@@ -41,7 +33,7 @@ struct StateFileTests {
 
     @Test("a change appends one line of the files it changed, however long the history")
     func changesAreAppended() async throws {
-        try await withDirectory { directory in
+        try await StateFiles.withDirectory { directory in
             let path = directory.appendingPathComponent("state.json").path
             let store = try FileBackedGistStore(stateFile: path)
             let large = String(repeating: "a line that stays as it is\n", count: 5_000)
@@ -64,7 +56,7 @@ struct StateFileTests {
 
     @Test("a revision appended without its state file is dropped at the next start")
     func uncommittedLineIsDropped() async throws {
-        try await withDirectory { directory in
+        try await StateFiles.withDirectory { directory in
             let path = directory.appendingPathComponent("state.json").path
             let store = try FileBackedGistStore(stateFile: path)
             let gist = try await store.create(NewGist(files: ["a.lock": "0"]), owner: "me")
@@ -84,14 +76,9 @@ struct StateFileTests {
 
     @Test("a version 1 state file, every revision inline, is read and rewritten as version 2")
     func versionOneIsRead() async throws {
-        try await withDirectory { directory in
+        try await StateFiles.withDirectory { directory in
             let path = directory.appendingPathComponent("state.json").path
-            let old =
-                #"{"format":"gist-server-state","version":1,"gists":[{"id":"aa","ownerLogin":"me","isPublic":false,"#
-                + #""createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-02T00:00:00Z","revisions":["#
-                + #"{"version":"1111111111111111111111111111111111111111","committedAt":"2026-01-01T00:00:00Z","committerLogin":"me","files":{"a":"1"},"additions":1,"deletions":0},"#
-                + #"{"version":"2222222222222222222222222222222222222222","committedAt":"2026-01-02T00:00:00Z","committerLogin":"me","files":{"a":"2"},"additions":1,"deletions":1}]}]}"#
-            try Data(old.utf8).write(to: URL(fileURLWithPath: path))
+            try Data(StateFiles.versionOne.utf8).write(to: URL(fileURLWithPath: path))
             let store = try FileBackedGistStore(stateFile: path)
             let gist = try #require(await store.gist(id: "aa"))
             #expect(
@@ -108,7 +95,7 @@ struct StateFileTests {
 
     @Test("a server restarted on the state file answers the same gist and versions")
     func serverRestart() async throws {
-        try await withDirectory { directory in
+        try await StateFiles.withDirectory { directory in
             var configuration = GistServerConfiguration(tokens: [AccessToken(value: GistServerFixture.token, label: "token-1")])
             configuration.stateFile = directory.appendingPathComponent("state.json").path
             let before = try await buildApplication(configuration: configuration).test(.router) { client in
@@ -130,7 +117,7 @@ struct StateFileTests {
             #"{"format":"gist-server-state","version":1}"#,
         ])
     func corruptFile(_ contents: String) async throws {
-        try await withDirectory { directory in
+        try await StateFiles.withDirectory { directory in
             let path = directory.appendingPathComponent("state.json").path
             try Data(contents.utf8).write(to: URL(fileURLWithPath: path))
             let error = try #require(throws: GistServerError.self) { try FileBackedGistStore(stateFile: path) }
@@ -143,7 +130,7 @@ struct StateFileTests {
 
     @Test("a state file in a missing directory is reported at start")
     func unwritable() async throws {
-        try await withDirectory { directory in
+        try await StateFiles.withDirectory { directory in
             let path = directory.appendingPathComponent("missing/state.json").path
             let error = try #require(throws: GistServerError.self) { try FileBackedGistStore(stateFile: path) }
             #expect(error.code == .unwritableStateFile)

@@ -66,6 +66,11 @@ extension TestClientProtocol {
         #expect(response.status == .created)
         return try response.jsonObject()
     }
+
+    /// Creates a private gist holding `files` and returns its id.
+    func createGistID(_ files: [String: String] = ["a.txt": "x"]) async throws -> String {
+        try #require(try await createGist(files)["id"] as? String)
+    }
 }
 
 extension TestResponse {

@@ -5,17 +5,15 @@ to killed, the Raft leader killed, quorum lost. The lock's history is every revi
 the verdict is the gist's, with every goal (an etcd transaction compares the key's revision, as a push
 compares the commit)."""
 
-import datetime
 import json
-import shutil
 import signal
 
 from harness.etcd_cluster import DEFAULT_PREFIX, EtcdCluster, EtcdPath, run_args
 from harness.waiting import wait_until
 
-from . import analysis, report, scenarios, timeline, verdict
+from . import analysis, driver, report, scenarios, timeline, verdict
 from .processes import Copy
-from .run import NAMES, Run
+from .run import NAMES, Run, holder_of
 
 ELECTION = "chaos"
 # The mark of a copy started with another copy's identity, by the unsafe `twin-identity` kind.
@@ -75,10 +73,17 @@ class EtcdRun(Run):
             return None
         return record.get("holderIdentity") if isinstance(record, dict) else None
 
-    def revision(self):
-        """The key's mod revision now (0 before it exists)."""
+    def lock_mark(self):
+        """Where the lock's history stands now: the key's mod revision (0 before it exists)."""
         kv = self.cluster._range(KEY)
         return int(kv["mod_revision"]) if kv else 0
+
+    def holders_since(self, mark):
+        """The holder each version of the key names, oldest first, from the one current at `mark` (from
+        etcd's history); None for a version that is not a record."""
+        history = self.cluster.history(KEY)
+        start = max((i for i, (revision, _) in enumerate(history) if revision <= mark), default=0)
+        return [holder_of(value) for _, value in history[start:]]
 
     def heal_all(self):
         for path in self.paths:
@@ -98,52 +103,6 @@ class EtcdRun(Run):
                               f"a request of {name}")
         except TimeoutError:
             return None
-
-
-def _revisions_after(run, revision):
-    """(holder) of each version of the key written after `revision`, from etcd's history."""
-    holders = []
-    for rev, value in run.cluster.history(KEY):
-        if rev <= revision:
-            holders.append(("before", _holder_of(value)))
-        else:
-            holders.append(("after", _holder_of(value)))
-    return holders
-
-
-def _holder_of(value):
-    try:
-        return json.loads(value)["holderIdentity"]
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
-def stop_leader(run, rep):
-    """SIGSTOP for longer than the lease, then SIGCONT: the paused leader must stand down before it writes
-    over the new leader's record."""
-    t = run.timings
-    leader = run.steady()
-    pause = t.lease + run.rng.uniform(1.0, 3.0)
-    record = run.begin("stop-leader", rep, target=leader, bound=t.crash_bound, variant=f"paused {pause:.1f}s")
-    run.send(leader, signal.SIGSTOP)
-    run.wait_leader(pause, other_than=leader)
-    run.sleep(pause - (run.now() - record.start))
-    revision = run.revision()
-    resumed = run.now()
-    run.send(leader, signal.SIGCONT)
-    lost = run.wait_events(lambda e: e.copy == leader and e.kind == "lost" and e.t >= resumed, t.renew_deadline + 5)
-    if lost is None:
-        record.notes.append(f"{leader} did not stand down within {t.renew_deadline + 5:.0f}s of SIGCONT")
-        run.checks.setdefault("no_stand_down", []).append(f"stop-leader: {record.notes[-1]}")
-    else:
-        run.sleep(0.5)
-        holders = _revisions_after(run, revision)
-        stale = sum(1 for (_, before), (when, after) in zip(holders, holders[1:])
-                    if when == "after" and after == leader and before not in (leader, "", None))
-        record.notes.append(f"{leader} stood down {lost.at - resumed:.3f}s after SIGCONT; its writes that replaced "
-                            f"another holder's record after SIGCONT: {stale}")
-        run.checks.setdefault("paused_writes", []).append(stale)
-    run.finish(record)
 
 
 def member_killed(run, rep):
@@ -243,7 +202,7 @@ UNSAFE = {"twin-identity": twin_identity}
 
 KINDS = {
     "kill-leader": scenarios.kill_leader,
-    "stop-leader": stop_leader,
+    "stop-leader": scenarios.stop_leader,
     "term-leader": scenarios.term_leader,
     "restart-same-id": scenarios.restart_copy,
     "partition-leader": scenarios.partition_leader,
@@ -279,44 +238,19 @@ def history_checks(cluster):
 
 def main(args, profile, kinds, copies, repetitions, timings, log, machine):
     """One chaos run on etcd; returns the exit status as chaos.py's main does."""
-    workdir = args.out / f"{args.profile}-etcd"
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    started_at = datetime.datetime.now(datetime.UTC)
-    meta = {"profile": args.profile, "seed": args.seed, "machine": machine(),
-            "command": f"LOCK=etcd CHAOS_PROFILE={args.profile} make chaos",
-            "date": started_at.strftime("%Y-%m-%d %H:%M UTC"), "write_mode": "etcd"}
+    workdir = driver.fresh_workdir(args.out / f"{args.profile}-etcd")
+    meta = driver.meta(args, machine, f"LOCK=etcd CHAOS_PROFILE={args.profile} make chaos", "etcd")
     run = EtcdRun(workdir, str(args.bin_dir / "leader-election"), timings, copies, args.seed, log)
-    interrupted = []
-
-    def stop(signum, _frame):
-        interrupted.append(signum)
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
+    interrupted = driver.interrupt_on_sigterm()
     history = None
     try:
-        run.cluster.start()
-        log(f"etcd members {', '.join(run.cluster.endpoints)}, key {KEY}; {timings.describe()}")
-        run.start_all()
-        sequence = []
-        for rep in range(repetitions):
-            order = list(kinds)
-            if rep > 0:
-                run.rng.shuffle(order)
-            for kind in order:
-                rounds = profile[kind] if kind in ("contention", "handover") else 1
-                sequence.extend((kind, rep * rounds + r) for r in range(rounds))
-        for number, (kind, rep) in enumerate(sequence, 1):
-            {**KINDS, **UNSAFE}[kind](run, rep)
-            fault = run.faults[-1]
-            log(f"[{number}/{len(sequence)}] {kind} {fault.variant} -> leader {run.leader() or 'none'} "
-                f"after {fault.end - fault.start:.1f}s{'' if fault.recovered else ' (NO LEADER)'}")
-        run.steady()
-    except KeyboardInterrupt:
-        log("interrupted: stopping every process")
+        with driver.stopping(run, log):
+            run.cluster.start()
+            log(f"etcd members {', '.join(run.cluster.endpoints)}, key {KEY}; {timings.describe()}")
+            run.start_all()
+            driver.play(run, kinds, repetitions, profile, {**KINDS, **UNSAFE}, log)
+            run.steady()
     finally:
-        run.stop_all(signal.SIGTERM)
         run_end = run.now()
         try:
             run.heal_all()
@@ -343,22 +277,8 @@ def main(args, profile, kinds, copies, repetitions, timings, log, machine):
     timeline.draw(picture, names, found.intervals, run.faults, found.double, gaps, run_end,
                   profile["panel"])
     report.write(report_path, meta, found, run.faults, run.events, timings, picture, "etcd")
-    table = open(report_path).read().split("\n## Per fault kind\n")[1].split("\n## ")[0]
-    for line in table.splitlines():
-        if line.startswith("|"):
-            print(line)
-    history = found.history
-    print(f"lock writes: etcd transactions; revisions of the key: {history['revisions']}; claims overwritten: "
-          f"{len(history['claims_raced'])}; older terms written back: {len(history['terms_back'])}; releases over "
-          f"another's claim: {len(history['releases_overwrote'])}; terms written by several: "
-          f"{len(history['terms_written_by_several'])}; terms started twice: {len(found.started_twice)}; "
-          f"double leadership among copies that could act: {sum(e - s for s, e, _ in found.double):.3f}s in "
-          f"{len(found.double)} stretches (tolerance {found.tolerance:g}s)")
-    for handover in found.handovers:
-        print(f"handover: {analysis.describe_handover(handover)}")
-    log(f"report:   {report_path}")
-    log(f"timeline: {picture}")
-    log(f"logs:     {workdir}")
+    driver.summarize(report_path, picture, workdir, found, "etcd transactions", log,
+                     extra=f"revisions of the key: {found.history['revisions']}; ")
     failing = found.failing("etcd", every_goal=True)
     if (args.assert_safety or args.assert_mode_goals) and failing:
         for key, problem in failing:

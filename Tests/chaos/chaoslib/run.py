@@ -14,12 +14,21 @@ import time
 from dataclasses import dataclass, field
 
 from harness.copies import run_command
+from harness.gist_server import stored_revisions
 from harness.waiting import wait_until
 
 from .network import Network
 from .processes import ENDS, LOCK_FILE, Copy, Event, chaos_server
 
 NAMES = ["napoleon", "stalin", "cleopatra", "josephine", "caesar", "elizabeth"]
+
+
+def holder_of(record):
+    """The holder a record's text names; None when it is not a record."""
+    try:
+        return json.loads(record or "")["holderIdentity"]
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 @dataclass
@@ -104,9 +113,21 @@ class Run:
     def holder(self):
         """The holder the lock names now; None when it cannot be read."""
         try:
-            return json.loads((self.server.files() or {}).get(LOCK_FILE) or "")["holderIdentity"]
-        except (ValueError, KeyError, TypeError, OSError):
+            return holder_of((self.server.files() or {}).get(LOCK_FILE))
+        except OSError:
             return None
+
+    def lock_mark(self):
+        """Where the lock's history stands now: the gist's newest version."""
+        return self.server.gist()["history"][0]["version"]
+
+    def holders_since(self, mark):
+        """The holder each version of the lock names, oldest first, from the one current at `mark` (from
+        the server's state file); None for a version that is not a record."""
+        revisions = stored_revisions(self.server.state, self.server.gist_id)
+        versions = [r["version"] for r in revisions]
+        start = versions.index(mark) if mark in versions else len(revisions)
+        return [holder_of(revision["files"].get(LOCK_FILE)) for revision in revisions[start:]]
 
     def heal_all(self):
         """Takes back every fault on the store and the network."""

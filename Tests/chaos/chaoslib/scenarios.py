@@ -1,10 +1,7 @@
 """The fault kinds of the chaos run. Each starts from a steady state (one settled leader), injects one
 fault, heals it, and records the window with the leaderless time the algorithm allows for it."""
 
-import json
 import signal
-
-from harness.gist_server import stored_revisions
 
 from . import analysis, restart
 from .processes import LOCK_FILE
@@ -16,18 +13,9 @@ def _leader(run):
     return run.steady()
 
 
-def _overwrites_by(run, name, after_version):
-    """Revisions after `after_version` in which `name` replaced a record that named another holder: the
-    writes of a copy that had lost the lease (read from the server's state file)."""
-    revisions = stored_revisions(run.server.state, run.server.gist_id)
-    versions = [r["version"] for r in revisions]
-    start = versions.index(after_version) if after_version in versions else len(revisions)
-    holders = []
-    for revision in revisions[start:]:
-        try:
-            holders.append(json.loads(revision["files"].get(LOCK_FILE) or "")["holderIdentity"])
-        except (ValueError, KeyError, TypeError):
-            holders.append(None)
+def _overwrites_by(holders, name):
+    """How many times `name` replaced a record that named another holder, in `holders` (oldest first):
+    the writes of a copy that had lost the lease."""
     return sum(1 for before, after in zip(holders, holders[1:]) if after == name and before not in (name, "", None))
 
 
@@ -37,16 +25,21 @@ def _others(run, name):
 
 # -- process faults
 
-def kill_leader(run, rep):
-    t = run.timings
+def _leader_stopped(run, rep, kind, sig, bound):
+    """The leader is stopped by `sig`; another copy must lead within `bound`."""
     leader = _leader(run)
-    record = run.begin("kill-leader", rep, target=leader, bound=t.crash_bound)
-    run.by_name[leader].stop(signal.SIGKILL)
+    record = run.begin(kind, rep, target=leader, bound=bound)
+    run.by_name[leader].stop(sig)
     run.finish(record, other_than=leader)
 
 
+def kill_leader(run, rep):
+    _leader_stopped(run, rep, "kill-leader", signal.SIGKILL, run.timings.crash_bound)
+
+
 def stop_leader(run, rep):
-    """SIGSTOP for longer than the lease, then SIGCONT: the paused leader must stand down before it acts."""
+    """SIGSTOP for longer than the lease, then SIGCONT: the paused leader must stand down before it writes
+    over the new leader's record."""
     t = run.timings
     leader = _leader(run)
     pause = t.lease + run.rng.uniform(1.0, 3.0)
@@ -54,7 +47,7 @@ def stop_leader(run, rep):
     run.send(leader, signal.SIGSTOP)
     run.wait_leader(pause, other_than=leader)
     run.sleep(pause - (run.now() - record.start))
-    version = run.server.gist()["history"][0]["version"]
+    mark = run.lock_mark()
     resumed = run.now()
     run.send(leader, signal.SIGCONT)
     lost = run.wait_events(lambda e: e.copy == leader and e.kind == "lost" and e.t >= resumed, t.renew_deadline + 5)
@@ -63,7 +56,7 @@ def stop_leader(run, rep):
         run.checks.setdefault("no_stand_down", []).append(f"stop-leader: {record.notes[-1]}")
     else:
         run.sleep(0.5)
-        stale = _overwrites_by(run, leader, after_version=version)
+        stale = _overwrites_by(run.holders_since(mark), leader)
         record.notes.append(f"{leader} stood down {lost.at - resumed:.3f}s after SIGCONT ({lost.text.split(': ', 1)[-1]}); "
                             f"its writes that replaced another holder's record after SIGCONT: {stale}")
         run.checks.setdefault("paused_writes", []).append(stale)
@@ -71,11 +64,7 @@ def stop_leader(run, rep):
 
 
 def term_leader(run, rep):
-    t = run.timings
-    leader = _leader(run)
-    record = run.begin("term-leader", rep, target=leader, bound=t.graceful_bound)
-    run.by_name[leader].stop(signal.SIGTERM)
-    run.finish(record, other_than=leader)
+    _leader_stopped(run, rep, "term-leader", signal.SIGTERM, run.timings.graceful_bound)
 
 
 def restart_copy(run, rep):
@@ -128,6 +117,17 @@ def partition_followers(run, rep):
 
 # -- server faults
 
+def _server_fault_for(run, seconds, leaders_writes=None, **fault):
+    """The server answers with `fault` for `seconds`: every request, or the writes of copy
+    `leaders_writes` only; then the fault is taken back."""
+    if leaders_writes is None:
+        run.server.fault(**fault)
+    else:
+        run.write_fault(token=run.by_name[leaders_writes].label, **fault)
+    run.sleep(seconds)
+    run.server.clear_faults()
+
+
 def latency(run, rep):
     """Every request slowed; below (renew deadline - retry) / 3 per request the leader must keep its lease."""
     t = run.timings
@@ -136,9 +136,7 @@ def latency(run, rep):
     delay = [0.25, 0.5, 0.8][rep % 3] * tolerable
     duration = t.lease * 2
     record = run.begin("latency", rep, bound=0.0, expect_leader_kept=True, variant=f"{delay * 1000:.0f}ms per request")
-    run.server.fault(latencyMs=int(delay * 1000))
-    run.sleep(duration)
-    run.server.clear_faults()
+    _server_fault_for(run, duration, latencyMs=int(delay * 1000))
     run.finish(record)
 
 
@@ -150,9 +148,7 @@ def slow_write_late_apply(run, rep):
     duration = t.lease + 1.0
     record = run.begin("slow-write-late-apply", rep, target=leader, bound=duration + t.crash_bound,
                        variant=f"leader's {run.write_name} held {delay:.1f}s, then applied")
-    run.write_fault(token=run.by_name[leader].label, latencyMs=int(delay * 1000))
-    run.sleep(duration)
-    run.server.clear_faults()
+    _server_fault_for(run, duration, leaders_writes=leader, latencyMs=int(delay * 1000))
     # Let the held writes land inside the window.
     run.sleep(delay)
     run.finish(record)
@@ -165,9 +161,7 @@ def slow_write_late_answer(run, rep):
     duration = t.lease + 1.0
     record = run.begin("slow-write-late-answer", rep, target=leader, bound=duration + t.crash_bound,
                        variant=f"leader's {run.write_name} applied, answered after {t.request_timeout + 1:.1f}s")
-    run.write_fault(token=run.by_name[leader].label, responseDelayMs=int((t.request_timeout + 1) * 1000))
-    run.sleep(duration)
-    run.server.clear_faults()
+    _server_fault_for(run, duration, leaders_writes=leader, responseDelayMs=int((t.request_timeout + 1) * 1000))
     run.finish(record)
 
 
@@ -177,9 +171,7 @@ def server_errors(run, rep):
     status = [503, 500, 502][rep % 3]
     burst = [t.renew_deadline * 0.5, t.renew_deadline + 1.0][rep % 2]
     record = run.begin("5xx-burst", rep, bound=burst + t.crash_bound, variant=f"{status} on every request for {burst:.1f}s")
-    run.server.fault(status=status)
-    run.sleep(burst)
-    run.server.clear_faults()
+    _server_fault_for(run, burst, status=status)
     run.finish(record)
 
 
@@ -191,9 +183,7 @@ def rate_limited(run, rep):
     retry_after = [1, 2, 4][rep % 3]
     record = run.begin("rate-limit", rep, bound=retry_after + 1 + t.crash_bound,
                        variant=f"{status}, Retry-After {retry_after}s, for 1s")
-    run.server.fault(status=status, retryAfter=retry_after)
-    run.sleep(1.0)
-    run.server.clear_faults()
+    _server_fault_for(run, 1.0, status=status, retryAfter=retry_after)
     run.sleep(retry_after)
     run.finish(record)
 

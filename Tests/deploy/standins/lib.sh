@@ -107,19 +107,22 @@ kubeconfig() {
   printf '%s' "${KUBECONFIG:-${HOME}/.kube/config}"
 }
 
-# current_context: the kubeconfig's current-context, empty when there is none.
-current_context() {
+# kubeconfig_lines SED_SCRIPT: what `sed -n SED_SCRIPT` prints of the kubeconfig; nothing when there is none.
+kubeconfig_lines() {
   local file
   file="$(kubeconfig)"
-  [[ -f "${file}" ]] && sed -n 's/^current-context: *//p' "${file}"
+  [[ -f "${file}" ]] && sed -n "$1" "${file}"
   return 0
+}
+
+# current_context: the kubeconfig's current-context, empty when there is none.
+current_context() {
+  kubeconfig_lines 's/^current-context: *//p'
 }
 
 # has_context NAME: whether the kubeconfig defines context NAME.
 has_context() {
-  local file
-  file="$(kubeconfig)"
-  [[ -f "${file}" ]] && grep -qx -- "- name: $1" "${file}"
+  kubeconfig_contexts | grep -qxF -- "$1"
 }
 
 # write_kubeconfig FILE CURRENT CONTEXT...: a kubeconfig holding CONTEXTs (each with a client key,
@@ -139,10 +142,7 @@ write_kubeconfig() {
 
 # kubeconfig_contexts: the context names the kubeconfig defines.
 kubeconfig_contexts() {
-  local file
-  file="$(kubeconfig)"
-  [[ -f "${file}" ]] && sed -n 's/^- name: //p' "${file}"
-  return 0
+  kubeconfig_lines 's/^- name: //p'
 }
 
 # The gist's own token: when STANDIN_STATE/gist-token exists, GitHub takes that token and no other (401).

@@ -26,8 +26,7 @@ struct CommentController<Store: GistStore>: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: GistRequestContext) async throws -> Response {
-        let caller = try support.writer(context, docs: Docs.create)
-        let gist = try await support.existing(context, docs: Docs.create)
+        let (caller, gist) = try await support.writerAndGist(context, docs: Docs.create)
         let text = try Self.commentBody(try await support.body(of: request), docs: Docs.create)
         let comment = await support.activity.addComment(to: gist.id, by: caller.login, body: text)
         let representation = support.representation(for: request, context: context)

@@ -16,8 +16,7 @@ struct ForkController<Store: GistStore>: Sendable {
 
     @Sendable func fork(_ request: Request, context: GistRequestContext) async throws -> Response {
         let docs = "https://docs.github.com/rest/gists/gists#fork-a-gist"
-        let caller = try support.writer(context, docs: docs)
-        let parent = try await support.existing(context, docs: docs)
+        let (caller, parent) = try await support.writerAndGist(context, docs: docs)
         let copy = NewGist(description: parent.description, isPublic: parent.isPublic, files: parent.files)
         let fork = try await support.store.create(copy, owner: caller.login)
         await support.activity.recordFork(

@@ -41,7 +41,7 @@ struct GistListController<Store: GistStore>: Sendable {
 
     @Sendable func starred(_ request: Request, context: GistRequestContext) async throws -> Response {
         let docs = "https://docs.github.com/rest/gists/gists#list-starred-gists"
-        guard let caller = context.caller else { throw GitHubAPIError.requiresAuthentication(documentationURL: docs) }
+        let caller = try support.caller(context, docs: docs)
         let ids = await support.activity.starred(by: caller.login)
         return try await list(request, context: context, docs: docs, path: "/gists/starred") { ids.contains($0.id) }
     }

@@ -16,28 +16,30 @@ struct StarController<Store: GistStore>: Sendable {
     }
 
     @Sendable func star(_ request: Request, context: GistRequestContext) async throws -> Response {
-        let docs = "https://docs.github.com/rest/gists/gists#star-a-gist"
-        let caller = try support.writer(context, docs: docs)
-        let gist = try await support.existing(context, docs: docs)
-        await support.activity.star(gist.id, by: caller.login)
-        return Response(status: .noContent)
+        try await mark(context, starred: true, docs: "https://docs.github.com/rest/gists/gists#star-a-gist")
     }
 
     @Sendable func unstar(_ request: Request, context: GistRequestContext) async throws -> Response {
-        let docs = "https://docs.github.com/rest/gists/gists#unstar-a-gist"
-        let caller = try support.writer(context, docs: docs)
-        let gist = try await support.existing(context, docs: docs)
-        await support.activity.unstar(gist.id, by: caller.login)
-        return Response(status: .noContent)
+        try await mark(context, starred: false, docs: "https://docs.github.com/rest/gists/gists#unstar-a-gist")
     }
 
     @Sendable func isStarred(_ request: Request, context: GistRequestContext) async throws -> Response {
         let docs = "https://docs.github.com/rest/gists/gists#check-if-a-gist-is-starred"
-        guard let caller = context.caller else { throw GitHubAPIError.requiresAuthentication(documentationURL: docs) }
+        let caller = try support.caller(context, docs: docs)
         let gist = try await support.existing(context, docs: docs)
         guard await support.activity.isStarred(gist.id, by: caller.login) else {
             // GitHub's description gives this 404 an empty object, unlike its other 404s.
             return GitHubJSON.response(status: .notFound, data: Data("{}".utf8))
+        }
+        return Response(status: .noContent)
+    }
+
+    private func mark(_ context: GistRequestContext, starred: Bool, docs: String) async throws -> Response {
+        let (caller, gist) = try await support.writerAndGist(context, docs: docs)
+        if starred {
+            await support.activity.star(gist.id, by: caller.login)
+        } else {
+            await support.activity.unstar(gist.id, by: caller.login)
         }
         return Response(status: .noContent)
     }

@@ -17,7 +17,7 @@ struct UserController<Store: GistStore>: Sendable {
 
     @Sendable func authenticated(_ request: Request, context: GistRequestContext) async throws -> Response {
         let docs = "https://docs.github.com/rest/users/users#get-the-authenticated-user"
-        guard let caller = context.caller else { throw GitHubAPIError.requiresAuthentication(documentationURL: docs) }
+        let caller = try support.caller(context, docs: docs)
         let owned = try await support.store.all().filter { $0.ownerLogin == caller.login }
         let body = support.representation(for: request, context: context).privateUser(
             caller.login, publicGists: owned.count { $0.isPublic }, privateGists: owned.count { !$0.isPublic })

@@ -27,7 +27,7 @@ extension EtcdOptions: LockBackend {
             ], variables: Self.variables, environment: environment)
     }
 
-    func open(_ lock: LockSettings, environment: [String: String]) throws -> any LockStore {
+    func open(_ lock: LockSettings, extras: [any BackendExtraOptions], environment: [String: String]) throws -> any LockStore {
         EtcdStore(settings: try EtcdSettings(self, lock: lock, environment: environment))
     }
 

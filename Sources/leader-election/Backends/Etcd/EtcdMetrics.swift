@@ -14,9 +14,7 @@ struct EtcdMetrics: Sendable {
 
     /// Sets the gauge of every member: 1 for `answering`, 0 for the others (all 0 before any answered).
     func refresh(endpoints: [URL], answering: URL?) {
-        for endpoint in endpoints {
-            registry.makeGauge(descriptor: Self.memberAnswering, labels: [("member", endpoint.absoluteString)])
-                .set(endpoint == answering ? 1.0 : 0.0)
-        }
+        registry.setOneHot(
+            Self.memberAnswering, label: "member", values: endpoints.map(\.absoluteString), current: answering?.absoluteString)
     }
 }

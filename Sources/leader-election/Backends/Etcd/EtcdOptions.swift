@@ -95,17 +95,10 @@ struct EtcdSettings: Sendable {
         let username = options.etcdUsername ?? environment.nonEmpty("LEADER_ELECTION_ETCD_USERNAME")
         let password: String?
         if let file = options.etcdPasswordFile ?? environment.nonEmpty("LEADER_ELECTION_ETCD_PASSWORD_FILE") {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw AppError(
-                    "cannot read the etcd password file \(file): check --etcd-password-file (or LEADER_ELECTION_ETCD_PASSWORD_FILE) and its permissions"
-                )
-            }
             // A file written by echo or a Secret ends in a newline that is not part of the password.
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
-            guard !text.isEmpty else {
-                throw AppError("the etcd password file \(file) is empty: put the etcd user's password in it")
-            }
-            password = text
+            password = try readSecretFile(
+                file, name: "the etcd password file", flag: "--etcd-password-file",
+                variable: "LEADER_ELECTION_ETCD_PASSWORD_FILE", trimming: .newlines, content: "the etcd user's password")
         } else {
             password = environment.nonEmpty("LEADER_ELECTION_ETCD_PASSWORD")
         }

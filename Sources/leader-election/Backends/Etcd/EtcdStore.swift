@@ -51,7 +51,7 @@ struct EtcdStore: LockStore {
 
     /// Reads the key: when absent, creates the free record the election would write itself; a record is
     /// left as it is; bytes that are not a record are an error. The line is the key.
-    func initialize(_ request: InitRequest) async throws -> String {
+    func initialize() async throws -> String {
         let lock = try settings.lock(identity: "init", logger: Self.quiet)
         if try await lock.get() == nil {
             let free = LeaderElectionRecord(

@@ -7,12 +7,12 @@ extension GistOptions: LockBackend {
     static let lockName = "the gist file <election>.lock"
     static let initSummary = "creates a private gist holding a free lock file and prints its id, for --gist."
 
-    /// Every variable the gist lock reads, the token's included.
+    /// Every variable the gist lock reads in every subcommand, the token's included (`run`'s own are
+    /// `GistRunOptions.variables`).
     static let variables = [
         "LEADER_ELECTION_GIST_ID", "LEADER_ELECTION_GITHUB_API_URL", "LEADER_ELECTION_GITHUB_API_VERSION",
         "LEADER_ELECTION_TOKEN_FILE", "LEADER_ELECTION_GITHUB_API_TOKEN", "LEADER_ELECTION_WRITE_MODE",
-        "LEADER_ELECTION_ALLOW_PLAIN_HTTP", "LEADER_ELECTION_CANDIDATES", "LEADER_ELECTION_ELECTIONS",
-        "LEADER_ELECTION_CHECK_LIMITS", "LEADER_ELECTION_TAKEOVER_SETTLE",
+        "LEADER_ELECTION_ALLOW_PLAIN_HTTP",
     ]
 
     func given(environment: [String: String]) -> [String] {
@@ -21,13 +21,15 @@ extension GistOptions: LockBackend {
                 ("--gist", gistID != nil), ("--github-api-url", githubAPIURL != nil),
                 ("--github-api-version", githubAPIVersion != nil), ("--token-file", tokenFile != nil),
                 ("--write-mode", writeMode != nil), ("--allow-plain-http", allowPlainHTTP),
-                ("--candidates", candidates != nil), ("--elections", elections != nil),
-                ("--check-limits", checkLimits != nil), ("--takeover-settle", takeoverSettle != nil),
             ], variables: Self.variables, environment: environment)
     }
 
-    func open(_ lock: LockSettings, environment: [String: String]) throws -> any LockStore {
-        GistStore(settings: try GistSettings(self, lock: lock, environment: environment))
+    func open(_ lock: LockSettings, extras: [any BackendExtraOptions], environment: [String: String]) throws -> any LockStore {
+        let run = extras.lazy.compactMap { $0 as? GistRunOptions }.first
+        let initOptions = extras.lazy.compactMap { $0 as? GistInitOptions }.first
+        var settings = try GistSettings(self, run: run, lock: lock, environment: environment)
+        settings.description = initOptions?.description
+        return GistStore(settings: settings)
     }
 
     static func defaults(config: LeaderElectionConfig) -> [String: any Sendable] {

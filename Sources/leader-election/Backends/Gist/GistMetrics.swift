@@ -9,34 +9,24 @@ struct GistMetrics: Sendable {
 
     // Computed: the descriptor type is not Sendable, so it cannot be a stored static.
     private static var requests: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "github", metricName: "requests", unitName: "total",
-            helpText: "GitHub API requests by method and HTTP status (none: no answer came).")
+        github("requests", unit: "total", help: "GitHub API requests by method and HTTP status (none: no answer came).")
     }
     private static var rateLimitRemaining: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "github", metricName: "rate_limit_remaining", unitName: "requests",
-            helpText: "x-ratelimit-remaining of the last GitHub answer.")
+        github("rate_limit_remaining", unit: "requests", help: "x-ratelimit-remaining of the last GitHub answer.")
     }
     private static var rateLimitReset: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "github", metricName: "rate_limit_reset", unitName: "timestamp_seconds",
-            helpText: "x-ratelimit-reset of the last GitHub answer, as Unix time.")
+        github("rate_limit_reset", unit: "timestamp_seconds", help: "x-ratelimit-reset of the last GitHub answer, as Unix time.")
     }
     private static var heldUntil: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "github", metricName: "rate_limited_until", unitName: "timestamp_seconds",
-            helpText: "Until when requests are held back after a rate-limit answer, as Unix time; 0 when not.")
+        github(
+            "rate_limited_until", unit: "timestamp_seconds",
+            help: "Until when requests are held back after a rate-limit answer, as Unix time; 0 when not.")
     }
     private static var limitedAnswers: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "github", metricName: "rate_limited_answers", unitName: "total",
-            helpText: "Rate-limit answers (403 or 429) received since start.")
+        github("rate_limited_answers", unit: "total", help: "Rate-limit answers (403 or 429) received since start.")
     }
     private static var heldRequests: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "github", metricName: "held_requests", unitName: "total",
-            helpText: "Requests not sent because a rate-limit hold was in force.")
+        github("held_requests", unit: "total", help: "Requests not sent because a rate-limit hold was in force.")
     }
     private static var writeMode: MetricNameDescriptor {
         MetricNameDescriptor(
@@ -44,11 +34,13 @@ struct GistMetrics: Sendable {
             helpText: "How the lock is written: 1 for the mode in force (git: pushes, rest: PATCHes with a read-back).")
     }
 
+    private static func github(_ name: String, unit: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "github", metricName: name, unitName: unit, helpText: help)
+    }
+
     /// Sets the write-mode gauge once, at start: 1 for `mode`, 0 for the other.
     func setWriteMode(_ mode: String) {
-        for each in ["git", "rest"] {
-            registry.makeGauge(descriptor: Self.writeMode, labels: [("mode", each)]).set(each == mode ? 1.0 : 0.0)
-        }
+        registry.setOneHot(Self.writeMode, label: "mode", values: ["git", "rest"], current: mode)
     }
 
     /// Counts one GitHub request; `status` nil means no answer came (network error or timeout).

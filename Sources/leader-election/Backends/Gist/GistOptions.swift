@@ -3,8 +3,9 @@ import Foundation
 import GistLock
 import LeaderElection
 
-/// The gist lock's options: where the lock lives, how to reach GitHub and write it, and what the
-/// request-rate check at start assumes. Every subcommand takes them; with `--lock gist` only.
+/// The gist lock's options: where the lock lives, how to reach GitHub and write it. Every subcommand
+/// takes them; with `--lock gist` only. What only `run` or `init` uses is in `GistRunOptions` and
+/// `GistInitOptions`.
 struct GistOptions: ParsableArguments {
     @Option(name: .customLong("gist"), help: "Id of the gist that holds the lock. [env: LEADER_ELECTION_GIST_ID]")
     var gistID: String?
@@ -35,30 +36,6 @@ struct GistOptions: ParsableArguments {
             "Allow a plain-http --github-api-url on a host other than loopback, although the token then travels in clear (a test network, never the internet). [env: LEADER_ELECTION_ALLOW_PLAIN_HTTP=true]"
     )
     var allowPlainHTTP = false
-
-    @Option(
-        help:
-            "How many copies take part, for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_CANDIDATES] (default: \(ElectionDefaults.candidates))"
-    )
-    var candidates: Int?
-
-    @Option(
-        help:
-            "How many elections share this token (each with --candidates copies), for the expected GitHub request rate checked at start. [env: LEADER_ELECTION_ELECTIONS] (default: \(ElectionDefaults.elections))"
-    )
-    var elections: Int?
-
-    @Option(
-        help:
-            "Which limits the expected request rate is checked against at start: github (GitHub's documented limits), off, or auto (github when the API URL is api.github.com, off for other servers such as gist-server). [env: LEADER_ELECTION_CHECK_LIMITS] (default: auto)"
-    )
-    var checkLimits: String?
-
-    @Option(
-        help:
-            "How long to wait before reading back a takeover, so a simultaneous claimer is noticed. [env: LEADER_ELECTION_TAKEOVER_SETTLE] (default: \(GoDuration(ElectionDefaults.takeoverSettle)))"
-    )
-    var takeoverSettle: GoDuration?
 }
 
 /// `GistOptions` after flags, then environment, then defaults were applied and checked.
@@ -80,12 +57,17 @@ struct GistSettings: Sendable {
     var checkLimits: CheckLimits
     /// Checked against the lease duration when a run starts, which knows it.
     var takeoverSettle: Duration
+    /// The new gist's description, for `init`.
+    var description: String?
 
     /// - Parameters:
+    ///   - run: `run`'s own options; without them (in `status` and `init`) their defaults, whatever the
+    ///     environment says.
     ///   - lock: the election and the request timeout, which every backend shares.
-    init(_ options: GistOptions, lock: LockSettings = LockSettings(backend: GistOptions.name), environment: [String: String])
-        throws
-    {
+    init(
+        _ options: GistOptions, run: GistRunOptions? = nil, lock: LockSettings = LockSettings(backend: GistOptions.name),
+        environment: [String: String]
+    ) throws {
         election = lock.election
         requestTimeout = lock.requestTimeout
         gistID = options.gistID ?? environment.nonEmpty("LEADER_ELECTION_GIST_ID")
@@ -116,40 +98,28 @@ struct GistSettings: Sendable {
                 "invalid GitHub API version \"\(apiVersion)\": give a dated version such as \(GistClient.defaultAPIVersion) with --github-api-version"
             )
         }
-        candidates =
-            try Self.count(
-                options.candidates, "LEADER_ELECTION_CANDIDATES", environment, "how many copies take part")
-            ?? ElectionDefaults.candidates
-        guard candidates >= 1 else {
-            throw AppError("--candidates (\(candidates)) must be at least 1: the number of copies that take part")
-        }
-        elections =
-            try Self.count(
-                options.elections, "LEADER_ELECTION_ELECTIONS", environment, "how many elections share the token")
-            ?? ElectionDefaults.elections
-        guard elections >= 1 else {
-            throw AppError("--elections (\(elections)) must be at least 1: the number of elections that share the token")
-        }
-        let checkText = options.checkLimits ?? environment.nonEmpty("LEADER_ELECTION_CHECK_LIMITS") ?? CheckLimits.auto.rawValue
+        // `status` and `init` ignore run's variables, which a pod's environment holds for `run`.
+        let runEnvironment = run == nil ? [:] : environment
+        candidates = try Self.count(
+            run?.candidates, "--candidates", "LEADER_ELECTION_CANDIDATES", runEnvironment, "copies that take part",
+            default: ElectionDefaults.candidates)
+        elections = try Self.count(
+            run?.elections, "--elections", "LEADER_ELECTION_ELECTIONS", runEnvironment, "elections that share the token",
+            default: ElectionDefaults.elections)
+        let checkText = run?.checkLimits ?? runEnvironment.nonEmpty("LEADER_ELECTION_CHECK_LIMITS") ?? CheckLimits.auto.rawValue
         guard let check = CheckLimits(rawValue: checkText) else {
             throw AppError("invalid --check-limits \"\(checkText)\": give auto, github or off (or LEADER_ELECTION_CHECK_LIMITS)")
         }
         checkLimits = check
         takeoverSettle =
             try GoDuration.setting(
-                options.takeoverSettle, "--takeover-settle", "LEADER_ELECTION_TAKEOVER_SETTLE", environment)
+                run?.takeoverSettle, "--takeover-settle", "LEADER_ELECTION_TAKEOVER_SETTLE", runEnvironment)
             ?? ElectionDefaults.takeoverSettle
         let tokenFile = options.tokenFile ?? environment.nonEmpty("LEADER_ELECTION_TOKEN_FILE")
         if let tokenFile {
-            guard let data = FileManager.default.contents(atPath: tokenFile) else {
-                throw AppError(
-                    "cannot read the token file \(tokenFile): check --token-file (or LEADER_ELECTION_TOKEN_FILE) and its permissions"
-                )
-            }
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !text.isEmpty else {
-                throw AppError("the token file \(tokenFile) is empty: put a GitHub token with the gist scope in it")
-            }
+            let text = try readSecretFile(
+                tokenFile, name: "the token file", flag: "--token-file", variable: "LEADER_ELECTION_TOKEN_FILE",
+                trimming: .whitespacesAndNewlines, content: "a GitHub token with the gist scope")
             tokenOrigin = "the token file \(tokenFile) (--token-file)"
             token = try Self.sendable(text, from: tokenOrigin)
         } else if let text = environment.nonEmpty("LEADER_ELECTION_GITHUB_API_TOKEN") {
@@ -166,15 +136,21 @@ struct GistSettings: Sendable {
         }
     }
 
+    /// A count of at least 1, from the flag, then the variable, then `default`.
     private static func count(
-        _ flag: Int?, _ variable: String, _ environment: [String: String], _ meaning: String
-    ) throws -> Int? {
-        if let flag { return flag }
-        guard let text = environment.nonEmpty(variable) else { return nil }
-        guard let value = Int(text) else {
-            throw AppError("\(variable)=\"\(text)\" is not a number: give \(meaning)")
+        _ value: Int?, _ flag: String, _ variable: String, _ environment: [String: String], _ counted: String, default: Int
+    ) throws -> Int {
+        var count = value ?? `default`
+        if value == nil, let text = environment.nonEmpty(variable) {
+            guard let parsed = Int(text) else {
+                throw AppError("\(variable)=\"\(text)\" is not a number: give the number of \(counted)")
+            }
+            count = parsed
         }
-        return value
+        guard count >= 1 else {
+            throw AppError("\(flag) (\(count)) must be at least 1: the number of \(counted)")
+        }
+        return count
     }
 
     /// The takeover settle time, if shorter than `lease`: a run checks it once the timings are known.

@@ -78,10 +78,10 @@ struct GistStore: LockStore {
     }
 
     /// Creates a private gist holding a free lock; the line is its id.
-    func initialize(_ request: InitRequest) async throws -> String {
+    func initialize() async throws -> String {
         let created = try await GistLock.createGist(
             client: try makeClient(), election: settings.election,
-            description: request.description ?? Self.defaultDescription)
+            description: settings.description ?? Self.defaultDescription)
         return created.id
     }
 

@@ -2,17 +2,10 @@ import Hummingbird
 import Logging
 import NIOCore
 
-extension GitHubMiddleware {
+extension FaultingMiddleware {
     /// Answers nothing, as a lost network path would: closes the connection at once (`drop`), or
     /// after holding it silent for `holdMs` (`hold`, 60 s by default). The request is never handled.
-    func blackhole(_ mode: Fault.Blackhole, holdMs: Int?, context: Context) async -> Response {
-        await Self.blackhole(mode, holdMs: holdMs, context: context, clock: clock)
-    }
-
-    /// `blackhole(_:holdMs:context:)` for any route, waiting on `clock`.
-    static func blackhole(
-        _ mode: Fault.Blackhole, holdMs: Int?, context: Context, clock: any Clock<Duration>
-    ) async -> Response {
+    func blackhole(_ mode: Fault.Blackhole, holdMs: Int?, context: GistRequestContext) async -> Response {
         if mode == .hold {
             try? await clock.sleep(for: .milliseconds(holdMs ?? 60_000))
         }
