@@ -32,7 +32,8 @@ extension FaultingMiddleware {
         let credential = Credential(request.headers[.authorization], tokens: parts.tokens)
         let fault = await parts.faults.take(for: FaultTarget(request, credential: credential, context: context))
         if let fault, let mode = fault.blackhole {
-            await parts.stats.record(.init(method: request.method.rawValue, route: "blackhole", status: 0, token: credential.label))
+            await parts.stats.record(
+                .init(method: request.method.rawValue, route: "blackhole", status: 0, token: credential.label))
             return await blackhole(mode, holdMs: fault.latencyMs, context: context)
         }
         var request = request
