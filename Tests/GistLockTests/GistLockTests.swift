@@ -51,16 +51,10 @@ let invalidCases = [
 ]
 
 /// The `ResourceLockError` that `call` throws, failing the test when it throws none or another error.
-func lockError(_ call: () async throws -> Void) async -> ResourceLockError? {
-    do {
-        try await call()
-        Issue.record("expected a ResourceLockError, got success")
-    } catch let error as ResourceLockError {
-        return error
-    } catch {
-        Issue.record("expected a ResourceLockError, got \(error)")
-    }
-    return nil
+func lockError(
+    sourceLocation: SourceLocation = #_sourceLocation, _ call: () async throws -> Void
+) async -> ResourceLockError? {
+    await #expect(throws: ResourceLockError.self, sourceLocation: sourceLocation) { try await call() }
 }
 
 @Suite struct GistLockReadTests {
