@@ -49,6 +49,8 @@ let package = Package(
             dependencies: ["LeaderElection"],
             swiftSettings: swiftSettings
         ),
+        // The one escaper of text from servers, stores and users, for messages and log lines.
+        .target(name: "TextEscaping", swiftSettings: swiftSettings),
         // SHA-1 for git object ids from the system's libcrypto (libssl-dev); CryptoKit on Apple platforms.
         .systemLibrary(
             name: "CLibCrypto",
@@ -59,6 +61,7 @@ let package = Package(
         .target(
             name: "GitSmartHTTP",
             dependencies: [
+                "TextEscaping",
                 .target(name: "CLibCrypto", condition: .when(platforms: [.linux])),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -70,6 +73,7 @@ let package = Package(
             dependencies: [
                 "LeaderElection",
                 "GitSmartHTTP",
+                "TextEscaping",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -78,6 +82,7 @@ let package = Package(
             name: "EtcdLock",
             dependencies: [
                 "LeaderElection",
+                "TextEscaping",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -102,6 +107,7 @@ let package = Package(
                 "GistLock",
                 "GitSmartHTTP",
                 "EtcdLock",
+                "TextEscaping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

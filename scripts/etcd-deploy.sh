@@ -227,6 +227,28 @@ etcd_helm_args() {
 # the copies are given the three Services' cluster IPs, which any pod on the host's nodes reaches.
 ETCD_MEMBERS="etcd-0 etcd-1 etcd-2"
 
+# etcd_labels INDENT: the two labels every etcd object and selector carries, indented by INDENT spaces.
+etcd_labels() {
+  local pad
+  pad="$(printf '%*s' "$1" '')"
+  printf '%sapp.kubernetes.io/name: etcd\n%sapp.kubernetes.io/part-of: leader-election\n' "${pad}" "${pad}"
+}
+
+# etcd_object API_VERSION KIND NAME: the start of one more etcd object in the namespace: the document
+# separator, then its kind, name and labels.
+etcd_object() {
+  cat <<YAML
+---
+apiVersion: $1
+kind: $2
+metadata:
+  name: $3
+  namespace: ${ETCD_NAMESPACE}
+  labels:
+$(etcd_labels 4)
+YAML
+}
+
 # etcd_manifest: the namespace, a headless Service that gives the members their peer names, one Service
 # per member, and the StatefulSet of three (plain http, no users: a demo inside one kind cluster).
 etcd_manifest() {
@@ -242,22 +264,15 @@ metadata:
   labels:
     app.kubernetes.io/part-of: leader-election
     app.kubernetes.io/managed-by: cicd.sh
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: etcd
-  namespace: ${ETCD_NAMESPACE}
-  labels:
-    app.kubernetes.io/name: etcd
-    app.kubernetes.io/part-of: leader-election
+YAML
+  etcd_object v1 Service etcd
+  cat <<YAML
 spec:
   clusterIP: None
   # The members find each other by these names before any of them is ready.
   publishNotReadyAddresses: true
   selector:
-    app.kubernetes.io/name: etcd
-    app.kubernetes.io/part-of: leader-election
+$(etcd_labels 4)
   ports:
     - name: client
       port: 2379
@@ -267,16 +282,8 @@ spec:
       targetPort: peer
 YAML
   for member in ${ETCD_MEMBERS}; do
+    etcd_object v1 Service "${member}"
     cat <<YAML
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: ${member}
-  namespace: ${ETCD_NAMESPACE}
-  labels:
-    app.kubernetes.io/name: etcd
-    app.kubernetes.io/part-of: leader-election
 spec:
   type: ClusterIP
   selector:
@@ -287,16 +294,8 @@ spec:
       targetPort: client
 YAML
   done
+  etcd_object apps/v1 StatefulSet etcd
   cat <<YAML
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: etcd
-  namespace: ${ETCD_NAMESPACE}
-  labels:
-    app.kubernetes.io/name: etcd
-    app.kubernetes.io/part-of: leader-election
 spec:
   serviceName: etcd
   replicas: 3
@@ -304,13 +303,11 @@ spec:
   podManagementPolicy: Parallel
   selector:
     matchLabels:
-      app.kubernetes.io/name: etcd
-      app.kubernetes.io/part-of: leader-election
+$(etcd_labels 6)
   template:
     metadata:
       labels:
-        app.kubernetes.io/name: etcd
-        app.kubernetes.io/part-of: leader-election
+$(etcd_labels 8)
     spec:
       automountServiceAccountToken: false
       enableServiceLinks: false

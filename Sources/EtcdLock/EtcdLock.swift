@@ -1,6 +1,7 @@
 public import Foundation
 public import LeaderElection
 public import Logging
+import TextEscaping
 
 /// A `ResourceLock` whose record is the value of one etcd key, `<prefix>/<election>`, holding exactly
 /// `LeaderElectionRecord.jsonBytes()`, so that `etcdctl get` shows the JSON.
@@ -73,7 +74,7 @@ public actor EtcdLock: ResourceLock {
             return ObservedRecord(record: try LeaderElectionRecord(jsonBytes: raw), raw: raw)
         } catch {
             throw ResourceLockError.invalidRecord(
-                "etcd key \(key) does not hold a lease record (\(decodingReason(error))); first bytes: \(Self.quoted(raw)); "
+                "etcd key \(key) does not hold a lease record (\(decodingReason(error))); first bytes: \(quotedPrefix(raw)); "
                     + "fix or delete it (etcdctl del \(key)), or let the election overwrite it once it stays unchanged "
                     + "for a lease duration",
                 raw: raw)
@@ -156,19 +157,5 @@ public actor EtcdLock: ResourceLock {
             what == "create"
                 ? "etcd key \(key) exists (it holds \(holder)): another candidate created it first"
                 : "etcd key \(key) changed since it was read (it holds \(holder)): another candidate wrote it")
-    }
-
-    /// The first bytes as one escaped, quoted line.
-    private static func quoted(_ bytes: [UInt8], limit: Int = 80) -> String {
-        let head = String(decoding: bytes.prefix(limit), as: UTF8.self)
-        let escaped = head.unicodeScalars.map { scalar -> String in
-            switch scalar {
-            case "\"": "\\\""
-            case "\\": "\\\\"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F: "\\u{\(String(scalar.value, radix: 16))}"
-            default: String(scalar)
-            }
-        }.joined()
-        return "\"\(escaped)\(bytes.count > limit ? "..." : "")\""
     }
 }

@@ -23,29 +23,21 @@ public struct Handover: Sendable, Equatable {
 public struct HandoverError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Why.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: Hashable, Sendable { case notLeader, toSelf, emptyTarget, underWay, leadershipEnded }
-        private let base: Base
+        /// The code's name, for log lines and metrics labels; codes are equal when their names are.
+        private let name: String
+        public var description: String { name }
+
         /// This copy does not lead; `leader` is whom it takes as leader ("" when it knows of none).
-        public static let notLeader = Code(base: .notLeader)
+        public static let notLeader = Code(name: "not the leader")
         /// The target is this copy itself: it already leads, so nothing was stopped.
-        public static let toSelf = Code(base: .toSelf)
+        public static let toSelf = Code(name: "to itself")
         /// The target is empty: an empty holder means a free lease.
-        public static let emptyTarget = Code(base: .emptyTarget)
+        public static let emptyTarget = Code(name: "empty target")
         /// Another handover is under way; this one was not started.
-        public static let underWay = Code(base: .underWay)
+        public static let underWay = Code(name: "under way")
         /// Leadership ended for another reason (renew deadline, the record taken, shutdown) before the
         /// handover could be made; the work has stopped, but no record names the target.
-        public static let leadershipEnded = Code(base: .leadershipEnded)
-
-        public var description: String {
-            switch base {
-            case .notLeader: "not the leader"
-            case .toSelf: "to itself"
-            case .emptyTarget: "empty target"
-            case .underWay: "under way"
-            case .leadershipEnded: "leadership ended"
-            }
-        }
+        public static let leadershipEnded = Code(name: "leadership ended")
     }
 
     /// Why.

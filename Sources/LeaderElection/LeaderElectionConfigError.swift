@@ -3,37 +3,22 @@
 public struct LeaderElectionConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Which rule was broken.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: Hashable, Sendable {
-            case emptyName, emptyIdentity, notPositive
-            case leaseNotLongerThanRenewDeadline, renewDeadlineNotLongerThanJitteredRetry
-            case renewIntervalNotShorterThanRenewDeadline
-        }
-        private let base: Base
-        /// The election name is empty.
-        public static let emptyName = Code(base: .emptyName)
-        /// The lock's identity is empty (found by `LeaderElector.run()`, as client-go's constructor finds it).
-        public static let emptyIdentity = Code(base: .emptyIdentity)
-        /// A duration is zero or negative.
-        public static let notPositive = Code(base: .notPositive)
-        /// leaseDuration is not greater than renewDeadline.
-        public static let leaseNotLongerThanRenewDeadline = Code(base: .leaseNotLongerThanRenewDeadline)
-        /// renewDeadline is not greater than 1.2 x retryPeriod.
-        public static let renewDeadlineNotLongerThanJitteredRetry = Code(
-            base: .renewDeadlineNotLongerThanJitteredRetry)
-        /// renewInterval is not shorter than renewDeadline.
-        public static let renewIntervalNotShorterThanRenewDeadline = Code(
-            base: .renewIntervalNotShorterThanRenewDeadline)
+        /// The code's name, for log lines and metrics labels; codes are equal when their names are.
+        private let name: String
+        public var description: String { name }
 
-        public var description: String {
-            switch base {
-            case .emptyName: "empty name"
-            case .emptyIdentity: "empty identity"
-            case .notPositive: "duration not positive"
-            case .leaseNotLongerThanRenewDeadline: "leaseDuration not greater than renewDeadline"
-            case .renewDeadlineNotLongerThanJitteredRetry: "renewDeadline not greater than 1.2 x retryPeriod"
-            case .renewIntervalNotShorterThanRenewDeadline: "renewInterval not shorter than renewDeadline"
-            }
-        }
+        /// The election name is empty.
+        public static let emptyName = Code(name: "empty name")
+        /// The lock's identity is empty (found by `LeaderElector.run()`, as client-go's constructor finds it).
+        public static let emptyIdentity = Code(name: "empty identity")
+        /// A duration is zero or negative.
+        public static let notPositive = Code(name: "duration not positive")
+        /// leaseDuration is not greater than renewDeadline.
+        public static let leaseNotLongerThanRenewDeadline = Code(name: "leaseDuration not greater than renewDeadline")
+        /// renewDeadline is not greater than 1.2 x retryPeriod.
+        public static let renewDeadlineNotLongerThanJitteredRetry = Code(name: "renewDeadline not greater than 1.2 x retryPeriod")
+        /// renewInterval is not shorter than renewDeadline.
+        public static let renewIntervalNotShorterThanRenewDeadline = Code(name: "renewInterval not shorter than renewDeadline")
     }
 
     /// The rule that was broken.

@@ -180,24 +180,15 @@ extension LeaderElector {
 
     private func create(now: Duration) async -> Attempt {
         guard let record = newClaim() else { return .failed(reason: nil) }
-        do {
-            try await lock.create(record)
-            metrics.lockCall(.create, .success)
-            lockAnswered()
-        } catch {
-            metrics.lockCall(.create, Self.outcome(of: error))
-            metrics.lockError(error)
-            lockFailed(error)
-            if Self.isConflict(error) {
-                logger.info("lease lock \(lock.describe) was created by another copy first; following it")
-            } else {
-                reportFailure("error initially creating lease lock \(lock.describe)", error)
-            }
-            failedWrite(error, record: record, now: now)
-            return .failed(reason: "\(error)")
+        let outcome = await write(
+            .create, record, now: now,
+            conflict: "lease lock \(lock.describe) was created by another copy first; following it",
+            failure: "error initially creating lease lock \(lock.describe)"
+        ) { try await lock.create(record) }
+        switch outcome {
+        case .written: return .succeeded(term: record.leaderTransitions, since: now)
+        case .conflict(let reason), .failed(let reason): return .failed(reason: reason)
         }
-        succeeded(record, at: now)
-        return .succeeded(term: record.leaderTransitions, since: now)
     }
 
     /// A new claim of the lease for this copy at the next term; `nil`, reported, when no term is left.
@@ -221,19 +212,32 @@ extension LeaderElector {
     }
 
     private func write(_ record: LeaderElectionRecord, expecting raw: [UInt8], now: Duration) async -> WriteOutcome {
+        await write(
+            .update, record, now: now,
+            conflict: "lease \(lock.describe) was written by another copy first; following it",
+            failure: "failed to update lease \(lock.describe)"
+        ) { try await lock.update(record, expecting: raw) }
+    }
+
+    /// One write of `record` by `call`, counted as `operation`. A conflict is the election working
+    /// (another copy wrote first; the next read says who holds the lease), so it is logged as
+    /// `conflict`; any other failure is reported as `failure`.
+    private func write(
+        _ operation: ElectionMetrics.Operation, _ record: LeaderElectionRecord, now: Duration, conflict: String,
+        failure: String, _ call: () async throws -> Void
+    ) async -> WriteOutcome {
         do {
-            try await lock.update(record, expecting: raw)
-            metrics.lockCall(.update, .success)
+            try await call()
+            metrics.lockCall(operation, .success)
             lockAnswered()
         } catch {
-            metrics.lockCall(.update, Self.outcome(of: error))
+            metrics.lockCall(operation, Self.outcome(of: error))
             metrics.lockError(error)
             lockFailed(error)
             if Self.isConflict(error) {
-                // The election working: another copy wrote first. The next read says who holds the lease.
-                logger.info("lease \(lock.describe) was written by another copy first; following it")
+                logger.info("\(conflict)")
             } else {
-                reportFailure("failed to update lease \(lock.describe)", error)
+                reportFailure(failure, error)
             }
             failedWrite(error, record: record, now: now)
             return Self.isConflict(error) ? .conflict("\(error)") : .failed("\(error)")

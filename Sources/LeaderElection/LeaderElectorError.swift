@@ -3,19 +3,14 @@
 public struct LeaderElectorError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What was wrong.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: Hashable, Sendable { case alreadyRunning, alreadyRan }
-        private let base: Base
-        /// `run()` was called while an earlier `run()` of the same elector was still under way.
-        public static let alreadyRunning = Code(base: .alreadyRunning)
-        /// `run()` was called after an earlier `run()` of the same elector had ended.
-        public static let alreadyRan = Code(base: .alreadyRan)
+        /// The code's name, for log lines and metrics labels; codes are equal when their names are.
+        private let name: String
+        public var description: String { name }
 
-        public var description: String {
-            switch base {
-            case .alreadyRunning: "already running"
-            case .alreadyRan: "already ran"
-            }
-        }
+        /// `run()` was called while an earlier `run()` of the same elector was still under way.
+        public static let alreadyRunning = Code(name: "already running")
+        /// `run()` was called after an earlier `run()` of the same elector had ended.
+        public static let alreadyRan = Code(name: "already ran")
     }
 
     /// What was wrong.

@@ -48,21 +48,16 @@ public protocol ResourceLock: Sendable {
 public struct ResourceLockError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Which failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: Hashable, Sendable { case conflict, invalidRecord, permanent }
-        private let base: Base
+        /// The code's name, for log lines and metrics labels; codes are equal when their names are.
+        private let name: String
+        public var description: String { name }
+
         /// The lock changed between our read and our write.
-        public static let conflict = Code(base: .conflict)
+        public static let conflict = Code(name: "conflict")
         /// The stored bytes are not a lease record.
-        public static let invalidRecord = Code(base: .invalidRecord)
+        public static let invalidRecord = Code(name: "invalid record")
         /// A failure no retry can heal (rejected credentials, a store that does not exist).
-        public static let permanent = Code(base: .permanent)
-        public var description: String {
-            switch base {
-            case .conflict: "conflict"
-            case .invalidRecord: "invalid record"
-            case .permanent: "permanent failure"
-            }
-        }
+        public static let permanent = Code(name: "permanent failure")
     }
 
     public let code: Code

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import TextEscaping
 #endif
 
 /// `leader-election handover`: asks the leader (through its HTTP endpoint) to stop its work and hand

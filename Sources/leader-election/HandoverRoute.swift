@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LeaderElection
 import NIOCore
+import TextEscaping
 
 /// What the handover route needs from the elector; a protocol so tests can answer as they please.
 protocol HandoverSource: Sendable {

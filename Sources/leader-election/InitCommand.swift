@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TextEscaping
 
 /// `leader-election init`: prepares the lock's store, as its backend understands it, and prints one line.
 struct InitCommand: AsyncParsableCommand {

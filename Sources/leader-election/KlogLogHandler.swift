@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+import TextEscaping
 
 /// A swift-log handler that writes klog's text format, as Kubernetes components do:
 /// `I1121 08:54:13.874758       1 LeaderElector.swift:120] message key="value"`.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LeaderElection
+import TextEscaping
 
 /// The flags of `leader-election run` that every lock shares.
 struct RunOptions: ParsableArguments {

@@ -1,3 +1,4 @@
+import TextEscaping
 extension RunSettings {
     /// `--leader-file` and `--allow-remote-handover`, after the environment.
     static func handover(_ options: RunOptions, _ environment: [String: String]) throws -> (LeaderFile?, Bool) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LeaderElection
+import TextEscaping
 
 /// `leader-election status`: reads the lock and tells who holds it.
 struct StatusCommand: AsyncParsableCommand {

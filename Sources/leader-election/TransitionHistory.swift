@@ -2,6 +2,7 @@ import Foundation
 import LeaderElection
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import TextEscaping
 #endif
 
 /// The last changes of holder as a running copy saw them, read from its `/leader`: the lock's record

@@ -39,15 +39,18 @@ import Testing
         }
     }
 
+    /// The message quotes the first bytes on one line, escaped as the app's log lines escape text.
     @Test func aValueThatIsNotARecordIsInvalidAndKeptAsFound() async throws {
         try await EtcdServer.with { etcd in
             let lock = try Self.lock([etcd.clientURL])
-            try etcd.etcdctl(["put", lock.key, "not a record"])
+            let value = "not a record\nI0101 forged\u{1B}[2J \"x\""
+            try etcd.etcdctl(["put", lock.key, value])
             await #expect {
                 _ = try await lock.get()
             } throws: { error in
                 let error = error as? ResourceLockError
-                return error?.code == .invalidRecord && error?.raw == Array("not a record".utf8)
+                return error?.code == .invalidRecord && error?.raw == Array(value.utf8)
+                    && error?.message.contains(#"first bytes: "not a record\nI0101 forged\u001b[2J \"x\"""#) == true
             }
         }
     }

@@ -16,17 +16,11 @@ func makeClient(
         now: { wall.now }, onResponse: onResponse)
 }
 
-/// The error `call` throws, failing the test when it throws none or another type.
-func gitHubError(_ call: () async throws -> Void) async -> GitHubError? {
-    do {
-        try await call()
-        Issue.record("expected a GitHubError, got success")
-    } catch let error as GitHubError {
-        return error
-    } catch {
-        Issue.record("expected a GitHubError, got \(error)")
-    }
-    return nil
+/// The `GitHubError` that `call` throws, failing the test when it throws none or another error.
+func gitHubError(
+    sourceLocation: SourceLocation = #_sourceLocation, _ call: () async throws -> Void
+) async -> GitHubError? {
+    await #expect(throws: GitHubError.self, sourceLocation: sourceLocation) { try await call() }
 }
 
 @Suite struct GistClientTests {

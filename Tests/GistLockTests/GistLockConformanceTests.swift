@@ -3,10 +3,6 @@ import Foundation
 import FoundationNetworking
 #endif
 import GistLock
-@testable import GitSmartHTTP
-import GistServer
-import Hummingbird
-import HummingbirdTesting
 import LeaderElection
 import LeaderElectionTestKit
 import Logging
@@ -39,33 +35,12 @@ import Testing
         }
 
         func addFault(_ json: String) async throws {
-            var request = URLRequest(url: apiURL.appendingPathComponent("_gist-server/faults"))
-            request.httpMethod = "POST"
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(json.utf8)
-            let (_, response) = try await URLSession.shared.data(for: request)
-            try #require((response as? HTTPURLResponse)?.statusCode == 201)
+            try await gistServerAdmin(apiURL, "faults", body: json)
         }
     }
 
-    /// Runs `body` with the API address of a live gist-server on a free port, whose injected delays
-    /// wait on a manual clock; held answers are let go before the server shuts down.
     func withLiveServer(_ body: @escaping @Sendable (URL) async throws -> Void) async throws {
-        let clock = ManualClock()
-        var configuration = GistServerConfiguration(tokens: [AccessToken(value: Self.token, label: "token-1")])
-        configuration.port = 0
-        configuration.clock = clock
-        let app = try await buildApplication(configuration: configuration)
-        try await app.test(.live) { client in
-            let port = try #require(client.port)
-            do {
-                try await body(try #require(URL(string: "http://127.0.0.1:\(port)")))
-            } catch {
-                await clock.advance(by: .seconds(3600))
-                throw error
-            }
-            await clock.advance(by: .seconds(3600))
-        }
+        try await withLiveGistServer(token: Self.token, body)
     }
 
     @Test func conformsToTheResourceLockContract() async throws {

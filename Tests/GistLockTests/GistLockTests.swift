@@ -51,16 +51,10 @@ let invalidCases = [
 ]
 
 /// The `ResourceLockError` that `call` throws, failing the test when it throws none or another error.
-func lockError(_ call: () async throws -> Void) async -> ResourceLockError? {
-    do {
-        try await call()
-        Issue.record("expected a ResourceLockError, got success")
-    } catch let error as ResourceLockError {
-        return error
-    } catch {
-        Issue.record("expected a ResourceLockError, got \(error)")
-    }
-    return nil
+func lockError(
+    sourceLocation: SourceLocation = #_sourceLocation, _ call: () async throws -> Void
+) async -> ResourceLockError? {
+    await #expect(throws: ResourceLockError.self, sourceLocation: sourceLocation) { try await call() }
 }
 
 @Suite struct GistLockReadTests {
@@ -105,12 +99,9 @@ func lockError(_ call: () async throws -> Void) async -> ResourceLockError? {
                 body: #"{"id":"\#(gistID)","files":{"README.md":{"filename":"README.md","type":"text/plain","size":4,"#
                     + #""truncated":false,"content":"docs","encoding":"utf-8"}},"truncated":true}"#))
         try await withFakeGitHub(fake) { url in
-            await #expect {
-                _ = try await makeLock(url).get()
-            } throws: { error in
-                guard let error = error as? ResourceLockError, error.code == .permanent else { return false }
-                return error.message.contains("more than 300 files") && error.message.contains("fewer files")
-            }
+            let error = try #require(await lockError { _ = try await makeLock(url).get() })
+            #expect(error.code == .permanent)
+            #expect(error.message.contains("more than 300 files") && error.message.contains("fewer files"), "\(error)")
         }
     }
 
@@ -119,12 +110,9 @@ func lockError(_ call: () async throws -> Void) async -> ResourceLockError? {
         await fake.deleteGist()
         try await withFakeGitHub(fake) { url in
             // A failure no retry heals, in the lock contract's words, with GitHub's message.
-            await #expect {
-                _ = try await makeLock(url).get()
-            } throws: { error in
-                guard let error = error as? ResourceLockError, error.code == .permanent else { return false }
-                return error.message.hasPrefix("gist ") && error.message.contains("not found")
-            }
+            let error = try #require(await lockError { _ = try await makeLock(url).get() })
+            #expect(error.code == .permanent)
+            #expect(error.message.hasPrefix("gist ") && error.message.contains("not found"), "\(error)")
         }
     }
 

@@ -65,20 +65,10 @@ func patchedContents(_ request: RecordedRequest) -> [String: String] {
         #expect(await sleeps.values.isEmpty)
     }
 
-    @Test func changedContentIsAConflictAndNothingIsWritten() async throws {
-        let fake = FakeGitHub(files: [lockFile: content(lease("stalin", renewedAt: 20))])
-        try await withFakeGitHub(fake) { url in
-            let error = try #require(
-                await lockError {
-                    try await makeLock(url).update(lease("napoleon", transitions: 2), expecting: lease("stalin").jsonBytes())
-                })
-            #expect(error.code == .conflict)
-        }
-        #expect(await fake.requestLines == ["GET /gists/\(gistID)"])
-    }
-
-    @Test func deletedFileIsAConflict() async throws {
-        let fake = FakeGitHub(files: ["README.md": "docs"])
+    /// The lock file changed since it was read, or is gone.
+    @Test(arguments: [[lockFile: content(lease("stalin", renewedAt: 20))], ["README.md": "docs"]])
+    func anUpdateOfAChangedOrDeletedFileIsAConflictAndWritesNothing(files: [String: String]) async throws {
+        let fake = FakeGitHub(files: files)
         try await withFakeGitHub(fake) { url in
             let error = try #require(
                 await lockError {

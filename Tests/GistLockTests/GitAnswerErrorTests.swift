@@ -76,11 +76,12 @@ import Testing
             message: "git upload-pack: the server stopped with: fatal: out of memory"
         ),
         Case(
-            name: "a report line with control characters and quotes", path: "git-receive-pack",
+            name: "a report line with control characters, a bidi override and quotes", path: "git-receive-pack",
             answer: GitResponse(
-                status: 200, headers: receiveResult, body: report(["unpack ok", "maybe \u{1b}[2J\"main\"\r\u{85}"])),
+                status: 200, headers: receiveResult,
+                body: report(["unpack ok", "maybe \u{1b}[2J\"main\"\r\u{85}\u{202E}"])),
             message:
-                #"git receive-pack report: "maybe \u{1b}[2J\"main\"\r\u{85}" is neither `ok <ref>` nor `ng <ref> <reason>`"#
+                #"git receive-pack report: "maybe \u001b[2J\"main\"\r\u0085\u202e" is neither `ok <ref>` nor `ng <ref> <reason>`"#
         ),
         Case(
             name: "a fatal error on side-band 3 that would forge a log line", path: "git-upload-pack",

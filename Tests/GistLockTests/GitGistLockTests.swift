@@ -4,9 +4,6 @@ import FoundationNetworking
 #endif
 import GistLock
 @testable import GitSmartHTTP
-import GistServer
-import Hummingbird
-import HummingbirdTesting
 import LeaderElection
 import LeaderElectionTestKit
 import Logging
@@ -48,13 +45,7 @@ import Testing
 
         @discardableResult
         func admin(_ path: String, method: String = "POST", body: String? = nil) async throws -> Data {
-            var request = URLRequest(url: apiURL.appendingPathComponent("_gist-server/\(path)"))
-            request.httpMethod = method
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = body.map { Data($0.utf8) }
-            let (data, response) = try await URLSession.shared.data(for: request)
-            try #require(((response as? HTTPURLResponse)?.statusCode ?? 0) < 300)
-            return data
+            try await gistServerAdmin(apiURL, path, method: method, body: body)
         }
 
         /// `METHOD /route` to count, from gist-server's tally.
@@ -75,27 +66,9 @@ import Testing
         }
     }
 
-    /// Runs `body` with a live gist-server that keeps its gists as git repositories, whose injected
-    /// delays wait on a manual clock; held answers are let go before the server shuts down.
+    /// Runs `body` with a live gist-server that keeps its gists as git repositories.
     func withGitServer(_ body: @escaping @Sendable (URL) async throws -> Void) async throws {
-        let clock = ManualClock()
-        var configuration = GistServerConfiguration(tokens: [AccessToken(value: Self.token, label: "token-1")])
-        configuration.port = 0
-        configuration.clock = clock
-        configuration.repositoriesDirectory =
-            FileManager.default.temporaryDirectory
-            .appendingPathComponent("gist-repositories-\(UUID().uuidString)").path
-        let app = try await buildApplication(configuration: configuration)
-        try await app.test(.live) { client in
-            let port = try #require(client.port)
-            do {
-                try await body(try #require(URL(string: "http://127.0.0.1:\(port)")))
-            } catch {
-                await clock.advance(by: .seconds(3600))
-                throw error
-            }
-            await clock.advance(by: .seconds(3600))
-        }
+        try await withLiveGistServer(token: Self.token, gitRepositories: true, body)
     }
 
     func newGist(_ apiURL: URL) async throws -> Fixture {

@@ -111,10 +111,7 @@ import LeaderElectionTestKit
         await lock.script(get: Array(repeating: .record(short), count: 3), update: [.ok])
         let elector = h.elector(lock)
         let task = h.start(elector)
-        await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
-        #expect(await elector.status().isLeader == false)
-        await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
-        #expect(await elector.status().isLeader)
+        await h.expectLeadsOnlyAfter(elector, following: .seconds(2), then: .seconds(2), step: .seconds(2))
         task.cancel()
         try await task.value
     }

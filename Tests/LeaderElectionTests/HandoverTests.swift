@@ -10,25 +10,13 @@ import Testing
     let store = LeaseStore()
     let metrics = RecordingMetrics(election: "test-election")
 
-    /// Callbacks whose leading work notes in the store's journal when it has returned.
-    var journalingCallbacks: LeaderCallbacks {
-        LeaderCallbacks(
-            onStartedLeading: { [store] _ in
-                let (work, keepAlive) = AsyncStream.makeStream(of: Never.self)
-                for await _ in work {}
-                keepAlive.finish()
-                await store.note("work ended")
-            },
-            onStoppedLeading: {})
-    }
-
     func elector(_ name: String, callbacks: LeaderCallbacks? = nil, metrics: RecordingMetrics? = nil) -> LeaderElector {
         h.elector(InMemoryLock(store: store, identity: name), callbacks: callbacks, metrics: metrics)
     }
 
     /// `a` leading term 0 and `b` following; both settled.
     func leaderAndFollower(bMetrics: RecordingMetrics? = nil) async -> (LeaderElector, LeaderElector, [Task<Void, any Error>]) {
-        let a = elector("a", callbacks: journalingCallbacks)
+        let a = elector("a", callbacks: journalingCallbacks(store))
         let taskA = h.start(a)
         await h.settle([a])
         let b = elector("b", metrics: bMetrics)

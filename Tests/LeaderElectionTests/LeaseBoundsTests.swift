@@ -32,10 +32,7 @@ import Testing
         await lock.script(get: Array(repeating: .record(held), count: 51), update: [.ok])
         let elector = h.elector(lock)
         let task = h.start(elector)
-        await h.advance(by: .seconds(98), step: .seconds(2), settling: [elector])
-        #expect(await elector.status().isLeader == false)
-        await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
-        #expect(await elector.status().isLeader)
+        await h.expectLeadsOnlyAfter(elector, following: .seconds(98), then: .seconds(2), step: .seconds(2))
         task.cancel()
         try await task.value
         #expect(

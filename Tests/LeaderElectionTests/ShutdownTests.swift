@@ -11,22 +11,20 @@ import Testing
     /// A lease released earlier by someone else, at term 4.
     let store = LeaseStore(raw: record("", transitions: 4, leaseSeconds: 1).jsonBytes())
 
-    /// Callbacks whose leading work notes in the store's journal when it has returned.
-    var journalingCallbacks: LeaderCallbacks {
-        LeaderCallbacks(
-            onStartedLeading: { [store] _ in
-                let (work, keepAlive) = AsyncStream.makeStream(of: Never.self)
-                for await _ in work {}
-                keepAlive.finish()
-                await store.note("work ended")
-            },
-            onStoppedLeading: { [store] in await store.note("stopped") })
+    /// Runs `elector` until it has settled, then shuts it down gracefully.
+    func runUntilGracefulShutdown(_ elector: LeaderElector) async throws {
+        try await testGracefulShutdown { trigger in
+            let task = h.start(elector)
+            await h.settle([elector])
+            trigger.triggerGracefulShutdown()
+            try await task.value
+        }
     }
 
     @Test func gracefulShutdownReleasesAfterTheWorkHasEnded() async throws {
         let elector = h.elector(
             InMemoryLock(store: store, identity: "a"), config: Harness.config(release: true),
-            callbacks: journalingCallbacks)
+            callbacks: journalingCallbacks(store, notingStop: true))
         try await testGracefulShutdown { trigger in
             let task = h.start(elector)
             await h.advance(by: .seconds(3), step: .seconds(1), settling: [elector])
@@ -63,12 +61,7 @@ import Testing
 
     @Test func withoutReleaseOnCancelTheLeaseIsLeftToExpire() async throws {
         let elector = h.elector(InMemoryLock(store: store, identity: "a"), config: Harness.config(release: false))
-        try await testGracefulShutdown { trigger in
-            let task = h.start(elector)
-            await h.settle([elector])
-            trigger.triggerGracefulShutdown()
-            try await task.value
-        }
+        try await runUntilGracefulShutdown(elector)
         #expect(await store.record?.holderIdentity == "a")
         #expect(await store.journal == ["write a", "event a became leader", "event a stopped leading"])
     }
@@ -77,12 +70,7 @@ import Testing
         let held = record("b", transitions: 2)
         let heldStore = LeaseStore(raw: held.jsonBytes())
         let elector = h.elector(InMemoryLock(store: heldStore, identity: "a"), config: Harness.config(release: true))
-        try await testGracefulShutdown { trigger in
-            let task = h.start(elector)
-            await h.settle([elector])
-            trigger.triggerGracefulShutdown()
-            try await task.value
-        }
+        try await runUntilGracefulShutdown(elector)
         #expect(await heldStore.record == held)
         #expect(await heldStore.journal.isEmpty)
         #expect(await h.callbacks.entries == ["new:b", "stopped"])

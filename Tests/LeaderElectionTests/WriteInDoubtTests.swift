@@ -119,10 +119,7 @@ import Testing
         #expect(await elector.status().isLeader == false)
         #expect(await store.writes.map(\.leaderTransitions) == [5, 5])
         // First seen at 5 (the read after the deadline), so it expires at 15.
-        await h.advance(by: .seconds(9), step: .seconds(1), settling: [elector])
-        #expect(await elector.status().isLeader == false)
-        await h.advance(by: .seconds(2), step: .seconds(1), settling: [elector])
-        #expect(await elector.status().isLeader)
+        await h.expectLeadsOnlyAfter(elector, following: .seconds(9), then: .seconds(2), step: .seconds(1))
         task.cancel()
         try await task.value
 

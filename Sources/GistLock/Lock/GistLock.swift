@@ -2,6 +2,7 @@ import Foundation
 import GitSmartHTTP
 public import LeaderElection
 public import Logging
+import TextEscaping
 
 /// A `ResourceLock` whose record is the file `<election>.lock` in a GitHub gist.
 ///

@@ -2,6 +2,7 @@ import Foundation
 import GitSmartHTTP
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import TextEscaping
 #endif
 
 /// What a request was about, so a 404 or 403 can name the right thing to fix.

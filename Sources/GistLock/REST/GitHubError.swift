@@ -6,42 +6,26 @@ public import Foundation
 public struct GitHubError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Which failure this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: Hashable, Sendable {
-            case unauthorized, gistNotFound, forbidden, rateLimited, serverError
-            case requestRejected, unexpectedResponse, transport
-        }
-        private let base: Base
+        /// The code's name, for log lines and metrics labels; codes are equal when their names are.
+        private let name: String
+        public var description: String { name }
 
         /// 401: the token is wrong, expired or revoked.
-        public static let unauthorized = Code(base: .unauthorized)
+        public static let unauthorized = Code(name: "unauthorized")
         /// 404 for the gist: wrong id, or a token without the gist scope (GitHub hides gists it will not show).
-        public static let gistNotFound = Code(base: .gistNotFound)
+        public static let gistNotFound = Code(name: "gist not found")
         /// 403 without any sign of a rate limit: the token may not do this.
-        public static let forbidden = Code(base: .forbidden)
+        public static let forbidden = Code(name: "forbidden")
         /// 403 or 429 with rate-limit headers or `retry-after`: wait until `retryAt`.
-        public static let rateLimited = Code(base: .rateLimited)
+        public static let rateLimited = Code(name: "rate limited")
         /// 5xx: GitHub failed; retrying later is the cure.
-        public static let serverError = Code(base: .serverError)
+        public static let serverError = Code(name: "server error")
         /// Another 4xx (400, 409, 422...): GitHub refused this particular request.
-        public static let requestRejected = Code(base: .requestRejected)
+        public static let requestRejected = Code(name: "request rejected")
         /// An answer that is not GitHub's JSON: an HTML page, a redirect, the wrong shape.
-        public static let unexpectedResponse = Code(base: .unexpectedResponse)
+        public static let unexpectedResponse = Code(name: "unexpected response")
         /// No answer at all: host unreachable, connection refused, timeout.
-        public static let transport = Code(base: .transport)
-
-        /// A short name for logs and metrics labels.
-        public var description: String {
-            switch base {
-            case .unauthorized: "unauthorized"
-            case .gistNotFound: "gist not found"
-            case .forbidden: "forbidden"
-            case .rateLimited: "rate limited"
-            case .serverError: "server error"
-            case .requestRejected: "request rejected"
-            case .unexpectedResponse: "unexpected response"
-            case .transport: "transport"
-            }
-        }
+        public static let transport = Code(name: "transport")
     }
 
     /// Which failure this is.

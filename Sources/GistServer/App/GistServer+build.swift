@@ -70,12 +70,13 @@ public func buildRouter(store: some GistStore, configuration: GistServerConfigur
         ).endpoints, atPath: "/_gist-server")
     router.add(middleware: LogRequestsMiddleware(.debug))
     let tokens = Dictionary(configuration.tokens.map { ($0.value, $0) }, uniquingKeysWith: { first, _ in first })
+    let parts = FaultingParts(
+        tokens: tokens, faults: faults, stats: stats, clock: configuration.clock,
+        maxRequestBodySize: configuration.maxRequestBodySize)
     if let repositories = store.repositories {
         let git = router.group()
             .add(
-                middleware: GitMiddleware(
-                    tokens: tokens, faults: faults, stats: stats, clock: configuration.clock,
-                    maxRequestBodySize: configuration.maxRequestBodySize))
+                middleware: GitMiddleware(parts: parts))
         git.addRoutes(
             GitController(
                 store: store, repositories: repositories, tokens: tokens,
@@ -84,12 +85,9 @@ public func buildRouter(store: some GistStore, configuration: GistServerConfigur
     }
     router.add(
         middleware: GitHubMiddleware(
-            tokens: tokens,
-            limiter: RateLimiter(policy: configuration.rateLimits, now: configuration.now),
-            faults: faults, stats: stats, apiVersions: configuration.apiVersions,
-            retiredAPIVersions: configuration.retiredAPIVersions,
-            exceededStatus: configuration.rateLimits.exceededStatus, clock: configuration.clock,
-            maxRequestBodySize: configuration.maxRequestBodySize))
+            parts: parts, limiter: RateLimiter(policy: configuration.rateLimits, now: configuration.now),
+            apiVersions: configuration.apiVersions, retiredAPIVersions: configuration.retiredAPIVersions,
+            exceededStatus: configuration.rateLimits.exceededStatus))
     let support = GistEndpointSupport(
         store: store, activity: GistActivity(now: configuration.now), configuration: configuration)
     let lists = GistListController(support: support)

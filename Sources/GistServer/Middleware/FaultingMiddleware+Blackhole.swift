@@ -7,7 +7,7 @@ extension FaultingMiddleware {
     /// after holding it silent for `holdMs` (`hold`, 60 s by default). The request is never handled.
     func blackhole(_ mode: Fault.Blackhole, holdMs: Int?, context: GistRequestContext) async -> Response {
         if mode == .hold {
-            try? await clock.sleep(for: .milliseconds(holdMs ?? 60_000))
+            try? await parts.clock.sleep(for: .milliseconds(holdMs ?? 60_000))
         }
         context.logger.debug("blackholed a request", metadata: ["mode": "\(mode.rawValue)"])
         context.channel.close(promise: nil)

@@ -10,16 +10,12 @@ import Logging
 struct GitHubMiddleware: FaultingMiddleware {
     typealias Context = GistRequestContext
 
-    let tokens: [String: AccessToken]
+    let parts: FaultingParts
     let limiter: RateLimiter
-    let faults: FaultInjector
-    let stats: RequestStats
     let apiVersions: [String]
     let retiredAPIVersions: [String]
     /// Status of a primary rate-limit answer (403 or 429).
     let exceededStatus: Int
-    let clock: any Clock<Duration>
-    let maxRequestBodySize: Int
 
     func respond(
         _ request: Request, context: Context, credential: Credential, fault: Fault?,

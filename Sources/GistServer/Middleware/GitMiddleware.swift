@@ -7,11 +7,7 @@ import Logging
 struct GitMiddleware: FaultingMiddleware {
     typealias Context = GistRequestContext
 
-    let tokens: [String: AccessToken]
-    let faults: FaultInjector
-    let stats: RequestStats
-    let clock: any Clock<Duration>
-    let maxRequestBodySize: Int
+    let parts: FaultingParts
 
     func respond(
         _ request: Request, context: Context, credential: Credential, fault: Fault?,

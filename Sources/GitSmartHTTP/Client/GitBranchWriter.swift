@@ -1,4 +1,5 @@
 public import Foundation
+import TextEscaping
 
 /// Writes one file at the top of a branch's tree as a git commit on an observed commit, pushed so that
 /// receive-pack applies it only if the branch still points at that commit: a compare-and-swap on the
@@ -127,7 +128,7 @@ public struct GitBranchWriter: Sendable {
         case .ok: return Written(outcome: .written(commit.id), tree: tree)
         case .rejected(let reason):
             let said =
-                report.serverMessages.isEmpty ? "" : " (receive-pack said: \(report.serverMessages.escapingControlCharacters()))"
+                report.serverMessages.isEmpty ? "" : " (receive-pack said: \(report.serverMessages.escapedForLog(quoting: true)))"
             return Written(outcome: .conflict(reason: "ng \(ref) \(reason)\(said)"))
         case nil: throw GitProtocolError(.report, "receive-pack reported nothing for \(ref)")
         }

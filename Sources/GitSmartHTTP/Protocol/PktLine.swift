@@ -1,3 +1,4 @@
+import TextEscaping
 /// Git's pkt-line framing: four hex digits of length (including themselves), then the payload;
 /// `0000` is a flush-pkt (gitprotocol-common).
 enum PktLine: Sendable, Equatable {
@@ -98,6 +99,6 @@ struct PktLineReader {
     }
 
     private func quoted(_ bytes: ArraySlice<UInt8>) -> String {
-        "\"" + String(decoding: bytes, as: UTF8.self).escapingControlCharacters() + "\""
+        "\"" + String(decoding: bytes, as: UTF8.self).escapedForLog(quoting: true) + "\""
     }
 }

@@ -1,3 +1,4 @@
+import TextEscaping
 /// The report-status receive-pack sends after a push: whether the pack unpacked, then `ok <ref>` or
 /// `ng <ref> <reason>` for each ref (gitprotocol-pack).
 struct ReceivePackReport: Sendable, Equatable {
@@ -25,7 +26,7 @@ struct ReceivePackReport: Sendable, Equatable {
         } catch let error as GitProtocolError {
             let progress = band.progress.trimmingNewlines()
             guard !progress.isEmpty else { throw error }
-            throw GitProtocolError(.report, "\(error.message); the server said: \(progress.escapingControlCharacters())")
+            throw GitProtocolError(.report, "\(error.message); the server said: \(progress.escapedForLog(quoting: true))")
         }
     }
 
@@ -39,7 +40,7 @@ struct ReceivePackReport: Sendable, Equatable {
                 guard text.hasPrefix("unpack ") else {
                     throw GitProtocolError(
                         .report,
-                        "the report starts with \"\(text.escapingControlCharacters())\", not `unpack ok` or `unpack <error>`")
+                        "the report starts with \"\(text.escapedForLog(quoting: true))\", not `unpack ok` or `unpack <error>`")
                 }
                 let result = String(text.dropFirst("unpack ".count))
                 unpackError = .some(result == "ok" ? nil : result)
@@ -52,7 +53,7 @@ struct ReceivePackReport: Sendable, Equatable {
                 refs[String(name)] = .rejected(reason: String(reason))
             } else {
                 throw GitProtocolError(
-                    .report, "\"\(text.escapingControlCharacters())\" is neither `ok <ref>` nor `ng <ref> <reason>`")
+                    .report, "\"\(text.escapedForLog(quoting: true))\" is neither `ok <ref>` nor `ng <ref> <reason>`")
             }
         }
         guard let unpack = unpackError else {

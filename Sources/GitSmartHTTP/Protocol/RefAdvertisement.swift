@@ -1,3 +1,4 @@
+import TextEscaping
 /// The refs and capabilities a smart-HTTP server lists at `info/refs?service=<service>`
 /// (protocol v0/v1, as `git http-backend` serves by default).
 struct RefAdvertisement: Sendable, Equatable {
@@ -52,7 +53,7 @@ struct RefAdvertisement: Sendable, Equatable {
             isFirst = false
             let text = String(decoding: payload, as: UTF8.self)
             guard text.utf8.count > 41, let id = GitObjectID(hex: text.prefix(40)), text.dropFirst(40).first == " " else {
-                throw GitProtocolError(.advertisement, "\"\(text.escapingControlCharacters())\" is not a `<id> <ref>` line")
+                throw GitProtocolError(.advertisement, "\"\(text.escapedForLog(quoting: true))\" is not a `<id> <ref>` line")
             }
             let name = String(text.dropFirst(41))
             // An empty repository advertises `capabilities^{}` with the zero id, only to carry them.

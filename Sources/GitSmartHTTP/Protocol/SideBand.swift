@@ -1,3 +1,4 @@
+import TextEscaping
 /// Side-band-64k demultiplexing: after negotiation, each pkt-line's first byte names its channel
 /// (1 data, 2 progress, 3 a fatal error), as gitprotocol-pack describes.
 struct SideBand: Sendable, Equatable {
@@ -21,7 +22,7 @@ struct SideBand: Sendable, Equatable {
             case 3:
                 throw GitProtocolError(
                     stage,
-                    "the server stopped with: \(String(decoding: content, as: UTF8.self).trimmingNewlines().escapingControlCharacters())"
+                    "the server stopped with: \(String(decoding: content, as: UTF8.self).trimmingNewlines().escapedForLog(quoting: true))"
                 )
             default:
                 throw GitProtocolError(stage, "side-band channel \(channel) does not exist (only 1, 2 and 3 do)")

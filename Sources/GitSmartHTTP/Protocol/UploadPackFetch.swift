@@ -1,3 +1,4 @@
+import TextEscaping
 /// Fetches one commit and its tree, without blobs and without history, through upload-pack
 /// (`want <id>`, `deepen 1`, `filter blob:none`, gitprotocol-pack and gitprotocol-http).
 struct UploadPackFetch: Sendable {
@@ -44,7 +45,7 @@ struct UploadPackFetch: Sendable {
         guard !band.data.isEmpty else {
             throw GitProtocolError(
                 .fetch,
-                "upload-pack sent no pack data\(band.progress.isEmpty ? "" : ": \(band.progress.trimmingNewlines().escapingControlCharacters())")"
+                "upload-pack sent no pack data\(band.progress.isEmpty ? "" : ": \(band.progress.trimmingNewlines().escapedForLog(quoting: true))")"
             )
         }
         return band.data

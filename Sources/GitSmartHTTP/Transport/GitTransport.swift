@@ -1,3 +1,4 @@
+import TextEscaping
 /// One smart-HTTP request to a git repository's URL: a GET of `info/refs` or a POST to a service.
 public struct GitRequest: Sendable, Equatable {
     public enum Method: String, Sendable {
@@ -76,7 +77,7 @@ extension GitTransport {
                 }
             // Redacted before it is cut, so no part of an echoed credential survives the cut.
             let whole = redact(String(decoding: response.body.prefix(64 << 10), as: UTF8.self))
-            let text = String(whole.prefix(200)).trimmingNewlines().escapingControlCharacters()
+            let text = String(whole.prefix(200)).trimmingNewlines().escapedForLog(quoting: true)
             throw GitProtocolError(
                 .transport,
                 "\(request.method.rawValue) \(request.path) answered \(response.status)\(hint)\(text.isEmpty ? "" : " (\"\(text)\")")"

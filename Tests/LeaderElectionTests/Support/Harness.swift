@@ -4,6 +4,7 @@ import LeaderElection
 import LeaderElectionTestKit
 import Logging
 import Metrics
+import Testing
 
 /// One test's world: a manual clock, wall time derived from it, a callback log and captured logs.
 struct Harness {
@@ -44,6 +45,18 @@ struct Harness {
 
     func advance(by elapsed: Duration, step: Duration, settling electors: [LeaderElector]) async {
         await clock.advance(by: elapsed, step: step, settling: electors)
+    }
+
+    /// Expects `elector` still to follow once `following` has passed, and to lead once `then` more has:
+    /// it takes the lease in between.
+    func expectLeadsOnlyAfter(
+        _ elector: LeaderElector, following: Duration, then: Duration, step: Duration,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async {
+        await advance(by: following, step: step, settling: [elector])
+        #expect(await elector.status().isLeader == false, "leads too early", sourceLocation: sourceLocation)
+        await advance(by: then, step: step, settling: [elector])
+        #expect(await elector.status().isLeader, "does not lead yet", sourceLocation: sourceLocation)
     }
 
     /// Which electors are in a term (renewing, with a watchdog), whether or not their deadline passed.

@@ -3,6 +3,7 @@ import EtcdLock
 import Foundation
 import LeaderElection
 import Logging
+import TextEscaping
 
 /// The etcd lock's options: the members, the key prefix, TLS and authentication. Every subcommand
 /// takes them; with `--lock etcd` only.
