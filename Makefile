@@ -23,6 +23,10 @@ test: ## Run every check: lint, Swift tests, system tests, chart and script chec
 test-release: ## Build the app as the Dockerfile does and check that binary (what it loads, the chart's environment).
 	./cicd.sh test-release
 
+.PHONY: test-demo
+test-demo: ## Run make demo as on a fresh clone (its own build without the etcd lock) and check what it shows.
+	./cicd.sh test-demo
+
 .PHONY: test-deploy
 test-deploy: ## Run the image, chart and cluster-script checks alone (no cluster needed).
 	./cicd.sh test-deploy

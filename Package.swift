@@ -19,6 +19,13 @@ let package = Package(
         .executable(name: "leader-election", targets: ["leader-election"]),
         .executable(name: "gist-server", targets: ["gist-server"]),
     ],
+    // The etcd lock brings AsyncHTTPClient and its TLS stack (BoringSSL): more than half of a first debug
+    // build. The app has it by default; `swift build --disable-default-traits` leaves it out, as the gist
+    // demo's own build does (scripts/demo.sh).
+    traits: [
+        .trait(name: "Etcd", description: "The etcd lock (--lock etcd) in leader-election."),
+        .default(enabledTraits: ["Etcd"]),
+    ],
     // Exact versions, so the image builds from the versions the checks ran with (Package.resolved stays
     // out of git); move them forward together, then run make test.
     dependencies: [

@@ -20,6 +20,7 @@ Local (this machine, no cluster, no GitHub account):
   test          every check: Swift tests, system tests, chart render and lint, script lint
   build-local   build the Swift binaries (debug) into .build
   test-deploy   the image, chart and cluster-script checks alone (no cluster needed)
+  test-demo     make demo as on a fresh clone: the gist demo's own build, then the demo, checked
   test-release  the release build (as the Dockerfile builds it) and the checks of that binary
   chaos         the chaos run: faults, safety and liveness figures, report under out/chaos (CHAOS_PROFILE=quick: short)
   bench         request rates against GitHub's limits, failover times, memory and CPU (BENCH_QUICK=1: short)
@@ -68,6 +69,7 @@ main() {
     status) cluster_status ;;
     teardown) teardown ;;
     test-deploy) test_deploy ;;
+    test-demo) test_demo ;;
     test-release) test_release ;;
     chaos) chaos ;;
     docs) flag_docs ;;

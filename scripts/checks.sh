@@ -117,6 +117,15 @@ test_system() {
   (set -x; "${python}" -m pytest -q Tests/harness Tests/bench Tests/chaos Tests/system)
 }
 
+# test_demo: make demo as a user's fresh clone runs it (Tests/demo): the gist demo's own build, without
+# the etcd lock and in .build-demo, then the demo and its failovers.
+test_demo() {
+  command -v git >/dev/null 2>&1 || ensure_apt_packages git || return 1
+  local python
+  python="$(python_venv)"
+  (set -x; "${python}" -m pytest -q Tests/demo)
+}
+
 # test_release: the app built as the Dockerfile builds it, and the checks of that binary (what it loads
 # at run time is in the runtime image; the chart's environment reaches it). A release build of the app
 # and its TLS stack takes about as long as the debug build and all tests together, so it is a check of
@@ -136,15 +145,19 @@ build_release() {
   (set -x; swift build -c release --static-swift-stdlib --product leader-election)
 }
 
-# test_all: the release build (CPU-bound, its own .build/release) runs beside the system tests, which
-# mostly wait for processes; the chaos run starts only after it, so that its timing verdicts are never
-# judged under a compiler's load. The deployment checks (stand-ins and linters, light) run beside chaos.
+# test_all: lint beside the Swift check; the demo's own build (CPU-bound, in .build-demo) beside the
+# system tests, which mostly wait for processes; the chaos run starts only after both, so that its
+# timing verdicts are never judged under a compiler's load. The deployment checks (stand-ins and
+# linters, light) run beside chaos.
 test_all() {
   local started=${SECONDS}
   start_check lint test_lint
   run_check swift test_swift
   finish_check
+  # The demo's own build is CPU-bound and the system tests mostly wait for processes: side by side.
+  start_check demo test_demo
   SKIP_BUILD=true run_check system test_system
+  finish_check
   # What both install comes first, so that two apt-get or pip runs never meet (each check installs
   # again, and fails with the reason, if this could not).
   (ensure_apt_packages git iproute2 libfaketime shellcheck libcurl4-openssl-dev) || true

@@ -36,6 +36,12 @@ struct LockOptions: ParsableArguments {
         let name = lock ?? environment.nonEmpty("LEADER_ELECTION_LOCK") ?? BackendOptions.defaultName
         guard BackendOptions.names.contains(name) else {
             let origin = lock != nil ? "--lock \(name)" : "LEADER_ELECTION_LOCK=\"\(name)\""
+            if let trait = BackendOptions.leftOut.first(where: { $0.name == name })?.trait {
+                throw ValidationError(
+                    "\(origin): this leader-election was built without the \(name) lock (as make demo builds it for the "
+                        + "gist lock): use a build with the \(trait) package trait (swift build, make build's image), "
+                        + "or give \(BackendOptions.names.joined(separator: " or "))")
+            }
             throw ValidationError("unknown lock in \(origin): give \(BackendOptions.names.joined(separator: " or "))")
         }
         return name

@@ -14,9 +14,8 @@ from harness.gist_server import GistServer, require_binary
 from harness.waiting import wait_until  # noqa: F401  (the tests import it from here)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# Where the binaries are; the demo test hands it on to cicd.sh.
-BIN_DIR_ENV = "BIN_DIR"
-BIN_DIR = Path(os.environ.get(BIN_DIR_ENV, REPO_ROOT / ".build/debug"))
+# Where the binaries are (the demo test hands BIN_DIR on to cicd.sh).
+BIN_DIR = Path(os.environ.get("BIN_DIR", REPO_ROOT / ".build/debug"))
 LEADER_ELECTION_BIN = os.environ.get("LEADER_ELECTION_BIN", str(BIN_DIR / "leader-election"))
 GIST_SERVER_BIN = os.environ.get("GIST_SERVER_BIN", str(BIN_DIR / "gist-server"))
 

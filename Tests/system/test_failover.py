@@ -7,9 +7,9 @@ import signal
 import subprocess
 import time
 
-from conftest import BIN_DIR_ENV, REPO_ROOT, wait_until
+from conftest import REPO_ROOT, wait_until
+from harness.demo import NAMES, assert_nothing_left, run_demo
 
-NAMES = ("napoleon", "stalin", "cleopatra")
 # The bounds count the algorithm's waits only, not the time its requests take. A request to gist-server
 # on loopback (a push spawns git receive-pack) is given up to REQUEST: the request timeout the chaos run
 # gives its copies on this 2-core machine shared with builds, past which it counts a request as failed.
@@ -108,44 +108,8 @@ def test_crashed_leader_is_replaced_after_its_lease_and_not_before(server, candi
     wait_until(lambda: leaders(survivors) == [new], 10, what=f"{new} to log that it leads")
 
 
-def run_demo(**extra_env):
-    env = dict(os.environ, SKIP_BUILD="true", DEMO_LOG_LINES="40", **extra_env)
-    if BIN_DIR_ENV in os.environ:
-        env["BIN_DIR"] = os.environ[BIN_DIR_ENV]
-    result = subprocess.run(["./cicd.sh", "demo"], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
-                            timeout=170)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
-    assert output.count("took over after") == 2, output
-    assert re.search(r"\S+ leads after the handover, in \d+ ms", output), output
-    for name in NAMES:
-        assert f"===== {name} =====" in output
-    assert "I will lead you to greatness!" in output
-    assert "All hail" in output
-    assert "demo done" in output
-    # Nothing was injected: every warning or error line of a copy is noise or a defect.
-    noise = [line for line in output.splitlines() if re.match(r"[WEF]\d{4} ", line)]
-    assert noise == [], "\n".join(noise)
-    return output
-
-
-def assert_nothing_left(*patterns):
-    for pattern in patterns:
-        leftovers = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
-        assert leftovers.stdout == "", f"the demo left processes running: {pattern}"
-
-
-def test_make_demo_shows_a_graceful_and_a_crash_failover_and_a_handover_between():
-    output = run_demo()
-    assert output.count("lock writes: git pushes to") == 1, output
-    assert "writing the lock through REST" not in output
-    assert "expected GitHub request rate too high" not in output
-    gist = re.search(r"gist (\S+) on http", output).group(1)
-    assert_nothing_left("leader-election-demo", f"--gist {gist}")
-
-
-def test_make_demo_with_etcd_fails_over_twice_on_a_three_member_cluster():
-    output = run_demo(LOCK="etcd")
+def test_make_demo_with_etcd_fails_over_twice_on_a_three_member_cluster(tmp_path):
+    output = run_demo(tmp_path, LOCK="etcd")
     members = re.search(r"etcd members etcd-1, etcd-2, etcd-3 on (\S+);", output).group(1).split(",")
     assert len(members) == 3 and all(m.startswith("http://127.0.0.1:") for m in members), members
     assert output.count("lock writes: etcd transactions on /leader-election/demo") == 1, output
@@ -157,7 +121,7 @@ def test_make_demo_with_etcd_fails_over_twice_on_a_three_member_cluster():
     assert holders == leaders and len(set(holders)) == 3, (holders, leaders)
     terms = [record["leaderTransitions"] for record in records]
     assert terms[0] < terms[1] < terms[2], terms
-    assert_nothing_left("leader-election-demo", members[0])
+    assert_nothing_left(str(tmp_path), members[0])
 
 
 def test_the_etcd_demos_cluster_is_stopped_and_removed_on_ctrl_c(tmp_path):

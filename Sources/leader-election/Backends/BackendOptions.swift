@@ -5,12 +5,21 @@ import ArgumentParser
 /// one subcommand only); the core is left as it is.
 struct BackendOptions: ParsableArguments {
     @OptionGroup(title: "Gist lock") var gist: GistOptions
+    #if Etcd
     @OptionGroup(title: "etcd lock") var etcd: EtcdOptions
 
     /// Every backend, as its options were parsed.
     var all: [any LockBackend] { [gist, etcd] }
 
     static let types: [any LockBackend.Type] = [GistOptions.self, EtcdOptions.self]
+    /// Backends this build was made without, each with the package trait that brings it.
+    static let leftOut: [(name: String, trait: String)] = []
+    #else
+    var all: [any LockBackend] { [gist] }
+
+    static let types: [any LockBackend.Type] = [GistOptions.self]
+    static let leftOut: [(name: String, trait: String)] = [("etcd", "Etcd")]
+    #endif
     static var names: [String] { types.map { $0.name } }
     /// The backend used when none is picked.
     static var defaultName: String { GistOptions.name }

@@ -1,3 +1,5 @@
+// Only in builds with the Etcd trait (the default; see Package.swift).
+#if Etcd
 import EtcdLock
 import Foundation
 import LeaderElection
@@ -35,3 +37,4 @@ extension EtcdOptions: LockBackend {
         ["etcdPrefix": EtcdConfiguration.defaultPrefix]
     }
 }
+#endif

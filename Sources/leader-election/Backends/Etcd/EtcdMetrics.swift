@@ -1,3 +1,5 @@
+// Only in builds with the Etcd trait (the default; see Package.swift).
+#if Etcd
 import Foundation
 import Prometheus
 
@@ -18,3 +20,4 @@ struct EtcdMetrics: Sendable {
             Self.memberAnswering, label: "member", values: endpoints.map(\.absoluteString), current: answering?.absoluteString)
     }
 }
+#endif

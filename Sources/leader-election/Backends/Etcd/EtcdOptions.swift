@@ -1,3 +1,5 @@
+// Only in builds with the Etcd trait (the default; see Package.swift).
+#if Etcd
 import ArgumentParser
 import EtcdLock
 import Foundation
@@ -125,3 +127,4 @@ struct EtcdSettings: Sendable {
         }
     }
 }
+#endif

@@ -1,3 +1,5 @@
+// Only in builds with the Etcd trait (the default; see Package.swift).
+#if Etcd
 import EtcdLock
 import Foundation
 import LeaderElection
@@ -71,3 +73,4 @@ struct EtcdStore: LockStore {
         endpoints.map(\.absoluteString).joined(separator: ",")
     }
 }
+#endif
