@@ -85,17 +85,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Without the Etcd trait an empty module: SwiftPM 6.3 builds and links a target whose dependent
+        // guards it by trait all the same, so the guard is on its TLS stack and its sources (#if Etcd).
         .target(
             name: "EtcdLock",
             dependencies: [
                 "LeaderElection",
                 "TextEscaping",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client", condition: .when(traits: ["Etcd"])),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl", condition: .when(traits: ["Etcd"])),
             ],
             swiftSettings: swiftSettings
         ),

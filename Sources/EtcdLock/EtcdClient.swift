@@ -1,3 +1,5 @@
+// Only in builds with the Etcd trait (the default; see Package.swift).
+#if Etcd
 import Foundation
 import LeaderElection
 import NIOSSL
@@ -213,3 +215,4 @@ actor EtcdClient {
         token?.scrub(text) ?? text
     }
 }
+#endif

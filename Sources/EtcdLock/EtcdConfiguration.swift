@@ -1,3 +1,5 @@
+// Only in builds with the Etcd trait (the default; see Package.swift).
+#if Etcd
 public import Foundation
 import NIOSSL
 
@@ -76,3 +78,4 @@ public struct EtcdConfiguration: Sendable {
         return usesTLS ? try (tls ?? EtcdTLS()).configuration() : nil
     }
 }
+#endif

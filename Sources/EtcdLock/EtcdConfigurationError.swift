@@ -1,3 +1,5 @@
+// Only in builds with the Etcd trait (the default; see Package.swift).
+#if Etcd
 /// A setting `EtcdLock` cannot work with; `message` names the setting and the fix.
 public struct EtcdConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
@@ -6,3 +8,4 @@ public struct EtcdConfigurationError: Error, Sendable, Equatable, CustomStringCo
 
     public var description: String { message }
 }
+#endif

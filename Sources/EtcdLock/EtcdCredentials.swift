@@ -1,3 +1,5 @@
+// Only in builds with the Etcd trait (the default; see Package.swift).
+#if Etcd
 /// A user name and password for etcd's authentication (`etcdctl user add`); the password is kept out
 /// of every description, debug print and mirror.
 public struct EtcdCredentials: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
@@ -15,3 +17,4 @@ public struct EtcdCredentials: Sendable, CustomStringConvertible, CustomDebugStr
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: ["username": username], displayStyle: .struct) }
 }
+#endif

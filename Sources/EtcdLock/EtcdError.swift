@@ -1,3 +1,5 @@
+// Only in builds with the Etcd trait (the default; see Package.swift).
+#if Etcd
 /// A failure talking to etcd that a later attempt may heal: no member answered in time, a member
 /// without a leader, a 5xx, an answer that is not etcd's. To `ResourceLock` this is a transient error;
 /// the failures no retry heals are thrown as `ResourceLockError.permanent` instead.
@@ -16,3 +18,4 @@ public struct EtcdError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { message }
 }
+#endif

@@ -1,3 +1,5 @@
+// Only in builds with the Etcd trait (the default; see Package.swift).
+#if Etcd
 public import Foundation
 public import LeaderElection
 public import Logging
@@ -159,3 +161,4 @@ public actor EtcdLock: ResourceLock {
                 : "etcd key \(key) changed since it was read (it holds \(holder)): another candidate wrote it")
     }
 }
+#endif

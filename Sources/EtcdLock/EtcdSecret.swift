@@ -1,3 +1,5 @@
+// Only in builds with the Etcd trait (the default; see Package.swift).
+#if Etcd
 import Foundation
 
 /// A token etcd issued, kept out of descriptions like the password it was bought with.
@@ -13,3 +15,4 @@ struct EtcdSecret: Sendable, CustomStringConvertible, CustomDebugStringConvertib
         value.isEmpty ? text : text.replacingOccurrences(of: value, with: "<redacted>")
     }
 }
+#endif

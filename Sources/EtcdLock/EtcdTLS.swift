@@ -1,3 +1,5 @@
+// Only in builds with the Etcd trait (the default; see Package.swift).
+#if Etcd
 import NIOSSL
 
 /// TLS for `https://` endpoints: the CA that signed the members' certificates (the system trust store
@@ -58,3 +60,4 @@ public struct EtcdTLS: Sendable, Equatable {
         }
     }
 }
+#endif

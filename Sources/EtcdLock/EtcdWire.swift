@@ -1,3 +1,5 @@
+// Only in builds with the Etcd trait (the default; see Package.swift).
+#if Etcd
 import Foundation
 
 // The JSON shapes of etcd's v3 gRPC gateway (etcd 3.4 serves it at /v3/): protobuf's JSON mapping with
@@ -150,3 +152,4 @@ struct EtcdErrorBody: Codable, Sendable {
     var message: String?
     var code: Int?
 }
+#endif
