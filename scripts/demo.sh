@@ -290,9 +290,10 @@ demo() {
 }
 
 # demo_build: the binaries the demo runs. The gist demo builds the app without the etcd lock, whose TLS
-# stack (AsyncHTTPClient, BoringSSL) is more than half of a first build, in a build folder of its own:
-# .build-demo, so that the full build in .build (make test's, LOCK=etcd's) is not remade each time one
-# follows the other. SKIP_BUILD=true runs the binaries in BIN_DIR as they are.
+# stack (AsyncHTTPClient, BoringSSL) is more than half of a first build, and without an index store and
+# debug information, which only an editor or a debugger reads (a tenth of the build each), in a build
+# folder of its own: .build-demo, so that the full build in .build (make test's, LOCK=etcd's) is not
+# remade each time one follows the other. SKIP_BUILD=true runs the binaries in BIN_DIR as they are.
 demo_build() {
   if [[ "${DEMO_LOCK}" == etcd || "${SKIP_BUILD}" == "true" ]]; then
     build_local
@@ -300,7 +301,8 @@ demo_build() {
   fi
   BIN_DIR="${REPO_ROOT}/.build-demo/debug"
   BUILD_LOG="${BUILD_LOG:-${REPO_ROOT}/out/build-demo.log}" \
-    build_local --disable-default-traits --scratch-path "${REPO_ROOT}/.build-demo"
+    build_local --disable-default-traits --disable-index-store -debug-info-format none \
+    --scratch-path "${REPO_ROOT}/.build-demo"
 }
 
 # demo_etcd_lock: the local etcd cluster the copies share.

@@ -51,18 +51,6 @@ ensure_apt_packages() {
   DEBIAN_FRONTEND=noninteractive ${sudo[@]+"${sudo[@]}"} apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# build_products [SWIFT_BUILD_OPTION...]: the debug build of both binaries. Without options, one build
-# of the package's products: one plan and one pass over the shared modules, not two. With options (other
-# traits, another build folder), product by product: a plain swift build makes every target, the etcd
-# lock's among them, whatever the traits.
-build_products() {
-  if (( $# == 0 )); then
-    swift build
-  else
-    swift build "$@" --product leader-election && swift build "$@" --product gist-server
-  fi
-}
-
 # build_local [SWIFT_BUILD_OPTION...]: builds the binaries into BIN_DIR (the caller points BIN_DIR at the
 # build folder its options pick), unless SKIP_BUILD=true; its compiler log goes to BUILD_LOG.
 build_local() {
@@ -79,7 +67,8 @@ build_local() {
   ensure_apt_packages libssl-dev || return 1
   mkdir -p "$(dirname "${build_log}")"
   log "building leader-election and gist-server${*:+ (swift build $*)} (a first build takes a few minutes; compiler log: ${build_log})"
-  if ! build_products "$@" >"${build_log}" 2>&1; then
+  # One build of the package's products: one plan and one pass over the shared modules, not two.
+  if ! swift build "$@" >"${build_log}" 2>&1; then
     grep -E 'error:' "${build_log}" | sort -u | head -n 20 >&2 || true
     die "the build failed: the full compiler log is ${build_log}"
   fi

@@ -13,7 +13,8 @@ DEMO_BIN = REPO_ROOT / ".build-demo/debug"
 def test_make_demo_builds_the_gist_demo_without_the_etcd_lock_and_shows_two_failovers_and_a_handover(tmp_path):
     # A first build of the clone can take several minutes on a loaded 2-core machine.
     output = run_demo(tmp_path, build=True, timeout=900)
-    assert "(swift build --disable-default-traits --scratch-path " in output, output
+    build = re.search(r"building leader-election and gist-server \(swift build ([^)]*)\)", output).group(1).split()
+    assert "--disable-default-traits" in build and build[-2:] == ["--scratch-path", str(REPO_ROOT / ".build-demo")], build
     assert f"built {DEMO_BIN}/leader-election and {DEMO_BIN}/gist-server" in output, output
     assert output.count("lock writes: git pushes to") == 1, output
     assert "writing the lock through REST" not in output
