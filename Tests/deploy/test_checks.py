@@ -1,6 +1,7 @@
 """make test's own plumbing: the summary names each check's verdict and time, the lint check runs
-beside the Swift build and tests and ends before the system tests, the deployment checks run beside
-chaos, and the image builds from pinned versions.
+beside the Swift build and tests and ends before the system tests, the demo runs beside the system
+tests and ends before chaos, the deployment checks run beside chaos, and the image builds from pinned
+versions.
 
 The checks themselves are replaced by small functions here; scripts/lib.sh and scripts/checks.sh are
 the real ones."""
@@ -12,9 +13,10 @@ import subprocess
 
 from .conftest import REPO
 
-# Each stand-in check prints one line. The Swift check waits until lint has started, and chaos until
-# the deployment checks have (each would wait in vain if the two ran one after the other); the system
-# tests must find lint finished. Nothing is installed.
+# Each stand-in check prints one line. The Swift check waits until lint has started, the system tests
+# until the demo has, and chaos until the deployment checks have (each would wait in vain if the two
+# ran one after the other); the system tests must find lint finished, and chaos the demo. Nothing is
+# installed.
 DRIVER = r"""
 set -euo pipefail
 REPO_ROOT="$1"
@@ -40,9 +42,12 @@ test_swift() {
 }
 test_system() {
   [[ -e "${REPO_ROOT}/lint-done" ]] || { echo "the system tests started before lint ended"; return 1; }
+  await_file "${REPO_ROOT}/demo-started" "the demo never started beside the system tests" || return 1
   echo "system tests ran"
 }
+test_demo() { touch "${REPO_ROOT}/demo-started"; echo "demo ran"; touch "${REPO_ROOT}/demo-done"; }
 chaos_quick() {
+  [[ -e "${REPO_ROOT}/demo-done" ]] || { echo "chaos started before the demo ended"; return 1; }
   await_file "${REPO_ROOT}/deploy-started" "the deployment checks never started beside chaos" || return 1
   # Outlasts the deployment checks by two seconds: their time must not include this wait.
   local waited=0
@@ -72,12 +77,12 @@ def test_the_summary_gives_each_checks_verdict_and_time(tmp_path):
     result = run_all(tmp_path, lint_rc=0)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = summary(result)
-    names = ["swift", "lint", "system", "chaos", "deploy"]
-    assert [re.sub(r" \(\d+m\d\ds\)$", "", line) for line in lines[:5]] == [f"PASS {name}" for name in names], lines
-    assert re.fullmatch(r"all checks took \d+m\d\ds", lines[5]), lines
-    assert lines[6] == "checks: 5 passed, 0 failed"
+    names = ["swift", "lint", "system", "demo", "chaos", "deploy"]
+    assert [re.sub(r" \(\d+m\d\ds\)$", "", line) for line in lines[:6]] == [f"PASS {name}" for name in names], lines
+    assert re.fullmatch(r"all checks took \d+m\d\ds", lines[6]), lines
+    assert lines[7] == "checks: 6 passed, 0 failed"
     seconds = {name: int(m) * 60 + int(s) for name, m, s in
-               (re.fullmatch(r"PASS (\S+) \((\d+)m(\d\d)s\)", line).groups() for line in lines[:5])}
+               (re.fullmatch(r"PASS (\S+) \((\d+)m(\d\d)s\)", line).groups() for line in lines[:6])}
     assert seconds["deploy"] < seconds["chaos"], lines
 
 
@@ -86,7 +91,7 @@ def test_a_failed_check_beside_the_others_is_counted_and_its_output_shown_in_one
     assert result.returncode != 0
     lines = summary(result)
     assert any(re.fullmatch(r"FAIL lint \(\d+m\d\ds\)", line) for line in lines), lines
-    assert lines[-1] == "checks: 4 passed, 1 failed"
+    assert lines[-1] == "checks: 5 passed, 1 failed"
     # Its output is kept aside while the Swift check runs, then shown under its own heading.
     log = result.stderr
     assert "lint ran" not in result.stdout
