@@ -97,6 +97,8 @@ def test_a_handover_to_a_named_copy_makes_it_lead_within_one_attempt(server, can
                what=f"{target} to lead within one attempt of the handover")
     answer = wait_until(lambda: (a := get(copies[target][1])) and a["name"] == target and a, 5,
                         what=f"{target}'s GET / to name itself")
+    # The watcher samples on its own thread: it may not have asked the target since its answer changed.
+    wait_until(lambda: watcher.named_itself[target], 5, what=f"the watcher to see {target} name itself")
     watcher.stop()
     assert answer["term"] > old_term
     assert server.lock_record()["leaderTransitions"] == answer["term"]
