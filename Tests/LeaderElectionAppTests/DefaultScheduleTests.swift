@@ -74,11 +74,7 @@ import Testing
         // deadline at 51 (35 after the last success began, at 16). Watched until 56, before the next
         // renewal (58), so that the stop finds no write in flight.
         await store.failWrites(2)
-        var leading: [Bool] = []
-        for _ in 0..<70 {
-            await clock.advance(by: .milliseconds(500), step: .milliseconds(500), settling: [elector])
-            leading.append(await elector.status().isLeader)
-        }
+        let leading = await clock.leadership(of: elector, samples: 70, every: .milliseconds(500))
         #expect(!leading.contains(false), "the term held through both failures")
         #expect(events.filter { $0 == "renew_failed" }.count == 2)
         #expect(

@@ -11,8 +11,7 @@ import LeaderElectionTestKit
     @Test func createsAnAbsentLockAndLeadsWithTermZero() async throws {
         await lock.script(get: [.notFound], create: [.ok])
         let elector = h.elector(lock)
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
 
         #expect(await elector.status().isLeader)
         #expect(await lock.created == [record("a", transitions: 0, renewedAt: Harness.wall(0), acquiredAt: Harness.wall(0))])
@@ -28,8 +27,7 @@ import LeaderElectionTestKit
         let released = record("", transitions: 3, leaseSeconds: 1)
         await lock.script(get: [.record(released)], update: [.ok])
         let elector = h.elector(lock)
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
 
         #expect(await elector.status().isLeader)
         let updates = await lock.updated
@@ -66,8 +64,7 @@ import LeaderElectionTestKit
         let ancient = record("b", transitions: 2, renewedAt: Date(timeIntervalSince1970: 0))
         await lock.script(get: Array(repeating: .record(ancient), count: 6), update: [.ok])
         let elector = h.elector(lock)
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         for _ in 1...4 {  // t = 2, 4, 6, 8
             await h.clock.advance(by: .seconds(2))
             await h.settle([elector])

@@ -10,8 +10,7 @@ import Testing
     @Test func followsTheElectionInOrder() async throws {
         let store = LeaseStore(raw: record("b", transitions: 0).jsonBytes())
         let elector = h.elector(InMemoryLock(store: store, identity: "a"))
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         #expect(await h.callbacks.entries == ["new:b"], "the first observation is reported")
 
         await h.advance(by: .seconds(10), step: .seconds(2), settling: [elector])
@@ -55,8 +54,7 @@ import Testing
         let lock = FakeLock(identity: "a")
         await lock.script(get: [.networkError])
         let elector = h.elector(lock)
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         task.cancel()
         try await task.value
         #expect(await h.callbacks.entries == ["stopped"])
@@ -80,8 +78,7 @@ import Testing
         let lock = FakeLock(identity: "a")
         await lock.script(get: [.networkError])
         let elector = h.elector(lock)
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         let during = await #expect(throws: LeaderElectorError.self) { try await elector.run() }
         #expect(during == .alreadyRunning)
         #expect(during?.code == .alreadyRunning)

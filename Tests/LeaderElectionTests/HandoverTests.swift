@@ -117,8 +117,7 @@ import Testing
 
     @Test func aloneWithoutATargetItTakesItBackAfterALease() async throws {
         let a = elector("a")
-        let task = h.start(a)
-        await h.settle([a])
+        let task = await h.running(a)
         _ = try await a.handOver(to: nil)
         await h.advance(by: .milliseconds(9900), step: .milliseconds(100), settling: [a])
         #expect(await h.leaders([a]) == [false])

@@ -11,8 +11,7 @@ import Testing
     @Test func aLeaderNamesItselfOnlyWithinItsRenewDeadline() async throws {
         let store = LeaseStore()
         let elector = h.elector(InMemoryLock(store: store, identity: "a"))
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         let now = h.clock.now.offset
         #expect(await elector.status().leader == "a")
         #expect(await elector.status().isLeader)
@@ -27,8 +26,7 @@ import Testing
     @Test func aFollowerNamesTheHolderOnlyWhileItsObservationIsYoungerThanTheLease() async throws {
         let store = LeaseStore(raw: record("b", transitions: 2).jsonBytes())
         let elector = h.elector(InMemoryLock(store: store, identity: "a"))
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         let seen = h.clock.now.offset
         #expect(await elector.status().leader == "b")
         #expect(await elector.status().isLeader == false)
@@ -42,8 +40,7 @@ import Testing
         let lock = FakeLock(identity: "a")
         await lock.script(get: [.record(record("", transitions: 2, leaseSeconds: 1))], update: [.conflict])
         let elector = h.elector(lock)
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         #expect(await elector.status().leader == "")
         task.cancel()
         try await task.value

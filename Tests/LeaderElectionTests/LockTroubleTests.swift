@@ -36,8 +36,7 @@ import Testing
         let store = LeaseStore(raw: record("b").jsonBytes())
         let lock = ThrottlingLock(InMemoryLock(store: store, identity: "a"))
         let elector = h.elector(lock)
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         #expect(await elector.status().lastLockError == nil)
         #expect(await elector.healthCheck(maxTolerableExpiredLease: .zero).message == "not leading election test-election")
 

@@ -70,8 +70,7 @@ import Testing
     @Test func lifecycleLinesCarryTheirEvent() async throws {
         let store = LeaseStore()
         let elector = h.elector(InMemoryLock(store: store, identity: "a"), config: Harness.config(release: true))
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         await store.failWrites(1)
         await h.advance(by: .seconds(4), step: .seconds(2), settling: [elector])
         await store.overwrite(record("b", transitions: 9).jsonBytes())

@@ -65,8 +65,7 @@ import LeaderElectionTestKit
         let elector = h.elector(lock)
         let seen = CallbackLog()
         await lock.setProbe { verb in await seen.append("\(verb) leader=\(await elector.status().isLeader)") }
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         #expect(await elector.status().isLeader)
 
         await h.clock.advance(by: .seconds(7))

@@ -14,8 +14,7 @@ import Testing
     /// Runs `elector` until it has settled, then shuts it down gracefully.
     func runUntilGracefulShutdown(_ elector: LeaderElector) async throws {
         try await testGracefulShutdown { trigger in
-            let task = h.start(elector)
-            await h.settle([elector])
+            let task = await h.running(elector)
             trigger.triggerGracefulShutdown()
             try await task.value
         }
@@ -50,8 +49,7 @@ import Testing
     /// like a network client, refuses calls from a cancelled task).
     @Test func cancellationReleasesToo() async throws {
         let elector = h.elector(InMemoryLock(store: store, identity: "a"), config: Harness.config(release: true))
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         task.cancel()
         try await task.value
         #expect(await store.record?.holderIdentity == "")
@@ -83,8 +81,7 @@ import Testing
         let ours = record("a", transitions: 0, renewedAt: Harness.wall(1), acquiredAt: Harness.wall(0))
         await lock.script(get: [.notFound, .record(ours)], create: [.ok], update: [.conflict, .ok])
         let elector = h.elector(lock, config: Harness.config(release: true))
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         task.cancel()
         try await task.value
         let updates = await lock.updated
@@ -97,8 +94,7 @@ import Testing
         let lock = FakeLock(identity: "a")
         await lock.script(get: [.notFound, .record(record("b", transitions: 1))], create: [.ok], update: [.conflict])
         let elector = h.elector(lock, config: Harness.config(release: true))
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         task.cancel()
         try await task.value
         #expect(await lock.count("update") == 1)
@@ -107,8 +103,7 @@ import Testing
     @Test func aNewElectorForTheSameIdentityStartsANewTerm() async throws {
         for term in [5, 6] {
             let elector = h.elector(InMemoryLock(store: store, identity: "a"), config: Harness.config(release: true))
-            let task = h.start(elector)
-            await h.settle([elector])
+            let task = await h.running(elector)
             #expect(await elector.status().observedRecord?.leaderTransitions == term)
             task.cancel()
             try await task.value

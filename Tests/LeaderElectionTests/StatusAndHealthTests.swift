@@ -93,8 +93,7 @@ import Testing
         let lock = FakeLock(identity: "a")
         await lock.script(get: [.networkError, .networkError])
         let elector = h.elector(lock, metrics: metrics)
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         let leaderless = "leader_election_leaderless_seconds_total"
         #expect(metrics.milliseconds(leaderless, ["name": "test-election"]) == 0, "the first attempt at 0")
         // 1s later, between attempts (the next is at 2), nobody leads.

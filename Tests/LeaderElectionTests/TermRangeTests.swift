@@ -12,8 +12,7 @@ import Testing
         let released = record("", transitions: LeaderElectionRecord.highestTerm - 1, leaseSeconds: 1)
         await lock.script(get: [.record(released)], update: [.ok])
         let elector = h.elector(lock)
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         #expect(await lock.updated.map(\.record.leaderTransitions) == [LeaderElectionRecord.highestTerm])
         task.cancel()
         try await task.value

@@ -15,8 +15,7 @@ import Testing
     @Test func aRestartedCopyClaimsItsOwnRecordAtOnceWithANewTerm() async throws {
         let store = LeaseStore(raw: record("a", transitions: 3).jsonBytes())
         let elector = h.elector(InMemoryLock(store: store, identity: "a"))
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         #expect(await elector.status().isLeader)
         #expect(await h.callbacks.entries.contains("started:4"))
         #expect(await store.record?.leaderTransitions == 4)

@@ -66,8 +66,7 @@ import Testing
     @Test func aWriteWhoseAnswerWasLostIsTakenAsOursNextTime() async throws {
         let lock = LandingLock(store: store, identity: "a", answers: [.lost])
         let elector = h.elector(lock)
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         #expect(await elector.status().isLeader == false)
         await h.advance(by: .seconds(2), step: .seconds(2), settling: [elector])
         #expect(await elector.status().isLeader)
@@ -88,8 +87,7 @@ import Testing
         let lock = LandingLock(store: store, identity: "a", answers: [.lost])
         let elector = h.elector(lock, config: Harness.config(release: releaseOnCancel))
         try await testGracefulShutdown { trigger in
-            let task = h.start(elector)
-            await h.settle([elector])
+            let task = await h.running(elector)
             trigger.triggerGracefulShutdown()
             try await task.value
         }
@@ -108,8 +106,7 @@ import Testing
     @Test func theRenewDeadlineCancelsARenewalInFlightAndTheTermIsNeverResumed() async throws {
         let lock = LandingLock(store: store, identity: "a", answers: [.ok, .held])
         let elector = h.elector(lock)
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         await h.clock.advance(by: .seconds(2))
         await lock.events.waitFor("held")
         await h.clock.advance(by: .seconds(3))
@@ -134,15 +131,10 @@ import Testing
     @Test func aLeaderWhoseRenewalsLandButWhoseAnswersAreLostKeepsItsTerm() async throws {
         let store = LeaseStore()
         let elector = h.elector(InMemoryLock(store: store, identity: "a"))
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         #expect(await elector.status().isLeader)
         await store.loseAnswers(1000)
-        var leading: [Bool] = []
-        for _ in 0..<30 {
-            await h.advance(by: .seconds(1), step: .seconds(1), settling: [elector])
-            leading.append(await elector.status().isLeader)
-        }
+        let leading = await h.clock.leadership(of: elector, samples: 30, every: .seconds(1))
         #expect(!leading.contains(false), "the landed renewals kept the term for 30s: \(leading)")
         #expect(await h.callbacks.entries == ["new:a", "started:0"])
         #expect(await store.writes.map(\.leaderTransitions).allSatisfy { $0 == 0 })
@@ -155,8 +147,7 @@ import Testing
         let store = LeaseStore(raw: record("", transitions: 3, leaseSeconds: 1).jsonBytes())
         await store.loseAnswers(1)
         let elector = h.elector(InMemoryLock(store: store, identity: "a"))
-        let task = h.start(elector)
-        await h.settle([elector])
+        let task = await h.running(elector)
         #expect(await elector.status().isLeader == false, "the claim at 0 landed, but its answer was lost")
         // The next attempt, at 2, reads the claim's own bytes: it leads as of 0, with the claim's term.
         await h.advance(by: .seconds(2), step: .seconds(1), settling: [elector])

@@ -41,6 +41,13 @@ struct Harness {
         Task { try await elector.run() }
     }
 
+    /// Starts `run()` in a task of its own and waits until the elector has nothing to do but wait.
+    func running(_ elector: LeaderElector) async -> Task<Void, any Error> {
+        let task = start(elector)
+        await settle([elector])
+        return task
+    }
+
     func settle(_ electors: [LeaderElector]) async { await clock.settle(electors) }
 
     func advance(by elapsed: Duration, step: Duration, settling electors: [LeaderElector]) async {
