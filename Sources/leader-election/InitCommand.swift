@@ -11,9 +11,15 @@ struct InitCommand: AsyncParsableCommand {
     @OptionGroup var lock: LockOptions
     @OptionGroup var backendInit: BackendInitOptions
 
-    /// Refuses, as a usage error, `init`'s options of a backend that was not picked.
+    /// Refuses, as a usage error, `init`'s options of a backend that was not picked, and the picked
+    /// backend's options that `init` would ignore.
     func validate() throws {
-        try lock.refuseOthers(environment: ProcessInfo.processInfo.environment, extras: backendInit.all)
+        let environment = ProcessInfo.processInfo.environment
+        try lock.refuseOthers(environment: environment, extras: backendInit.all)
+        let picked = try lock.backendName(environment: environment)
+        for backend in lock.backends.all where type(of: backend).name == picked {
+            try backend.validateForInit()
+        }
     }
 
     func run() async throws {

@@ -22,6 +22,12 @@ protocol LockBackend: ParsableArguments {
         -> any LockStore
     /// Its defaults for `leader-election defaults`, keyed as the output names them.
     static func defaults(config: LeaderElectionConfig) -> [String: any Sendable]
+    /// Throws a `ValidationError` naming an option given to `init` that `init` would ignore.
+    func validateForInit() throws
+}
+
+extension LockBackend {
+    func validateForInit() throws {}
 }
 
 /// A backend's options that one subcommand alone uses, such as `run`'s request-rate check or `init`'s

@@ -140,6 +140,23 @@ import Testing
         #expect(Self.usageError(InitCommand.self, ["--lock", "gist", "--description", "mine"]) == nil)
     }
 
+    /// `init` creates a new gist: an existing gist's id or a write mode given to it is refused, not ignored;
+    /// their variables (a shell's or a pod's, for `run`) are left alone.
+    @Test func initRefusesTheGistOptionsItWouldIgnore() throws {
+        for lock in [["--lock", "gist"], []] {
+            #expect(
+                Self.usageError(InitCommand.self, lock + ["--gist", "abc123"])
+                    == "--gist names an existing gist, but init creates a new one and prints its id: drop --gist (run and status take it)"
+            )
+            #expect(
+                Self.usageError(InitCommand.self, lock + ["--write-mode", "git"])
+                    == "--write-mode says how run writes the lock, but init creates the gist through the REST API: drop --write-mode"
+            )
+        }
+        #expect(Self.usageError(InitCommand.self, ["--github-api-url", "http://127.0.0.1:1", "--token-file", "/t"]) == nil)
+        #expect(Self.usageError(StatusCommand.self, ["--gist", "abc123", "--write-mode", "git"]) == nil)
+    }
+
     @Test func theSameLocksOwnOptionsAndTheSharedOnesAreTaken() throws {
         let environment = ["LEADER_ELECTION_ELECTION": "e", "LEADER_ELECTION_ETCD_PREFIX": "/p", "LEADER_ELECTION_ID": "a"]
         let options = try LockOptions.parse([

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import GistLock
 import LeaderElection
@@ -5,7 +6,8 @@ import LeaderElection
 extension GistOptions: LockBackend {
     static let name = "gist"
     static let lockName = "the gist file <election>.lock"
-    static let initSummary = "creates a private gist holding a free lock file and prints its id, for --gist."
+    static let initSummary =
+        "creates a private gist holding a free lock file and prints its id, for --gist (init itself takes no --gist or --write-mode)."
 
     /// Every variable the gist lock reads in every subcommand, the token's included (`run`'s own are
     /// `GistRunOptions.variables`).
@@ -22,6 +24,20 @@ extension GistOptions: LockBackend {
                 ("--github-api-version", githubAPIVersion != nil), ("--token-file", tokenFile != nil),
                 ("--write-mode", writeMode != nil), ("--allow-plain-http", allowPlainHTTP),
             ], variables: Self.variables, environment: environment)
+    }
+
+    /// `init` creates a new gist through the REST API: the id of an existing one, or how `run` writes,
+    /// would be ignored. (Their variables are left alone: a shell or a pod may hold them for `run`.)
+    func validateForInit() throws {
+        if gistID != nil {
+            throw ValidationError(
+                "--gist names an existing gist, but init creates a new one and prints its id: drop --gist (run and status take it)"
+            )
+        }
+        if writeMode != nil {
+            throw ValidationError(
+                "--write-mode says how run writes the lock, but init creates the gist through the REST API: drop --write-mode")
+        }
     }
 
     func open(_ lock: LockSettings, extras: [any BackendExtraOptions], environment: [String: String]) throws -> any LockStore {
