@@ -90,6 +90,9 @@ def test_runs_here_and_knows_its_subcommands():
     assert result.returncode == 0, result.stderr
     for subcommand in ("run", "status", "init"):
         assert re.search(rf"^\s+{subcommand}\b", result.stdout, re.MULTILINE), result.stdout
+    # The image's binary has both locks: it is built with the package's default traits, Etcd among them.
+    usage = subprocess.run([str(binary), "run", "--help"], capture_output=True, text=True, timeout=30).stdout
+    assert "--gist " in usage and "--etcd-endpoints" in usage, usage
 
 
 def test_swift_runtime_is_linked_in():
