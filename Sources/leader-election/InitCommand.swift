@@ -16,10 +16,7 @@ struct InitCommand: AsyncParsableCommand {
     func validate() throws {
         let environment = ProcessInfo.processInfo.environment
         try lock.refuseOthers(environment: environment, extras: backendInit.all)
-        let picked = try lock.backendName(environment: environment)
-        for backend in lock.backends.all where type(of: backend).name == picked {
-            try backend.validateForInit()
-        }
+        try lock.backend(named: try lock.backendName(environment: environment))?.validateForInit()
     }
 
     func run() async throws {

@@ -91,10 +91,15 @@ extension LockOptions {
     func store(_ settings: LockSettings, extras: [any BackendExtraOptions] = [], environment: [String: String]) throws
         -> any LockStore
     {
-        guard let backend = backends.all.first(where: { type(of: $0).name == settings.backend }) else {
+        guard let backend = backend(named: settings.backend) else {
             throw AppError(
                 "unknown lock \"\(settings.backend)\": give \(BackendOptions.names.joined(separator: " or ")) with --lock")
         }
         return try backend.open(settings, extras: extras, environment: environment)
+    }
+
+    /// The backend of that `--lock` name, as its options were parsed.
+    func backend(named name: String) -> (any LockBackend)? {
+        backends.all.first { type(of: $0).name == name }
     }
 }
