@@ -5,14 +5,24 @@ demo, which runs the full build, is in Tests/system/test_failover.py."""
 import re
 import subprocess
 
+import pytest
+
 from harness.demo import REPO_ROOT, assert_nothing_left, run_demo
 
 DEMO_BIN = REPO_ROOT / ".build-demo/debug"
 
 
-def test_make_demo_builds_the_gist_demo_without_the_etcd_lock_and_shows_two_failovers_and_a_handover(tmp_path):
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo's output and the folder below which it ran, once for this file: its build makes the
+    binaries the other test asks."""
+    directory = tmp_path_factory.mktemp("demo")
     # A first build of the clone can take several minutes on a loaded 2-core machine.
-    output = run_demo(tmp_path, build=True, timeout=900)
+    return run_demo(directory, build=True, timeout=900), directory
+
+
+def test_make_demo_builds_the_gist_demo_without_the_etcd_lock_and_shows_two_failovers_and_a_handover(demo):
+    output, directory = demo
     build = re.search(r"building leader-election and gist-server \(swift build ([^)]*)\)", output).group(1).split()
     assert "--disable-default-traits" in build and build[-2:] == ["--scratch-path", str(REPO_ROOT / ".build-demo")], build
     assert f"built {DEMO_BIN}/leader-election and {DEMO_BIN}/gist-server" in output, output
@@ -20,11 +30,10 @@ def test_make_demo_builds_the_gist_demo_without_the_etcd_lock_and_shows_two_fail
     assert "writing the lock through REST" not in output
     assert "expected GitHub request rate too high" not in output
     gist = re.search(r"gist (\S+) on http", output).group(1)
-    assert_nothing_left(str(tmp_path), f"--gist {gist}")
+    assert_nothing_left(str(directory), f"--gist {gist}")
 
 
-def test_the_demos_build_says_it_has_no_etcd_lock_and_names_the_build_that_has():
-    # Run after the demo above (file order), whose build made the binary.
+def test_the_demos_build_says_it_has_no_etcd_lock_and_names_the_build_that_has(demo):
     binary = str(DEMO_BIN / "leader-election")
     for args in (["status", "--lock", "etcd"], ["run", "--id", "x", "--lock", "etcd"]):
         result = subprocess.run([binary, *args], capture_output=True, text=True, timeout=30)
